@@ -1,0 +1,32 @@
+import js from "@eslint/js";
+import globals from "globals";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["**/dist/**", "**/node_modules/**", "**/.turbo/**", "**/test-artifacts/**", "data/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      "@typescript-eslint/consistent-type-imports": "error",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+    },
+  },
+  {
+    // Library code reports through the logger it is given, never the console.
+    files: ["packages/*/src/**/*.ts"],
+    rules: { "no-console": "error" },
+  },
+  {
+    // Only the server's env module reads the environment.
+    files: ["apps/server/src/**/*.ts", "packages/*/src/**/*.ts"],
+    ignores: ["apps/server/src/env.ts"],
+    rules: {
+      "no-restricted-properties": [
+        "error",
+        { object: "process", property: "env", message: "Read configuration in apps/server/src/env.ts." },
+      ],
+    },
+  },
+);

@@ -1,0 +1,54 @@
+import { EventEmitter } from "node:events";
+import type { KeyvStoreAdapter, StoredData } from "keyv";
+
+/** The synchronous primitives a local (in-process) backend implements once. */
+export interface SyncEntries {
+  read(key: string): string | undefined;
+  write(key: string, raw: string, ttlMs: number | undefined): void;
+  remove(key: string): boolean;
+  removeAll(): void;
+}
+
+/**
+ * Exposes synchronous local entries as a Keyv storage adapter, so Keyv's
+ * get/set/delete and our atomic operations share one representation.
+ */
+export class SyncKeyvAdapter extends EventEmitter implements KeyvStoreAdapter {
+  opts: Record<string, unknown> = {};
+  namespace?: string | undefined;
+
+  constructor(private readonly entries: SyncEntries) {
+    super();
+  }
+
+  async get<Value>(key: string): Promise<StoredData<Value> | undefined> {
+    return this.entries.read(key) as StoredData<Value> | undefined;
+  }
+
+  async getMany<Value>(keys: string[]): Promise<Array<StoredData<Value | undefined>>> {
+    return keys.map((key) => this.entries.read(key) as StoredData<Value | undefined>);
+  }
+
+  async set(key: string, value: unknown, ttl?: number): Promise<boolean> {
+    this.entries.write(key, String(value), ttl && ttl > 0 ? ttl : undefined);
+    return true;
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return this.entries.remove(key);
+  }
+
+  async deleteMany(keys: string[]): Promise<boolean> {
+    let removed = false;
+    for (const key of keys) removed = this.entries.remove(key) || removed;
+    return removed;
+  }
+
+  async has(key: string): Promise<boolean> {
+    return this.entries.read(key) !== undefined;
+  }
+
+  async clear(): Promise<void> {
+    this.entries.removeAll();
+  }
+}

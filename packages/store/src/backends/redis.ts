@@ -1,0 +1,119 @@
+import KeyvRedis from "@keyv/redis";
+import { createClient } from "@redis/client";
+import type { AtomicBackend } from "../backend.js";
+
+export interface RedisBackendOptions {
+  url: string;
+  /** Bounded latency during an outage: a command that gets no answer in this time fails. */
+  commandTimeoutMs?: number;
+}
+
+// Counters keep Keyv's `{"value":n}` shape so they read back through Keyv too.
+// The TTL is set only on create (KEEPTTL afterwards), as the other backends do.
+const INCREMENT = `
+local current = redis.call('GET', KEYS[1])
+local count = tonumber(ARGV[1])
+if current then
+  count = cjson.decode(current).value + count
+  redis.call('SET', KEYS[1], '{"value":' .. count .. '}', 'KEEPTTL')
+else
+  redis.call('SET', KEYS[1], '{"value":' .. count .. '}', 'PX', ARGV[2])
+end
+return count`;
+
+// ARGV: expected ('' = absent), next ('' = delete), ttlMs ('' = keep TTL).
+// Serialized values are never empty strings, so '' is free to mean "none".
+const COMPARE_AND_SWAP = `
+local current = redis.call('GET', KEYS[1])
+if ARGV[1] == '' then
+  if current then return 0 end
+elseif current ~= ARGV[1] then
+  return 0
+end
+if ARGV[2] == '' then
+  redis.call('DEL', KEYS[1])
+elseif ARGV[3] == '' then
+  redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
+else
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+end
+return 1`;
+
+/**
+ * Redis through @keyv/redis for Keyv's operations and the same client for the
+ * atomic ones: native commands where one exists, a Lua script where not, so
+ * every operation is atomic across all processes sharing the server.
+ */
+export async function createRedisBackend(options: RedisBackendOptions): Promise<AtomicBackend> {
+  const { url, commandTimeoutMs = 2_000 } = options;
+  const client = createClient({
+    url,
+    // Fail fast while disconnected instead of queueing requests behind an outage.
+    disableOfflineQueue: true,
+    socket: {
+      connectTimeout: commandTimeoutMs,
+      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2_000),
+    },
+  });
+  // Errors surface on the commands that fail; the event only needs a listener
+  // so a dropped connection does not crash the process while it reconnects.
+  client.on("error", () => {});
+  await client.connect();
+
+  const withTimeout = <T>(operation: Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("redis command timed out")), commandTimeoutMs);
+      operation.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
+
+  const keyvAdapter = new KeyvRedis(client as never, { throwOnErrors: true, throwOnConnectError: true });
+  const stringOrUndefined = (reply: unknown): string | undefined =>
+    typeof reply === "string" ? reply : undefined;
+
+  return {
+    keyvAdapter,
+    guard: withTimeout,
+    async getRaw(key) {
+      return stringOrUndefined(await withTimeout(client.get(key)));
+    },
+    async setIfAbsent(key, raw, ttlMs) {
+      const reply = await withTimeout(
+        client.set(key, raw, ttlMs === undefined ? { NX: true } : { NX: true, PX: ttlMs }),
+      );
+      return reply === "OK";
+    },
+    async take(key) {
+      return stringOrUndefined(await withTimeout(client.getDel(key)));
+    },
+    async increment(key, by, ttlMs) {
+      const reply = await withTimeout(
+        client.eval(INCREMENT, { keys: [key], arguments: [String(by), String(ttlMs)] }),
+      );
+      return Number(reply);
+    },
+    async compareAndSwap(key, expected, next, ttlMs) {
+      const reply = await withTimeout(
+        client.eval(COMPARE_AND_SWAP, {
+          keys: [key],
+          arguments: [expected ?? "", next ?? "", ttlMs === undefined ? "" : String(ttlMs)],
+        }),
+      );
+      return Number(reply) === 1;
+    },
+    async ping() {
+      await withTimeout(client.ping());
+    },
+    async close() {
+      if (client.isOpen) await client.quit().catch(() => client.destroy());
+    },
+  };
+}

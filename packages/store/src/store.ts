@@ -1,0 +1,95 @@
+import Keyv from "keyv";
+import { decodeValue, encodeValue, type AtomicBackend } from "./backend.js";
+import { StoreUnavailableError } from "./errors.js";
+
+export interface UpdateOptions {
+  /** Sets the expiry on every write; when omitted a new entry never expires and an existing one keeps its expiry. */
+  ttlMs?: number;
+  /** Optimistic retries before giving up under contention. */
+  maxAttempts?: number;
+}
+
+/**
+ * The one store every feature uses: Keyv for plain reads and writes, plus the
+ * atomic operations Keyv lacks. Keys are namespaced by `prefix`.
+ */
+export interface Store {
+  get<T>(key: string): Promise<T | undefined>;
+  set<T>(key: string, value: T, ttlMs?: number): Promise<void>;
+  delete(key: string): Promise<boolean>;
+  /** True when this call created the entry; exactly one of many concurrent callers wins. */
+  setIfAbsent<T>(key: string, value: T, ttlMs?: number): Promise<boolean>;
+  /** Get-and-delete: exactly one of many concurrent callers receives the value. */
+  take<T>(key: string): Promise<T | undefined>;
+  /** Atomic counter; the TTL starts when the counter is created and is not extended. */
+  increment(key: string, ttlMs: number, by?: number): Promise<number>;
+  /**
+   * Read-modify-write without lost updates: `change` receives the current value
+   * and returns the next one (`undefined` deletes); it may run more than once
+   * under contention, so it must be pure. Returns what was written.
+   */
+  update<T>(
+    key: string,
+    change: (current: T | undefined) => T | undefined,
+    options?: UpdateOptions,
+  ): Promise<T | undefined>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class ContentionError extends Error {
+  override readonly name = "ContentionError";
+}
+
+export function createStore(backend: AtomicBackend, prefix = "gh:"): Store {
+  const keyv = new Keyv({
+    store: backend.keyvAdapter,
+    namespace: undefined,
+    useKeyPrefix: false,
+    serialize: JSON.stringify,
+    deserialize: JSON.parse,
+    throwOnErrors: true,
+    emitErrors: false,
+  });
+  const guard = backend.guard ?? (<T>(operation: Promise<T>) => operation);
+  const k = (key: string): string => prefix + key;
+
+  // Every failure to reach the backend becomes one error type, so callers can
+  // fail closed (503) without knowing which backend is behind the store.
+  const reach = async <T>(operation: () => Promise<T>): Promise<T> => {
+    try {
+      return await guard(operation());
+    } catch (error) {
+      if (error instanceof StoreUnavailableError || error instanceof ContentionError) throw error;
+      throw new StoreUnavailableError("store operation failed", { cause: error });
+    }
+  };
+
+  return {
+    get: (key) => reach(() => keyv.get(k(key))),
+    set: async (key, value, ttlMs) => {
+      await reach(() => keyv.set(k(key), value, ttlMs));
+    },
+    delete: (key) => reach(() => keyv.delete(k(key))),
+    setIfAbsent: (key, value, ttlMs) =>
+      reach(() => backend.setIfAbsent(k(key), encodeValue(value), ttlMs)),
+    take: async (key) => {
+      const raw = await reach(() => backend.take(k(key)));
+      return raw === undefined ? undefined : decodeValue(raw);
+    },
+    increment: (key, ttlMs, by = 1) => reach(() => backend.increment(k(key), by, ttlMs)),
+    update: async (key, change, options = {}) => {
+      const { ttlMs, maxAttempts = 50 } = options;
+      for (let attempt = 0; attempt < maxAttempts; attempt += 1) {
+        const raw = await reach(() => backend.getRaw(k(key)));
+        const next = change(raw === undefined ? undefined : decodeValue(raw));
+        const nextRaw = next === undefined ? undefined : encodeValue(next);
+        if (nextRaw === raw) return next;
+        if (await reach(() => backend.compareAndSwap(k(key), raw, nextRaw, ttlMs))) return next;
+      }
+      throw new ContentionError(`update of ${key} lost ${maxAttempts} races in a row`);
+    },
+    ping: () => reach(() => backend.ping()),
+    close: () => backend.close(),
+  };
+}

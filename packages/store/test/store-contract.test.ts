@@ -1,0 +1,134 @@
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { backendKinds, type BackendUnderTest } from "./backends.js";
+import { redisAvailable } from "./redis-available.js";
+
+const hasRedis = await redisAvailable();
+
+describe.each(Object.keys(backendKinds) as Array<keyof typeof backendKinds>)("store on %s", (kind) => {
+  const skip = kind === "redis" && !hasRedis;
+  let subject: BackendUnderTest;
+  const opened: Array<{ close(): Promise<void> }> = [];
+
+  const open = async (): Promise<BackendUnderTest> => {
+    subject = await backendKinds[kind]();
+    opened.push(subject.store);
+    return subject;
+  };
+
+  beforeAll(() => {
+    if (skip) console.warn("redis store tests skipped: no Redis on 127.0.0.1:6379");
+  });
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((store) => store.close()));
+  });
+
+  it.skipIf(skip)("reads back what it wrote, through Keyv and the atomic operations alike", async () => {
+    const { store } = await open();
+    await store.set("a", { n: 1, s: ":colon", list: [1, 2] });
+    expect(await store.get("a")).toEqual({ n: 1, s: ":colon", list: [1, 2] });
+    expect(await store.setIfAbsent("b", { via: "atomic" })).toBe(true);
+    expect(await store.get("b")).toEqual({ via: "atomic" });
+    expect(await store.take("a")).toEqual({ n: 1, s: ":colon", list: [1, 2] });
+    expect(await store.get("a")).toBeUndefined();
+    expect(await store.delete("b")).toBe(true);
+    expect(await store.get("b")).toBeUndefined();
+    expect(await store.get("never-written")).toBeUndefined();
+  });
+
+  it.skipIf(skip)("expires entries after their TTL", async () => {
+    const { store, advance } = await open();
+    await store.set("short", "v", 100);
+    expect(await store.setIfAbsent("claim", "first", 100)).toBe(true);
+    await store.increment("count", 100);
+    expect(await store.get("short")).toBe("v");
+    await advance(250);
+    expect(await store.get("short")).toBeUndefined();
+    expect(await store.take("claim")).toBeUndefined();
+    // An expired claim is absent: the next caller may claim again.
+    expect(await store.setIfAbsent("claim", "second", 1_000)).toBe(true);
+    expect(await store.increment("count", 1_000)).toBe(1);
+  });
+
+  it.skipIf(skip)("setIfAbsent has exactly one winner among 50 concurrent callers", async () => {
+    const { store, openPeer } = await open();
+    const peer = await openPeer();
+    opened.push(peer);
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => (i % 2 ? peer : store).setIfAbsent("email:x", `user-${i}`, 10_000)),
+    );
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const winner = results.indexOf(true);
+    expect(await store.get("email:x")).toBe(`user-${winner}`);
+  });
+
+  it.skipIf(skip)("take has exactly one winner among 50 concurrent callers", async () => {
+    const { store, openPeer } = await open();
+    const peer = await openPeer();
+    opened.push(peer);
+    await store.set("reset:token", { userId: "u1" }, 10_000);
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => (i % 2 ? peer : store).take("reset:token")),
+    );
+    expect(results.filter((r) => r !== undefined)).toEqual([{ userId: "u1" }]);
+  });
+
+  it.skipIf(skip)("increment counts every one of 200 concurrent calls and keeps its first TTL", async () => {
+    const { store, openPeer, advance } = await open();
+    const peer = await openPeer();
+    opened.push(peer);
+    const counts = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => (i % 2 ? peer : store).increment("hits", 300)),
+    );
+    expect([...counts].sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    expect(await store.get("hits")).toBe(200);
+    await advance(150);
+    expect(await store.increment("hits", 300, 5)).toBe(205);
+    await advance(250);
+    // Had the second increment extended the TTL, the counter would still be 205 here.
+    expect(await store.increment("hits", 300)).toBe(1);
+  });
+
+  it.skipIf(skip)("update loses no write among 40 concurrent read-modify-writes", async () => {
+    const { store, openPeer } = await open();
+    const peer = await openPeer();
+    opened.push(peer);
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        (i % 2 ? peer : store).update<{ items: number[] }>("list", (current) => ({
+          items: [...(current?.items ?? []), i],
+        })),
+      ),
+    );
+    const final = await store.get<{ items: number[] }>("list");
+    expect([...(final?.items ?? [])].sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    expect(await store.update("list", () => undefined)).toBeUndefined();
+    expect(await store.get("list")).toBeUndefined();
+  });
+
+  it.skipIf(skip)("update keeps the entry's expiry unless given a new TTL", async () => {
+    const { store, advance } = await open();
+    await store.set("session", { v: 1 }, 200);
+    await store.update<{ v: number }>("session", (s) => (s ? { v: s.v + 1 } : undefined));
+    expect(await store.get("session")).toEqual({ v: 2 });
+    await advance(300);
+    expect(await store.get("session")).toBeUndefined();
+    await store.update<{ v: number }>("fresh", () => ({ v: 1 }), { ttlMs: 200 });
+    await advance(300);
+    expect(await store.get("fresh")).toBeUndefined();
+  });
+
+  it.skipIf(kind === "redis")("purges expired entries so the backend does not grow without bound", async () => {
+    const { store, local, advance } = await open();
+    await Promise.all(Array.from({ length: 500 }, (_, i) => store.set(`ip:${i}`, i, 1_000)));
+    await store.set("keep", true);
+    expect(local?.countEntries()).toBe(501);
+    await advance(2_000);
+    expect(local?.sweep()).toBe(500);
+    expect(local?.countEntries()).toBe(1);
+  });
+
+  it.skipIf(skip)("answers ping while reachable", async () => {
+    const { store } = await open();
+    await expect(store.ping()).resolves.toBeUndefined();
+  });
+});
