@@ -1,0 +1,57 @@
+import { availableParallelism } from "node:os";
+import { systemClock, type Clock, type Store } from "@gatehouse/store";
+import type { Logger } from "./log.js";
+import type { KeyRing } from "./tokens/keyring.js";
+
+/** What an embedding application passes in; everything but store, keys and logger has a default. */
+export interface GatehouseOptions {
+  store: Store;
+  keys: KeyRing;
+  logger: Logger;
+  clock?: Clock;
+  issuer?: string;
+  audience?: string;
+  /** Turns on HSTS and hides internals more strictly. */
+  production?: boolean;
+  /** Reverse-proxy hops to trust for X-Forwarded-For; 0 ignores the header. */
+  trustProxy?: number;
+  accessTokenTtlSeconds?: number;
+  refreshIdleTtlSeconds?: number;
+  refreshAbsoluteTtlSeconds?: number;
+  refreshReuseGraceSeconds?: number;
+  stepUpWindowSeconds?: number;
+  /** bcrypt cost; 12 in production, lower only in tests where the cost is not under test. */
+  bcryptCost?: number;
+  hashingConcurrency?: number;
+  hashingMaxQueued?: number;
+  maxBodyBytes?: number;
+  maxBatchSize?: number;
+}
+
+export type GatehouseConfig = Required<Omit<GatehouseOptions, "store" | "keys" | "logger">> &
+  Pick<GatehouseOptions, "store" | "keys" | "logger">;
+
+export function resolveConfig(options: GatehouseOptions): GatehouseConfig {
+  return {
+    clock: systemClock,
+    issuer: "gatehouse",
+    audience: "gatehouse-api",
+    production: false,
+    trustProxy: 0,
+    accessTokenTtlSeconds: 15 * 60,
+    refreshIdleTtlSeconds: 7 * 24 * 3600,
+    refreshAbsoluteTtlSeconds: 30 * 24 * 3600,
+    refreshReuseGraceSeconds: 10,
+    stepUpWindowSeconds: 10 * 60,
+    bcryptCost: 12,
+    hashingConcurrency: availableParallelism(),
+    hashingMaxQueued: 64,
+    maxBodyBytes: 1024 * 1024,
+    maxBatchSize: 10,
+    ...stripUndefined(options),
+  };
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,34 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "./log.js";
+import type { RequestMeta } from "./request-meta.js";
+import type { Services } from "./services.js";
+import { parseCookies } from "./http/cookies.js";
+
+export type AuthMode = "cookie" | "token";
+
+export interface Context {
+  meta: RequestMeta;
+  /** `X-Auth-Mode: token` puts the refresh token in bodies; otherwise it travels only in the cookie. */
+  authMode: AuthMode;
+  bearerToken: string | undefined;
+  cookies: Readonly<Record<string, string>>;
+  services: Services;
+  log: Logger;
+  setCookie(cookie: string): void;
+}
+
+export function createContext(services: Services, req: IncomingMessage, res: ServerResponse, meta: RequestMeta): Context {
+  const authorization = req.headers.authorization;
+  const bearer = authorization?.startsWith("Bearer ") ? authorization.slice("Bearer ".length).trim() : undefined;
+  return {
+    meta,
+    authMode: req.headers["x-auth-mode"] === "token" ? "token" : "cookie",
+    bearerToken: bearer || undefined,
+    cookies: parseCookies(req.headers.cookie),
+    services,
+    log: services.logger,
+    setCookie: (cookie) => {
+      res.appendHeader("Set-Cookie", cookie);
+    },
+  };
+}

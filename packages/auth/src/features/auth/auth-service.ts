@@ -1,0 +1,174 @@
+import type { Clock } from "@gatehouse/store";
+import { AuthError } from "../../errors.js";
+import type { Logger } from "../../log.js";
+import { findPasswordProblem, PASSWORD_PROBLEM_MESSAGES } from "../../passwords/policy.js";
+import type { PasswordHasher } from "../../passwords/hasher.js";
+import { maskEmail, type RequestMeta } from "../../request-meta.js";
+import type { AccessClaims, AccessTokens } from "../../tokens/access-token.js";
+import type { RefreshTokenStore } from "../sessions/refresh-token-store.js";
+import { isSessionLive, type SessionRecord, type SessionStore } from "../sessions/session-store.js";
+import type { UserRecord } from "../users/user-record.js";
+import type { UserStore } from "../users/user-store.js";
+import type { IssuedTokens, TokenIssuer } from "./token-issuer.js";
+
+export interface AuthServiceDeps {
+  clock: Clock;
+  logger: Logger;
+  users: UserStore;
+  sessions: SessionStore;
+  refreshTokens: RefreshTokenStore;
+  accessTokens: AccessTokens;
+  issuer: TokenIssuer;
+  passwords: PasswordHasher;
+  refreshReuseGraceSeconds: number;
+}
+
+export interface SignedIn {
+  user: UserRecord;
+  session: SessionRecord;
+  tokens: IssuedTokens;
+}
+
+export interface Authenticated {
+  user: UserRecord;
+  session: SessionRecord;
+  claims: AccessClaims;
+}
+
+export function createAuthService(deps: AuthServiceDeps) {
+  const { clock, logger, users, sessions, refreshTokens, accessTokens, issuer, passwords } = deps;
+
+  function assertStrongPassword(password: string): void {
+    const problem = findPasswordProblem(password);
+    if (problem) throw new AuthError("weak_password", { message: PASSWORD_PROBLEM_MESSAGES[problem] });
+  }
+
+  async function revokeSession(session: SessionRecord, reason: string, meta: RequestMeta): Promise<void> {
+    const revoked = await sessions.revoke(session.id, reason);
+    if (revoked) logger.info({ event: "token_revoked", userId: session.userId, sessionId: session.id, reason, requestId: meta.requestId, ip: meta.ip });
+  }
+
+  /** Loads the session and user behind a refresh token, or refuses with `refresh_invalid`. */
+  async function liveSessionOf(record: { sessionId: string; userId: string }) {
+    const [session, user] = await Promise.all([sessions.get(record.sessionId), users.get(record.userId)]);
+    if (!session || !user || user.disabledAt !== null || !isSessionLive(session, user.sessionGeneration, clock())) {
+      throw new AuthError("refresh_invalid");
+    }
+    return { session, user };
+  }
+
+  return {
+    assertStrongPassword,
+
+    async signup(input: { email: string; password: string; name?: string | undefined }, meta: RequestMeta): Promise<SignedIn> {
+      assertStrongPassword(input.password);
+      const passwordHash = await passwords.hash(input.password);
+      const user = await users.create({
+        email: input.email,
+        name: input.name ?? null,
+        role: "user",
+        emailVerified: false,
+        mfaEnabled: false,
+        passwordHash,
+        createdAt: clock(),
+      });
+      if (!user) throw new AuthError("email_taken");
+      const { session, tokens } = await issuer.startSession(user, meta);
+      logger.info({ event: "signup", userId: user.id, email: maskEmail(user.email), sessionId: session.id, requestId: meta.requestId, ip: meta.ip });
+      return { user, session, tokens };
+    },
+
+    async login(input: { email: string; password: string }, meta: RequestMeta): Promise<SignedIn> {
+      const user = await users.findByEmail(input.email);
+      // Unknown emails cost a full verification too: same status, body and timing.
+      const valid = user ? await passwords.verify(input.password, user.passwordHash) : await passwords.verifyDummy(input.password);
+      if (!user || !valid) {
+        logger.info({ event: "login_failed", reason: user ? "wrong_password" : "unknown_email", email: maskEmail(input.email), userId: user?.id, requestId: meta.requestId, ip: meta.ip });
+        throw new AuthError("invalid_credentials");
+      }
+      if (user.disabledAt !== null) {
+        logger.info({ event: "login_failed", reason: "account_disabled", userId: user.id, requestId: meta.requestId, ip: meta.ip });
+        throw new AuthError("account_disabled");
+      }
+      const { session, tokens } = await issuer.startSession(user, meta);
+      logger.info({ event: "login_success", userId: user.id, sessionId: session.id, requestId: meta.requestId, ip: meta.ip, userAgent: meta.userAgent });
+      return { user, session, tokens };
+    },
+
+    async refresh(token: string, meta: RequestMeta): Promise<SignedIn> {
+      const found = await refreshTokens.lookup(token);
+      if (found.kind === "unknown") throw new AuthError("refresh_invalid");
+      const { session, user } = await liveSessionOf(found.record);
+      const graceMs = deps.refreshReuseGraceSeconds * 1000;
+
+      const answerReplay = async (rotatedAt: number, successor: string | undefined): Promise<SignedIn> => {
+        // Two tabs refreshing at once: the late one gets the same successor.
+        if (successor && clock() - rotatedAt <= graceMs) {
+          return { user, session, tokens: await issuer.pair(user, session, successor, issuer.idleExpiryFor(session)) };
+        }
+        await revokeSession(session, "refresh_token_reuse", meta);
+        logger.warn({ event: "refresh_token_reuse", userId: user.id, sessionId: session.id, requestId: meta.requestId, ip: meta.ip });
+        throw new AuthError("refresh_reused");
+      };
+
+      if (found.kind === "rotated") return answerReplay(found.rotatedAt, found.successor);
+      if (found.record.idleExpiresAt <= clock()) throw new AuthError("refresh_invalid");
+
+      // The successor is stored before the rotation is claimed, so whoever reads
+      // the claim can use the successor at once; a losing caller discards its own.
+      const idleExpiresAt = issuer.idleExpiryFor(session);
+      const successor = await refreshTokens.issue(session.id, user.id, idleExpiresAt);
+      const claim = await refreshTokens.claimRotation(token, successor, found.record.idleExpiresAt);
+      if (!claim.won) {
+        await refreshTokens.discard(successor);
+        return answerReplay(claim.rotatedAt, claim.successor);
+      }
+      const now = clock();
+      const updated = (await sessions.update(session.id, (s) => ({ ...s, lastUsedAt: now, ip: meta.ip, userAgent: meta.userAgent.slice(0, 512) }))) ?? session;
+      return { user, session: updated, tokens: await issuer.pair(user, updated, successor, idleExpiresAt) };
+    },
+
+    /** Verifies a bearer access token and checks, in the store, that its session and user still stand. */
+    async authenticate(token: string): Promise<Authenticated> {
+      const result = await accessTokens.verify(token);
+      if (!result.ok) throw new AuthError(result.reason);
+      const { claims } = result;
+      const [session, user] = await Promise.all([sessions.get(claims.sid), users.get(claims.sub)]);
+      if (!user) throw new AuthError("token_invalid");
+      if (!session || session.userId !== user.id || user.disabledAt !== null || !isSessionLive(session, user.sessionGeneration, clock())) {
+        throw new AuthError("token_revoked");
+      }
+      // The role comes from the store, not the token: a demotion applies on the next call.
+      return { user, session, claims };
+    },
+
+    /** Ends the session behind whichever credential is presented; a missing or dead one is not an error. */
+    async logout(credentials: { accessToken?: string | undefined; refreshToken?: string | undefined }, meta: RequestMeta): Promise<void> {
+      let session: SessionRecord | undefined;
+      if (credentials.accessToken) {
+        const result = await accessTokens.verify(credentials.accessToken);
+        if (result.ok) session = await sessions.get(result.claims.sid);
+      }
+      if (!session && credentials.refreshToken) {
+        const found = await refreshTokens.lookup(credentials.refreshToken);
+        if (found.kind !== "unknown") session = await sessions.get(found.record.sessionId);
+      }
+      if (!session) return;
+      await revokeSession(session, "logout", meta);
+      logger.info({ event: "logout", userId: session.userId, sessionId: session.id, requestId: meta.requestId, ip: meta.ip });
+    },
+
+    async logoutAll(user: UserRecord, meta: RequestMeta): Promise<void> {
+      // Bumping the generation ends every session at once, on every instance;
+      // marking each one revoked keeps the session list truthful.
+      await users.update(user.id, (u) => ({ ...u, sessionGeneration: u.sessionGeneration + 1 }));
+      const ids = await sessions.listIds(user.id);
+      await Promise.all(ids.map((id) => sessions.revoke(id, "logout_all")));
+      await sessions.removeFromIndex(user.id, ids);
+      logger.info({ event: "logout", scope: "all", userId: user.id, sessions: ids.length, requestId: meta.requestId, ip: meta.ip });
+      logger.info({ event: "token_revoked", userId: user.id, reason: "logout_all", requestId: meta.requestId, ip: meta.ip });
+    },
+  };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;

@@ -1,0 +1,36 @@
+import { z } from "zod";
+import { publicUserSchema } from "../users/user-record.js";
+
+// Lower-cased and trimmed before anything else sees it: one address, one account.
+export const emailSchema = z.string().trim().toLowerCase().pipe(z.email("Enter a valid email address.").max(254));
+// Generous bound for transport only; the password policy (8–128 characters,
+// not common) answers `weak_password` with a reason the user can act on.
+export const passwordInputSchema = z.string().min(1, "Enter a password.").max(1024);
+
+export const signupInput = z.strictObject({
+  email: emailSchema,
+  password: passwordInputSchema,
+  name: z.string().trim().min(1).max(100).optional(),
+});
+
+export const loginInput = z.strictObject({
+  email: emailSchema,
+  password: passwordInputSchema,
+});
+
+export const refreshInput = z
+  .strictObject({ refreshToken: z.string().min(1).max(256).optional() })
+  .optional();
+
+export const tokenSetOutput = z.object({
+  accessToken: z.string(),
+  tokenType: z.literal("Bearer"),
+  expiresIn: z.number(),
+  user: publicUserSchema,
+  refreshToken: z.string().optional(),
+  refreshExpiresIn: z.number().optional(),
+});
+
+export type TokenSet = z.infer<typeof tokenSetOutput>;
+
+export const okOutput = z.object({ ok: z.literal(true) });

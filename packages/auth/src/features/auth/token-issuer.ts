@@ -1,0 +1,72 @@
+import type { Clock } from "@gatehouse/store";
+import { generateId } from "../../crypto/random.js";
+import type { RequestMeta } from "../../request-meta.js";
+import type { AccessTokens } from "../../tokens/access-token.js";
+import type { RefreshTokenStore } from "../sessions/refresh-token-store.js";
+import type { SessionRecord, SessionStore } from "../sessions/session-store.js";
+import type { UserRecord } from "../users/user-record.js";
+
+export interface IssuedTokens {
+  accessToken: string;
+  expiresIn: number;
+  refreshToken: string;
+  refreshExpiresIn: number;
+}
+
+export interface TokenIssuerDeps {
+  clock: Clock;
+  accessTokens: AccessTokens;
+  sessions: SessionStore;
+  refreshTokens: RefreshTokenStore;
+  refreshIdleTtlSeconds: number;
+  refreshAbsoluteTtlSeconds: number;
+}
+
+/** Starts sessions and mints the token pairs that belong to them. */
+export function createTokenIssuer(deps: TokenIssuerDeps) {
+  const { clock, accessTokens, sessions, refreshTokens } = deps;
+
+  // Idle expiry moves with each rotation but never past the session's absolute end.
+  const idleExpiryFor = (session: SessionRecord) =>
+    Math.min(clock() + deps.refreshIdleTtlSeconds * 1000, session.absoluteExpiresAt);
+
+  const accessFor = (user: UserRecord, session: SessionRecord) =>
+    accessTokens.sign({ userId: user.id, sessionId: session.id, role: user.role, authTime: session.authTime });
+
+  return {
+    idleExpiryFor,
+    accessFor,
+
+    async startSession(user: UserRecord, meta: RequestMeta): Promise<{ session: SessionRecord; tokens: IssuedTokens }> {
+      const now = clock();
+      const session: SessionRecord = {
+        id: generateId(),
+        userId: user.id,
+        generation: user.sessionGeneration,
+        createdAt: now,
+        lastUsedAt: now,
+        absoluteExpiresAt: now + deps.refreshAbsoluteTtlSeconds * 1000,
+        authTime: Math.floor(now / 1000),
+        ip: meta.ip,
+        userAgent: meta.userAgent.slice(0, 512),
+        revokedAt: null,
+        revokedReason: null,
+      };
+      await sessions.create(session);
+      const idleExpiresAt = idleExpiryFor(session);
+      const refreshToken = await refreshTokens.issue(session.id, user.id, idleExpiresAt);
+      return { session, tokens: await this.pair(user, session, refreshToken, idleExpiresAt) };
+    },
+
+    async pair(user: UserRecord, session: SessionRecord, refreshToken: string, idleExpiresAt: number): Promise<IssuedTokens> {
+      return {
+        accessToken: await accessFor(user, session),
+        expiresIn: accessTokens.ttlSeconds,
+        refreshToken,
+        refreshExpiresIn: Math.max(0, Math.floor((idleExpiresAt - clock()) / 1000)),
+      };
+    },
+  };
+}
+
+export type TokenIssuer = ReturnType<typeof createTokenIssuer>;

@@ -1,0 +1,28 @@
+import type { Context } from "../../context.js";
+import { clearedRefreshCookie, refreshCookie, REFRESH_COOKIE } from "../../http/cookies.js";
+import { toPublicUser } from "../users/user-record.js";
+import type { SignedIn } from "./auth-service.js";
+import type { TokenSet } from "./schema.js";
+
+/**
+ * Puts a fresh token pair on the wire: in cookie mode the refresh token goes
+ * only into the HttpOnly cookie, in token mode only into the body.
+ */
+export function deliverTokens(ctx: Context, signedIn: SignedIn): TokenSet {
+  const { tokens, user } = signedIn;
+  const base = { accessToken: tokens.accessToken, tokenType: "Bearer" as const, expiresIn: tokens.expiresIn, user: toPublicUser(user) };
+  if (ctx.authMode === "token") {
+    return { ...base, refreshToken: tokens.refreshToken, refreshExpiresIn: tokens.refreshExpiresIn };
+  }
+  ctx.setCookie(refreshCookie(tokens.refreshToken, tokens.refreshExpiresIn));
+  return base;
+}
+
+/** The refresh token the request carries for its mode; the other channel is ignored. */
+export function presentedRefreshToken(ctx: Context, bodyToken: string | undefined): string | undefined {
+  return ctx.authMode === "token" ? bodyToken : ctx.cookies[REFRESH_COOKIE] || undefined;
+}
+
+export function clearRefreshCookie(ctx: Context): void {
+  if (ctx.authMode === "cookie") ctx.setCookie(clearedRefreshCookie());
+}

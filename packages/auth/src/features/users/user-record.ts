@@ -1,0 +1,42 @@
+import { z } from "zod";
+import type { Role } from "../../tokens/access-token.js";
+
+/** What the store holds for a user. Only `toPublicUser` decides what leaves the server. */
+export interface UserRecord {
+  id: string;
+  email: string;
+  name: string | null;
+  role: Role;
+  emailVerified: boolean;
+  mfaEnabled: boolean;
+  passwordHash: string;
+  createdAt: number;
+  /** Bumped to end every session at once (logout everywhere, password change, admin lock). */
+  sessionGeneration: number;
+  disabledAt: number | null;
+}
+
+export const publicUserSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string().nullable(),
+  role: z.enum(["user", "admin"]),
+  emailVerified: z.boolean(),
+  mfaEnabled: z.boolean(),
+  createdAt: z.string(),
+});
+
+export type PublicUser = z.infer<typeof publicUserSchema>;
+
+/** The one serializer from a stored user to what clients see (CONTRACT §4: never more). */
+export function toPublicUser(user: UserRecord): PublicUser {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+    emailVerified: user.emailVerified,
+    mfaEnabled: user.mfaEnabled,
+    createdAt: new Date(user.createdAt).toISOString(),
+  };
+}

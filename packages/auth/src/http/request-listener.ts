@@ -1,0 +1,88 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import { AuthError } from "../errors.js";
+import { createContext } from "../context.js";
+import type { RequestMeta } from "../request-meta.js";
+import { appRouter } from "../root.js";
+import type { Services } from "../services.js";
+import { reasonOf } from "../trpc.js";
+import { clientIp } from "./client-ip.js";
+import { sendJson } from "./json-response.js";
+import { requestIdOf } from "./request-id.js";
+import { setSecurityHeaders } from "./security-headers.js";
+
+const TRPC_PREFIX = "/trpc/";
+const metaOf = new WeakMap<IncomingMessage, RequestMeta>();
+
+/** The whole HTTP surface of CONTRACT §2 as one Node request listener. */
+export function createRequestListener(services: Services): RequestListener {
+  const { config, logger } = services;
+
+  const trpc = createHTTPHandler({
+    router: appRouter,
+    basePath: TRPC_PREFIX,
+    maxBodySize: config.maxBodyBytes,
+    maxBatchSize: config.maxBatchSize,
+    createContext: ({ req, res }) => createContext(services, req, res, metaOf.get(req)!),
+    onError({ error, path, req }) {
+      const reason = reasonOf(error);
+      const requestId = metaOf.get(req)?.requestId;
+      if (reason === "internal_error") logger.error({ event: "unhandled_error", path, requestId, err: error.cause ?? error });
+      if (reason === "store_unavailable") logger.error({ event: "store_unavailable", path, requestId, err: error.cause });
+    },
+    responseMeta({ errors }) {
+      const retryAfter = Math.max(0, ...errors.map((e) => (e instanceof AuthError ? (e.retryAfterSeconds ?? 0) : 0)));
+      return retryAfter > 0 ? { headers: { "Retry-After": String(retryAfter) } } : {};
+    },
+  });
+
+  const health = async (res: ServerResponse): Promise<void> => {
+    try {
+      await config.store.ping();
+      sendJson(res, 200, { status: "ok" });
+    } catch {
+      sendJson(res, 503, { status: "unavailable" });
+    }
+  };
+
+  return (req, res) => {
+    const started = process.hrtime.bigint();
+    const meta: RequestMeta = {
+      ip: clientIp(req, config.trustProxy),
+      userAgent: String(req.headers["user-agent"] ?? ""),
+      requestId: requestIdOf(req),
+    };
+    metaOf.set(req, meta);
+    res.setHeader("X-Request-Id", meta.requestId);
+    setSecurityHeaders(res, { production: config.production });
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    res.on("finish", () => {
+      logger.info({
+        event: "request",
+        method: req.method,
+        path,
+        status: res.statusCode,
+        durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+        ip: meta.ip,
+        requestId: meta.requestId,
+      });
+    });
+
+    if (path.startsWith(TRPC_PREFIX)) {
+      // Responses carry tokens: no cache may keep them.
+      res.setHeader("Cache-Control", "no-store");
+      trpc(req, res);
+      return;
+    }
+    if (req.method === "GET" && path === "/health") {
+      void health(res);
+      return;
+    }
+    if (req.method === "GET" && path === "/.well-known/jwks.json" && config.keys.jwks) {
+      res.setHeader("Cache-Control", "public, max-age=300");
+      sendJson(res, 200, config.keys.jwks);
+      return;
+    }
+    sendJson(res, 404, { error: { message: "Not found.", data: { reason: "not_found", httpStatus: 404 } } });
+  };
+}

@@ -1,0 +1,11 @@
+export type { GatehouseConfig, GatehouseOptions } from "./config.js";
+export { AuthError, REASONS, type Reason } from "./errors.js";
+export { createGatehouseServer } from "./http/create-server.js";
+export { createRequestListener } from "./http/request-listener.js";
+export { createLogger, type Logger } from "./log.js";
+export { commonPasswordCount, findPasswordProblem } from "./passwords/policy.js";
+export { appRouter, type AppRouter } from "./root.js";
+export { createServices, type Services } from "./services.js";
+export { createEcKeyRing, createSecretKeyRing, type KeyRing, type SigningAlgorithm } from "./tokens/keyring.js";
+export type { PublicUser } from "./features/users/user-record.js";
+export type { TokenSet } from "./features/auth/schema.js";

@@ -1,0 +1,49 @@
+import { resolveConfig, type GatehouseConfig, type GatehouseOptions } from "./config.js";
+import { createAuthService } from "./features/auth/auth-service.js";
+import { createTokenIssuer } from "./features/auth/token-issuer.js";
+import { createRefreshTokenStore } from "./features/sessions/refresh-token-store.js";
+import { createSessionStore } from "./features/sessions/session-store.js";
+import { createUserStore } from "./features/users/user-store.js";
+import { createPasswordHasher } from "./passwords/hasher.js";
+import { createHashingQueue } from "./passwords/hashing-queue.js";
+import { createAccessTokens } from "./tokens/access-token.js";
+
+/** The composition root: every service built once from config, store and clock. */
+export async function createServices(options: GatehouseOptions) {
+  const config: GatehouseConfig = resolveConfig(options);
+  const { store, clock, logger } = config;
+  const users = createUserStore(store);
+  const sessions = createSessionStore(store, clock);
+  const refreshTokens = createRefreshTokenStore(store, clock);
+  const accessTokens = createAccessTokens({
+    keys: config.keys,
+    issuer: config.issuer,
+    audience: config.audience,
+    ttlSeconds: config.accessTokenTtlSeconds,
+    clock,
+  });
+  const runHashing = createHashingQueue({ concurrency: config.hashingConcurrency, maxQueued: config.hashingMaxQueued });
+  const passwords = await createPasswordHasher(config.bcryptCost, runHashing);
+  const issuer = createTokenIssuer({
+    clock,
+    accessTokens,
+    sessions,
+    refreshTokens,
+    refreshIdleTtlSeconds: config.refreshIdleTtlSeconds,
+    refreshAbsoluteTtlSeconds: config.refreshAbsoluteTtlSeconds,
+  });
+  const auth = createAuthService({
+    clock,
+    logger,
+    users,
+    sessions,
+    refreshTokens,
+    accessTokens,
+    issuer,
+    passwords,
+    refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
+  });
+  return { config, logger, store, users, sessions, auth, passwords };
+}
+
+export type Services = Awaited<ReturnType<typeof createServices>>;

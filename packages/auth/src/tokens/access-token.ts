@@ -1,0 +1,100 @@
+import { errors, jwtVerify, SignJWT, type JWTPayload } from "jose";
+import { generateId } from "../crypto/random.js";
+import type { Clock } from "@gatehouse/store";
+import type { KeyRing } from "./keyring.js";
+
+export type Role = "user" | "admin";
+
+export interface AccessClaims {
+  sub: string;
+  sid: string;
+  jti: string;
+  iat: number;
+  exp: number;
+  auth_time: number;
+  role: Role;
+}
+
+export interface AccessTokenOptions {
+  keys: KeyRing;
+  issuer: string;
+  audience: string;
+  ttlSeconds: number;
+  clock: Clock;
+  /** Verified tokens remembered, so a hot token is not re-verified on every call. */
+  cacheSize?: number;
+}
+
+export type VerifyResult = { ok: true; claims: AccessClaims } | { ok: false; reason: "token_expired" | "token_invalid" };
+
+const CLOCK_TOLERANCE_SECONDS = 30;
+
+export function createAccessTokens(options: AccessTokenOptions) {
+  const { keys, issuer, audience, ttlSeconds, clock, cacheSize = 10_000 } = options;
+  // Insertion-ordered Map used as an LRU; entries are honoured only until exp.
+  const verified = new Map<string, AccessClaims>();
+
+  const remember = (token: string, claims: AccessClaims): void => {
+    if (verified.size >= cacheSize) verified.delete(verified.keys().next().value!);
+    verified.set(token, claims);
+  };
+
+  async function sign(input: { userId: string; sessionId: string; role: Role; authTime: number }): Promise<string> {
+    const now = Math.floor(clock() / 1000);
+    return new SignJWT({ sid: input.sessionId, role: input.role, auth_time: input.authTime })
+      .setProtectedHeader({ alg: keys.algorithm, kid: keys.signing.kid, typ: "JWT" })
+      .setSubject(input.userId)
+      .setJti(generateId())
+      .setIssuedAt(now)
+      .setExpirationTime(now + ttlSeconds)
+      .setIssuer(issuer)
+      .setAudience(audience)
+      .sign(keys.signing.key);
+  }
+
+  async function verify(token: string): Promise<VerifyResult> {
+    const nowSeconds = clock() / 1000;
+    const cached = verified.get(token);
+    if (cached) {
+      if (cached.exp + CLOCK_TOLERANCE_SECONDS > nowSeconds) return { ok: true, claims: cached };
+      verified.delete(token);
+      return { ok: false, reason: "token_expired" };
+    }
+    try {
+      const { payload } = await jwtVerify(
+        token,
+        (header) => {
+          const key = header.kid ? keys.verification.get(header.kid) : undefined;
+          if (!key) throw new errors.JWKSNoMatchingKey();
+          return key;
+        },
+        {
+          algorithms: [keys.algorithm],
+          issuer,
+          audience,
+          clockTolerance: CLOCK_TOLERANCE_SECONDS,
+          currentDate: new Date(clock()),
+          requiredClaims: ["sub", "sid", "jti", "iat", "exp", "auth_time", "role"],
+        },
+      );
+      const claims = toClaims(payload);
+      if (!claims) return { ok: false, reason: "token_invalid" };
+      remember(token, claims);
+      return { ok: true, claims };
+    } catch (error) {
+      return { ok: false, reason: error instanceof errors.JWTExpired ? "token_expired" : "token_invalid" };
+    }
+  }
+
+  return { sign, verify, ttlSeconds };
+}
+
+function toClaims(payload: JWTPayload): AccessClaims | undefined {
+  const { sub, sid, jti, iat, exp, auth_time: authTime, role } = payload as Record<string, unknown>;
+  if (typeof sub !== "string" || typeof sid !== "string" || typeof jti !== "string") return undefined;
+  if (typeof iat !== "number" || typeof exp !== "number" || typeof authTime !== "number") return undefined;
+  if (role !== "user" && role !== "admin") return undefined;
+  return { sub, sid, jti, iat, exp, auth_time: authTime, role };
+}
+
+export type AccessTokens = ReturnType<typeof createAccessTokens>;

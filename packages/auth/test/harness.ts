@@ -1,0 +1,112 @@
+import type { AddressInfo } from "node:net";
+import { Writable } from "node:stream";
+import { createMemoryBackend, createStore, openStore, type Clock, type Store } from "@gatehouse/store";
+import {
+  createGatehouseServer,
+  createLogger,
+  createSecretKeyRing,
+  createServices,
+  type GatehouseOptions,
+  type KeyRing,
+} from "../src/index.js";
+
+export const TEST_SECRET = new TextEncoder().encode("test-secret-0123456789-abcdefghijklmnopqrstuvwxyz");
+
+export interface FakeClock {
+  now: Clock;
+  advance(ms: number): void;
+}
+
+export function createFakeClock(): FakeClock {
+  let current = Date.now();
+  return { now: () => current, advance: (ms) => void (current += ms) };
+}
+
+export interface CallOptions {
+  mode?: "cookie" | "token";
+  bearer?: string;
+  cookie?: string;
+  headers?: Record<string, string>;
+}
+
+export interface CallResult {
+  status: number;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- response JSON under test
+  headers: Headers;
+  text: string;
+}
+
+export interface TestServer {
+  url: string;
+  clock: FakeClock;
+  store: Store;
+  logLines: () => Array<Record<string, unknown>>;
+  /** Calls a procedure: mutations by POST, queries by GET with ?input=. */
+  call(procedure: string, input?: unknown, options?: CallOptions & { query?: boolean }): Promise<CallResult>;
+  close(): Promise<void>;
+}
+
+export interface StartOptions extends Partial<Omit<GatehouseOptions, "store" | "logger" | "clock" | "keys">> {
+  storeUrl?: string;
+  keys?: KeyRing;
+  clock?: FakeClock;
+}
+
+/** A real server on a real port, with a cheap bcrypt cost (the cost is not under test here). */
+export async function startServer(options: StartOptions = {}): Promise<TestServer> {
+  const clock = options.clock ?? createFakeClock();
+  const store = options.storeUrl ? await openStore(options.storeUrl, { clock: clock.now }) : createStore(createMemoryBackend({ clock: clock.now }));
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(...String(chunk).split("\n").filter(Boolean));
+      done();
+    },
+  });
+  const { storeUrl: _url, clock: _clock, keys, ...rest } = options;
+  const services = await createServices({
+    bcryptCost: 4,
+    ...rest,
+    store,
+    clock: clock.now,
+    keys: keys ?? createSecretKeyRing([TEST_SECRET]),
+    logger: createLogger({ destination }),
+  });
+  const server = createGatehouseServer(services);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url,
+    clock,
+    store,
+    logLines: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+    async call(procedure, input, callOptions = {}) {
+      const headers: Record<string, string> = { ...callOptions.headers };
+      if (callOptions.mode === "token") headers["X-Auth-Mode"] = "token";
+      if (callOptions.bearer) headers.Authorization = `Bearer ${callOptions.bearer}`;
+      if (callOptions.cookie) headers.Cookie = callOptions.cookie;
+      let response: Response;
+      if (callOptions.query) {
+        const query = input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(input))}`;
+        response = await fetch(`${url}/trpc/${procedure}${query}`, { headers });
+      } else {
+        headers["Content-Type"] = "application/json";
+        response = await fetch(`${url}/trpc/${procedure}`, { method: "POST", headers, body: input === undefined ? undefined : JSON.stringify(input) });
+      }
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers, text };
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+    },
+  };
+}
+
+export const reasonOf = (result: CallResult): unknown => result.body?.error?.data?.reason;
+
+let counter = 0;
+export const uniqueEmail = (label = "user"): string => `${label}.${Date.now()}.${counter++}@example.com`;
+export const GOOD_PASSWORD = "correct horse battery staple";
