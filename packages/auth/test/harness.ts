@@ -48,6 +48,8 @@ export interface TestServer {
 
 export interface StartOptions extends Partial<Omit<GatehouseOptions, "store" | "logger" | "clock" | "keys">> {
   storeUrl?: string;
+  /** Serve from an existing store (another instance's, or one kept across a restart); it is left open on close. */
+  store?: Store;
   keys?: KeyRing;
   clock?: FakeClock;
 }
@@ -55,7 +57,9 @@ export interface StartOptions extends Partial<Omit<GatehouseOptions, "store" | "
 /** A real server on a real port, with a cheap bcrypt cost (the cost is not under test here). */
 export async function startServer(options: StartOptions = {}): Promise<TestServer> {
   const clock = options.clock ?? createFakeClock();
-  const store = options.storeUrl ? await openStore(options.storeUrl, { clock: clock.now }) : createStore(createMemoryBackend({ clock: clock.now }));
+  const store =
+    options.store ??
+    (options.storeUrl ? await openStore(options.storeUrl, { clock: clock.now }) : createStore(createMemoryBackend({ clock: clock.now })));
   const lines: string[] = [];
   const destination = new Writable({
     write(chunk, _encoding, done) {
@@ -63,7 +67,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
       done();
     },
   });
-  const { storeUrl: _url, clock: _clock, keys, ...rest } = options;
+  const { storeUrl: _url, clock: _clock, store: sharedStore, keys, ...rest } = options;
   const services = await createServices({
     bcryptCost: 4,
     ...rest,
@@ -100,7 +104,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await store.close();
+      if (!sharedStore) await store.close();
     },
   };
 }

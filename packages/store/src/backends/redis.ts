@@ -113,7 +113,10 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
       await withTimeout(client.ping());
     },
     async close() {
-      if (client.isOpen) await client.quit().catch(() => client.destroy());
+      if (!client.isOpen) return;
+      // A graceful close waits for a server that may be gone; past the timeout, drop the socket.
+      if (client.isReady) await withTimeout(client.close()).catch(() => client.destroy());
+      else client.destroy();
     },
   };
 }

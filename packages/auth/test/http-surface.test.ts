@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateKeyPair, exportJWK } from "jose";
+import { createRedisBackend, createStore } from "@gatehouse/store";
+import { createEcKeyRing } from "../src/index.js";
+import { hasRedis, startDedicatedRedis } from "./redis.js";
+import { GOOD_PASSWORD, reasonOf, startServer, uniqueEmail, type TestServer } from "./harness.js";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(() => server.close());
+
+const SECURITY_HEADERS = {
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+  "referrer-policy": "strict-origin-when-cross-origin",
+};
+
+describe("HTTP surface", () => {
+  it("answers /health with 200 {status: ok}", async () => {
+    const res = await fetch(`${server.url}/health`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: "ok" });
+  });
+
+  it.skipIf(!hasRedis)("fails closed with 503 store_unavailable when the store is unreachable", async () => {
+    // A real Redis that dies under a running server.
+    const redis = await startDedicatedRedis();
+    const backend = await createRedisBackend({ url: redis.url, commandTimeoutMs: 500 });
+    const down = await startServer({ store: createStore(backend) });
+    expect((await fetch(`${down.url}/health`)).status).toBe(200);
+    await redis.stop();
+    const res = await fetch(`${down.url}/health`);
+    expect(res.status).toBe(503);
+    const login = await down.call("auth.login", { email: "a@example.com", password: GOOD_PASSWORD });
+    expect(login.status).toBe(503);
+    expect(reasonOf(login)).toBe("store_unavailable");
+    expect(login.headers.get("retry-after")).toBe("1");
+    expect(down.logLines().some((l) => l.event === "store_unavailable")).toBe(true);
+    await down.close();
+    await backend.close();
+  });
+
+  it("puts the security headers on every response, and no X-Powered-By", async () => {
+    const responses = [
+      await fetch(`${server.url}/health`),
+      await fetch(`${server.url}/nowhere`),
+      await fetch(`${server.url}/trpc/auth.me`),
+    ];
+    for (const res of responses) {
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) expect(res.headers.get(name), name).toBe(value);
+      expect(res.headers.get("content-security-policy")).toContain("default-src");
+      expect(res.headers.get("x-powered-by")).toBeNull();
+      expect(res.headers.get("strict-transport-security")).toBeNull();
+      expect(res.headers.get("x-request-id")).toMatch(/.+/);
+    }
+  });
+
+  it("sends HSTS in production", async () => {
+    const production = await startServer({ production: true });
+    const res = await fetch(`${production.url}/health`);
+    expect(res.headers.get("strict-transport-security")).toBe("max-age=31536000; includeSubDomains");
+    await production.close();
+  });
+
+  it("answers unknown paths and procedures with 404", async () => {
+    expect((await fetch(`${server.url}/nowhere`)).status).toBe(404);
+    const res = await server.call("auth.nothing", {});
+    expect(res.status).toBe(404);
+    expect(reasonOf(res)).toBe("not_found");
+  });
+
+  it("refuses bodies over 1 MiB with 413", async () => {
+    const res = await server.call("auth.login", { email: "a@example.com", password: "x".repeat(1024 * 1024) });
+    expect(res.status).toBe(413);
+    expect(reasonOf(res)).toBe("payload_too_large");
+  });
+
+  it("echoes a well-formed X-Request-Id and replaces a malformed one", async () => {
+    const kept = await fetch(`${server.url}/health`, { headers: { "X-Request-Id": "trace-123" } });
+    expect(kept.headers.get("x-request-id")).toBe("trace-123");
+    const replaced = await fetch(`${server.url}/health`, { headers: { "X-Request-Id": "bad id\twith spaces" } });
+    expect(replaced.headers.get("x-request-id")).not.toContain(" ");
+  });
+
+  it("caps batches at 10 calls", async () => {
+    const paths = Array(11).fill("auth.me").join(",");
+    const res = await fetch(`${server.url}/trpc/${paths}?batch=1`);
+    expect(res.status).toBe(400);
+    const ok = await fetch(`${server.url}/trpc/${Array(2).fill("auth.me").join(",")}?batch=1`);
+    const body = (await ok.json()) as Array<{ error: { data: { reason: string } } }>;
+    expect(body.map((entry) => entry.error.data.reason)).toEqual(["token_invalid", "token_invalid"]);
+  });
+
+  it("never puts a stack trace or hash in a response", async () => {
+    const email = uniqueEmail();
+    const bodies = [
+      (await server.call("auth.signup", { email, password: GOOD_PASSWORD })).text,
+      (await server.call("auth.signup", { email, password: GOOD_PASSWORD })).text,
+      (await server.call("auth.login", "not an object")).text,
+      (await fetch(`${server.url}/trpc/auth.login`, { method: "POST", body: "{", headers: { "content-type": "application/json" } }).then((r) => r.text())),
+    ];
+    for (const body of bodies) {
+      expect(body).not.toMatch(/\bat .+\.(ts|js):\d+/);
+      expect(body).not.toContain("stack");
+      expect(body).not.toMatch(/\$2[aby]\$\d\d\$/);
+    }
+  });
+
+  it("serves no JWKS for symmetric keys, and the public half of asymmetric ones", async () => {
+    expect((await fetch(`${server.url}/.well-known/jwks.json`)).status).toBe(404);
+    const { privateKey } = await generateKeyPair("ES256", { extractable: true });
+    const keys = await createEcKeyRing([await exportJWK(privateKey)]);
+    const es = await startServer({ keys });
+    const jwks = (await (await fetch(`${es.url}/.well-known/jwks.json`)).json()) as { keys: Array<Record<string, unknown>> };
+    expect(jwks.keys).toHaveLength(1);
+    expect(jwks.keys[0]).toMatchObject({ kty: "EC", crv: "P-256", alg: "ES256", kid: keys.signing.kid });
+    expect(jwks.keys[0]).not.toHaveProperty("d");
+    const signup = await es.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD }, { mode: "token" });
+    const token = signup.body.result.data.accessToken as string;
+    expect(JSON.parse(Buffer.from(token.split(".")[0]!, "base64url").toString()).alg).toBe("ES256");
+    expect((await es.call("auth.me", undefined, { query: true, bearer: token })).status).toBe(200);
+    await es.close();
+  });
+});
+

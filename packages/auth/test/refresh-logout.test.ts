@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GOOD_PASSWORD, reasonOf, startServer, uniqueEmail, type TestServer } from "./harness.js";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(() => server.close());
+
+async function signIn(mode: "token" | "cookie" = "token") {
+  const email = uniqueEmail();
+  const res = await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode });
+  const data = res.body.result.data;
+  const cookie = res.headers.get("set-cookie")?.split(";")[0];
+  return { email, accessToken: data.accessToken as string, refreshToken: data.refreshToken as string, cookie };
+}
+const refresh = (refreshToken: string) => server.call("auth.refresh", { refreshToken }, { mode: "token" });
+const me = (bearer: string) => server.call("auth.me", undefined, { query: true, bearer });
+
+describe("auth.refresh (token mode)", () => {
+  it("rotates: a new refresh token each time, each usable once", async () => {
+    const session = await signIn();
+    const first = await refresh(session.refreshToken);
+    expect(first.status).toBe(200);
+    const next = first.body.result.data.refreshToken;
+    expect(next).not.toBe(session.refreshToken);
+    expect((await me(first.body.result.data.accessToken)).status).toBe(200);
+    const second = await refresh(next);
+    expect(second.status).toBe(200);
+    expect(second.body.result.data.refreshToken).not.toBe(next);
+  });
+
+  it("gives every concurrent refresh within the grace the same successor, and no family kill", async () => {
+    const session = await signIn();
+    const results = await Promise.all(Array.from({ length: 10 }, () => refresh(session.refreshToken)));
+    expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
+    const successors = new Set(results.map((r) => r.body.result.data.refreshToken));
+    expect(successors.size).toBe(1);
+    const [successor] = [...successors];
+    expect((await refresh(successor)).status).toBe(200);
+  });
+
+  it("treats a rotated token presented after the 10 s grace as reuse: the whole family dies, access tokens too", async () => {
+    const session = await signIn();
+    const rotated = await refresh(session.refreshToken);
+    const { refreshToken: successor, accessToken } = rotated.body.result.data;
+    server.clock.advance(10_500);
+    const replay = await refresh(session.refreshToken);
+    expect(replay.status).toBe(401);
+    expect(reasonOf(replay)).toBe("refresh_reused");
+    expect(reasonOf(await refresh(successor))).toBe("refresh_invalid");
+    expect(reasonOf(await me(accessToken))).toBe("token_revoked");
+    expect(reasonOf(await me(session.accessToken))).toBe("token_revoked");
+    expect(server.logLines().some((l) => l.event === "refresh_token_reuse")).toBe(true);
+  });
+
+  it("refuses unknown, missing and idle-expired tokens with refresh_invalid", async () => {
+    expect(reasonOf(await refresh("x".repeat(43)))).toBe("refresh_invalid");
+    expect(reasonOf(await server.call("auth.refresh", {}, { mode: "token" }))).toBe("refresh_invalid");
+    const session = await signIn();
+    server.clock.advance(7 * 24 * 3600 * 1000 + 1_000);
+    expect(reasonOf(await refresh(session.refreshToken))).toBe("refresh_invalid");
+  });
+
+  it("ends a session at its absolute expiry however often it is refreshed", async () => {
+    const day = 24 * 3600 * 1000;
+    let { refreshToken } = await signIn();
+    for (const step of [6, 6, 6, 6, 5]) {
+      server.clock.advance(step * day);
+      const res = await refresh(refreshToken);
+      expect(res.status).toBe(200);
+      expect(res.body.result.data.refreshExpiresIn).toBeLessThanOrEqual(7 * 24 * 3600);
+      refreshToken = res.body.result.data.refreshToken;
+    }
+    // Day 29: the idle window would reach day 36, but the session ends at day 30.
+    server.clock.advance(day + 1_000);
+    expect(reasonOf(await refresh(refreshToken))).toBe("refresh_invalid");
+  });
+});
+
+describe("auth.refresh (cookie mode)", () => {
+  it("reads the cookie, never the body, and sets the rotated cookie", async () => {
+    const session = await signIn("cookie");
+    expect(session.cookie).toMatch(/^refresh_token=/);
+    const viaBody = await server.call("auth.refresh", { refreshToken: session.cookie!.slice("refresh_token=".length) });
+    expect(reasonOf(viaBody)).toBe("refresh_invalid");
+    const res = await server.call("auth.refresh", undefined, { cookie: session.cookie! });
+    expect(res.status).toBe(200);
+    expect(res.body.result.data.refreshToken).toBeUndefined();
+    const next = res.headers.get("set-cookie") ?? "";
+    expect(next).toMatch(/^refresh_token=[A-Za-z0-9_-]{43}; Path=\/trpc\/auth\.refresh; Max-Age=\d+; HttpOnly; Secure; SameSite=Strict$/);
+    expect(next.split(";")[0]).not.toBe(session.cookie);
+  });
+});
+
+describe("auth.logout and auth.logoutAll", () => {
+  it("logout with the access token revokes it at once and ends its refresh token", async () => {
+    const session = await signIn();
+    const res = await server.call("auth.logout", undefined, { bearer: session.accessToken });
+    expect(res.status).toBe(200);
+    expect(res.body.result.data).toEqual({ ok: true });
+    expect(res.headers.get("set-cookie")).toMatch(/^refresh_token=; Path=\/trpc\/auth\.refresh; Max-Age=0/);
+    expect(reasonOf(await me(session.accessToken))).toBe("token_revoked");
+    expect(reasonOf(await refresh(session.refreshToken))).toBe("refresh_invalid");
+    expect(server.logLines().some((l) => l.event === "logout" && l.sessionId)).toBe(true);
+  });
+
+  it("logout with only the refresh token (token mode) ends that session", async () => {
+    const session = await signIn();
+    const res = await server.call("auth.logout", { refreshToken: session.refreshToken }, { mode: "token" });
+    expect(res.body.result.data).toEqual({ ok: true });
+    expect(reasonOf(await me(session.accessToken))).toBe("token_revoked");
+  });
+
+  it("logout leaves the user's other sessions alone; logoutAll ends every one", async () => {
+    const first = await signIn();
+    const login = (await server.call("auth.login", { email: first.email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
+    const third = (await server.call("auth.login", { email: first.email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
+    await server.call("auth.logout", undefined, { bearer: third.accessToken });
+    expect((await me(first.accessToken)).status).toBe(200);
+    const all = await server.call("auth.logoutAll", undefined, { bearer: login.accessToken });
+    expect(all.body.result.data).toEqual({ ok: true });
+    for (const token of [first.accessToken, login.accessToken]) expect(reasonOf(await me(token))).toBe("token_revoked");
+    for (const token of [first.refreshToken, login.refreshToken]) expect(reasonOf(await refresh(token))).toBe("refresh_invalid");
+    const again = await server.call("auth.login", { email: first.email, password: GOOD_PASSWORD }, { mode: "token" });
+    expect((await me(again.body.result.data.accessToken)).status).toBe(200);
+  });
+
+  it("logoutAll needs an access token", async () => {
+    const res = await server.call("auth.logoutAll");
+    expect(res.status).toBe(401);
+    expect(reasonOf(res)).toBe("token_invalid");
+  });
+});
