@@ -1,4 +1,4 @@
-import { initTRPC, TRPCError } from "@trpc/server";
+import { initTRPC, type TRPCError } from "@trpc/server";
 import { StoreUnavailableError } from "@gatehouse/store";
 import { AuthError, defaultMessage, type Reason } from "./errors.js";
 import type { Context } from "./context.js";
