@@ -9,3 +9,4 @@ export { createServices, type Services } from "./services.js";
 export { createEcKeyRing, createSecretKeyRing, type KeyRing, type SigningAlgorithm } from "./tokens/keyring.js";
 export type { PublicUser } from "./features/users/user-record.js";
 export type { TokenSet } from "./features/auth/schema.js";
+export { LIMIT_RULES, parseLimits, type Limit, type LimitRule } from "./rate-limit/limit-rules.js";

@@ -1,0 +1,125 @@
+import { z } from "zod";
+import { STORE_URL_PATTERN } from "@gatehouse/store";
+import { parseLimits } from "@gatehouse/auth";
+
+// The only module that reads process.env (see eslint.config.js).
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+/** Decodes a secret given as hex or base64/base64url; undefined when it is neither. */
+export function decodeSecret(text: string): Uint8Array | undefined {
+  const value = text.trim();
+  if (/^[0-9a-fA-F]+$/.test(value) && value.length % 2 === 0) return Buffer.from(value, "hex");
+  if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(value)) return Buffer.from(value, "base64");
+  return undefined;
+}
+
+const secretSchema = z.string().transform((text, ctx) => {
+  const bytes = decodeSecret(text);
+  if (!bytes || bytes.length < 32) {
+    ctx.addIssue({ code: "custom", message: "must be at least 32 random bytes, written as hex or base64 (e.g. `openssl rand -base64 32`)" });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
+const originSchema = z.string().transform((text, ctx) => {
+  if (text === "*") {
+    ctx.addIssue({ code: "custom", message: "`*` is refused: list the exact origins allowed to call with credentials" });
+    return z.NEVER;
+  }
+  try {
+    const url = new URL(text);
+    if (url.origin !== text || !/^https?:$/.test(url.protocol)) throw new Error();
+    return url.origin;
+  } catch {
+    ctx.addIssue({ code: "custom", message: `"${text}" is not an exact origin like https://app.example.com` });
+    return z.NEVER;
+  }
+});
+
+const commaList = <T extends z.ZodType<unknown, string>>(item: T) =>
+  z
+    .string()
+    .optional()
+    .transform((text) => (text ?? "").split(",").map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(item));
+
+const integer = (fallback: number, min: number, max: number) =>
+  z.coerce.number({ message: "must be a whole number" }).int("must be a whole number").min(min).max(max).default(fallback);
+
+export const envSchema = z
+  .object({
+    PORT: integer(3000, 0, 65535),
+    HOST: z.string().min(1).default("127.0.0.1"),
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    AUTH_DATA_DIR: z.string().min(1).default("./data"),
+    AUTH_STORE_URL: z
+      .string()
+      .regex(STORE_URL_PATTERN, "must be memory://, sqlite://PATH or redis://HOST:PORT[/DB]")
+      .default("sqlite://./data/gatehouse.db"),
+    AUTH_JWT_SECRET: secretSchema.optional(),
+    AUTH_JWT_PREVIOUS_SECRETS: commaList(secretSchema),
+    AUTH_JWT_ALG: z.enum(["HS256", "ES256"]).default("HS256"),
+    AUTH_JWT_PRIVATE_KEY: z.string().optional(),
+    AUTH_ISSUER: z.string().min(1).default("gatehouse"),
+    AUTH_AUDIENCE: z.string().min(1).default("gatehouse-api"),
+    AUTH_BCRYPT_COST: integer(12, 4, 17),
+    CORS_ORIGINS: commaList(originSchema),
+    TRUST_PROXY: integer(0, 0, 10),
+    MAIL_TRANSPORT: z
+      .string()
+      .regex(/^(outbox:.+|smtps?:\/\/.+)$/, "must be outbox:DIR or smtp://…")
+      .optional(),
+    ADMIN_EMAIL: z.string().trim().toLowerCase().pipe(z.email("must be an email address")).optional(),
+    ADMIN_PASSWORD: z.string().optional(),
+    LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+    AUTH_LIMITS: z
+      .string()
+      .optional()
+      .transform((text, ctx) => {
+        const parsed = parseLimits(text);
+        if (!parsed.ok) {
+          ctx.addIssue({ code: "custom", message: parsed.error });
+          return z.NEVER;
+        }
+        return parsed.limits;
+      }),
+  })
+  .superRefine((env, ctx) => {
+    const production = env.NODE_ENV === "production";
+    if (production && env.AUTH_JWT_ALG === "HS256" && !env.AUTH_JWT_SECRET) {
+      ctx.addIssue({ code: "custom", path: ["AUTH_JWT_SECRET"], message: "is required in production (≥ 32 random bytes, hex or base64)" });
+    }
+    if (production && env.AUTH_JWT_ALG === "ES256" && !env.AUTH_JWT_PRIVATE_KEY) {
+      ctx.addIssue({ code: "custom", path: ["AUTH_JWT_PRIVATE_KEY"], message: "is required in production with AUTH_JWT_ALG=ES256 (a private JWK as JSON)" });
+    }
+    if (production && env.MAIL_TRANSPORT?.startsWith("outbox:")) {
+      ctx.addIssue({ code: "custom", path: ["MAIL_TRANSPORT"], message: "outbox is for development; use smtp://… in production" });
+    }
+    if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
+      ctx.addIssue({ code: "custom", path: [env.ADMIN_EMAIL ? "ADMIN_PASSWORD" : "ADMIN_EMAIL"], message: "ADMIN_EMAIL and ADMIN_PASSWORD go together" });
+    }
+  });
+
+export type Env = z.output<typeof envSchema>;
+
+export type EnvResult = { ok: true; env: Env } | { ok: false; errors: string[] };
+
+/** One line per bad variable, naming it, so an operator can fix them all in one go. */
+export function parseEnv(source: Record<string, string | undefined>): EnvResult {
+  // Empty strings mean "unset", as in most .env tooling.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ""));
+  const result = envSchema.safeParse(cleaned);
+  if (result.success) return { ok: true, env: result.data };
+  const errors = new Map<string, string>();
+  for (const issue of result.error.issues) {
+    const name = String(issue.path[0] ?? "environment");
+    if (!errors.has(name)) errors.set(name, `${name}: ${issue.message}`);
+  }
+  return { ok: false, errors: [...errors.values()] };
+}
+
+export function readEnv(): EnvResult {
+  return parseEnv(process.env);
+}

@@ -1,0 +1,75 @@
+import { mkdirSync } from "node:fs";
+import { createGatehouseServer, createLogger, createServices, type Logger } from "@gatehouse/auth";
+import { openStore, type Store } from "@gatehouse/store";
+import { bootstrapAdmin } from "./bootstrap-admin.js";
+import { readEnv } from "./env.js";
+import { loadSigningKeys } from "./signing-keys.js";
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+async function main(): Promise<void> {
+  const parsed = readEnv();
+  if (!parsed.ok) {
+    for (const error of parsed.errors) process.stderr.write(`gatehouse: invalid configuration: ${error}\n`);
+    process.exit(1);
+  }
+  const { env } = parsed;
+  const logger = createLogger({ level: env.LOG_LEVEL });
+  mkdirSync(env.AUTH_DATA_DIR, { recursive: true });
+
+  let store: Store;
+  try {
+    store = await openStore(env.AUTH_STORE_URL);
+    await store.ping();
+  } catch (error) {
+    logger.fatal({ event: "store_unavailable", err: error }, `cannot open the store at ${redactUrl(env.AUTH_STORE_URL)}`);
+    process.exit(1);
+  }
+
+  const services = await createServices({
+    store,
+    logger,
+    keys: await loadSigningKeys(env, logger),
+    issuer: env.AUTH_ISSUER,
+    audience: env.AUTH_AUDIENCE,
+    production: env.NODE_ENV === "production",
+    trustProxy: env.TRUST_PROXY,
+    bcryptCost: env.AUTH_BCRYPT_COST,
+  });
+  if (env.ADMIN_EMAIL && env.ADMIN_PASSWORD) await bootstrapAdmin(services, env.ADMIN_EMAIL, env.ADMIN_PASSWORD, logger);
+
+  const server = createGatehouseServer(services);
+  server.listen(env.PORT, env.HOST, () => {
+    const address = server.address();
+    const port = typeof address === "object" && address ? address.port : env.PORT;
+    logger.info({ event: "server_started", url: `http://${env.HOST}:${port}`, store: redactUrl(env.AUTH_STORE_URL) }, `Gatehouse listening on http://${env.HOST}:${port}`);
+  });
+  server.on("error", (error) => {
+    logger.fatal({ event: "server_error", err: error }, "the server could not listen");
+    process.exit(1);
+  });
+
+  const shutdown = (signal: string) => {
+    logger.info({ event: "shutdown", signal }, "draining connections");
+    // Stop accepting, let in-flight requests finish, then close the store.
+    server.close(() => void closeStore(store, logger).then(() => process.exit(0)));
+    server.closeIdleConnections();
+    setTimeout(() => {
+      logger.warn({ event: "shutdown_forced" }, "requests still running after the grace period");
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS).unref();
+  };
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+  process.once("SIGINT", () => shutdown("SIGINT"));
+}
+
+async function closeStore(store: Store, logger: Logger): Promise<void> {
+  await store.close().catch((error: unknown) => logger.error({ event: "store_close_failed", err: error }));
+}
+
+/** Store URLs may carry a password (redis://:secret@host); logs get the rest. */
+function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, "//***@");
+}
+
+await main();

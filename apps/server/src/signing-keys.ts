@@ -1,0 +1,34 @@
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { exportJWK, generateKeyPair, type JWK } from "jose";
+import { createEcKeyRing, createSecretKeyRing, type KeyRing, type Logger } from "@gatehouse/auth";
+import { decodeSecret, type Env } from "./env.js";
+
+/**
+ * The key ring from configuration. In development a missing key is generated
+ * once and kept in the data dir (mode 600) so tokens survive a restart;
+ * production refuses to start without one (enforced in env.ts).
+ */
+export async function loadSigningKeys(env: Env, logger: Logger): Promise<KeyRing> {
+  if (env.AUTH_JWT_ALG === "ES256") {
+    const jwk = env.AUTH_JWT_PRIVATE_KEY
+      ? (JSON.parse(env.AUTH_JWT_PRIVATE_KEY) as JWK)
+      : await keptInDataDir(env, "jwt-es256.jwk.json", logger, async () => JSON.stringify(await exportJWK((await generateKeyPair("ES256", { extractable: true })).privateKey)), (text) => JSON.parse(text) as JWK);
+    return createEcKeyRing([jwk]);
+  }
+  const current = env.AUTH_JWT_SECRET ?? (await keptInDataDir(env, "jwt-secret", logger, async () => randomBytes(32).toString("base64"), (text) => decodeSecret(text)!));
+  return createSecretKeyRing([current, ...env.AUTH_JWT_PREVIOUS_SECRETS]);
+}
+
+async function keptInDataDir<T>(env: Env, file: string, logger: Logger, generate: () => Promise<string>, decode: (text: string) => T): Promise<T> {
+  const path = join(env.AUTH_DATA_DIR, file);
+  if (!existsSync(path)) {
+    writeFileSync(path, await generate(), { mode: 0o600, flag: "wx" });
+    chmodSync(path, 0o600);
+    logger.warn({ event: "dev_signing_key_generated", path }, "No signing key configured: generated one for development. Set AUTH_JWT_SECRET in production.");
+  } else {
+    logger.warn({ event: "dev_signing_key_loaded", path }, "Using the development signing key from the data dir. Set AUTH_JWT_SECRET in production.");
+  }
+  return decode(readFileSync(path, "utf8"));
+}

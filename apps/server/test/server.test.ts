@@ -1,0 +1,73 @@
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runServer, startServerProcess, tempDataDir } from "./server-process.js";
+
+const json = { "Content-Type": "application/json" };
+const tokenMode = { ...json, "X-Auth-Mode": "token" };
+
+describe("the server process", () => {
+  it("refuses to start on bad configuration: one line per bad variable, non-zero exit, never listening", async () => {
+    const { exited, output } = runServer({ AUTH_JWT_SECRET: "short", TRUST_PROXY: "lots", AUTH_DATA_DIR: tempDataDir() });
+    expect(await exited).toBe(1);
+    const lines = output().trim().split("\n");
+    expect(lines).toEqual([
+      expect.stringMatching(/^gatehouse: invalid configuration: AUTH_JWT_SECRET: /),
+      expect.stringMatching(/^gatehouse: invalid configuration: TRUST_PROXY: /),
+    ]);
+    expect(output()).not.toContain("server_started");
+  });
+
+  it("refuses to start in production without a secret", async () => {
+    const { exited, output } = runServer({ NODE_ENV: "production", AUTH_DATA_DIR: tempDataDir() });
+    expect(await exited).toBe(1);
+    expect(output()).toContain("AUTH_JWT_SECRET: is required in production");
+  });
+
+  it("serves on the embedded SQLite store by default, keeps a generated dev secret, and survives a restart", async () => {
+    const dataDir = tempDataDir();
+    const env = { AUTH_DATA_DIR: dataDir, AUTH_STORE_URL: `sqlite://${join(dataDir, "gatehouse.db")}` };
+    const first = await startServerProcess(env);
+    expect(first.output()).toContain("dev_signing_key_generated");
+    const secretFile = join(dataDir, "jwt-secret");
+    expect(statSync(secretFile).mode & 0o777).toBe(0o600);
+    expect((await fetch(`${first.url}/health`)).status).toBe(200);
+    const signup = await fetch(`${first.url}/trpc/auth.signup`, { method: "POST", headers: tokenMode, body: JSON.stringify({ email: "persist@example.com", password: "a long enough passphrase" }) });
+    const tokens = ((await signup.json()) as { result: { data: { accessToken: string; refreshToken: string } } }).result.data;
+    expect(await first.stop()).toBe(0);
+    expect(first.output()).toContain('"event":"shutdown"');
+
+    const second = await startServerProcess(env);
+    expect(second.output()).toContain("dev_signing_key_loaded");
+    const me = await fetch(`${second.url}/trpc/auth.me`, { headers: { Authorization: `Bearer ${tokens.accessToken}` } });
+    expect(me.status).toBe(200);
+    const refreshed = await fetch(`${second.url}/trpc/auth.refresh`, { method: "POST", headers: tokenMode, body: JSON.stringify({ refreshToken: tokens.refreshToken }) });
+    expect(refreshed.status).toBe(200);
+    expect(await second.stop()).toBe(0);
+    expect(existsSync(join(dataDir, "gatehouse.db"))).toBe(true);
+  });
+
+  it("bootstraps the configured admin once", async () => {
+    const dataDir = tempDataDir();
+    const server = await startServerProcess({ AUTH_DATA_DIR: dataDir, AUTH_STORE_URL: "memory://", ADMIN_EMAIL: "Root@Example.com", ADMIN_PASSWORD: "an admin passphrase" });
+    const login = await fetch(`${server.url}/trpc/auth.login`, { method: "POST", headers: json, body: JSON.stringify({ email: "root@example.com", password: "an admin passphrase" }) });
+    expect(login.status).toBe(200);
+    const body = (await login.json()) as { result: { data: { user: { role: string } } } };
+    expect(body.result.data.user.role).toBe("admin");
+    await server.stop();
+  });
+
+  it("logs JSON lines without secrets", async () => {
+    const dataDir = tempDataDir();
+    const server = await startServerProcess({ AUTH_DATA_DIR: dataDir, AUTH_STORE_URL: "memory://" });
+    const password = "never in the logs please";
+    const res = await fetch(`${server.url}/trpc/auth.signup`, { method: "POST", headers: tokenMode, body: JSON.stringify({ email: "logs@example.com", password }) });
+    const { accessToken, refreshToken } = ((await res.json()) as { result: { data: { accessToken: string; refreshToken: string } } }).result.data;
+    await fetch(`${server.url}/trpc/auth.me`, { headers: { Authorization: `Bearer ${accessToken}` } });
+    await server.stop();
+    const lines = server.output().trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.every((line) => typeof line.time === "string" && typeof line.level === "string")).toBe(true);
+    expect(lines.map((l) => l.event)).toEqual(expect.arrayContaining(["server_started", "signup", "request", "shutdown"]));
+    for (const secret of [password, accessToken, refreshToken, "logs@example.com"]) expect(server.output()).not.toContain(secret);
+  });
+});

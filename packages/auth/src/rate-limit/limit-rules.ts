@@ -1,0 +1,29 @@
+export const LIMIT_RULES = ["login.ip", "login.email", "login.lockout", "signup.ip", "reset.email", "mfa.attempts", "default"] as const;
+export type LimitRule = (typeof LIMIT_RULES)[number];
+
+export interface Limit {
+  max: number;
+  windowSeconds: number;
+}
+
+const UNIT_SECONDS = { s: 1, m: 60, h: 3600 } as const;
+
+/** Parses `AUTH_LIMITS`: a JSON object of rule name → "MAX/WINDOW" (e.g. `{"login.email":"100/1m"}`). */
+export function parseLimits(text: string | undefined): { ok: true; limits: Partial<Record<LimitRule, Limit>> } | { ok: false; error: string } {
+  if (!text) return { ok: true, limits: {} };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { ok: false, error: 'must be a JSON object like {"login.email":"100/1m"}' };
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return { ok: false, error: 'must be a JSON object like {"login.email":"100/1m"}' };
+  const limits: Partial<Record<LimitRule, Limit>> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (!(LIMIT_RULES as readonly string[]).includes(name)) return { ok: false, error: `unknown rule "${name}"; rules are ${LIMIT_RULES.join(", ")}` };
+    const match = typeof value === "string" ? /^(\d+)\/(\d+)([smh])$/.exec(value) : null;
+    if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) return { ok: false, error: `rule "${name}" must be "MAX/WINDOW" like "5/1m" (units s, m, h)` };
+    limits[name as LimitRule] = { max: Number(match[1]), windowSeconds: Number(match[2]) * UNIT_SECONDS[match[3] as keyof typeof UNIT_SECONDS] };
+  }
+  return { ok: true, limits };
+}
