@@ -35,6 +35,8 @@ async function main(): Promise<void> {
     production: env.NODE_ENV === "production",
     trustProxy: env.TRUST_PROXY,
     bcryptCost: env.AUTH_BCRYPT_COST,
+    limits: env.AUTH_LIMITS,
+    corsOrigins: env.CORS_ORIGINS,
   });
   if (env.ADMIN_EMAIL && env.ADMIN_PASSWORD) await bootstrapAdmin(services, env.ADMIN_EMAIL, env.ADMIN_PASSWORD, logger);
 

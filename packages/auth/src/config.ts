@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { systemClock, type Clock, type Store } from "@gatehouse/store";
 import type { Logger } from "./log.js";
+import { DEFAULT_LIMITS, type Limit, type LimitRule, type Limits } from "./rate-limit/limit-rules.js";
 import type { KeyRing } from "./tokens/keyring.js";
 
 /** What an embedding application passes in; everything but store, keys and logger has a default. */
@@ -26,10 +27,14 @@ export interface GatehouseOptions {
   hashingMaxQueued?: number;
   maxBodyBytes?: number;
   maxBatchSize?: number;
+  /** Overrides of the named rate-limit rules (AUTH_LIMITS). */
+  limits?: Partial<Record<LimitRule, Limit>>;
+  /** Exact origins allowed to call from a browser with credentials (CORS_ORIGINS). */
+  corsOrigins?: readonly string[];
 }
 
-export type GatehouseConfig = Required<Omit<GatehouseOptions, "store" | "keys" | "logger">> &
-  Pick<GatehouseOptions, "store" | "keys" | "logger">;
+export type GatehouseConfig = Required<Omit<GatehouseOptions, "store" | "keys" | "logger" | "limits">> &
+  Pick<GatehouseOptions, "store" | "keys" | "logger"> & { limits: Limits };
 
 export function resolveConfig(options: GatehouseOptions): GatehouseConfig {
   return {
@@ -48,7 +53,9 @@ export function resolveConfig(options: GatehouseOptions): GatehouseConfig {
     hashingMaxQueued: 64,
     maxBodyBytes: 1024 * 1024,
     maxBatchSize: 10,
+    corsOrigins: [],
     ...stripUndefined(options),
+    limits: { ...DEFAULT_LIMITS, ...options.limits },
   };
 }
 

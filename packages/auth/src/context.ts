@@ -15,6 +15,7 @@ export interface Context {
   services: Services;
   log: Logger;
   setCookie(cookie: string): void;
+  setHeader(name: string, value: string): void;
 }
 
 export function createContext(services: Services, req: IncomingMessage, res: ServerResponse, meta: RequestMeta): Context {
@@ -29,6 +30,9 @@ export function createContext(services: Services, req: IncomingMessage, res: Ser
     log: services.logger,
     setCookie: (cookie) => {
       res.appendHeader("Set-Cookie", cookie);
+    },
+    setHeader: (name, value) => {
+      res.setHeader(name, value);
     },
   };
 }

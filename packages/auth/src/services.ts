@@ -1,6 +1,8 @@
 import { resolveConfig, type GatehouseConfig, type GatehouseOptions } from "./config.js";
 import { createAuthService } from "./features/auth/auth-service.js";
+import { createLockout } from "./features/auth/lockout.js";
 import { createTokenIssuer } from "./features/auth/token-issuer.js";
+import { createDeviceStore } from "./features/devices/device-store.js";
 import { createRefreshTokenStore } from "./features/sessions/refresh-token-store.js";
 import { createSessionStore } from "./features/sessions/session-store.js";
 import { createUserStore } from "./features/users/user-store.js";
@@ -15,6 +17,8 @@ export async function createServices(options: GatehouseOptions) {
   const users = createUserStore(store);
   const sessions = createSessionStore(store, clock);
   const refreshTokens = createRefreshTokenStore(store, clock);
+  const devices = createDeviceStore(store, clock);
+  const lockout = createLockout(store, clock, logger, config.limits["login.lockout"]);
   const accessTokens = createAccessTokens({
     keys: config.keys,
     issuer: config.issuer,
@@ -41,9 +45,11 @@ export async function createServices(options: GatehouseOptions) {
     accessTokens,
     issuer,
     passwords,
+    devices,
+    lockout,
     refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
   });
-  return { config, logger, store, users, sessions, auth, passwords };
+  return { config, logger, store, users, sessions, devices, accessTokens, auth, passwords };
 }
 
 export type Services = Awaited<ReturnType<typeof createServices>>;

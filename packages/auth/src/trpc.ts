@@ -2,12 +2,15 @@ import { initTRPC, type TRPCError } from "@trpc/server";
 import { StoreUnavailableError } from "@gatehouse/store";
 import { AuthError, defaultMessage, type Reason } from "./errors.js";
 import type { Context } from "./context.js";
+import { enforceRateLimits, type LimitDeclaration } from "./rate-limit/enforce.js";
 
 /** How a procedure may be called; every procedure states one (default deny). */
 export type Access = "public" | "refresh_token" | "session" | "user";
 
 export interface ProcedureMeta {
   access: Access;
+  /** The procedure's own rate-limit rules; without any, `default` applies. */
+  limits?: readonly LimitDeclaration[];
 }
 
 export interface Issue {
@@ -91,7 +94,13 @@ const storeFailuresAreUnavailable = t.middleware(async ({ next }) => {
   return result;
 });
 
-const base = t.procedure.use(storeFailuresAreUnavailable);
+// Runs before input parsing and before any hashing: a refused call is cheap.
+const rateLimited = t.middleware(async ({ ctx, meta, getRawInput, next }) => {
+  await enforceRateLimits(ctx, meta?.limits, await getRawInput().catch(() => undefined));
+  return next();
+});
+
+const base = t.procedure.use(storeFailuresAreUnavailable).use(rateLimited);
 
 const authenticated = t.middleware(async ({ ctx, next }) => {
   const token = ctx.bearerToken;

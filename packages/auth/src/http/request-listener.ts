@@ -7,7 +7,9 @@ import { appRouter } from "../root.js";
 import type { Services } from "../services.js";
 import { reasonOf } from "../trpc.js";
 import { clientIp } from "./client-ip.js";
-import { sendJson } from "./json-response.js";
+import { applyCors } from "./cors.js";
+import { crossSiteCookieRequest } from "./csrf.js";
+import { sendError, sendJson } from "./json-response.js";
 import { requestIdOf } from "./request-id.js";
 import { setSecurityHeaders } from "./security-headers.js";
 
@@ -35,6 +37,8 @@ export function createRequestListener(services: Services): RequestListener {
       return retryAfter > 0 ? { headers: { "Retry-After": String(retryAfter) } } : {};
     },
   });
+
+  const allowedOrigins = new Set(config.corsOrigins);
 
   const health = async (res: ServerResponse): Promise<void> => {
     try {
@@ -68,9 +72,16 @@ export function createRequestListener(services: Services): RequestListener {
       });
     });
 
+    if (applyCors(req, res, allowedOrigins)) return;
     if (path.startsWith(TRPC_PREFIX)) {
       // Responses carry tokens: no cache may keep them.
       res.setHeader("Cache-Control", "no-store");
+      const csrf = crossSiteCookieRequest(req, allowedOrigins);
+      if (csrf) {
+        logger.warn({ event: "permission_denied", check: "csrf", detail: csrf, path, ip: meta.ip, requestId: meta.requestId });
+        sendError(res, "forbidden", 403, "Cross-site request refused.");
+        return;
+      }
       trpc(req, res);
       return;
     }
@@ -83,6 +94,6 @@ export function createRequestListener(services: Services): RequestListener {
       sendJson(res, 200, config.keys.jwks);
       return;
     }
-    sendJson(res, 404, { error: { message: "Not found.", data: { reason: "not_found", httpStatus: 404 } } });
+    sendError(res, "not_found", 404);
   };
 }

@@ -6,6 +6,19 @@ export interface Limit {
   windowSeconds: number;
 }
 
+/** CONTRACT §5; each can be overridden by name through AUTH_LIMITS. */
+export const DEFAULT_LIMITS: Readonly<Record<LimitRule, Limit>> = {
+  "login.ip": { max: 20, windowSeconds: 60 },
+  "login.email": { max: 5, windowSeconds: 60 },
+  "login.lockout": { max: 10, windowSeconds: 15 * 60 },
+  "signup.ip": { max: 10, windowSeconds: 3600 },
+  "reset.email": { max: 3, windowSeconds: 3600 },
+  "mfa.attempts": { max: 5, windowSeconds: 15 * 60 },
+  default: { max: 300, windowSeconds: 60 },
+};
+
+export type Limits = Readonly<Record<LimitRule, Limit>>;
+
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600 } as const;
 
 /** Parses `AUTH_LIMITS`: a JSON object of rule name → "MAX/WINDOW" (e.g. `{"login.email":"100/1m"}`). */

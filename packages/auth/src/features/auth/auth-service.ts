@@ -9,6 +9,8 @@ import type { RefreshTokenStore } from "../sessions/refresh-token-store.js";
 import { isSessionLive, type SessionRecord, type SessionStore } from "../sessions/session-store.js";
 import type { UserRecord } from "../users/user-record.js";
 import type { UserStore } from "../users/user-store.js";
+import type { DeviceStore } from "../devices/device-store.js";
+import type { Lockout, LockSubject } from "./lockout.js";
 import type { IssuedTokens, TokenIssuer } from "./token-issuer.js";
 
 export interface AuthServiceDeps {
@@ -20,6 +22,8 @@ export interface AuthServiceDeps {
   accessTokens: AccessTokens;
   issuer: TokenIssuer;
   passwords: PasswordHasher;
+  devices: DeviceStore;
+  lockout: Lockout;
   refreshReuseGraceSeconds: number;
 }
 
@@ -27,6 +31,8 @@ export interface SignedIn {
   user: UserRecord;
   session: SessionRecord;
   tokens: IssuedTokens;
+  /** Set on login: the device credential to hand back (new, or the one presented). */
+  deviceToken?: string;
 }
 
 export interface Authenticated {
@@ -36,7 +42,7 @@ export interface Authenticated {
 }
 
 export function createAuthService(deps: AuthServiceDeps) {
-  const { clock, logger, users, sessions, refreshTokens, accessTokens, issuer, passwords } = deps;
+  const { clock, logger, users, sessions, refreshTokens, accessTokens, issuer, passwords, devices, lockout } = deps;
 
   function assertStrongPassword(password: string): void {
     const problem = findPasswordProblem(password);
@@ -78,21 +84,34 @@ export function createAuthService(deps: AuthServiceDeps) {
       return { user, session, tokens };
     },
 
-    async login(input: { email: string; password: string }, meta: RequestMeta): Promise<SignedIn> {
+    async login(input: { email: string; password: string; deviceToken?: string | undefined }, meta: RequestMeta): Promise<SignedIn> {
+      // A known device answers for its own failures only: the owner is not
+      // locked out by someone else's guessing against the email.
+      const device = await devices.find(input.deviceToken, input.email);
+      const subject: LockSubject = device ? { kind: "device", deviceId: device.id } : { kind: "email", email: input.email };
+      try {
+        await lockout.assertNotLocked(subject);
+      } catch (error) {
+        logger.info({ event: "login_failed", reason: "locked", subject: subject.kind, email: maskEmail(input.email), requestId: meta.requestId, ip: meta.ip });
+        throw error;
+      }
       const user = await users.findByEmail(input.email);
       // Unknown emails cost a full verification too: same status, body and timing.
       const valid = user ? await passwords.verify(input.password, user.passwordHash) : await passwords.verifyDummy(input.password);
       if (!user || !valid) {
         logger.info({ event: "login_failed", reason: user ? "wrong_password" : "unknown_email", email: maskEmail(input.email), userId: user?.id, requestId: meta.requestId, ip: meta.ip });
+        await lockout.recordFailure(subject, { ip: meta.ip, requestId: meta.requestId, userId: user?.id });
         throw new AuthError("invalid_credentials");
       }
+      await lockout.recordSuccess(subject);
       if (user.disabledAt !== null) {
         logger.info({ event: "login_failed", reason: "account_disabled", userId: user.id, requestId: meta.requestId, ip: meta.ip });
         throw new AuthError("account_disabled");
       }
       const { session, tokens } = await issuer.startSession(user, meta);
-      logger.info({ event: "login_success", userId: user.id, sessionId: session.id, requestId: meta.requestId, ip: meta.ip, userAgent: meta.userAgent });
-      return { user, session, tokens };
+      const deviceToken = device && input.deviceToken ? input.deviceToken : await devices.issue(user.id, user.email);
+      logger.info({ event: "login_success", userId: user.id, sessionId: session.id, knownDevice: Boolean(device), requestId: meta.requestId, ip: meta.ip, userAgent: meta.userAgent });
+      return { user, session, tokens, deviceToken };
     },
 
     async refresh(token: string, meta: RequestMeta): Promise<SignedIn> {

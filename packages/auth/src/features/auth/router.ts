@@ -4,10 +4,12 @@ import { AuthError } from "../../errors.js";
 import { procedures } from "../../trpc.js";
 import { publicUserSchema, toPublicUser } from "../users/user-record.js";
 import { loginInput, okOutput, refreshInput, signupInput, tokenSetOutput } from "./schema.js";
+import { presentedDeviceToken } from "../devices/transport.js";
 import { clearRefreshCookie, deliverTokens, presentedRefreshToken } from "./transport.js";
 
 export const authRouter = {
   signup: procedures.public
+    .meta({ access: "public", limits: [{ rule: "signup.ip", by: "ip" }] })
     .input(signupInput)
     .output(tokenSetOutput)
     .mutation(async ({ ctx, input }) =>
@@ -15,11 +17,13 @@ export const authRouter = {
     ),
 
   login: procedures.public
+    .meta({ access: "public", limits: [{ rule: "login.ip", by: "ip" }, { rule: "login.email", by: "email_or_device" }] })
     .input(loginInput)
     .output(tokenSetOutput)
-    .mutation(async ({ ctx, input }) =>
-      deliverTokens(ctx, await ctx.services.auth.login({ email: input.email, password: input.password }, ctx.meta)),
-    ),
+    .mutation(async ({ ctx, input }) => {
+      const deviceToken = presentedDeviceToken(ctx, input);
+      return deliverTokens(ctx, await ctx.services.auth.login({ email: input.email, password: input.password, deviceToken }, ctx.meta));
+    }),
 
   refresh: procedures.refreshToken
     .input(refreshInput)

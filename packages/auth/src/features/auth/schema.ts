@@ -16,6 +16,8 @@ export const signupInput = z.strictObject({
 export const loginInput = z.strictObject({
   email: emailSchema,
   password: passwordInputSchema,
+  /** Token mode: the device credential from an earlier login (cookie mode uses the cookie). */
+  deviceToken: z.string().max(128).optional(),
 });
 
 export const refreshInput = z
@@ -29,6 +31,8 @@ export const tokenSetOutput = z.object({
   user: publicUserSchema,
   refreshToken: z.string().optional(),
   refreshExpiresIn: z.number().optional(),
+  /** Token mode, login only: keep it and send it with the next login. */
+  deviceToken: z.string().optional(),
 });
 
 export type TokenSet = z.infer<typeof tokenSetOutput>;

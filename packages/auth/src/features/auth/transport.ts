@@ -1,5 +1,6 @@
 import type { Context } from "../../context.js";
-import { clearedRefreshCookie, refreshCookie, REFRESH_COOKIE } from "../../http/cookies.js";
+import { clearedRefreshCookie, deviceCookie, refreshCookie, REFRESH_COOKIE } from "../../http/cookies.js";
+import { DEVICE_TTL_SECONDS } from "../devices/device-store.js";
 import { toPublicUser } from "../users/user-record.js";
 import type { SignedIn } from "./auth-service.js";
 import type { TokenSet } from "./schema.js";
@@ -9,12 +10,13 @@ import type { TokenSet } from "./schema.js";
  * only into the HttpOnly cookie, in token mode only into the body.
  */
 export function deliverTokens(ctx: Context, signedIn: SignedIn): TokenSet {
-  const { tokens, user } = signedIn;
+  const { tokens, user, deviceToken } = signedIn;
   const base = { accessToken: tokens.accessToken, tokenType: "Bearer" as const, expiresIn: tokens.expiresIn, user: toPublicUser(user) };
   if (ctx.authMode === "token") {
-    return { ...base, refreshToken: tokens.refreshToken, refreshExpiresIn: tokens.refreshExpiresIn };
+    return { ...base, refreshToken: tokens.refreshToken, refreshExpiresIn: tokens.refreshExpiresIn, ...(deviceToken ? { deviceToken } : {}) };
   }
   ctx.setCookie(refreshCookie(tokens.refreshToken, tokens.refreshExpiresIn));
+  if (deviceToken) ctx.setCookie(deviceCookie(deviceToken, DEVICE_TTL_SECONDS));
   return base;
 }
 

@@ -1,0 +1,44 @@
+import type { Clock, Store } from "@gatehouse/store";
+import { AuthError } from "../../errors.js";
+import type { Logger } from "../../log.js";
+import type { Limit } from "../../rate-limit/limit-rules.js";
+
+/** Whose failures count: the email's, or only the known device's. */
+export type LockSubject = { kind: "email"; email: string } | { kind: "device"; deviceId: string };
+
+const subjectKey = (subject: LockSubject) => (subject.kind === "email" ? `email:${subject.email}` : `device:${subject.deviceId}`);
+
+/**
+ * Consecutive login failures lock a subject for the lockout window. Unknown
+ * emails lock exactly like known ones, so a lock reveals nothing about which
+ * accounts exist.
+ */
+export function createLockout(store: Store, clock: Clock, logger: Logger, rule: Limit) {
+  const windowMs = rule.windowSeconds * 1000;
+  return {
+    /** Refuses with `account_locked` (and Retry-After) while the subject is locked. */
+    async assertNotLocked(subject: LockSubject): Promise<void> {
+      const until = await store.get<number>(`lock:${subjectKey(subject)}`);
+      if (until !== undefined && until > clock()) {
+        throw new AuthError("account_locked", { retryAfterSeconds: Math.max(1, Math.ceil((until - clock()) / 1000)) });
+      }
+    },
+
+    async recordFailure(subject: LockSubject, context: { ip: string; requestId: string; userId?: string | undefined }): Promise<void> {
+      const failures = await store.increment(`fails:${subjectKey(subject)}`, windowMs);
+      if (failures < rule.max) return;
+      const until = clock() + windowMs;
+      // setIfAbsent makes exactly one request the one that locks: logged once per lock.
+      if (await store.setIfAbsent(`lock:${subjectKey(subject)}`, until, windowMs)) {
+        await store.delete(`fails:${subjectKey(subject)}`);
+        logger.warn({ event: "login_locked", subject: subject.kind, userId: context.userId, ip: context.ip, requestId: context.requestId, lockedForSeconds: rule.windowSeconds });
+      }
+    },
+
+    async recordSuccess(subject: LockSubject): Promise<void> {
+      await store.delete(`fails:${subjectKey(subject)}`);
+    },
+  };
+}
+
+export type Lockout = ReturnType<typeof createLockout>;

@@ -1,0 +1,54 @@
+import type { Clock, Store } from "@gatehouse/store";
+import type { Limit } from "./limit-rules.js";
+
+export interface WindowDecision {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  /** Seconds until the current window ends (for RateLimit / X-RateLimit-Reset). */
+  resetSeconds: number;
+  /** Seconds until a request would be allowed again; 0 when allowed. */
+  retryAfterSeconds: number;
+}
+
+/**
+ * Sliding-window counter: the current fixed window's count plus the previous
+ * window's, weighted by how much of it the sliding window still covers. No
+ * window boundary lets a burst of twice the limit through, and every step is
+ * one atomic `increment`, so it is exact under concurrency on every store.
+ * Refused requests count too: a client that keeps hammering stays refused.
+ */
+export async function hitSlidingWindow(store: Store, clock: Clock, key: string, limit: Limit): Promise<WindowDecision> {
+  const windowMs = limit.windowSeconds * 1000;
+  const now = clock();
+  const windowIndex = Math.floor(now / windowMs);
+  const elapsedMs = now - windowIndex * windowMs;
+  const [current, previous] = await Promise.all([
+    store.increment(`rl:${key}:${windowIndex}`, windowMs * 2),
+    store.get<number>(`rl:${key}:${windowIndex - 1}`),
+  ]);
+  const previousWeight = 1 - elapsedMs / windowMs;
+  const carried = Math.floor((previous ?? 0) * previousWeight);
+  const used = carried + current;
+  const allowed = used <= limit.max;
+  const resetSeconds = Math.ceil((windowMs - elapsedMs) / 1000);
+  return {
+    allowed,
+    limit: limit.max,
+    remaining: Math.max(0, limit.max - used),
+    resetSeconds,
+    retryAfterSeconds: allowed ? 0 : retryAfter(limit.max, current, previous ?? 0, elapsedMs, windowMs),
+  };
+}
+
+// When would one more request fit (carried + current + 1 ≤ max)? The current
+// count stays until its window ends and then becomes the carried share, which
+// shrinks linearly over the next window.
+function retryAfter(max: number, current: number, previous: number, elapsedMs: number, windowMs: number): number {
+  const untilWindowEnds = windowMs - elapsedMs;
+  const waitMs =
+    current + 1 > max
+      ? untilWindowEnds + windowMs * Math.max(0, 1 - (max - 1) / current)
+      : windowMs * (1 - (max - 1 - current) / previous) - elapsedMs;
+  return Math.max(1, Math.ceil(waitMs / 1000));
+}
