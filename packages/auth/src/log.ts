@@ -9,7 +9,7 @@ export type { Logger };
 const SECRET_KEYS = [
   "password", "currentPassword", "newPassword", "passwordHash", "hash",
   "token", "accessToken", "refreshToken", "mfaToken", "resetToken", "secret",
-  "code", "key", "apiKey", "authorization", "cookie", "set-cookie",
+  "code", "apiKey", "authorization", "cookie", "set-cookie",
 ];
 
 export function createLogger(options: { level?: string; destination?: DestinationStream } = {}): Logger {

@@ -28,14 +28,14 @@ export async function hitSlidingWindow(store: Store, clock: Clock, key: string, 
     store.get<number>(`rl:${key}:${windowIndex - 1}`),
   ]);
   const previousWeight = 1 - elapsedMs / windowMs;
-  const carried = Math.floor((previous ?? 0) * previousWeight);
-  const used = carried + current;
+  // Not rounded: rounding the carried share down would let a few extra through at the boundary.
+  const used = (previous ?? 0) * previousWeight + current;
   const allowed = used <= limit.max;
   const resetSeconds = Math.ceil((windowMs - elapsedMs) / 1000);
   return {
     allowed,
     limit: limit.max,
-    remaining: Math.max(0, limit.max - used),
+    remaining: Math.max(0, Math.floor(limit.max - used)),
     resetSeconds,
     retryAfterSeconds: allowed ? 0 : retryAfter(limit.max, current, previous ?? 0, elapsedMs, windowMs),
   };

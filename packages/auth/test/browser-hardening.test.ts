@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GOOD_PASSWORD, reasonOf, startServer, uniqueEmail, type TestServer } from "./harness.js";
+
+const ALLOWED = "https://app.example.com";
+let server: TestServer;
+let cookie: string;
+
+beforeAll(async () => {
+  server = await startServer({ corsOrigins: [ALLOWED] });
+  const res = await server.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD });
+  cookie = res.headers.get("set-cookie")!.split(";")[0]!;
+});
+afterAll(() => server.close());
+
+describe("CORS", () => {
+  it("answers a preflight from a listed origin with credentials, a day's max-age and the exposed headers", async () => {
+    const res = await fetch(`${server.url}/trpc/auth.login`, { method: "OPTIONS", headers: { Origin: ALLOWED, "Access-Control-Request-Method": "POST" } });
+    expect(res.status).toBe(204);
+    expect(res.headers.get("access-control-allow-origin")).toBe(ALLOWED);
+    expect(res.headers.get("access-control-allow-credentials")).toBe("true");
+    expect(res.headers.get("access-control-max-age")).toBe("86400");
+    expect(res.headers.get("access-control-allow-headers")).toContain("X-Auth-Mode");
+    expect(res.headers.get("access-control-expose-headers")).toContain("X-RateLimit-Remaining");
+    expect(res.headers.get("access-control-expose-headers")).toContain("Retry-After");
+  });
+
+  it("gives a foreign origin no Access-Control-Allow-Origin at all", async () => {
+    const preflight = await fetch(`${server.url}/trpc/auth.login`, { method: "OPTIONS", headers: { Origin: "https://evil.example", "Access-Control-Request-Method": "POST" } });
+    expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
+    const simple = await fetch(`${server.url}/health`, { headers: { Origin: "https://evil.example" } });
+    expect(simple.headers.get("access-control-allow-origin")).toBeNull();
+    const listed = await fetch(`${server.url}/health`, { headers: { Origin: ALLOWED } });
+    expect(listed.headers.get("access-control-allow-origin")).toBe(ALLOWED);
+  });
+});
+
+describe("CSRF on cookie requests", () => {
+  const refresh = (headers: Record<string, string>) =>
+    fetch(`${server.url}/trpc/auth.refresh`, { method: "POST", headers: { Cookie: cookie, ...headers }, body: "{}" });
+
+  it("refuses a cookie-carrying request from a foreign Origin or Referer", async () => {
+    const foreign = await refresh({ "Content-Type": "application/json", Origin: "https://evil.example" });
+    expect(foreign.status).toBe(403);
+    expect(((await foreign.json()) as { error: { data: { reason: string } } }).error.data.reason).toBe("forbidden");
+    const viaReferer = await refresh({ "Content-Type": "application/json", Referer: "https://evil.example/page" });
+    expect(viaReferer.status).toBe(403);
+  });
+
+  it("refuses form-style content types such as text/plain", async () => {
+    for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]) {
+      expect((await refresh({ "Content-Type": type, Origin: ALLOWED })).status, type).toBe(403);
+    }
+  });
+
+  it("lets the same origin and listed origins through, and token mode needs no check", async () => {
+    const same = await refresh({ "Content-Type": "application/json", Origin: server.url });
+    expect(same.status).toBe(200);
+    const next = same.headers.get("set-cookie")!.split(";")[0]!;
+    const listed = await fetch(`${server.url}/trpc/auth.refresh`, { method: "POST", headers: { Cookie: next, "Content-Type": "application/json", Origin: ALLOWED }, body: "{}" });
+    expect(listed.status).toBe(200);
+    const token = await server.call("auth.login", { email: uniqueEmail(), password: GOOD_PASSWORD }, { mode: "token", headers: { Origin: "https://evil.example" } });
+    expect(reasonOf(token)).toBe("invalid_credentials");
+  });
+});
+
+describe("hashing does not starve everything else", () => {
+  it("sheds logins beyond the hashing queue with 503 overloaded and Retry-After", async () => {
+    const busy = await startServer({ bcryptCost: 12, hashingConcurrency: 1, hashingMaxQueued: 2 });
+    const results = await Promise.all(Array.from({ length: 8 }, () => busy.call("auth.login", { email: uniqueEmail(), password: "wrong password" })));
+    const shed = results.filter((r) => reasonOf(r) === "overloaded");
+    expect(shed.length).toBeGreaterThanOrEqual(5);
+    expect(shed[0]!.status).toBe(503);
+    expect(shed[0]!.headers.get("retry-after")).toBe("1");
+    expect(results.filter((r) => reasonOf(r) === "invalid_credentials").length).toBeGreaterThanOrEqual(1);
+    await busy.close();
+  });
+});

@@ -1,0 +1,111 @@
+import { describe, expect, it } from "vitest";
+import { randomUUID } from "node:crypto";
+import { openStore } from "@gatehouse/store";
+import { createFakeClock, GOOD_PASSWORD, reasonOf, startServer, uniqueEmail } from "./harness.js";
+import { hasRedis, REDIS_URL } from "./redis.js";
+
+const minute = 60_000;
+
+describe("rate limits", () => {
+  it("login.email: the 5th call in a minute passes, the 6th gets 429 with Retry-After and headers", async () => {
+    const server = await startServer({ limits: { "login.email": { max: 5, windowSeconds: 60 } } });
+    const email = uniqueEmail();
+    const attempts = [];
+    for (let i = 0; i < 6; i += 1) attempts.push(await server.call("auth.login", { email, password: "wrong password" }));
+    expect(attempts.slice(0, 5).map(reasonOf)).toEqual(Array(5).fill("invalid_credentials"));
+    const refused = attempts[5]!;
+    expect(refused.status).toBe(429);
+    expect(reasonOf(refused)).toBe("rate_limited");
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(refused.headers.get("x-ratelimit-limit")).toBe("5");
+    expect(refused.headers.get("x-ratelimit-remaining")).toBe("0");
+    expect(Number(refused.headers.get("x-ratelimit-reset"))).toBeGreaterThan(Date.now() / 1000 - 120);
+    expect(refused.headers.get("ratelimit-policy")).toContain('"login.email";q=5;w=60');
+    expect(refused.headers.get("ratelimit")).toMatch(/"login\.email";r=0;t=\d+/);
+    expect(attempts[0]!.headers.get("ratelimit-policy")).toBe('"login.ip";q=100000;w=60, "login.email";q=5;w=60');
+    // Another email from the same IP is not affected by this one's limit.
+    expect(reasonOf(await server.call("auth.login", { email: uniqueEmail(), password: "wrong password" }))).toBe("invalid_credentials");
+    const logged = server.logLines().filter((l) => l.event === "rate_limited");
+    expect(logged).toEqual([expect.objectContaining({ rule: "login.email", key: "email" })]);
+    expect(JSON.stringify(logged)).not.toContain(email);
+    await server.close();
+  });
+
+  it("sliding window: a burst at the end of one window and the start of the next cannot pass twice the limit", async () => {
+    const server = await startServer({ limits: { "signup.ip": { max: 4, windowSeconds: 60 } } });
+    const windowStart = Math.ceil(server.clock.now() / minute) * minute;
+    server.clock.advance(windowStart - server.clock.now() + 59_000);
+    const signup = () => server.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD });
+    const late = await Promise.all(Array.from({ length: 4 }, signup));
+    expect(late.every((r) => r.status === 200)).toBe(true);
+    server.clock.advance(2_000);
+    const early = await Promise.all(Array.from({ length: 4 }, signup));
+    expect(early.filter((r) => r.status === 200)).toHaveLength(0);
+    // Refused calls count too, so the window they fell in must pass as well.
+    server.clock.advance(120_000);
+    expect((await signup()).status).toBe(200);
+    await server.close();
+  });
+
+  it("default: authenticated calls count per user, not per IP", async () => {
+    const server = await startServer({ limits: { default: { max: 3, windowSeconds: 60 } } });
+    const a = (await server.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD })).body.result.data.accessToken;
+    const b = (await server.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD })).body.result.data.accessToken;
+    const me = (token: string) => server.call("auth.me", undefined, { query: true, bearer: token });
+    for (let i = 0; i < 3; i += 1) expect((await me(a)).status).toBe(200);
+    const refused = await me(a);
+    expect(reasonOf(refused)).toBe("rate_limited");
+    expect((await me(b)).status).toBe(200);
+    await server.close();
+  });
+
+  it("counts every call of a batch", async () => {
+    const server = await startServer({ limits: { default: { max: 3, windowSeconds: 60 } } });
+    const batch = await fetch(`${server.url}/trpc/${Array(5).fill("auth.me").join(",")}?batch=1`);
+    const reasons = ((await batch.json()) as Array<{ error: { data: { reason: string } } }>).map((r) => r.error.data.reason);
+    expect(reasons.filter((r) => r === "rate_limited")).toHaveLength(2);
+    expect(reasons.filter((r) => r === "token_invalid")).toHaveLength(3);
+    await server.close();
+  });
+
+  describe.each([
+    ["memory", async () => ({})],
+    ["redis", async () => {
+      const clock = createFakeClock();
+      return { clock, store: await openStore(REDIS_URL, { clock: clock.now, prefix: `test:${randomUUID()}:` }) };
+    }],
+  ] as const)("exactness on %s", (name, options) => {
+    it.skipIf(name === "redis" && !hasRedis)("60 concurrent logins from one IP against login.ip 20 let exactly 20 through", async () => {
+      const server = await startServer({ ...(await options()), limits: { "login.ip": { max: 20, windowSeconds: 60 } } });
+      const results = await Promise.all(Array.from({ length: 60 }, () => server.call("auth.login", { email: uniqueEmail(), password: "wrong password" })));
+      expect(results.filter((r) => reasonOf(r) === "invalid_credentials")).toHaveLength(20);
+      expect(results.filter((r) => reasonOf(r) === "rate_limited")).toHaveLength(40);
+      await server.close();
+      if (name === "redis") await server.store.close();
+    });
+  });
+});
+
+describe("client IP", () => {
+  it("ignores X-Forwarded-For with TRUST_PROXY=0", async () => {
+    const server = await startServer({ limits: { "signup.ip": { max: 2, windowSeconds: 60 } } });
+    const spoofed = (ip: string) => server.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD }, { headers: { "X-Forwarded-For": ip } });
+    expect((await spoofed("1.1.1.1")).status).toBe(200);
+    expect((await spoofed("2.2.2.2")).status).toBe(200);
+    expect(reasonOf(await spoofed("3.3.3.3"))).toBe("rate_limited");
+    await server.close();
+  });
+
+  it("with TRUST_PROXY=1 takes the address one hop from the right", async () => {
+    const server = await startServer({ trustProxy: 1, limits: { "signup.ip": { max: 2, windowSeconds: 60 } } });
+    const via = (xff: string) => server.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD }, { headers: { "X-Forwarded-For": xff } });
+    expect((await via("9.9.9.9, 1.1.1.1")).status).toBe(200);
+    // The client-supplied left part changes, the proxy-appended hop does not: same client.
+    expect((await via("8.8.8.8, 1.1.1.1")).status).toBe(200);
+    expect(reasonOf(await via("7.7.7.7, 1.1.1.1"))).toBe("rate_limited");
+    expect((await via("1.1.1.1, 2.2.2.2")).status).toBe(200);
+    const session = server.logLines().find((l) => l.event === "signup" && l.ip === "2.2.2.2");
+    expect(session).toBeDefined();
+    await server.close();
+  });
+});
