@@ -1,8 +1,16 @@
+import { adminRouter } from "./features/admin/router.js";
+import { apiKeysRouter } from "./features/api-keys/router.js";
 import { authRouter } from "./features/auth/router.js";
+import { sessionsRouter } from "./features/sessions/router.js";
+import { usersRouter } from "./features/users/router.js";
 import { router } from "./trpc.js";
 
 export const appRouter = router({
   auth: authRouter,
+  sessions: sessionsRouter,
+  apiKeys: apiKeysRouter,
+  users: usersRouter,
+  admin: adminRouter,
 });
 
 export type AppRouter = typeof appRouter;

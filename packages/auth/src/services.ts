@@ -1,5 +1,8 @@
 import { resolveConfig, type GatehouseConfig, type GatehouseOptions } from "./config.js";
 import { createAuthService } from "./features/auth/auth-service.js";
+import { createAdminService } from "./features/admin/admin-service.js";
+import { createApiKeyService } from "./features/api-keys/api-key-service.js";
+import { createApiKeyStore } from "./features/api-keys/api-key-store.js";
 import { createLockout } from "./features/auth/lockout.js";
 import { createTokenIssuer } from "./features/auth/token-issuer.js";
 import { createDeviceStore } from "./features/devices/device-store.js";
@@ -49,7 +52,9 @@ export async function createServices(options: GatehouseOptions) {
     lockout,
     refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
   });
-  return { config, logger, store, users, sessions, devices, accessTokens, auth, passwords };
+  const apiKeys = createApiKeyService({ clock, logger, apiKeys: createApiKeyStore(store, clock), users });
+  const admin = createAdminService({ clock, logger, users, sessions, apiKeys });
+  return { config, logger, store, users, sessions, devices, accessTokens, auth, passwords, apiKeys, admin };
 }
 
 export type Services = Awaited<ReturnType<typeof createServices>>;

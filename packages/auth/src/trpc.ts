@@ -2,13 +2,22 @@ import { initTRPC, type TRPCError } from "@trpc/server";
 import { StoreUnavailableError } from "@gatehouse/store";
 import { AuthError, defaultMessage, type Reason } from "./errors.js";
 import type { Context } from "./context.js";
+import type { ApiKeyRecord } from "./features/api-keys/api-key-store.js";
+import type { ApiKeyScope } from "./features/api-keys/scopes.js";
+import type { SessionRecord } from "./features/sessions/session-store.js";
+import type { UserRecord } from "./features/users/user-record.js";
+import type { AccessClaims } from "./tokens/access-token.js";
 import { enforceRateLimits, type LimitDeclaration } from "./rate-limit/enforce.js";
 
 /** How a procedure may be called; every procedure states one (default deny). */
-export type Access = "public" | "refresh_token" | "session" | "user";
+export type Access = "public" | "refresh_token" | "session" | "user" | "admin";
 
 export interface ProcedureMeta {
   access: Access;
+  /** API keys may call only procedures that name the scope they need. */
+  apiKeyScope?: ApiKeyScope;
+  /** Needs a password entered within the step-up window (`auth_time`). */
+  stepUp?: boolean;
   /** The procedure's own rate-limit rules; without any, `default` applies. */
   limits?: readonly LimitDeclaration[];
 }
@@ -102,12 +111,50 @@ const rateLimited = t.middleware(async ({ ctx, meta, getRawInput, next }) => {
 
 const base = t.procedure.use(storeFailuresAreUnavailable).use(rateLimited);
 
-const authenticated = t.middleware(async ({ ctx, next }) => {
+/** Who is calling a protected procedure: a signed-in user, or a user's API key. */
+export type Caller =
+  | { kind: "user"; user: UserRecord; session: SessionRecord; claims: AccessClaims }
+  | { kind: "apiKey"; user: UserRecord; apiKey: ApiKeyRecord };
+
+const API_KEY_PREFIX = "gth_";
+
+/**
+ * The one authorization gate, driven by the procedure's declared access:
+ * who may call (user, admin), whether API keys may and with which scope, and
+ * whether the action needs a recent password (step-up). Refusals are logged.
+ */
+const authorized = t.middleware(async ({ ctx, meta, path, next }) => {
+  const access = meta!;
+  const deny = (reason: "forbidden" | "reauth_required", userId: string, message?: string): never => {
+    ctx.log.warn({ event: "permission_denied", userId, procedure: path, required: describeAccess(access), requestId: ctx.meta.requestId, ip: ctx.meta.ip });
+    throw new AuthError(reason, message ? { message } : {});
+  };
   const token = ctx.bearerToken;
   if (!token) throw new AuthError("token_invalid", { message: "Send an access token as Authorization: Bearer …" });
-  const auth = await ctx.services.auth.authenticate(token);
-  return next({ ctx: { auth } });
+
+  let caller: Caller;
+  if (token.startsWith(API_KEY_PREFIX)) {
+    const { user, apiKey } = await ctx.services.apiKeys.authenticate(token);
+    if (!access.apiKeyScope) deny("forbidden", user.id, "API keys cannot call this procedure.");
+    if (!apiKey.scopes.includes(access.apiKeyScope!)) deny("forbidden", user.id, `This API key lacks the ${access.apiKeyScope} scope.`);
+    caller = { kind: "apiKey", user, apiKey };
+  } else {
+    caller = { kind: "user", ...(await ctx.services.auth.authenticate(token)) };
+  }
+  // The role is read from the store on every call; the token's claim is never trusted alone.
+  if (access.access === "admin" && caller.user.role !== "admin") deny("forbidden", caller.user.id);
+  if (access.stepUp && caller.kind === "user") {
+    const ageSeconds = ctx.services.config.clock() / 1000 - caller.claims.auth_time;
+    if (ageSeconds > ctx.services.config.stepUpWindowSeconds) deny("reauth_required", caller.user.id);
+  }
+  return next({ ctx: { caller } });
 });
+
+function describeAccess(meta: ProcedureMeta): string {
+  return [meta.access, meta.apiKeyScope && `apiKey:${meta.apiKeyScope}`, meta.stepUp && "step-up"].filter(Boolean).join(" ");
+}
+
+const protectedProcedure = (meta: Omit<ProcedureMeta, "limits">) => base.meta(meta).use(authorized);
 
 /** The procedure builders. There is no bare builder: each one declares its access. */
 export const procedures = {
@@ -115,5 +162,10 @@ export const procedures = {
   refreshToken: base.meta({ access: "refresh_token" }),
   /** Either credential identifies the session (logout). */
   session: base.meta({ access: "session" }),
-  user: base.meta({ access: "user" }).use(authenticated),
+  user: protectedProcedure({ access: "user" }),
+  userWithStepUp: protectedProcedure({ access: "user", stepUp: true }),
+  /** A signed-in user, or an API key of theirs that carries `scope`. */
+  userOrApiKey: (scope: ApiKeyScope) => protectedProcedure({ access: "user", apiKeyScope: scope }),
+  admin: protectedProcedure({ access: "admin" }),
+  adminWithStepUp: protectedProcedure({ access: "admin", stepUp: true }),
 };

@@ -1,4 +1,5 @@
 import type { Context } from "../context.js";
+import { sha256Hex } from "../crypto/random.js";
 import { AuthError } from "../errors.js";
 import { emailSchema } from "../features/auth/schema.js";
 import { presentedDeviceToken } from "../features/devices/transport.js";
@@ -58,8 +59,9 @@ async function keyFor(ctx: Context, declaration: LimitDeclaration, rawInput: unk
   return { rule: declaration.rule, keyKind: "email", key: `email:${email.data}` };
 }
 
-/** Authenticated callers are counted per user (offices share IPs); everyone else per IP. */
+/** Authenticated callers are counted per user (offices share IPs) or per API key; everyone else per IP. */
 async function defaultKey(ctx: Context) {
+  if (ctx.bearerToken?.startsWith("gth_")) return { rule: "default" as const, keyKind: "api_key", key: `key:${sha256Hex(ctx.bearerToken)}` };
   if (ctx.bearerToken) {
     const verified = await ctx.services.accessTokens.verify(ctx.bearerToken);
     if (verified.ok) return { rule: "default" as const, keyKind: "user", key: `user:${verified.claims.sub}` };

@@ -65,6 +65,7 @@ export function createAuthService(deps: AuthServiceDeps) {
 
   return {
     assertStrongPassword,
+    revokeSession,
 
     async signup(input: { email: string; password: string; name?: string | undefined }, meta: RequestMeta): Promise<SignedIn> {
       assertStrongPassword(input.password);

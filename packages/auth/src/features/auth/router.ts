@@ -50,10 +50,13 @@ export const authRouter = {
     }),
 
   logoutAll: procedures.user.output(okOutput).mutation(async ({ ctx }) => {
-    await ctx.services.auth.logoutAll(ctx.auth.user, ctx.meta);
+    await ctx.services.auth.logoutAll(ctx.caller.user, ctx.meta);
     clearRefreshCookie(ctx);
     return { ok: true as const };
   }),
 
-  me: procedures.user.output(z.object({ user: publicUserSchema })).query(({ ctx }) => ({ user: toPublicUser(ctx.auth.user) })),
+  me: procedures
+    .userOrApiKey("profile:read")
+    .output(z.object({ user: publicUserSchema }))
+    .query(({ ctx }) => ({ user: toPublicUser(ctx.caller.user) })),
 } satisfies TRPCRouterRecord;

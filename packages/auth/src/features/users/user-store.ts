@@ -6,6 +6,8 @@ const userKey = (id: string) => `user:${id}`;
 // The email index is claimed with setIfAbsent: of any number of concurrent
 // signups for one address, on any number of instances, exactly one wins.
 const emailKey = (email: string) => `user-email:${email}`;
+// Ids in signup order, for the admin list. One value, grown by compare-and-swap.
+const INDEX_KEY = "users:index";
 
 export function createUserStore(store: Store) {
   return {
@@ -22,11 +24,19 @@ export function createUserStore(store: Store) {
       if (!(await store.setIfAbsent(emailKey(user.email), user.id))) return undefined;
       try {
         await store.set(userKey(user.id), user);
+        await store.update<string[]>(INDEX_KEY, (ids = []) => [...ids, user.id]);
       } catch (error) {
         await store.delete(emailKey(user.email)).catch(() => undefined);
         throw error;
       }
       return user;
+    },
+
+    /** One page of users in signup order, and how many there are. */
+    async page(offset: number, limit: number): Promise<{ items: UserRecord[]; total: number }> {
+      const ids = (await store.get<string[]>(INDEX_KEY)) ?? [];
+      const users = await Promise.all(ids.slice(offset, offset + limit).map((id) => store.get<UserRecord>(userKey(id))));
+      return { items: users.filter((u): u is UserRecord => u !== undefined), total: ids.length };
     },
 
     /** Atomic read-modify-write of one user; undefined when there is no such user. */
