@@ -8,6 +8,7 @@ import {
   createServices,
   type GatehouseOptions,
   type KeyRing,
+  type Services,
 } from "../src/index.js";
 
 export const TEST_SECRET = new TextEncoder().encode("test-secret-0123456789-abcdefghijklmnopqrstuvwxyz");
@@ -47,6 +48,7 @@ export interface TestServer {
   url: string;
   clock: FakeClock;
   store: Store;
+  services: Services;
   logLines: () => Array<Record<string, unknown>>;
   /** Calls a procedure: mutations by POST, queries by GET with ?input=. */
   call(procedure: string, input?: unknown, options?: CallOptions & { query?: boolean }): Promise<CallResult>;
@@ -93,6 +95,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     url,
     clock,
     store,
+    services,
     logLines: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
     async call(procedure, input, callOptions = {}) {
       const headers: Record<string, string> = { ...callOptions.headers };

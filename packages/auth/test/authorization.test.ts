@@ -1,0 +1,265 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { appRouter } from "../src/index.js";
+import { GOOD_PASSWORD, reasonOf, startServer, uniqueEmail, type TestServer } from "./harness.js";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(() => server.close());
+
+interface Account {
+  id: string;
+  email: string;
+  accessToken: string;
+  refreshToken: string;
+}
+
+async function account(role: "user" | "admin" = "user"): Promise<Account> {
+  const email = uniqueEmail(role);
+  const res = await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" });
+  const { accessToken, refreshToken, user } = res.body.result.data;
+  if (role === "admin") await server.services.users.update(user.id, (u) => ({ ...u, role: "admin" }));
+  return { id: user.id, email, accessToken, refreshToken };
+}
+
+const query = (procedure: string, bearer: string, input?: unknown) => server.call(procedure, input, { query: true, bearer });
+const mutate = (procedure: string, bearer: string, input?: unknown) => server.call(procedure, input, { bearer });
+
+async function apiKey(owner: Account, scopes: string[], extra: Record<string, unknown> = {}) {
+  const res = await mutate("apiKeys.create", owner.accessToken, { name: "ci", scopes, ...extra });
+  expect(res.status).toBe(200);
+  return res.body.result.data as { id: string; key: string; prefix: string; scopes: string[]; expiresAt: string | null };
+}
+
+describe("declared access (default deny)", () => {
+  // CONTRACT §4, for every procedure the router serves.
+  const CONTRACT: Record<string, { access: string; apiKeyScope?: string; stepUp?: boolean }> = {
+    "auth.signup": { access: "public" },
+    "auth.login": { access: "public" },
+    "auth.refresh": { access: "refresh_token" },
+    "auth.logout": { access: "session" },
+    "auth.logoutAll": { access: "user" },
+    "auth.me": { access: "user", apiKeyScope: "profile:read" },
+    "sessions.list": { access: "user" },
+    "sessions.revoke": { access: "user" },
+    "apiKeys.create": { access: "user", stepUp: true },
+    "apiKeys.list": { access: "user" },
+    "apiKeys.revoke": { access: "user" },
+    "users.get": { access: "user", apiKeyScope: "users:read" },
+    "users.update": { access: "user" },
+    "admin.listUsers": { access: "admin" },
+    "admin.setRole": { access: "admin", stepUp: true },
+    "admin.lockUser": { access: "admin" },
+    "admin.unlockUser": { access: "admin" },
+  };
+
+  it("every procedure declares its access, and it matches the contract", () => {
+    const procedures = appRouter._def.procedures as Record<string, { _def: { meta?: Record<string, unknown> } }>;
+    expect(Object.keys(procedures).length).toBeGreaterThan(0);
+    for (const [path, procedure] of Object.entries(procedures)) {
+      const meta = procedure._def.meta;
+      expect(meta?.access, `${path} declares no access`).toEqual(expect.any(String));
+      expect(CONTRACT[path], `${path} is not in the contract table`).toBeDefined();
+      const { limits: _limits, ...declared } = meta!;
+      expect({ stepUp: false, ...declared }, path).toEqual({ stepUp: false, ...CONTRACT[path] });
+    }
+  });
+});
+
+describe("users", () => {
+  it("users.get: the owner and admins see a user; anyone else gets not_found with no data (BOLA)", async () => {
+    const [alice, bob, admin] = await Promise.all([account(), account(), account("admin")]);
+    expect((await query("users.get", alice.accessToken, { id: alice.id })).body.result.data.user.email).toBe(alice.email);
+    expect((await query("users.get", admin.accessToken, { id: alice.id })).body.result.data.user.id).toBe(alice.id);
+    const peek = await query("users.get", bob.accessToken, { id: alice.id });
+    expect(peek.status).toBe(404);
+    expect(reasonOf(peek)).toBe("not_found");
+    expect(peek.text).not.toContain(alice.email);
+  });
+
+  it("users.update changes the name only; any other field rejects the whole request (mass assignment)", async () => {
+    const alice = await account();
+    const renamed = await mutate("users.update", alice.accessToken, { name: "Alice" });
+    expect(renamed.body.result.data.user).toMatchObject({ name: "Alice", role: "user" });
+    for (const extra of [{ role: "admin" }, { emailVerified: true }, { id: "someone-else" }]) {
+      const res = await mutate("users.update", alice.accessToken, { name: "Mallory", ...extra });
+      expect(reasonOf(res), JSON.stringify(extra)).toBe("validation_failed");
+    }
+    const me = await query("auth.me", alice.accessToken);
+    expect(me.body.result.data.user).toMatchObject({ name: "Alice", role: "user", emailVerified: false });
+  });
+});
+
+describe("sessions", () => {
+  it("lists one entry per login with the current one marked; revoking kills its tokens at once", async () => {
+    const alice = await account();
+    const second = (await server.call("auth.login", { email: alice.email, password: GOOD_PASSWORD }, { mode: "token", headers: { "User-Agent": "phone/1.0" } })).body.result.data;
+    const list = (await query("sessions.list", alice.accessToken)).body.result.data as Array<Record<string, unknown>>;
+    expect(list).toHaveLength(2);
+    expect(Object.keys(list[0]!).sort()).toEqual(["createdAt", "current", "id", "ip", "lastUsedAt", "userAgent"]);
+    expect(list.filter((s) => s.current)).toHaveLength(1);
+    const phone = list.find((s) => s.userAgent === "phone/1.0")!;
+    expect(phone.current).toBe(false);
+    expect((await mutate("sessions.revoke", alice.accessToken, { id: phone.id })).body.result.data).toEqual({ ok: true });
+    expect(reasonOf(await query("auth.me", second.accessToken))).toBe("token_revoked");
+    expect(reasonOf(await server.call("auth.refresh", { refreshToken: second.refreshToken }, { mode: "token" }))).toBe("refresh_invalid");
+    expect((await query("sessions.list", alice.accessToken)).body.result.data).toHaveLength(1);
+  });
+
+  it("another user's session is not_found, and stays alive (BOLA)", async () => {
+    const [alice, bob] = await Promise.all([account(), account()]);
+    const [aliceSession] = (await query("sessions.list", alice.accessToken)).body.result.data;
+    expect(reasonOf(await mutate("sessions.revoke", bob.accessToken, { id: aliceSession.id }))).toBe("not_found");
+    expect((await query("auth.me", alice.accessToken)).status).toBe(200);
+  });
+});
+
+describe("API keys", () => {
+  it("are gth_ + 256 bits + checksum, shown once, listed by prefix, and only their hash is stored", async () => {
+    const alice = await account();
+    const created = await apiKey(alice, ["profile:read"], { expiresInDays: 30 });
+    expect(created.key).toMatch(/^gth_[0-9A-Za-z]{49}$/);
+    expect(created.key.startsWith(created.prefix)).toBe(true);
+    const list = (await query("apiKeys.list", alice.accessToken)).body.result.data;
+    expect(list).toEqual([{ id: created.id, name: "ci", prefix: created.prefix, scopes: ["profile:read"], createdAt: expect.any(String), lastUsedAt: null, expiresAt: created.expiresAt }]);
+    expect(JSON.stringify(list)).not.toContain(created.key);
+    const record = await server.store.get<Record<string, unknown>>(`apikey:${created.id}`);
+    expect(JSON.stringify(record)).not.toContain(created.key.slice(4));
+  });
+
+  it("authenticate only procedures that name their scope", async () => {
+    const alice = await account();
+    const profile = await apiKey(alice, ["profile:read"]);
+    expect((await query("auth.me", profile.key)).body.result.data.user.id).toBe(alice.id);
+    expect(reasonOf(await query("users.get", profile.key, { id: alice.id }))).toBe("forbidden");
+    expect(reasonOf(await query("sessions.list", profile.key))).toBe("forbidden");
+    const reader = await apiKey(alice, ["users:read"]);
+    expect((await query("users.get", reader.key, { id: alice.id })).status).toBe(200);
+    expect(server.logLines().some((l) => l.event === "permission_denied" && l.procedure === "users.get")).toBe(true);
+  });
+
+  it("can never create keys or change credentials (escalation)", async () => {
+    const alice = await account();
+    const key = await apiKey(alice, ["profile:read", "users:read", "activity:read"]);
+    expect(reasonOf(await mutate("apiKeys.create", key.key, { name: "x", scopes: ["profile:read"] }))).toBe("forbidden");
+    expect(reasonOf(await mutate("auth.logoutAll", key.key))).toBe("forbidden");
+    expect(reasonOf(await mutate("users.update", key.key, { name: "x" }))).toBe("forbidden");
+  });
+
+  it("refuses malformed, unknown, revoked and expired keys", async () => {
+    const alice = await account();
+    const key = await apiKey(alice, ["profile:read"], { expiresInDays: 1 });
+    const tampered = key.key.slice(0, -1) + (key.key.endsWith("a") ? "b" : "a");
+    expect(reasonOf(await query("auth.me", tampered))).toBe("token_invalid");
+    expect(reasonOf(await query("auth.me", `gth_${"0".repeat(49)}`))).toBe("token_invalid");
+    server.clock.advance(24 * 3600 * 1000 + 1_000);
+    expect(reasonOf(await query("auth.me", key.key))).toBe("token_invalid");
+    const fresh = await account();
+    const revocable = await apiKey(fresh, ["profile:read"]);
+    expect((await mutate("apiKeys.revoke", fresh.accessToken, { id: revocable.id })).body.result.data).toEqual({ ok: true });
+    expect(reasonOf(await query("auth.me", revocable.key))).toBe("token_invalid");
+  });
+
+  it("another user's key cannot be revoked (BOLA)", async () => {
+    const [alice, bob] = await Promise.all([account(), account()]);
+    const key = await apiKey(alice, ["profile:read"]);
+    expect(reasonOf(await mutate("apiKeys.revoke", bob.accessToken, { id: key.id }))).toBe("not_found");
+    expect((await query("auth.me", key.key)).status).toBe(200);
+  });
+
+  it("records lastUsedAt at most once a minute", async () => {
+    const alice = await account();
+    const key = await apiKey(alice, ["profile:read"]);
+    await query("auth.me", key.key);
+    const firstUse = (await query("apiKeys.list", alice.accessToken)).body.result.data[0].lastUsedAt;
+    expect(firstUse).toEqual(expect.any(String));
+    server.clock.advance(30_000);
+    await query("auth.me", key.key);
+    expect((await query("apiKeys.list", alice.accessToken)).body.result.data[0].lastUsedAt).toBe(firstUse);
+    server.clock.advance(31_000);
+    await query("auth.me", key.key);
+    expect((await query("apiKeys.list", alice.accessToken)).body.result.data[0].lastUsedAt).not.toBe(firstUse);
+  });
+});
+
+describe("step-up", () => {
+  it("apiKeys.create needs a password entered within 10 minutes", async () => {
+    const alice = await account();
+    server.clock.advance(10 * 60_000 + 1_000);
+    const stale = await mutate("apiKeys.create", alice.accessToken, { name: "late", scopes: ["profile:read"] });
+    expect(stale.status).toBe(403);
+    expect(reasonOf(stale)).toBe("reauth_required");
+    const fresh = (await server.call("auth.login", { email: alice.email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
+    expect((await mutate("apiKeys.create", fresh.accessToken, { name: "now", scopes: ["profile:read"] })).status).toBe(200);
+  });
+
+  it("refreshing keeps the original authentication time", async () => {
+    const alice = await account();
+    server.clock.advance(9 * 60_000);
+    const refreshed = (await server.call("auth.refresh", { refreshToken: alice.refreshToken }, { mode: "token" })).body.result.data;
+    server.clock.advance(2 * 60_000);
+    expect(reasonOf(await mutate("apiKeys.create", refreshed.accessToken, { name: "x", scopes: ["profile:read"] }))).toBe("reauth_required");
+  });
+});
+
+describe("admin", () => {
+  it("refuses users on every admin procedure (escalation)", async () => {
+    const [alice, bob] = await Promise.all([account(), account()]);
+    expect(reasonOf(await query("admin.listUsers", alice.accessToken, {}))).toBe("forbidden");
+    expect(reasonOf(await mutate("admin.setRole", alice.accessToken, { userId: alice.id, role: "admin" }))).toBe("forbidden");
+    expect(reasonOf(await mutate("admin.lockUser", alice.accessToken, { userId: bob.id, reason: "x" }))).toBe("forbidden");
+    expect(reasonOf(await mutate("admin.unlockUser", alice.accessToken, { userId: bob.id }))).toBe("forbidden");
+    expect(server.logLines().some((l) => l.event === "permission_denied" && l.userId === alice.id && l.required === "admin")).toBe(true);
+  });
+
+  it("lists users a page at a time with the total, at most 100 a page", async () => {
+    const admin = await account("admin");
+    const first = (await query("admin.listUsers", admin.accessToken, { page: 1, limit: 2 })).body.result.data;
+    expect(first.items).toHaveLength(2);
+    expect(first.total).toBeGreaterThanOrEqual(3);
+    expect(Object.keys(first.items[0]).sort()).toEqual(["createdAt", "email", "emailVerified", "id", "mfaEnabled", "name", "role"]);
+    const second = (await query("admin.listUsers", admin.accessToken, { page: 2, limit: 2 })).body.result.data;
+    expect(second.items[0].id).not.toBe(first.items[0].id);
+    expect(reasonOf(await query("admin.listUsers", admin.accessToken, { limit: 101 }))).toBe("validation_failed");
+  });
+
+  it("setRole needs step-up and applies on the target's very next request (demoted admin's live token)", async () => {
+    const [admin, other] = await Promise.all([account("admin"), account("admin")]);
+    expect((await query("admin.listUsers", other.accessToken, {})).status).toBe(200);
+    const demoted = await mutate("admin.setRole", admin.accessToken, { userId: other.id, role: "user" });
+    expect(demoted.body.result.data.user.role).toBe("user");
+    expect(reasonOf(await query("admin.listUsers", other.accessToken, {}))).toBe("forbidden");
+    expect(server.logLines().some((l) => l.event === "role_changed" && l.userId === other.id && l.to === "user")).toBe(true);
+    server.clock.advance(11 * 60_000);
+    expect(reasonOf(await mutate("admin.setRole", admin.accessToken, { userId: other.id, role: "admin" }))).toBe("reauth_required");
+  });
+
+  it("lockUser kills sessions, refresh and access tokens at once, suspends API keys and refuses login; unlock restores login only", async () => {
+    const [admin, victim] = await Promise.all([account("admin"), account()]);
+    const key = await apiKey(victim, ["profile:read"]);
+    expect((await mutate("admin.lockUser", admin.accessToken, { userId: victim.id, reason: "account takeover" })).body.result.data).toEqual({ ok: true });
+    expect(reasonOf(await query("auth.me", victim.accessToken))).toBe("token_revoked");
+    expect(reasonOf(await server.call("auth.refresh", { refreshToken: victim.refreshToken }, { mode: "token" }))).toBe("refresh_invalid");
+    const keyWhileLocked = await query("auth.me", key.key);
+    expect(keyWhileLocked.status).toBe(403);
+    expect(keyWhileLocked.body.error.message).toContain("suspended");
+    const login = await server.call("auth.login", { email: victim.email, password: GOOD_PASSWORD });
+    expect(login.status).toBe(403);
+    expect(reasonOf(login)).toBe("account_disabled");
+    expect(server.logLines().find((l) => l.event === "account_locked_by_admin" && l.userId === victim.id)).toMatchObject({ reason: "account takeover", actorId: admin.id });
+
+    await mutate("admin.unlockUser", admin.accessToken, { userId: victim.id });
+    const back = await server.call("auth.login", { email: victim.email, password: GOOD_PASSWORD }, { mode: "token" });
+    expect(back.status).toBe(200);
+    expect(reasonOf(await query("auth.me", key.key))).toBe("forbidden");
+    expect((await query("auth.me", back.body.result.data.accessToken)).status).toBe(200);
+  });
+
+  it("an admin cannot lock or demote themselves, and an unknown user is not_found", async () => {
+    const admin = await account("admin");
+    expect(reasonOf(await mutate("admin.lockUser", admin.accessToken, { userId: admin.id, reason: "oops" }))).toBe("forbidden");
+    expect(reasonOf(await mutate("admin.setRole", admin.accessToken, { userId: admin.id, role: "user" }))).toBe("forbidden");
+    expect(reasonOf(await mutate("admin.lockUser", admin.accessToken, { userId: "nobody", reason: "x" }))).toBe("not_found");
+  });
+});
