@@ -36,6 +36,7 @@ export function reasonOf(error: TRPCError): Reason {
   switch (error.code) {
     case "BAD_REQUEST":
     case "PARSE_ERROR":
+    case "UNSUPPORTED_MEDIA_TYPE":
       return "validation_failed";
     case "NOT_FOUND":
     case "METHOD_NOT_SUPPORTED":

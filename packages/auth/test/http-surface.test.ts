@@ -125,3 +125,16 @@ describe("HTTP surface", () => {
   });
 });
 
+
+describe("body-less mutations", () => {
+  it("accepts POST with no body and no Content-Type (curl -X POST, mobile HTTP libraries)", async () => {
+    const s = await startServer();
+    const token = (await s.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD })).body.result.data.accessToken;
+    const res = await fetch(`${s.url}/trpc/auth.logout`, { method: "POST", headers: { Authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    expect(reasonOf(await s.call("auth.me", undefined, { query: true, bearer: token }))).toBe("token_revoked");
+    const typed = await fetch(`${s.url}/trpc/auth.login`, { method: "POST", headers: { "Content-Type": "text/xml" }, body: "<x/>" });
+    expect(((await typed.json()) as { error: { data: { reason: string } } }).error.data.reason).toBe("validation_failed");
+    await s.close();
+  });
+});

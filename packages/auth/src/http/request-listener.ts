@@ -16,6 +16,9 @@ import { setSecurityHeaders } from "./security-headers.js";
 const TRPC_PREFIX = "/trpc/";
 const metaOf = new WeakMap<IncomingMessage, RequestMeta>();
 
+const hasBody = (req: IncomingMessage): boolean =>
+  req.headers["transfer-encoding"] !== undefined || Number(req.headers["content-length"] ?? 0) > 0;
+
 /** The whole HTTP surface of CONTRACT §2 as one Node request listener. */
 export function createRequestListener(services: Services): RequestListener {
   const { config, logger } = services;
@@ -76,6 +79,9 @@ export function createRequestListener(services: Services): RequestListener {
     if (path.startsWith(TRPC_PREFIX)) {
       // Responses carry tokens: no cache may keep them.
       res.setHeader("Cache-Control", "no-store");
+      // A body-less POST (`auth.logout` from curl or a mobile HTTP library) is
+      // an empty JSON input; tRPC would otherwise refuse it for lacking a type.
+      if (req.method === "POST" && !req.headers["content-type"] && !hasBody(req)) req.headers["content-type"] = "application/json";
       const csrf = crossSiteCookieRequest(req, allowedOrigins);
       if (csrf) {
         logger.warn({ event: "permission_denied", check: "csrf", detail: csrf, path, ip: meta.ip, requestId: meta.requestId });

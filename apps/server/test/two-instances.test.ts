@@ -1,0 +1,92 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServerProcess, tempDataDir, type ServerProcess } from "./server-process.js";
+import { createClient } from "@redis/client";
+
+const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+// A database of its own, flushed before the run, so the instances start from nothing.
+const DB = 7;
+
+async function redisAnswers(): Promise<boolean> {
+  const client = createClient({ url: REDIS_URL, socket: { connectTimeout: 1_000, reconnectStrategy: false } });
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    await client.select(DB);
+    await client.flushDb();
+    await client.close();
+    return true;
+  } catch {
+    if (process.env.CI === "true") throw new Error(`CI=true but no Redis answers at ${REDIS_URL}`);
+    console.warn(`Skipping two-instance tests: no Redis answers at ${REDIS_URL}.`);
+    return false;
+  }
+}
+
+const hasRedis = await redisAnswers();
+const SECRET = Buffer.alloc(32, 9).toString("base64");
+
+describe.skipIf(!hasRedis)("two server processes sharing one Redis", () => {
+  let a: ServerProcess;
+  let b: ServerProcess;
+  const env = {
+    AUTH_STORE_URL: `${REDIS_URL}/${DB}`,
+    AUTH_JWT_SECRET: SECRET,
+    // As behind one load balancer: each test speaks for its own client address.
+    TRUST_PROXY: "1",
+    AUTH_LIMITS: JSON.stringify({ "login.ip": "20/1m", "login.email": "1000/1m", "signup.ip": "1000/1m", default: "10000/1m" }),
+  };
+  beforeAll(async () => {
+    [a, b] = await Promise.all([startServerProcess({ ...env, AUTH_DATA_DIR: tempDataDir() }), startServerProcess({ ...env, AUTH_DATA_DIR: tempDataDir() })]);
+  });
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+  });
+
+  const call = async (server: ServerProcess, procedure: string, input: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${server.url}/trpc/${procedure}`, { method: "POST", headers: { "Content-Type": "application/json", "X-Auth-Mode": "token", ...headers }, body: JSON.stringify(input) });
+    return { status: res.status, body: (await res.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  };
+  const me = (server: ServerProcess, token: string) => fetch(`${server.url}/trpc/auth.me`, { headers: { Authorization: `Bearer ${token}` } });
+
+  it("creates one account when 20 signups of one email race over both", async () => {
+    const email = `race-${randomUUID()}@example.com`;
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => call(i % 2 ? a : b, "auth.signup", { email, password: "a long enough passphrase" })));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(results.filter((r) => r.body.error?.data?.reason === "email_taken")).toHaveLength(19);
+  });
+
+  it("honours a token from A on B, revokes on B at once after logout on A, and detects reuse across them", { timeout: 30_000 }, async () => {
+    const email = `cross-${randomUUID()}@example.com`;
+    const signup = (await call(a, "auth.signup", { email, password: "a long enough passphrase" })).body.result.data;
+    expect((await me(b, signup.accessToken)).status).toBe(200);
+
+    const refreshed = await Promise.all([call(a, "auth.refresh", { refreshToken: signup.refreshToken }), call(b, "auth.refresh", { refreshToken: signup.refreshToken })]);
+    expect(refreshed.map((r) => r.status)).toEqual([200, 200]);
+    expect(refreshed[0]!.body.result.data.refreshToken).toBe(refreshed[1]!.body.result.data.refreshToken);
+
+    const login = (await call(b, "auth.login", { email, password: "a long enough passphrase" })).body.result.data;
+    await fetch(`${a.url}/trpc/auth.logout`, { method: "POST", headers: { Authorization: `Bearer ${login.accessToken}` } });
+    expect((await me(b, login.accessToken)).status).toBe(401);
+
+    // Reuse after the grace period, presented to the other instance, ends the session everywhere.
+    const rotated = (await call(a, "auth.refresh", { refreshToken: login.refreshToken })).body;
+    expect(rotated.error.data.reason).toBe("refresh_invalid");
+    const fresh = (await call(a, "auth.login", { email, password: "a long enough passphrase" })).body.result.data;
+    const next = (await call(a, "auth.refresh", { refreshToken: fresh.refreshToken })).body.result.data;
+    await new Promise((resolve) => setTimeout(resolve, 10_500));
+    const replay = await call(b, "auth.refresh", { refreshToken: fresh.refreshToken });
+    expect(replay.body.error.data.reason).toBe("refresh_reused");
+    expect((await me(a, next.accessToken)).status).toBe(401);
+  });
+
+  it("rate limits exactly across both: 40 concurrent logins from one IP, exactly 20 pass the login.ip rule", async () => {
+    const client = { "X-Forwarded-For": "203.0.113.40" };
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => call(i % 2 ? a : b, "auth.login", { email: `nobody-${i}@example.com`, password: "wrong password" }, client)),
+    );
+    const reasons = results.map((r) => r.body.error?.data?.reason);
+    expect(reasons.filter((r) => r === "invalid_credentials")).toHaveLength(20);
+    expect(reasons.filter((r) => r === "rate_limited")).toHaveLength(20);
+  });
+});
