@@ -71,6 +71,7 @@ export const envSchema = z
       .string()
       .regex(/^(outbox:.+|smtps?:\/\/.+)$/, "must be outbox:DIR or smtp://…")
       .optional(),
+    MAIL_FROM: z.string().min(3).default("Gatehouse <no-reply@localhost>"),
     ADMIN_EMAIL: z.string().trim().toLowerCase().pipe(z.email("must be an email address")).optional(),
     ADMIN_PASSWORD: z.string().optional(),
     LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),

@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { createGatehouseServer, createLogger, createServices, type Logger } from "@gatehouse/auth";
+import { createMailer } from "./mail-transport.js";
 import { openStore, type Store } from "@gatehouse/store";
 import { bootstrapAdmin } from "./bootstrap-admin.js";
 import { readEnv } from "./env.js";
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
     bcryptCost: env.AUTH_BCRYPT_COST,
     limits: env.AUTH_LIMITS,
     corsOrigins: env.CORS_ORIGINS,
+    mailer: createMailer(env, logger),
   });
   if (env.ADMIN_EMAIL && env.ADMIN_PASSWORD) await bootstrapAdmin(services, env.ADMIN_EMAIL, env.ADMIN_PASSWORD, logger);
 
@@ -54,7 +56,7 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     logger.info({ event: "shutdown", signal }, "draining connections");
     // Stop accepting, let in-flight requests finish, then close the store.
-    server.close(() => void closeStore(store, logger).then(() => process.exit(0)));
+    server.close(() => void services.mail.drain().then(() => closeStore(store, logger)).then(() => process.exit(0)));
     server.closeIdleConnections();
     setTimeout(() => {
       logger.warn({ event: "shutdown_forced" }, "requests still running after the grace period");

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runServer, startServerProcess, tempDataDir } from "./server-process.js";
@@ -55,6 +55,23 @@ describe("the server process", () => {
     const body = (await login.json()) as { result: { data: { user: { role: string } } } };
     expect(body.result.data.user.role).toBe("admin");
     await server.stop();
+  });
+
+  it("writes mails as JSON files to the data dir's outbox in development", async () => {
+    const dataDir = tempDataDir();
+    const server = await startServerProcess({ AUTH_DATA_DIR: dataDir, AUTH_STORE_URL: "memory://", ADMIN_EMAIL: "root@example.com", ADMIN_PASSWORD: "an admin passphrase" });
+    const post = (procedure: string, body: unknown, token?: string) =>
+      fetch(`${server.url}/trpc/${procedure}`, { method: "POST", headers: { ...tokenMode, ...(token ? { Authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<any>); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const admin = (await post("auth.login", { email: "root@example.com", password: "an admin passphrase" })).result.data;
+    const victim = (await post("auth.signup", { email: "victim@example.com", password: "a long enough passphrase" })).result.data;
+    await post("admin.lockUser", { userId: victim.user.id, reason: "test" }, admin.accessToken);
+    await server.stop();
+    const outbox = join(dataDir, "outbox");
+    const files = readdirSync(outbox).filter((f) => f.endsWith(".json"));
+    expect(files).toHaveLength(1);
+    const mail = JSON.parse(readFileSync(join(outbox, files[0]!), "utf8"));
+    expect(Object.keys(mail).sort()).toEqual(["createdAt", "html", "subject", "text", "to"]);
+    expect(mail.to).toBe("victim@example.com");
   });
 
   it("logs JSON lines without secrets", async () => {

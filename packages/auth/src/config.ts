@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { systemClock, type Clock, type Store } from "@gatehouse/store";
 import type { Logger } from "./log.js";
+import type { Mailer } from "./mail/mailer.js";
 import { DEFAULT_LIMITS, type Limit, type LimitRule, type Limits } from "./rate-limit/limit-rules.js";
 import type { KeyRing } from "./tokens/keyring.js";
 
@@ -29,12 +30,14 @@ export interface GatehouseOptions {
   maxBatchSize?: number;
   /** Overrides of the named rate-limit rules (AUTH_LIMITS). */
   limits?: Partial<Record<LimitRule, Limit>>;
+  /** Where mail goes; without one, mails are skipped with a warning. */
+  mailer?: Mailer;
   /** Exact origins allowed to call from a browser with credentials (CORS_ORIGINS). */
   corsOrigins?: readonly string[];
 }
 
-export type GatehouseConfig = Required<Omit<GatehouseOptions, "store" | "keys" | "logger" | "limits">> &
-  Pick<GatehouseOptions, "store" | "keys" | "logger"> & { limits: Limits };
+export type GatehouseConfig = Required<Omit<GatehouseOptions, "store" | "keys" | "logger" | "limits" | "mailer">> &
+  Pick<GatehouseOptions, "store" | "keys" | "logger" | "mailer"> & { limits: Limits };
 
 export function resolveConfig(options: GatehouseOptions): GatehouseConfig {
   return {

@@ -10,3 +10,6 @@ export { createEcKeyRing, createSecretKeyRing, type KeyRing, type SigningAlgorit
 export type { PublicUser } from "./features/users/user-record.js";
 export type { TokenSet } from "./features/auth/schema.js";
 export { LIMIT_RULES, parseLimits, type Limit, type LimitRule } from "./rate-limit/limit-rules.js";
+export { createOutboxMailer } from "./mail/outbox-mailer.js";
+export { createSmtpMailer } from "./mail/smtp-mailer.js";
+export type { Mail, Mailer } from "./mail/mailer.js";

@@ -9,6 +9,7 @@ import { createDeviceStore } from "./features/devices/device-store.js";
 import { createRefreshTokenStore } from "./features/sessions/refresh-token-store.js";
 import { createSessionStore } from "./features/sessions/session-store.js";
 import { createUserStore } from "./features/users/user-store.js";
+import { createMailQueue } from "./mail/background-mail.js";
 import { createPasswordHasher } from "./passwords/hasher.js";
 import { createHashingQueue } from "./passwords/hashing-queue.js";
 import { createAccessTokens } from "./tokens/access-token.js";
@@ -53,8 +54,9 @@ export async function createServices(options: GatehouseOptions) {
     refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
   });
   const apiKeys = createApiKeyService({ clock, logger, apiKeys: createApiKeyStore(store, clock), users });
-  const admin = createAdminService({ clock, logger, users, sessions, apiKeys });
-  return { config, logger, store, users, sessions, devices, accessTokens, auth, passwords, apiKeys, admin };
+  const mail = createMailQueue(config.mailer, logger);
+  const admin = createAdminService({ clock, logger, users, sessions, apiKeys, mail });
+  return { config, logger, store, users, sessions, devices, accessTokens, auth, passwords, apiKeys, admin, mail };
 }
 
 export type Services = Awaited<ReturnType<typeof createServices>>;

@@ -55,7 +55,7 @@ describe("declared access (default deny)", () => {
   };
 
   it("every procedure declares its access, and it matches the contract", () => {
-    const procedures = appRouter._def.procedures as Record<string, { _def: { meta?: Record<string, unknown> } }>;
+    const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { meta?: Record<string, unknown> } }>;
     expect(Object.keys(procedures).length).toBeGreaterThan(0);
     for (const [path, procedure] of Object.entries(procedures)) {
       const meta = procedure._def.meta;
@@ -248,6 +248,8 @@ describe("admin", () => {
     expect(login.status).toBe(403);
     expect(reasonOf(login)).toBe("account_disabled");
     expect(server.logLines().find((l) => l.event === "account_locked_by_admin" && l.userId === victim.id)).toMatchObject({ reason: "account takeover", actorId: admin.id });
+    const mails = (await server.outbox()).filter((m) => m.to === victim.email);
+    expect(mails).toEqual([expect.objectContaining({ subject: "Your account has been locked", text: expect.stringContaining("signed out"), html: expect.stringContaining("<p>") })]);
 
     await mutate("admin.unlockUser", admin.accessToken, { userId: victim.id });
     const back = await server.call("auth.login", { email: victim.email, password: GOOD_PASSWORD }, { mode: "token" });

@@ -1,9 +1,13 @@
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Writable } from "node:stream";
 import { createMemoryBackend, createStore, openStore, type Clock, type Store } from "@gatehouse/store";
 import {
   createGatehouseServer,
   createLogger,
+  createOutboxMailer,
   createSecretKeyRing,
   createServices,
   type GatehouseOptions,
@@ -49,13 +53,17 @@ export interface TestServer {
   clock: FakeClock;
   store: Store;
   services: Services;
+  /** Every mail written so far, oldest first, once queued sends have finished. */
+  outbox(): Promise<Array<{ to: string; subject: string; text: string; html?: string; createdAt: string }>>;
   logLines: () => Array<Record<string, unknown>>;
   /** Calls a procedure: mutations by POST, queries by GET with ?input=. */
   call(procedure: string, input?: unknown, options?: CallOptions & { query?: boolean }): Promise<CallResult>;
   close(): Promise<void>;
 }
 
-export interface StartOptions extends Partial<Omit<GatehouseOptions, "store" | "logger" | "clock" | "keys">> {
+export interface StartOptions extends Partial<Omit<GatehouseOptions, "store" | "logger" | "clock" | "keys" | "mailer">> {
+  /** Where the outbox transport writes mails; a fresh temp dir when omitted. */
+  outboxDir?: string;
   storeUrl?: string;
   /** Serve from an existing store (another instance's, or one kept across a restart); it is left open on close. */
   store?: Store;
@@ -76,7 +84,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
       done();
     },
   });
-  const { storeUrl: _url, clock: _clock, store: sharedStore, keys, ...rest } = options;
+  const { storeUrl: _url, clock: _clock, store: sharedStore, keys, outboxDir = mkdtempSync(join(tmpdir(), "gatehouse-outbox-")), ...rest } = options;
   const services = await createServices({
     bcryptCost: 4,
     ...rest,
@@ -85,6 +93,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     store,
     clock: clock.now,
     keys: keys ?? createSecretKeyRing([TEST_SECRET]),
+    mailer: createOutboxMailer(outboxDir, clock.now),
     logger: createLogger({ destination }),
   });
   const server = createGatehouseServer(services);
@@ -96,6 +105,13 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     clock,
     store,
     services,
+    async outbox() {
+      await services.mail.drain();
+      return readdirSync(outboxDir)
+        .filter((name) => name.endsWith(".json"))
+        .sort()
+        .map((name) => JSON.parse(readFileSync(join(outboxDir, name), "utf8")));
+    },
     logLines: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
     async call(procedure, input, callOptions = {}) {
       const headers: Record<string, string> = { ...callOptions.headers };

@@ -1,6 +1,8 @@
 import type { Clock } from "@gatehouse/store";
 import { AuthError } from "../../errors.js";
 import type { Logger } from "../../log.js";
+import type { MailQueue } from "../../mail/background-mail.js";
+import { accountLockedMail } from "../../mail/templates.js";
 import type { RequestMeta } from "../../request-meta.js";
 import type { Role } from "../../tokens/access-token.js";
 import type { ApiKeyService } from "../api-keys/api-key-service.js";
@@ -14,10 +16,11 @@ export interface AdminServiceDeps {
   users: UserStore;
   sessions: SessionStore;
   apiKeys: ApiKeyService;
+  mail: MailQueue;
 }
 
 export function createAdminService(deps: AdminServiceDeps) {
-  const { clock, logger, users, sessions, apiKeys } = deps;
+  const { clock, logger, users, sessions, apiKeys, mail } = deps;
 
   const target = async (admin: UserRecord, userId: string): Promise<UserRecord> => {
     // An admin acting on their own account could lock out the last admin.
@@ -39,7 +42,7 @@ export function createAdminService(deps: AdminServiceDeps) {
 
     /** Incident response to a takeover: nothing the attacker holds keeps working. */
     async lock(admin: UserRecord, userId: string, reason: string, meta: RequestMeta): Promise<void> {
-      await target(admin, userId);
+      const user = await target(admin, userId);
       const now = clock();
       // Bumping the generation kills every session, refresh token and access token at once.
       await users.update(userId, (u) => ({ ...u, disabledAt: u.disabledAt ?? now, sessionGeneration: u.sessionGeneration + 1 }));
@@ -49,6 +52,7 @@ export function createAdminService(deps: AdminServiceDeps) {
       const suspendedKeys = await apiKeys.suspendAll(userId);
       logger.warn({ event: "account_locked_by_admin", actorId: admin.id, userId, reason, sessions: ids.length, suspendedKeys, requestId: meta.requestId, ip: meta.ip });
       logger.info({ event: "token_revoked", userId, reason: "account_locked", requestId: meta.requestId });
+      mail.send(accountLockedMail(user.email), { kind: "account_locked", userId, requestId: meta.requestId });
     },
 
     async unlock(admin: UserRecord, userId: string, meta: RequestMeta): Promise<void> {

@@ -1,0 +1,33 @@
+import type { Logger } from "../log.js";
+import type { Mail, Mailer } from "./mailer.js";
+
+/**
+ * Sends off the request path: the response never waits for mail, so its
+ * timing cannot reveal whether an account exists, and a failed send is logged
+ * (never with the message body, which may hold a token) without failing the request.
+ */
+export function createMailQueue(mailer: Mailer | undefined, logger: Logger) {
+  const pending = new Set<Promise<void>>();
+  return {
+    send(mail: Mail, context: { kind: string; userId?: string | undefined; requestId?: string }): void {
+      if (!mailer) {
+        logger.warn({ event: "mail_skipped", kind: context.kind, userId: context.userId, requestId: context.requestId }, "no MAIL_TRANSPORT configured");
+        return;
+      }
+      const sending = new Promise<void>((resolve) => setImmediate(resolve))
+        .then(() => mailer.send(mail))
+        .then(() => logger.info({ event: "mail_sent", kind: context.kind, userId: context.userId, requestId: context.requestId }))
+        .catch((error: unknown) =>
+          logger.error({ event: "mail_failed", kind: context.kind, userId: context.userId, requestId: context.requestId, error: error instanceof Error ? error.message : "unknown" }),
+        )
+        .finally(() => pending.delete(sending));
+      pending.add(sending);
+    },
+    /** Resolves once every queued mail has been handed over or failed (shutdown, tests). */
+    async drain(): Promise<void> {
+      while (pending.size > 0) await Promise.all([...pending]);
+    },
+  };
+}
+
+export type MailQueue = ReturnType<typeof createMailQueue>;
