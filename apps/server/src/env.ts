@@ -71,6 +71,8 @@ export const envSchema = z
       .string()
       .regex(/^(outbox:.+|smtps?:\/\/.+)$/, "must be outbox:DIR or smtp://…")
       .optional(),
+    AUTH_REQUIRE_VERIFIED_EMAIL: z.enum(["true", "false"], { message: "must be true or false" }).default("false").transform((v) => v === "true"),
+    APP_URL: z.url("must be the app's public URL, like https://app.example.com").optional(),
     MAIL_FROM: z.string().min(3).default("Gatehouse <no-reply@localhost>"),
     ADMIN_EMAIL: z.string().trim().toLowerCase().pipe(z.email("must be an email address")).optional(),
     ADMIN_PASSWORD: z.string().optional(),

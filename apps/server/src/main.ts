@@ -27,10 +27,14 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
+  const { keys, dataKey } = await loadSigningKeys(env, logger);
   const services = await createServices({
     store,
     logger,
-    keys: await loadSigningKeys(env, logger),
+    keys,
+    dataKey,
+    requireVerifiedEmail: env.AUTH_REQUIRE_VERIFIED_EMAIL,
+    appUrl: env.APP_URL ?? `http://${env.HOST}:${env.PORT}`,
     issuer: env.AUTH_ISSUER,
     audience: env.AUTH_AUDIENCE,
     production: env.NODE_ENV === "production",

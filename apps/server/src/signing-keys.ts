@@ -1,5 +1,5 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
-import { randomBytes } from "node:crypto";
+import { hkdfSync, randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { exportJWK, generateKeyPair, type JWK } from "jose";
 import { createEcKeyRing, createSecretKeyRing, type KeyRing, type Logger } from "@gatehouse/auth";
@@ -10,15 +10,25 @@ import { decodeSecret, type Env } from "./env.js";
  * once and kept in the data dir (mode 600) so tokens survive a restart;
  * production refuses to start without one (enforced in env.ts).
  */
-export async function loadSigningKeys(env: Env, logger: Logger): Promise<KeyRing> {
+export async function loadSigningKeys(env: Env, logger: Logger): Promise<{ keys: KeyRing; dataKey: string }> {
   if (env.AUTH_JWT_ALG === "ES256") {
     const jwk = env.AUTH_JWT_PRIVATE_KEY
       ? (JSON.parse(env.AUTH_JWT_PRIVATE_KEY) as JWK)
       : await keptInDataDir(env, "jwt-es256.jwk.json", logger, async () => JSON.stringify(await exportJWK((await generateKeyPair("ES256", { extractable: true })).privateKey)), (text) => JSON.parse(text) as JWK);
-    return createEcKeyRing([jwk]);
+    return { keys: await createEcKeyRing([jwk]), dataKey: deriveDataKey(String(jwk.d)) };
   }
   const current = env.AUTH_JWT_SECRET ?? (await keptInDataDir(env, "jwt-secret", logger, async () => randomBytes(32).toString("base64"), (text) => decodeSecret(text)!));
-  return createSecretKeyRing([current, ...env.AUTH_JWT_PREVIOUS_SECRETS]);
+  return { keys: createSecretKeyRing([current, ...env.AUTH_JWT_PREVIOUS_SECRETS]), dataKey: deriveDataKey(current) };
+}
+
+/**
+ * The key TOTP seeds are sealed under, derived from the signing secret with
+ * HKDF so the two uses never share key material. Rotating the signing secret
+ * therefore needs two-factor users to enrol again; keep the old secret in
+ * AUTH_JWT_PREVIOUS_SECRETS only for tokens, not for this.
+ */
+function deriveDataKey(material: string | Uint8Array): string {
+  return Buffer.from(hkdfSync("sha256", material, Buffer.alloc(0), "gatehouse data key v1", 32)).toString("base64");
 }
 
 async function keptInDataDir<T>(env: Env, file: string, logger: Logger, generate: () => Promise<string>, decode: (text: string) => T): Promise<T> {

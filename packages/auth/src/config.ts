@@ -32,6 +32,12 @@ export interface GatehouseOptions {
   limits?: Partial<Record<LimitRule, Limit>>;
   /** Where mail goes; without one, mails are skipped with a warning. */
   mailer?: Mailer;
+  /** Secret the TOTP seeds are sealed under; derive it from server configuration. */
+  dataKey?: string;
+  /** Login answers `email_not_verified` until the address is confirmed. */
+  requireVerifiedEmail?: boolean;
+  /** The app's public URL, for links in mails. */
+  appUrl?: string;
   /** Exact origins allowed to call from a browser with credentials (CORS_ORIGINS). */
   corsOrigins?: readonly string[];
 }
@@ -57,6 +63,9 @@ export function resolveConfig(options: GatehouseOptions): GatehouseConfig {
     maxBodyBytes: 1024 * 1024,
     maxBatchSize: 10,
     corsOrigins: [],
+    dataKey: "",
+    requireVerifiedEmail: false,
+    appUrl: "http://127.0.0.1:3000",
     ...stripUndefined(options),
     limits: { ...DEFAULT_LIMITS, ...options.limits },
   };

@@ -1,6 +1,7 @@
 import { adminRouter } from "./features/admin/router.js";
 import { apiKeysRouter } from "./features/api-keys/router.js";
 import { authRouter } from "./features/auth/router.js";
+import { mfaRouter } from "./features/mfa/router.js";
 import { sessionsRouter } from "./features/sessions/router.js";
 import { usersRouter } from "./features/users/router.js";
 import { router } from "./trpc.js";
@@ -8,6 +9,7 @@ import { router } from "./trpc.js";
 export const appRouter = router({
   auth: authRouter,
   sessions: sessionsRouter,
+  mfa: mfaRouter,
   apiKeys: apiKeysRouter,
   users: usersRouter,
   admin: adminRouter,

@@ -9,6 +9,8 @@ import { createDeviceStore } from "./features/devices/device-store.js";
 import { createRefreshTokenStore } from "./features/sessions/refresh-token-store.js";
 import { createSessionStore } from "./features/sessions/session-store.js";
 import { createUserStore } from "./features/users/user-store.js";
+import { createMfaService } from "./features/mfa/mfa-service.js";
+import { createRecoveryService } from "./features/recovery/recovery-service.js";
 import { createMailQueue } from "./mail/background-mail.js";
 import { createPasswordHasher } from "./passwords/hasher.js";
 import { createHashingQueue } from "./passwords/hashing-queue.js";
@@ -40,6 +42,8 @@ export async function createServices(options: GatehouseOptions) {
     refreshIdleTtlSeconds: config.refreshIdleTtlSeconds,
     refreshAbsoluteTtlSeconds: config.refreshAbsoluteTtlSeconds,
   });
+  if (!config.dataKey) throw new Error("dataKey is required: the secret TOTP seeds are sealed under");
+  const mfa = createMfaService({ store, clock, logger, users, dataKey: config.dataKey, attemptsLimit: config.limits["mfa.attempts"] });
   const auth = createAuthService({
     clock,
     logger,
@@ -51,12 +55,15 @@ export async function createServices(options: GatehouseOptions) {
     passwords,
     devices,
     lockout,
+    mfa,
     refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
+    requireVerifiedEmail: config.requireVerifiedEmail,
   });
   const apiKeys = createApiKeyService({ clock, logger, apiKeys: createApiKeyStore(store, clock), users });
   const mail = createMailQueue(config.mailer, logger);
-  const admin = createAdminService({ clock, logger, users, sessions, apiKeys, mail });
-  return { config, logger, store, users, sessions, devices, accessTokens, auth, passwords, apiKeys, admin, mail };
+  const admin = createAdminService({ clock, logger, users, apiKeys, mail, endAllSessions: auth.endAllSessions });
+  const recovery = createRecoveryService({ store, clock, logger, users, passwords, auth, mail, appUrl: config.appUrl });
+  return { config, logger, store, users, sessions, devices, accessTokens, auth, passwords, apiKeys, admin, mail, mfa, recovery };
 }
 
 export type Services = Awaited<ReturnType<typeof createServices>>;

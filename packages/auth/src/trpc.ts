@@ -151,6 +151,12 @@ const authorized = t.middleware(async ({ ctx, meta, path, next }) => {
   return next({ ctx: { caller } });
 });
 
+/** The signed-in user behind a procedure that refuses API keys. */
+export function sessionCaller(caller: Caller): Extract<Caller, { kind: "user" }> {
+  if (caller.kind !== "user") throw new AuthError("forbidden", { message: "API keys cannot call this procedure." });
+  return caller;
+}
+
 function describeAccess(meta: ProcedureMeta): string {
   return [meta.access, meta.apiKeyScope && `apiKey:${meta.apiKeyScope}`, meta.stepUp && "step-up"].filter(Boolean).join(" ");
 }

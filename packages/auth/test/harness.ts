@@ -94,6 +94,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     clock: clock.now,
     keys: keys ?? createSecretKeyRing([TEST_SECRET]),
     mailer: createOutboxMailer(outboxDir, clock.now),
+    dataKey: "test-data-key-test-data-key-test-data-key",
     logger: createLogger({ destination }),
   });
   const server = createGatehouseServer(services);

@@ -6,7 +6,6 @@ import { accountLockedMail } from "../../mail/templates.js";
 import type { RequestMeta } from "../../request-meta.js";
 import type { Role } from "../../tokens/access-token.js";
 import type { ApiKeyService } from "../api-keys/api-key-service.js";
-import type { SessionStore } from "../sessions/session-store.js";
 import type { UserRecord } from "../users/user-record.js";
 import type { UserStore } from "../users/user-store.js";
 
@@ -14,13 +13,13 @@ export interface AdminServiceDeps {
   clock: Clock;
   logger: Logger;
   users: UserStore;
-  sessions: SessionStore;
   apiKeys: ApiKeyService;
   mail: MailQueue;
+  endAllSessions(userId: string, reason: string, meta: RequestMeta): Promise<void>;
 }
 
 export function createAdminService(deps: AdminServiceDeps) {
-  const { clock, logger, users, sessions, apiKeys, mail } = deps;
+  const { clock, logger, users, apiKeys, mail } = deps;
 
   const target = async (admin: UserRecord, userId: string): Promise<UserRecord> => {
     // An admin acting on their own account could lock out the last admin.
@@ -44,14 +43,11 @@ export function createAdminService(deps: AdminServiceDeps) {
     async lock(admin: UserRecord, userId: string, reason: string, meta: RequestMeta): Promise<void> {
       const user = await target(admin, userId);
       const now = clock();
-      // Bumping the generation kills every session, refresh token and access token at once.
-      await users.update(userId, (u) => ({ ...u, disabledAt: u.disabledAt ?? now, sessionGeneration: u.sessionGeneration + 1 }));
-      const ids = await sessions.listIds(userId);
-      await Promise.all(ids.map((id) => sessions.revoke(id, "account_locked")));
-      await sessions.removeFromIndex(userId, ids);
+      await users.update(userId, (u) => ({ ...u, disabledAt: u.disabledAt ?? now }));
+      // Every session, refresh token and access token dies at once.
+      await deps.endAllSessions(userId, "account_locked", meta);
       const suspendedKeys = await apiKeys.suspendAll(userId);
-      logger.warn({ event: "account_locked_by_admin", actorId: admin.id, userId, reason, sessions: ids.length, suspendedKeys, requestId: meta.requestId, ip: meta.ip });
-      logger.info({ event: "token_revoked", userId, reason: "account_locked", requestId: meta.requestId });
+      logger.warn({ event: "account_locked_by_admin", actorId: admin.id, userId, reason, suspendedKeys, requestId: meta.requestId, ip: meta.ip });
       mail.send(accountLockedMail(user.email), { kind: "account_locked", userId, requestId: meta.requestId });
     },
 

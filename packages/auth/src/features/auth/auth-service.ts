@@ -10,6 +10,8 @@ import { isSessionLive, type SessionRecord, type SessionStore } from "../session
 import type { UserRecord } from "../users/user-record.js";
 import type { UserStore } from "../users/user-store.js";
 import type { DeviceStore } from "../devices/device-store.js";
+import type { MfaService } from "../mfa/mfa-service.js";
+import type { DeviceRecord } from "../devices/device-store.js";
 import type { Lockout, LockSubject } from "./lockout.js";
 import type { IssuedTokens, TokenIssuer } from "./token-issuer.js";
 
@@ -24,8 +26,12 @@ export interface AuthServiceDeps {
   passwords: PasswordHasher;
   devices: DeviceStore;
   lockout: Lockout;
+  mfa: MfaService;
   refreshReuseGraceSeconds: number;
+  requireVerifiedEmail: boolean;
 }
+
+export type LoginResult = SignedIn | { mfaRequired: true; mfaToken: string };
 
 export interface SignedIn {
   user: UserRecord;
@@ -42,7 +48,7 @@ export interface Authenticated {
 }
 
 export function createAuthService(deps: AuthServiceDeps) {
-  const { clock, logger, users, sessions, refreshTokens, accessTokens, issuer, passwords, devices, lockout } = deps;
+  const { clock, logger, users, sessions, refreshTokens, accessTokens, issuer, passwords, devices, lockout, mfa } = deps;
 
   function assertStrongPassword(password: string): void {
     const problem = findPasswordProblem(password);
@@ -63,9 +69,31 @@ export function createAuthService(deps: AuthServiceDeps) {
     return { session, user };
   }
 
+  /**
+   * Ends every session of the user at once, on every instance, by bumping the
+   * user's generation; `keep` (the caller's own session) is carried over.
+   */
+  async function endAllSessions(userId: string, reason: string, meta: RequestMeta, keep?: SessionRecord): Promise<void> {
+    const updated = await users.update(userId, (u) => ({ ...u, sessionGeneration: u.sessionGeneration + 1 }));
+    if (keep && updated) await sessions.update(keep.id, (s) => ({ ...s, generation: updated.sessionGeneration }));
+    const ended = (await sessions.listIds(userId)).filter((id) => id !== keep?.id);
+    await Promise.all(ended.map((id) => sessions.revoke(id, reason)));
+    await sessions.removeFromIndex(userId, ended);
+    logger.info({ event: "token_revoked", userId, reason, sessions: ended.length, requestId: meta.requestId, ip: meta.ip });
+  }
+
+  /** Everything after the credentials checked out: session, tokens, device credential. */
+  async function completeLogin(user: UserRecord, device: DeviceRecord | undefined, presentedDeviceToken: string | undefined, meta: RequestMeta): Promise<SignedIn> {
+    const { session, tokens } = await issuer.startSession(user, meta);
+    const deviceToken = device && presentedDeviceToken ? presentedDeviceToken : await devices.issue(user.id, user.email);
+    logger.info({ event: "login_success", userId: user.id, sessionId: session.id, knownDevice: Boolean(device), mfa: Boolean(user.mfa), requestId: meta.requestId, ip: meta.ip, userAgent: meta.userAgent });
+    return { user, session, tokens, deviceToken };
+  }
+
   return {
     assertStrongPassword,
     revokeSession,
+    endAllSessions,
 
     async signup(input: { email: string; password: string; name?: string | undefined }, meta: RequestMeta): Promise<SignedIn> {
       assertStrongPassword(input.password);
@@ -85,7 +113,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       return { user, session, tokens };
     },
 
-    async login(input: { email: string; password: string; deviceToken?: string | undefined }, meta: RequestMeta): Promise<SignedIn> {
+    async login(input: { email: string; password: string; deviceToken?: string | undefined }, meta: RequestMeta): Promise<LoginResult> {
       // A known device answers for its own failures only: the owner is not
       // locked out by someone else's guessing against the email.
       const device = await devices.find(input.deviceToken, input.email);
@@ -109,10 +137,34 @@ export function createAuthService(deps: AuthServiceDeps) {
         logger.info({ event: "login_failed", reason: "account_disabled", userId: user.id, requestId: meta.requestId, ip: meta.ip });
         throw new AuthError("account_disabled");
       }
-      const { session, tokens } = await issuer.startSession(user, meta);
-      const deviceToken = device && input.deviceToken ? input.deviceToken : await devices.issue(user.id, user.email);
-      logger.info({ event: "login_success", userId: user.id, sessionId: session.id, knownDevice: Boolean(device), requestId: meta.requestId, ip: meta.ip, userAgent: meta.userAgent });
-      return { user, session, tokens, deviceToken };
+      if (deps.requireVerifiedEmail && !user.emailVerified) {
+        logger.info({ event: "login_failed", reason: "email_not_verified", userId: user.id, requestId: meta.requestId, ip: meta.ip });
+        throw new AuthError("email_not_verified");
+      }
+      // Two-factor users get no tokens yet: only a short-lived, single-use challenge.
+      if (user.mfa) return { mfaRequired: true, mfaToken: await mfa.issueChallenge({ userId: user.id, deviceToken: device ? input.deviceToken : undefined }) };
+      return completeLogin(user, device, input.deviceToken, meta);
+    },
+
+    async verifyMfa(input: { mfaToken: string; code: string }, meta: RequestMeta): Promise<SignedIn> {
+      const { user, challenge } = await mfa.answerChallenge(input.mfaToken, input.code);
+      if (user.disabledAt !== null) throw new AuthError("account_disabled");
+      const device = await devices.find(challenge.deviceToken, user.email);
+      return completeLogin(user, device, challenge.deviceToken, meta);
+    },
+
+    /** Step-up: a fresh password (and code, with two-factor on) renews the session's authentication time. */
+    async reauthenticate(caller: { user: UserRecord; session: SessionRecord }, input: { password: string; code?: string | undefined }, meta: RequestMeta): Promise<{ user: UserRecord; accessToken: string; expiresIn: number }> {
+      if (!(await passwords.verify(input.password, caller.user.passwordHash))) {
+        logger.info({ event: "login_failed", reason: "reauth_wrong_password", userId: caller.user.id, requestId: meta.requestId, ip: meta.ip });
+        throw new AuthError("invalid_credentials");
+      }
+      if (caller.user.mfa && !(input.code && (await mfa.consumeCode(caller.user, input.code)))) throw new AuthError("mfa_invalid");
+      const authTime = Math.floor(clock() / 1000);
+      const session = (await sessions.update(caller.session.id, (s) => ({ ...s, authTime }))) ?? { ...caller.session, authTime };
+      const user = (await users.get(caller.user.id)) ?? caller.user;
+      logger.info({ event: "reauthenticated", userId: user.id, sessionId: session.id, requestId: meta.requestId, ip: meta.ip });
+      return { user, accessToken: await issuer.accessFor(user, session), expiresIn: accessTokens.ttlSeconds };
     },
 
     async refresh(token: string, meta: RequestMeta): Promise<SignedIn> {
@@ -179,14 +231,8 @@ export function createAuthService(deps: AuthServiceDeps) {
     },
 
     async logoutAll(user: UserRecord, meta: RequestMeta): Promise<void> {
-      // Bumping the generation ends every session at once, on every instance;
-      // marking each one revoked keeps the session list truthful.
-      await users.update(user.id, (u) => ({ ...u, sessionGeneration: u.sessionGeneration + 1 }));
-      const ids = await sessions.listIds(user.id);
-      await Promise.all(ids.map((id) => sessions.revoke(id, "logout_all")));
-      await sessions.removeFromIndex(user.id, ids);
-      logger.info({ event: "logout", scope: "all", userId: user.id, sessions: ids.length, requestId: meta.requestId, ip: meta.ip });
-      logger.info({ event: "token_revoked", userId: user.id, reason: "logout_all", requestId: meta.requestId, ip: meta.ip });
+      await endAllSessions(user.id, "logout_all", meta);
+      logger.info({ event: "logout", scope: "all", userId: user.id, requestId: meta.requestId, ip: meta.ip });
     },
   };
 }

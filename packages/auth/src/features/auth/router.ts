@@ -1,9 +1,9 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { AuthError } from "../../errors.js";
-import { procedures } from "../../trpc.js";
+import { procedures, sessionCaller } from "../../trpc.js";
 import { publicUserSchema, toPublicUser } from "../users/user-record.js";
-import { loginInput, okOutput, refreshInput, signupInput, tokenSetOutput } from "./schema.js";
+import { emailSchema, passwordInputSchema, changePasswordInput, linkTokenInput, loginInput, mfaChallengeOutput, okOutput, reauthenticateInput, refreshInput, signupInput, tokenSetOutput, verifyMfaInput } from "./schema.js";
 import { presentedDeviceToken } from "../devices/transport.js";
 import { clearRefreshCookie, deliverTokens, presentedRefreshToken } from "./transport.js";
 
@@ -19,10 +19,63 @@ export const authRouter = {
   login: procedures.public
     .meta({ access: "public", limits: [{ rule: "login.ip", by: "ip" }, { rule: "login.email", by: "email_or_device" }] })
     .input(loginInput)
-    .output(tokenSetOutput)
+    .output(z.union([tokenSetOutput, mfaChallengeOutput]))
     .mutation(async ({ ctx, input }) => {
       const deviceToken = presentedDeviceToken(ctx, input);
-      return deliverTokens(ctx, await ctx.services.auth.login({ email: input.email, password: input.password, deviceToken }, ctx.meta));
+      const result = await ctx.services.auth.login({ email: input.email, password: input.password, deviceToken }, ctx.meta);
+      return "mfaRequired" in result ? result : deliverTokens(ctx, result);
+    }),
+
+  verifyMfa: procedures.public
+    .input(verifyMfaInput)
+    .output(tokenSetOutput)
+    .mutation(async ({ ctx, input }) => deliverTokens(ctx, await ctx.services.auth.verifyMfa({ mfaToken: input.mfaToken, code: input.code }, ctx.meta))),
+
+  reauthenticate: procedures.user
+    .input(reauthenticateInput)
+    .output(tokenSetOutput)
+    .mutation(async ({ ctx, input }) => {
+      const { user, accessToken, expiresIn } = await ctx.services.auth.reauthenticate(sessionCaller(ctx.caller), { password: input.password, code: input.code }, ctx.meta);
+      // Same session, same refresh token: only the access token is renewed.
+      return { accessToken, tokenType: "Bearer" as const, expiresIn, user: toPublicUser(user) };
+    }),
+
+  changePassword: procedures.user
+    .input(changePasswordInput)
+    .output(okOutput)
+    .mutation(async ({ ctx, input }) => {
+      await ctx.services.recovery.changePassword(sessionCaller(ctx.caller), { currentPassword: input.currentPassword, newPassword: input.newPassword }, ctx.meta);
+      return { ok: true as const };
+    }),
+
+  requestPasswordReset: procedures.public
+    .meta({ access: "public", limits: [{ rule: "reset.email", by: "email" }] })
+    .input(z.strictObject({ email: emailSchema }))
+    .output(okOutput)
+    .mutation(async ({ ctx, input }) => {
+      await ctx.services.recovery.requestPasswordReset(input.email, ctx.meta);
+      return { ok: true as const };
+    }),
+
+  resetPassword: procedures.public
+    .input(z.strictObject({ token: z.string().min(1).max(128), password: passwordInputSchema }))
+    .output(okOutput)
+    .mutation(async ({ ctx, input }) => {
+      await ctx.services.recovery.resetPassword(input.token, input.password, ctx.meta);
+      return { ok: true as const };
+    }),
+
+  requestEmailVerification: procedures.user.output(okOutput).mutation(async ({ ctx }) => {
+    await ctx.services.recovery.requestEmailVerification(ctx.caller.user, ctx.meta);
+    return { ok: true as const };
+  }),
+
+  verifyEmail: procedures.public
+    .input(linkTokenInput)
+    .output(okOutput)
+    .mutation(async ({ ctx, input }) => {
+      await ctx.services.recovery.verifyEmail(input.token, ctx.meta);
+      return { ok: true as const };
     }),
 
   refresh: procedures.refreshToken

@@ -37,4 +37,23 @@ export const tokenSetOutput = z.object({
 
 export type TokenSet = z.infer<typeof tokenSetOutput>;
 
+export const mfaChallengeOutput = z.object({ mfaRequired: z.literal(true), mfaToken: z.string() });
+
+export const verifyMfaInput = z.strictObject({
+  mfaToken: z.string().min(1).max(128),
+  code: z.string().trim().min(6).max(32),
+});
+
+export const reauthenticateInput = z.strictObject({
+  password: passwordInputSchema,
+  code: z.string().trim().min(6).max(32).optional(),
+});
+
+export const changePasswordInput = z.strictObject({
+  currentPassword: passwordInputSchema,
+  newPassword: passwordInputSchema,
+});
+
+export const linkTokenInput = z.strictObject({ token: z.string().min(1).max(128) });
+
 export const okOutput = z.object({ ok: z.literal(true) });

@@ -1,6 +1,14 @@
 import { z } from "zod";
 import type { Role } from "../../tokens/access-token.js";
 
+export interface MfaState {
+  /** The TOTP secret, sealed under the server's data key: never stored or returned in clear. */
+  sealedSecret: string;
+  /** The last time step accepted, so a code cannot be replayed within its window. */
+  lastStep: number;
+  recoveryCodeHashes: string[];
+}
+
 /** What the store holds for a user. Only `toPublicUser` decides what leaves the server. */
 export interface UserRecord {
   id: string;
@@ -14,6 +22,8 @@ export interface UserRecord {
   /** Bumped to end every session at once (logout everywhere, password change, admin lock). */
   sessionGeneration: number;
   disabledAt: number | null;
+  /** Absent on accounts created before two-factor existed: read it as null. */
+  mfa?: MfaState | null;
 }
 
 export const publicUserSchema = z.object({

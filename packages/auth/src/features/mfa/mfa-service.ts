@@ -1,0 +1,127 @@
+import type { Clock, Store } from "@gatehouse/store";
+import { createOneTimeTokens } from "../../crypto/one-time-tokens.js";
+import { sha256Hex } from "../../crypto/random.js";
+import { open, seal } from "../../crypto/sealed.js";
+import { AuthError } from "../../errors.js";
+import type { Logger } from "../../log.js";
+import type { Limit } from "../../rate-limit/limit-rules.js";
+import { hitSlidingWindow } from "../../rate-limit/sliding-window.js";
+import type { RequestMeta } from "../../request-meta.js";
+import type { UserRecord } from "../users/user-record.js";
+import type { UserStore } from "../users/user-store.js";
+import { generateRecoveryCodes, hashRecoveryCode, looksLikeRecoveryCode } from "./recovery-codes.js";
+import { decodeTotpSecret, encodeTotpSecret, generateTotpSecret, matchTotpStep, totpUri } from "./totp.js";
+
+const SEAL_PURPOSE = "gatehouse totp secret";
+const PENDING_SETUP_TTL_MS = 10 * 60_000;
+export const MFA_TOKEN_TTL_MS = 5 * 60_000;
+
+/** What a password-verified login waits on until its second factor arrives. */
+export interface MfaChallenge {
+  userId: string;
+  deviceToken?: string | undefined;
+}
+
+export interface MfaServiceDeps {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  users: UserStore;
+  /** Secret the TOTP seeds are sealed under (derived from server configuration). */
+  dataKey: string;
+  attemptsLimit: Limit;
+}
+
+export function createMfaService(deps: MfaServiceDeps) {
+  const { store, clock, logger, users, dataKey } = deps;
+  const challenges = createOneTimeTokens<MfaChallenge>(store, "mfa-login", MFA_TOKEN_TTL_MS);
+  const pendingKey = (userId: string) => `mfa-pending:${userId}`;
+
+  /** Guesses are limited per mfaToken and per user (CONTRACT §5 mfa.attempts). */
+  async function limitAttempts(subjects: string[]): Promise<void> {
+    const decisions = await Promise.all(subjects.map((s) => hitSlidingWindow(store, clock, `mfa.attempts:${s}`, deps.attemptsLimit)));
+    const refused = decisions.filter((d) => !d.allowed);
+    if (refused.length) {
+      const retryAfterSeconds = Math.max(...refused.map((d) => d.retryAfterSeconds));
+      logger.warn({ event: "rate_limited", rule: "mfa.attempts", key: subjects.length > 1 ? "mfa_token" : "user" });
+      throw new AuthError("rate_limited", { message: `Too many attempts; try again in ${retryAfterSeconds} s.`, retryAfterSeconds });
+    }
+  }
+
+  /**
+   * Accepts a current TOTP code (never one already used) or an unused recovery
+   * code, consuming it in the same atomic update of the user record.
+   */
+  async function consumeCode(user: UserRecord, code: string): Promise<boolean> {
+    const mfa = user.mfa;
+    if (!mfa) return false;
+    const secret = open(mfa.sealedSecret, dataKey, SEAL_PURPOSE);
+    if (!secret) return false;
+    const step = matchTotpStep(decodeTotpSecret(secret), code.trim(), clock());
+    const recoveryHash = step === undefined && looksLikeRecoveryCode(code) ? hashRecoveryCode(code) : undefined;
+    if (step === undefined && recoveryHash === undefined) return false;
+    let accepted = false;
+    await users.update(user.id, (current) => {
+      accepted = false;
+      const state = current.mfa;
+      if (!state) return current;
+      if (step !== undefined) {
+        if (step <= state.lastStep) return current;
+        accepted = true;
+        return { ...current, mfa: { ...state, lastStep: step } };
+      }
+      if (!state.recoveryCodeHashes.includes(recoveryHash!)) return current;
+      accepted = true;
+      return { ...current, mfa: { ...state, recoveryCodeHashes: state.recoveryCodeHashes.filter((h) => h !== recoveryHash) } };
+    });
+    return accepted;
+  }
+
+  return {
+    consumeCode,
+
+    async setup(user: UserRecord): Promise<{ secret: string; otpauthUrl: string }> {
+      if (user.mfa) throw new AuthError("forbidden", { message: "Two-factor authentication is already on." });
+      const secret = generateTotpSecret();
+      // Pending until a code proves the authenticator app has it.
+      await store.set(pendingKey(user.id), seal(encodeTotpSecret(secret), dataKey, SEAL_PURPOSE), PENDING_SETUP_TTL_MS);
+      return { secret: encodeTotpSecret(secret), otpauthUrl: totpUri(user.email, secret) };
+    },
+
+    async enable(user: UserRecord, code: string, meta: RequestMeta): Promise<string[]> {
+      await limitAttempts([`user:${user.id}`]);
+      const sealedSecret = await store.get<string>(pendingKey(user.id));
+      const secret = sealedSecret ? open(sealedSecret, dataKey, SEAL_PURPOSE) : undefined;
+      const step = secret ? matchTotpStep(decodeTotpSecret(secret), code.trim(), clock()) : undefined;
+      if (step === undefined) throw new AuthError("mfa_invalid");
+      const recoveryCodes = generateRecoveryCodes();
+      await users.update(user.id, (u) => ({ ...u, mfaEnabled: true, mfa: { sealedSecret: sealedSecret!, lastStep: step, recoveryCodeHashes: recoveryCodes.map(hashRecoveryCode) } }));
+      await store.delete(pendingKey(user.id));
+      logger.info({ event: "mfa_enabled", userId: user.id, requestId: meta.requestId, ip: meta.ip });
+      return recoveryCodes;
+    },
+
+    async disable(user: UserRecord, code: string, meta: RequestMeta): Promise<void> {
+      await limitAttempts([`user:${user.id}`]);
+      if (!(await consumeCode(user, code))) throw new AuthError("mfa_invalid");
+      await users.update(user.id, (u) => ({ ...u, mfaEnabled: false, mfa: null }));
+      logger.info({ event: "mfa_disabled", userId: user.id, requestId: meta.requestId, ip: meta.ip });
+    },
+
+    issueChallenge: (challenge: MfaChallenge) => challenges.issue(challenge),
+
+    /** The second step of a login: the user whose challenge this code answers. */
+    async answerChallenge(mfaToken: string, code: string): Promise<{ user: UserRecord; challenge: MfaChallenge }> {
+      const challenge = await challenges.peek(mfaToken);
+      if (!challenge) throw new AuthError("mfa_invalid", { message: "The sign-in attempt expired; sign in again." });
+      await limitAttempts([`token:${sha256Hex(mfaToken)}`, `user:${challenge.userId}`]);
+      const user = await users.get(challenge.userId);
+      if (!user || !(await consumeCode(user, code))) throw new AuthError("mfa_invalid");
+      // Single use: of two correct answers racing, only one redeems the challenge.
+      if (!(await challenges.take(mfaToken))) throw new AuthError("mfa_invalid", { message: "The sign-in attempt expired; sign in again." });
+      return { user, challenge };
+    },
+  };
+}
+
+export type MfaService = ReturnType<typeof createMfaService>;

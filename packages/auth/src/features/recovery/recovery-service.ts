@@ -1,0 +1,102 @@
+import type { Clock, Store } from "@gatehouse/store";
+import { createOneTimeTokens } from "../../crypto/one-time-tokens.js";
+import { AuthError } from "../../errors.js";
+import type { Logger } from "../../log.js";
+import type { MailQueue } from "../../mail/background-mail.js";
+import { passwordChangedMail, passwordResetMail, verifyEmailMail } from "../../mail/templates.js";
+import type { PasswordHasher } from "../../passwords/hasher.js";
+import type { RequestMeta } from "../../request-meta.js";
+import type { AuthService } from "../auth/auth-service.js";
+import type { SessionRecord } from "../sessions/session-store.js";
+import type { UserRecord } from "../users/user-record.js";
+import type { UserStore } from "../users/user-store.js";
+
+export interface RecoveryServiceDeps {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  users: UserStore;
+  passwords: PasswordHasher;
+  auth: AuthService;
+  mail: MailQueue;
+  /** Where links in mails point: the app's public URL. */
+  appUrl: string;
+}
+
+const invalidLink = () => new AuthError("token_invalid", { message: "This link is invalid, expired or already used." });
+
+/** Password reset, email verification and password change. */
+export function createRecoveryService(deps: RecoveryServiceDeps) {
+  const { store, logger, users, passwords, auth, mail, appUrl } = deps;
+  const resetTokens = createOneTimeTokens<{ userId: string }>(store, "reset", 3600_000);
+  const verificationTokens = createOneTimeTokens<{ userId: string; email: string }>(store, "verify-email", 24 * 3600_000);
+  const link = (path: string, token: string) => `${appUrl.replace(/\/$/, "")}${path}?token=${encodeURIComponent(token)}`;
+
+  /** Sets a new password and ends every session but `keep`. */
+  async function replacePassword(user: UserRecord, password: string, reason: string, meta: RequestMeta, keep?: SessionRecord): Promise<void> {
+    const passwordHash = await passwords.hash(password);
+    await users.update(user.id, (u) => ({ ...u, passwordHash }));
+    await auth.endAllSessions(user.id, reason, meta, keep);
+    mail.send(passwordChangedMail(user.email), { kind: "password_changed", userId: user.id, requestId: meta.requestId });
+  }
+
+  return {
+    /** Always succeeds, for known and unknown emails alike, so the answer reveals nothing. */
+    async requestPasswordReset(email: string, meta: RequestMeta): Promise<void> {
+      const user = await users.findByEmail(email);
+      if (!user || user.disabledAt !== null) {
+        logger.info({ event: "reset_requested_unknown_email", requestId: meta.requestId, ip: meta.ip });
+        return;
+      }
+      const token = await resetTokens.issue({ userId: user.id });
+      mail.send(passwordResetMail(user.email, link("/reset-password", token)), { kind: "password_reset", userId: user.id, requestId: meta.requestId });
+      logger.info({ event: "reset_token_created", userId: user.id, requestId: meta.requestId, ip: meta.ip });
+    },
+
+    async resetPassword(token: string, password: string, meta: RequestMeta): Promise<void> {
+      // A weak password is refused before the token is touched, so it can be used again.
+      auth.assertStrongPassword(password);
+      const claim = await resetTokens.take(token);
+      const user = claim ? await users.get(claim.userId) : undefined;
+      if (!claim || !user) {
+        logger.info({ event: "reset_failed", reason: "invalid_token", requestId: meta.requestId, ip: meta.ip });
+        throw invalidLink();
+      }
+      try {
+        await replacePassword(user, password, "password_reset", meta);
+      } catch (error) {
+        await resetTokens.restore(token, claim);
+        throw error;
+      }
+      logger.info({ event: "password_reset", userId: user.id, requestId: meta.requestId, ip: meta.ip });
+    },
+
+    async requestEmailVerification(user: UserRecord, meta: RequestMeta): Promise<void> {
+      if (user.emailVerified) return;
+      const token = await verificationTokens.issue({ userId: user.id, email: user.email });
+      mail.send(verifyEmailMail(user.email, link("/verify-email", token)), { kind: "verify_email", userId: user.id, requestId: meta.requestId });
+      logger.info({ event: "verification_requested", userId: user.id, requestId: meta.requestId });
+    },
+
+    async verifyEmail(token: string, meta: RequestMeta): Promise<void> {
+      const claim = await verificationTokens.take(token);
+      const user = claim ? await users.get(claim.userId) : undefined;
+      // A link sent to an address the account no longer has verifies nothing.
+      if (!claim || !user || user.email !== claim.email) throw invalidLink();
+      await users.update(user.id, (u) => ({ ...u, emailVerified: true }));
+      logger.info({ event: "email_verified", userId: user.id, requestId: meta.requestId, ip: meta.ip });
+    },
+
+    async changePassword(caller: { user: UserRecord; session: SessionRecord }, input: { currentPassword: string; newPassword: string }, meta: RequestMeta): Promise<void> {
+      if (!(await passwords.verify(input.currentPassword, caller.user.passwordHash))) {
+        logger.info({ event: "login_failed", reason: "change_password_wrong_current", userId: caller.user.id, requestId: meta.requestId, ip: meta.ip });
+        throw new AuthError("invalid_credentials", { message: "The current password is incorrect." });
+      }
+      auth.assertStrongPassword(input.newPassword);
+      await replacePassword(caller.user, input.newPassword, "password_changed", meta, caller.session);
+      logger.info({ event: "password_changed", userId: caller.user.id, requestId: meta.requestId, ip: meta.ip });
+    },
+  };
+}
+
+export type RecoveryService = ReturnType<typeof createRecoveryService>;
