@@ -89,7 +89,7 @@ export function createMfaService(deps: MfaServiceDeps) {
     },
 
     async enable(user: UserRecord, code: string, meta: RequestMeta): Promise<string[]> {
-      await limitAttempts([`user:${user.id}`]);
+      await limitAttempts([`settings:${user.id}`]);
       const sealedSecret = await store.get<string>(pendingKey(user.id));
       const secret = sealedSecret ? open(sealedSecret, dataKey, SEAL_PURPOSE) : undefined;
       const step = secret ? matchTotpStep(decodeTotpSecret(secret), code.trim(), clock()) : undefined;
@@ -102,7 +102,7 @@ export function createMfaService(deps: MfaServiceDeps) {
     },
 
     async disable(user: UserRecord, code: string, meta: RequestMeta): Promise<void> {
-      await limitAttempts([`user:${user.id}`]);
+      await limitAttempts([`settings:${user.id}`]);
       if (!(await consumeCode(user, code))) throw new AuthError("mfa_invalid");
       await users.update(user.id, (u) => ({ ...u, mfaEnabled: false, mfa: null }));
       logger.info({ event: "mfa_disabled", userId: user.id, requestId: meta.requestId, ip: meta.ip });

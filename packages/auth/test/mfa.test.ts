@@ -1,0 +1,124 @@
+import { generateHOTP } from "@oslojs/otp";
+import { decodeBase32IgnorePadding } from "@oslojs/encoding";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GOOD_PASSWORD, reasonOf, startServer, uniqueEmail, type TestServer } from "./harness.js";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(() => server.close());
+
+const codeAt = (secret: string, ms: number, stepOffset = 0) => generateHOTP(decodeBase32IgnorePadding(secret), BigInt(Math.floor(ms / 30_000) + stepOffset), 6);
+
+/** Signs up, enables TOTP, and moves the clock past the step used to enable it. */
+async function mfaAccount() {
+  const email = uniqueEmail("mfa");
+  const { accessToken } = (await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
+  const setup = (await server.call("mfa.setupTotp", undefined, { bearer: accessToken })).body.result.data;
+  const enable = await server.call("mfa.enableTotp", { code: codeAt(setup.secret, server.clock.now()) }, { bearer: accessToken });
+  server.clock.advance(30_000);
+  return { email, accessToken, secret: setup.secret as string, otpauthUrl: setup.otpauthUrl as string, recoveryCodes: enable.body.result.data.recoveryCodes as string[] };
+}
+
+const login = (email: string) => server.call("auth.login", { email, password: GOOD_PASSWORD }, { mode: "token" });
+
+describe("two-factor (TOTP)", () => {
+  it("setup returns an otpauth URL; enable needs a valid code and returns 10 single-use recovery codes", async () => {
+    const email = uniqueEmail("mfa");
+    const { accessToken } = (await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
+    const setup = (await server.call("mfa.setupTotp", undefined, { bearer: accessToken })).body.result.data;
+    expect(setup.secret).toMatch(/^[A-Z2-7]{32}$/);
+    expect(setup.otpauthUrl).toMatch(/^otpauth:\/\/totp\/Gatehouse:.+\?.*secret=[A-Z2-7]{32}/);
+    expect(reasonOf(await server.call("mfa.enableTotp", { code: "000000" }, { bearer: accessToken }))).toBe("mfa_invalid");
+    const enable = await server.call("mfa.enableTotp", { code: codeAt(setup.secret, server.clock.now()) }, { bearer: accessToken });
+    const codes = enable.body.result.data.recoveryCodes as string[];
+    expect(codes).toHaveLength(10);
+    expect(new Set(codes).size).toBe(10);
+    expect((await server.call("auth.me", undefined, { query: true, bearer: accessToken })).body.result.data.user.mfaEnabled).toBe(true);
+    // The secret is stored sealed, never in clear, and is never returned again.
+    const stored = JSON.stringify(await server.services.users.findByEmail(email));
+    expect(stored).not.toContain(setup.secret);
+    for (const code of codes) expect(stored).not.toContain(code);
+    expect(server.logLines().some((l) => l.event === "mfa_enabled")).toBe(true);
+  });
+
+  it("login of an MFA user returns only {mfaRequired, mfaToken}; verifyMfa with the code returns tokens", async () => {
+    const account = await mfaAccount();
+    const first = await login(account.email);
+    expect(Object.keys(first.body.result.data).sort()).toEqual(["mfaRequired", "mfaToken"]);
+    const { mfaToken } = first.body.result.data;
+    expect(reasonOf(await server.call("auth.verifyMfa", { mfaToken, code: "123456" }))).toBe("mfa_invalid");
+    const verified = await server.call("auth.verifyMfa", { mfaToken, code: codeAt(account.secret, server.clock.now()) }, { mode: "token" });
+    expect(verified.status).toBe(200);
+    expect(verified.body.result.data.accessToken).toEqual(expect.any(String));
+    // The mfaToken is single use.
+    server.clock.advance(30_000);
+    expect(reasonOf(await server.call("auth.verifyMfa", { mfaToken, code: codeAt(account.secret, server.clock.now()) }))).toBe("mfa_invalid");
+  });
+
+  it("refuses a code already used in its window (replay), and accepts ±1 step of drift", async () => {
+    const account = await mfaAccount();
+    const code = codeAt(account.secret, server.clock.now());
+    const a = (await login(account.email)).body.result.data.mfaToken;
+    expect((await server.call("auth.verifyMfa", { mfaToken: a, code })).status).toBe(200);
+    const b = (await login(account.email)).body.result.data.mfaToken;
+    expect(reasonOf(await server.call("auth.verifyMfa", { mfaToken: b, code }))).toBe("mfa_invalid");
+    expect((await server.call("auth.verifyMfa", { mfaToken: b, code: codeAt(account.secret, server.clock.now(), 1) })).status).toBe(200);
+  });
+
+  it("mfaToken lives 5 minutes", async () => {
+    const account = await mfaAccount();
+    const { mfaToken } = (await login(account.email)).body.result.data;
+    server.clock.advance(5 * 60_000 + 1_000);
+    expect(reasonOf(await server.call("auth.verifyMfa", { mfaToken, code: codeAt(account.secret, server.clock.now()) }))).toBe("mfa_invalid");
+  });
+
+  it("limits guesses to 5 per mfaToken and per user", async () => {
+    const account = await mfaAccount();
+    const { mfaToken } = (await login(account.email)).body.result.data;
+    for (let i = 0; i < 5; i += 1) expect(reasonOf(await server.call("auth.verifyMfa", { mfaToken, code: "000000" }))).toBe("mfa_invalid");
+    const limited = await server.call("auth.verifyMfa", { mfaToken, code: codeAt(account.secret, server.clock.now()) });
+    expect(reasonOf(limited)).toBe("rate_limited");
+    // A new mfaToken does not reset the per-user count.
+    const second = (await login(account.email)).body.result.data.mfaToken;
+    expect(reasonOf(await server.call("auth.verifyMfa", { mfaToken: second, code: codeAt(account.secret, server.clock.now()) }))).toBe("rate_limited");
+  });
+
+  it("accepts each recovery code once", async () => {
+    const account = await mfaAccount();
+    const [code] = account.recoveryCodes;
+    const a = (await login(account.email)).body.result.data.mfaToken;
+    expect((await server.call("auth.verifyMfa", { mfaToken: a, code: code!.toUpperCase() })).status).toBe(200);
+    const b = (await login(account.email)).body.result.data.mfaToken;
+    expect(reasonOf(await server.call("auth.verifyMfa", { mfaToken: b, code }))).toBe("mfa_invalid");
+  });
+
+  it("reauthenticate needs the code too when MFA is on", async () => {
+    const account = await mfaAccount();
+    expect(reasonOf(await server.call("auth.reauthenticate", { password: GOOD_PASSWORD }, { bearer: account.accessToken }))).toBe("mfa_invalid");
+    const ok = await server.call("auth.reauthenticate", { password: GOOD_PASSWORD, code: codeAt(account.secret, server.clock.now()) }, { bearer: account.accessToken });
+    expect(ok.status).toBe(200);
+  });
+
+  it("disable needs step-up and a valid code", async () => {
+    const account = await mfaAccount();
+    expect(reasonOf(await server.call("mfa.disableTotp", { code: "000000" }, { bearer: account.accessToken }))).toBe("mfa_invalid");
+    server.clock.advance(10 * 60_000);
+    expect(reasonOf(await server.call("mfa.disableTotp", { code: codeAt(account.secret, server.clock.now()) }, { bearer: account.accessToken }))).toBe("reauth_required");
+    const renewed = (await server.call("auth.reauthenticate", { password: GOOD_PASSWORD, code: codeAt(account.secret, server.clock.now()) }, { bearer: account.accessToken })).body.result.data;
+    server.clock.advance(30_000);
+    expect((await server.call("mfa.disableTotp", { code: codeAt(account.secret, server.clock.now()) }, { bearer: renewed.accessToken })).status).toBe(200);
+    expect((await login(account.email)).body.result.data.accessToken).toEqual(expect.any(String));
+    expect(server.logLines().some((l) => l.event === "mfa_disabled")).toBe(true);
+  });
+
+  it("no TOTP secret, code, recovery code or mfaToken reaches a log line", async () => {
+    const account = await mfaAccount();
+    const { mfaToken } = (await login(account.email)).body.result.data;
+    const code = codeAt(account.secret, server.clock.now());
+    await server.call("auth.verifyMfa", { mfaToken, code });
+    const log = JSON.stringify(server.logLines());
+    for (const secret of [account.secret, mfaToken, code, ...account.recoveryCodes]) expect(log).not.toContain(secret);
+  });
+});
