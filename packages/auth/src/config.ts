@@ -38,6 +38,8 @@ export interface GatehouseOptions {
   requireVerifiedEmail?: boolean;
   /** The app's public URL, for links in mails. */
   appUrl?: string;
+  /** How long audit-trail entries are kept. */
+  auditRetentionDays?: number;
   /** Exact origins allowed to call from a browser with credentials (CORS_ORIGINS). */
   corsOrigins?: readonly string[];
 }
@@ -63,6 +65,7 @@ export function resolveConfig(options: GatehouseOptions): GatehouseConfig {
     maxBodyBytes: 1024 * 1024,
     maxBatchSize: 10,
     corsOrigins: [],
+    auditRetentionDays: 365,
     dataKey: "",
     requireVerifiedEmail: false,
     appUrl: "http://127.0.0.1:3000",

@@ -1,16 +1,19 @@
 import { resolveConfig, type GatehouseConfig, type GatehouseOptions } from "./config.js";
-import { createAuthService } from "./features/auth/auth-service.js";
+import { createEvents } from "./events/events.js";
+import { createActivityLog } from "./features/activity/activity-log.js";
 import { createAdminService } from "./features/admin/admin-service.js";
 import { createApiKeyService } from "./features/api-keys/api-key-service.js";
 import { createApiKeyStore } from "./features/api-keys/api-key-store.js";
+import { createAuditTrail } from "./features/audit/audit-trail.js";
+import { createAuthService } from "./features/auth/auth-service.js";
 import { createLockout } from "./features/auth/lockout.js";
 import { createTokenIssuer } from "./features/auth/token-issuer.js";
 import { createDeviceStore } from "./features/devices/device-store.js";
+import { createMfaService } from "./features/mfa/mfa-service.js";
+import { createRecoveryService } from "./features/recovery/recovery-service.js";
 import { createRefreshTokenStore } from "./features/sessions/refresh-token-store.js";
 import { createSessionStore } from "./features/sessions/session-store.js";
 import { createUserStore } from "./features/users/user-store.js";
-import { createMfaService } from "./features/mfa/mfa-service.js";
-import { createRecoveryService } from "./features/recovery/recovery-service.js";
 import { createMailQueue } from "./mail/background-mail.js";
 import { createPasswordHasher } from "./passwords/hasher.js";
 import { createHashingQueue } from "./passwords/hashing-queue.js";
@@ -20,11 +23,16 @@ import { createAccessTokens } from "./tokens/access-token.js";
 export async function createServices(options: GatehouseOptions) {
   const config: GatehouseConfig = resolveConfig(options);
   const { store, clock, logger } = config;
+  if (!config.dataKey) throw new Error("dataKey is required: TOTP seeds are sealed under it");
+
+  const audit = createAuditTrail(store, clock, config.auditRetentionDays);
+  const activity = createActivityLog(store, clock);
+  const events = createEvents({ logger, audit, activity, emailKey: config.dataKey });
   const users = createUserStore(store);
   const sessions = createSessionStore(store, clock);
   const refreshTokens = createRefreshTokenStore(store, clock);
   const devices = createDeviceStore(store, clock);
-  const lockout = createLockout(store, clock, logger, config.limits["login.lockout"]);
+  const lockout = createLockout(store, clock, events, config.limits["login.lockout"]);
   const accessTokens = createAccessTokens({
     keys: config.keys,
     issuer: config.issuer,
@@ -42,11 +50,10 @@ export async function createServices(options: GatehouseOptions) {
     refreshIdleTtlSeconds: config.refreshIdleTtlSeconds,
     refreshAbsoluteTtlSeconds: config.refreshAbsoluteTtlSeconds,
   });
-  if (!config.dataKey) throw new Error("dataKey is required: the secret TOTP seeds are sealed under");
-  const mfa = createMfaService({ store, clock, logger, users, dataKey: config.dataKey, attemptsLimit: config.limits["mfa.attempts"] });
+  const mfa = createMfaService({ store, clock, events, users, dataKey: config.dataKey, attemptsLimit: config.limits["mfa.attempts"] });
   const auth = createAuthService({
     clock,
-    logger,
+    events,
     users,
     sessions,
     refreshTokens,
@@ -59,11 +66,11 @@ export async function createServices(options: GatehouseOptions) {
     refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
     requireVerifiedEmail: config.requireVerifiedEmail,
   });
-  const apiKeys = createApiKeyService({ clock, logger, apiKeys: createApiKeyStore(store, clock), users });
+  const apiKeys = createApiKeyService({ clock, events, apiKeys: createApiKeyStore(store, clock), users });
   const mail = createMailQueue(config.mailer, logger);
-  const admin = createAdminService({ clock, logger, users, apiKeys, mail, endAllSessions: auth.endAllSessions });
-  const recovery = createRecoveryService({ store, clock, logger, users, passwords, auth, mail, appUrl: config.appUrl });
-  return { config, logger, store, users, sessions, devices, accessTokens, auth, passwords, apiKeys, admin, mail, mfa, recovery };
+  const admin = createAdminService({ clock, events, users, apiKeys, mail, endAllSessions: auth.endAllSessions });
+  const recovery = createRecoveryService({ store, clock, events, users, passwords, auth, mail, appUrl: config.appUrl });
+  return { config, logger, events, audit, activity, store, users, sessions, devices, accessTokens, auth, passwords, apiKeys, admin, mail, mfa, recovery };
 }
 
 export type Services = Awaited<ReturnType<typeof createServices>>;

@@ -72,7 +72,7 @@ const t = initTRPC
   .create({
     // Never send stack traces, whatever NODE_ENV says.
     isDev: false,
-    errorFormatter({ shape, error }) {
+    errorFormatter({ shape, error, ctx }) {
       const reason = reasonOf(error);
       const issues = reason === "validation_failed" ? issuesOf(error) : undefined;
       const exposesMessage = error instanceof AuthError || (error.code !== "INTERNAL_SERVER_ERROR" && !(error.cause instanceof StoreUnavailableError));
@@ -85,6 +85,7 @@ const t = initTRPC
           path: shape.data.path,
           reason,
           ...(issues ? { issues } : {}),
+          ...(ctx ? { requestId: ctx.meta.requestId } : {}),
         },
       };
     },
@@ -127,7 +128,7 @@ const API_KEY_PREFIX = "gth_";
 const authorized = t.middleware(async ({ ctx, meta, path, next }) => {
   const access = meta!;
   const deny = (reason: "forbidden" | "reauth_required", userId: string, message?: string): never => {
-    ctx.log.warn({ event: "permission_denied", userId, procedure: path, required: describeAccess(access), requestId: ctx.meta.requestId, ip: ctx.meta.ip });
+    ctx.services.events.warn("permission_denied", { userId, procedure: path, required: describeAccess(access) });
     throw new AuthError(reason, message ? { message } : {});
   };
   const token = ctx.bearerToken;

@@ -6,6 +6,7 @@ import type { RequestMeta } from "../request-meta.js";
 import { appRouter } from "../root.js";
 import type { Services } from "../services.js";
 import { reasonOf } from "../trpc.js";
+import { requestScope } from "../events/request-scope.js";
 import { clientIp } from "./client-ip.js";
 import { applyCors } from "./cors.js";
 import { crossSiteCookieRequest } from "./csrf.js";
@@ -84,11 +85,12 @@ export function createRequestListener(services: Services): RequestListener {
       if (req.method === "POST" && !req.headers["content-type"] && !hasBody(req)) req.headers["content-type"] = "application/json";
       const csrf = crossSiteCookieRequest(req, allowedOrigins);
       if (csrf) {
-        logger.warn({ event: "permission_denied", check: "csrf", detail: csrf, path, ip: meta.ip, requestId: meta.requestId });
+        services.events.warn("permission_denied", { check: "csrf", detail: csrf, path, ip: meta.ip, requestId: meta.requestId });
         sendError(res, "forbidden", 403, "Cross-site request refused.");
         return;
       }
-      trpc(req, res);
+      // Events inside the call pick up this request's IP, user agent and id.
+      requestScope.run(meta, () => trpc(req, res));
       return;
     }
     if (req.method === "GET" && path === "/health") {

@@ -44,7 +44,7 @@ export async function enforceRateLimits(ctx: Context, declared: readonly LimitDe
   if (refused.length === 0) return;
   const retryAfterSeconds = Math.max(...refused.map((h) => h.decision.retryAfterSeconds));
   for (const hit of refused) {
-    ctx.log.warn({ event: "rate_limited", rule: hit.rule, key: hit.keyKind, ip: ctx.meta.ip, requestId: ctx.meta.requestId });
+    ctx.services.events.warn("rate_limited", { rule: hit.rule, key: hit.keyKind });
   }
   throw new AuthError("rate_limited", { message: `Too many requests; try again in ${retryAfterSeconds} s.`, retryAfterSeconds });
 }

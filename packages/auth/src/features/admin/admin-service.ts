@@ -1,9 +1,8 @@
 import type { Clock } from "@gatehouse/store";
 import { AuthError } from "../../errors.js";
-import type { Logger } from "../../log.js";
+import type { Events } from "../../events/events.js";
 import type { MailQueue } from "../../mail/background-mail.js";
 import { accountLockedMail } from "../../mail/templates.js";
-import type { RequestMeta } from "../../request-meta.js";
 import type { Role } from "../../tokens/access-token.js";
 import type { ApiKeyService } from "../api-keys/api-key-service.js";
 import type { UserRecord } from "../users/user-record.js";
@@ -11,15 +10,15 @@ import type { UserStore } from "../users/user-store.js";
 
 export interface AdminServiceDeps {
   clock: Clock;
-  logger: Logger;
+  events: Events;
   users: UserStore;
   apiKeys: ApiKeyService;
   mail: MailQueue;
-  endAllSessions(userId: string, reason: string, meta: RequestMeta): Promise<void>;
+  endAllSessions(userId: string, reason: string): Promise<void>;
 }
 
 export function createAdminService(deps: AdminServiceDeps) {
-  const { clock, logger, users, apiKeys, mail } = deps;
+  const { clock, events, users, apiKeys, mail } = deps;
 
   const target = async (admin: UserRecord, userId: string): Promise<UserRecord> => {
     // An admin acting on their own account could lock out the last admin.
@@ -30,32 +29,32 @@ export function createAdminService(deps: AdminServiceDeps) {
   };
 
   return {
-    async setRole(admin: UserRecord, userId: string, role: Role, meta: RequestMeta): Promise<UserRecord> {
+    async setRole(admin: UserRecord, userId: string, role: Role): Promise<UserRecord> {
       const before = await target(admin, userId);
       // Roles are read from the store on every call, so the change applies to
       // the target's very next request, whatever role its live tokens claim.
       const after = (await users.update(userId, (u) => ({ ...u, role })))!;
-      logger.info({ event: "role_changed", actorId: admin.id, userId, from: before.role, to: role, requestId: meta.requestId, ip: meta.ip });
+      events.info("role_changed", { actorId: admin.id, userId, from: before.role, to: role });
       return after;
     },
 
     /** Incident response to a takeover: nothing the attacker holds keeps working. */
-    async lock(admin: UserRecord, userId: string, reason: string, meta: RequestMeta): Promise<void> {
+    async lock(admin: UserRecord, userId: string, reason: string): Promise<void> {
       const user = await target(admin, userId);
       const now = clock();
       await users.update(userId, (u) => ({ ...u, disabledAt: u.disabledAt ?? now }));
       // Every session, refresh token and access token dies at once.
-      await deps.endAllSessions(userId, "account_locked", meta);
+      await deps.endAllSessions(userId, "account_locked");
       const suspendedKeys = await apiKeys.suspendAll(userId);
-      logger.warn({ event: "account_locked_by_admin", actorId: admin.id, userId, reason, suspendedKeys, requestId: meta.requestId, ip: meta.ip });
-      mail.send(accountLockedMail(user.email), { kind: "account_locked", userId, requestId: meta.requestId });
+      events.warn("account_locked_by_admin", { actorId: admin.id, userId, reason, suspendedKeys });
+      mail.send(accountLockedMail(user.email), { kind: "account_locked", userId });
     },
 
-    async unlock(admin: UserRecord, userId: string, meta: RequestMeta): Promise<void> {
+    async unlock(admin: UserRecord, userId: string): Promise<void> {
       await target(admin, userId);
       // API keys stay suspended: their owner replaces them after the incident.
       await users.update(userId, (u) => ({ ...u, disabledAt: null }));
-      logger.info({ event: "account_unlocked_by_admin", actorId: admin.id, userId, requestId: meta.requestId, ip: meta.ip });
+      events.info("account_unlocked_by_admin", { actorId: admin.id, userId });
     },
   };
 }

@@ -19,14 +19,14 @@ export const adminRouter = {
     .input(z.strictObject({ userId, role: z.enum(["user", "admin"]) }))
     .output(z.object({ user: publicUserSchema }))
     .mutation(async ({ ctx, input }) => ({
-      user: toPublicUser(await ctx.services.admin.setRole(ctx.caller.user, input.userId, input.role, ctx.meta)),
+      user: toPublicUser(await ctx.services.admin.setRole(ctx.caller.user, input.userId, input.role)),
     })),
 
   lockUser: procedures.admin
     .input(z.strictObject({ userId, reason: z.string().trim().min(1).max(500) }))
     .output(ok)
     .mutation(async ({ ctx, input }) => {
-      await ctx.services.admin.lock(ctx.caller.user, input.userId, input.reason, ctx.meta);
+      await ctx.services.admin.lock(ctx.caller.user, input.userId, input.reason);
       return { ok: true as const };
     }),
 
@@ -34,7 +34,7 @@ export const adminRouter = {
     .input(z.strictObject({ userId }))
     .output(ok)
     .mutation(async ({ ctx, input }) => {
-      await ctx.services.admin.unlock(ctx.caller.user, input.userId, ctx.meta);
+      await ctx.services.admin.unlock(ctx.caller.user, input.userId);
       return { ok: true as const };
     }),
 } satisfies TRPCRouterRecord;

@@ -1,7 +1,6 @@
 import type { Clock } from "@gatehouse/store";
 import { AuthError } from "../../errors.js";
-import type { Logger } from "../../log.js";
-import type { RequestMeta } from "../../request-meta.js";
+import type { Events } from "../../events/events.js";
 import type { UserRecord } from "../users/user-record.js";
 import type { UserStore } from "../users/user-store.js";
 import type { ApiKeyRecord, ApiKeyStore } from "./api-key-store.js";
@@ -15,13 +14,13 @@ const DAY_MS = 24 * 3600 * 1000;
 
 export interface ApiKeyServiceDeps {
   clock: Clock;
-  logger: Logger;
+  events: Events;
   apiKeys: ApiKeyStore;
   users: UserStore;
 }
 
 export function createApiKeyService(deps: ApiKeyServiceDeps) {
-  const { clock, logger, apiKeys, users } = deps;
+  const { clock, events, apiKeys, users } = deps;
   const lastWrite = new Map<string, number>();
 
   const noteUse = async (record: ApiKeyRecord): Promise<void> => {
@@ -33,7 +32,7 @@ export function createApiKeyService(deps: ApiKeyServiceDeps) {
   };
 
   return {
-    async create(user: UserRecord, input: { name: string; scopes: ApiKeyScope[]; expiresInDays?: number | undefined }, meta: RequestMeta) {
+    async create(user: UserRecord, input: { name: string; scopes: ApiKeyScope[]; expiresInDays?: number | undefined }) {
       const key = generateApiKey();
       const record = await apiKeys.create(key, {
         userId: user.id,
@@ -42,18 +41,18 @@ export function createApiKeyService(deps: ApiKeyServiceDeps) {
         scopes: [...new Set(input.scopes)],
         expiresAt: input.expiresInDays === undefined ? null : clock() + input.expiresInDays * DAY_MS,
       });
-      logger.info({ event: "api_key_created", userId: user.id, keyId: record.id, scopes: record.scopes, requestId: meta.requestId, ip: meta.ip });
+      events.info("api_key_created", { userId: user.id, keyId: record.id, scopes: record.scopes });
       return { record, key };
     },
 
     list: (user: UserRecord) => apiKeys.listForUser(user.id),
 
-    async revoke(user: UserRecord, id: string, meta: RequestMeta): Promise<void> {
+    async revoke(user: UserRecord, id: string): Promise<void> {
       const record = await apiKeys.get(id);
       // Someone else's key is indistinguishable from no key.
       if (!record || record.userId !== user.id || record.revokedAt !== null) throw new AuthError("not_found");
       await apiKeys.update(id, (r) => ({ ...r, revokedAt: clock() }));
-      logger.info({ event: "api_key_revoked", userId: user.id, keyId: id, requestId: meta.requestId, ip: meta.ip });
+      events.info("api_key_revoked", { userId: user.id, keyId: id });
     },
 
     /** The owner and key behind a presented secret, or `token_invalid`. */

@@ -1,9 +1,9 @@
 import type { Clock } from "@gatehouse/store";
 import { AuthError } from "../../errors.js";
-import type { Logger } from "../../log.js";
+import type { Events } from "../../events/events.js";
 import { findPasswordProblem, PASSWORD_PROBLEM_MESSAGES } from "../../passwords/policy.js";
 import type { PasswordHasher } from "../../passwords/hasher.js";
-import { maskEmail, type RequestMeta } from "../../request-meta.js";
+import type { RequestMeta } from "../../request-meta.js";
 import type { AccessClaims, AccessTokens } from "../../tokens/access-token.js";
 import type { RefreshTokenStore } from "../sessions/refresh-token-store.js";
 import { isSessionLive, type SessionRecord, type SessionStore } from "../sessions/session-store.js";
@@ -17,7 +17,7 @@ import type { IssuedTokens, TokenIssuer } from "./token-issuer.js";
 
 export interface AuthServiceDeps {
   clock: Clock;
-  logger: Logger;
+  events: Events;
   users: UserStore;
   sessions: SessionStore;
   refreshTokens: RefreshTokenStore;
@@ -48,16 +48,16 @@ export interface Authenticated {
 }
 
 export function createAuthService(deps: AuthServiceDeps) {
-  const { clock, logger, users, sessions, refreshTokens, accessTokens, issuer, passwords, devices, lockout, mfa } = deps;
+  const { clock, events, users, sessions, refreshTokens, accessTokens, issuer, passwords, devices, lockout, mfa } = deps;
 
   function assertStrongPassword(password: string): void {
     const problem = findPasswordProblem(password);
     if (problem) throw new AuthError("weak_password", { message: PASSWORD_PROBLEM_MESSAGES[problem] });
   }
 
-  async function revokeSession(session: SessionRecord, reason: string, meta: RequestMeta): Promise<void> {
+  async function revokeSession(session: SessionRecord, reason: string): Promise<void> {
     const revoked = await sessions.revoke(session.id, reason);
-    if (revoked) logger.info({ event: "token_revoked", userId: session.userId, sessionId: session.id, reason, requestId: meta.requestId, ip: meta.ip });
+    if (revoked) events.info("token_revoked", { userId: session.userId, sessionId: session.id, reason });
   }
 
   /** Loads the session and user behind a refresh token, or refuses with `refresh_invalid`. */
@@ -73,20 +73,20 @@ export function createAuthService(deps: AuthServiceDeps) {
    * Ends every session of the user at once, on every instance, by bumping the
    * user's generation; `keep` (the caller's own session) is carried over.
    */
-  async function endAllSessions(userId: string, reason: string, meta: RequestMeta, keep?: SessionRecord): Promise<void> {
+  async function endAllSessions(userId: string, reason: string, keep?: SessionRecord): Promise<void> {
     const updated = await users.update(userId, (u) => ({ ...u, sessionGeneration: u.sessionGeneration + 1 }));
     if (keep && updated) await sessions.update(keep.id, (s) => ({ ...s, generation: updated.sessionGeneration }));
     const ended = (await sessions.listIds(userId)).filter((id) => id !== keep?.id);
     await Promise.all(ended.map((id) => sessions.revoke(id, reason)));
     await sessions.removeFromIndex(userId, ended);
-    logger.info({ event: "token_revoked", userId, reason, sessions: ended.length, requestId: meta.requestId, ip: meta.ip });
+    events.info("token_revoked", { userId, reason, sessions: ended.length });
   }
 
   /** Everything after the credentials checked out: session, tokens, device credential. */
   async function completeLogin(user: UserRecord, device: DeviceRecord | undefined, presentedDeviceToken: string | undefined, meta: RequestMeta): Promise<SignedIn> {
     const { session, tokens } = await issuer.startSession(user, meta);
     const deviceToken = device && presentedDeviceToken ? presentedDeviceToken : await devices.issue(user.id, user.email);
-    logger.info({ event: "login_success", userId: user.id, sessionId: session.id, knownDevice: Boolean(device), mfa: Boolean(user.mfa), requestId: meta.requestId, ip: meta.ip, userAgent: meta.userAgent });
+    events.info("login_success", { userId: user.id, sessionId: session.id, knownDevice: Boolean(device), mfa: Boolean(user.mfa), userAgent: meta.userAgent });
     return { user, session, tokens, deviceToken };
   }
 
@@ -109,7 +109,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       });
       if (!user) throw new AuthError("email_taken");
       const { session, tokens } = await issuer.startSession(user, meta);
-      logger.info({ event: "signup", userId: user.id, email: maskEmail(user.email), sessionId: session.id, requestId: meta.requestId, ip: meta.ip });
+      events.info("signup", { userId: user.id, email: user.email, sessionId: session.id });
       return { user, session, tokens };
     },
 
@@ -121,24 +121,24 @@ export function createAuthService(deps: AuthServiceDeps) {
       try {
         await lockout.assertNotLocked(subject);
       } catch (error) {
-        logger.info({ event: "login_failed", reason: "locked", subject: subject.kind, email: maskEmail(input.email), requestId: meta.requestId, ip: meta.ip });
+        events.info("login_failed", { reason: "locked", subject: subject.kind, email: input.email });
         throw error;
       }
       const user = await users.findByEmail(input.email);
       // Unknown emails cost a full verification too: same status, body and timing.
       const valid = user ? await passwords.verify(input.password, user.passwordHash) : await passwords.verifyDummy(input.password);
       if (!user || !valid) {
-        logger.info({ event: "login_failed", reason: user ? "wrong_password" : "unknown_email", email: maskEmail(input.email), userId: user?.id, requestId: meta.requestId, ip: meta.ip });
-        await lockout.recordFailure(subject, { ip: meta.ip, requestId: meta.requestId, userId: user?.id });
+        events.info("login_failed", { reason: user ? "wrong_password" : "unknown_email", email: input.email, userId: user?.id });
+        await lockout.recordFailure(subject, { userId: user?.id });
         throw new AuthError("invalid_credentials");
       }
       await lockout.recordSuccess(subject);
       if (user.disabledAt !== null) {
-        logger.info({ event: "login_failed", reason: "account_disabled", userId: user.id, requestId: meta.requestId, ip: meta.ip });
+        events.info("login_failed", { reason: "account_disabled", userId: user.id });
         throw new AuthError("account_disabled");
       }
       if (deps.requireVerifiedEmail && !user.emailVerified) {
-        logger.info({ event: "login_failed", reason: "email_not_verified", userId: user.id, requestId: meta.requestId, ip: meta.ip });
+        events.info("login_failed", { reason: "email_not_verified", userId: user.id });
         throw new AuthError("email_not_verified");
       }
       // Two-factor users get no tokens yet: only a short-lived, single-use challenge.
@@ -154,16 +154,16 @@ export function createAuthService(deps: AuthServiceDeps) {
     },
 
     /** Step-up: a fresh password (and code, with two-factor on) renews the session's authentication time. */
-    async reauthenticate(caller: { user: UserRecord; session: SessionRecord }, input: { password: string; code?: string | undefined }, meta: RequestMeta): Promise<{ user: UserRecord; accessToken: string; expiresIn: number }> {
+    async reauthenticate(caller: { user: UserRecord; session: SessionRecord }, input: { password: string; code?: string | undefined }): Promise<{ user: UserRecord; accessToken: string; expiresIn: number }> {
       if (!(await passwords.verify(input.password, caller.user.passwordHash))) {
-        logger.info({ event: "login_failed", reason: "reauth_wrong_password", userId: caller.user.id, requestId: meta.requestId, ip: meta.ip });
+        events.info("login_failed", { reason: "reauth_wrong_password", userId: caller.user.id });
         throw new AuthError("invalid_credentials");
       }
       if (caller.user.mfa && !(input.code && (await mfa.consumeCode(caller.user, input.code)))) throw new AuthError("mfa_invalid");
       const authTime = Math.floor(clock() / 1000);
       const session = (await sessions.update(caller.session.id, (s) => ({ ...s, authTime }))) ?? { ...caller.session, authTime };
       const user = (await users.get(caller.user.id)) ?? caller.user;
-      logger.info({ event: "reauthenticated", userId: user.id, sessionId: session.id, requestId: meta.requestId, ip: meta.ip });
+      events.info("reauthenticated", { userId: user.id, sessionId: session.id });
       return { user, accessToken: await issuer.accessFor(user, session), expiresIn: accessTokens.ttlSeconds };
     },
 
@@ -178,8 +178,8 @@ export function createAuthService(deps: AuthServiceDeps) {
         if (successor && clock() - rotatedAt <= graceMs) {
           return { user, session, tokens: await issuer.pair(user, session, successor, issuer.idleExpiryFor(session)) };
         }
-        await revokeSession(session, "refresh_token_reuse", meta);
-        logger.warn({ event: "refresh_token_reuse", userId: user.id, sessionId: session.id, requestId: meta.requestId, ip: meta.ip });
+        await revokeSession(session, "refresh_token_reuse");
+        events.warn("refresh_token_reuse", { userId: user.id, sessionId: session.id });
         throw new AuthError("refresh_reused");
       };
 
@@ -215,7 +215,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     },
 
     /** Ends the session behind whichever credential is presented; a missing or dead one is not an error. */
-    async logout(credentials: { accessToken?: string | undefined; refreshToken?: string | undefined }, meta: RequestMeta): Promise<void> {
+    async logout(credentials: { accessToken?: string | undefined; refreshToken?: string | undefined }): Promise<void> {
       let session: SessionRecord | undefined;
       if (credentials.accessToken) {
         const result = await accessTokens.verify(credentials.accessToken);
@@ -226,13 +226,13 @@ export function createAuthService(deps: AuthServiceDeps) {
         if (found.kind !== "unknown") session = await sessions.get(found.record.sessionId);
       }
       if (!session) return;
-      await revokeSession(session, "logout", meta);
-      logger.info({ event: "logout", userId: session.userId, sessionId: session.id, requestId: meta.requestId, ip: meta.ip });
+      await revokeSession(session, "logout");
+      events.info("logout", { userId: session.userId, sessionId: session.id });
     },
 
-    async logoutAll(user: UserRecord, meta: RequestMeta): Promise<void> {
-      await endAllSessions(user.id, "logout_all", meta);
-      logger.info({ event: "logout", scope: "all", userId: user.id, requestId: meta.requestId, ip: meta.ip });
+    async logoutAll(user: UserRecord): Promise<void> {
+      await endAllSessions(user.id, "logout_all");
+      events.info("logout", { scope: "all", userId: user.id });
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Clock, Store } from "@gatehouse/store";
 import { AuthError } from "../../errors.js";
-import type { Logger } from "../../log.js";
+import type { Events } from "../../events/events.js";
 import type { Limit } from "../../rate-limit/limit-rules.js";
 
 /** Whose failures count: the email's, or only the known device's. */
@@ -13,7 +13,7 @@ const subjectKey = (subject: LockSubject) => (subject.kind === "email" ? `email:
  * emails lock exactly like known ones, so a lock reveals nothing about which
  * accounts exist.
  */
-export function createLockout(store: Store, clock: Clock, logger: Logger, rule: Limit) {
+export function createLockout(store: Store, clock: Clock, events: Events, rule: Limit) {
   const windowMs = rule.windowSeconds * 1000;
   return {
     /** Refuses with `account_locked` (and Retry-After) while the subject is locked. */
@@ -24,14 +24,14 @@ export function createLockout(store: Store, clock: Clock, logger: Logger, rule: 
       }
     },
 
-    async recordFailure(subject: LockSubject, context: { ip: string; requestId: string; userId?: string | undefined }): Promise<void> {
+    async recordFailure(subject: LockSubject, context: { userId?: string | undefined }): Promise<void> {
       const failures = await store.increment(`fails:${subjectKey(subject)}`, windowMs);
       if (failures < rule.max) return;
       const until = clock() + windowMs;
       // setIfAbsent makes exactly one request the one that locks: logged once per lock.
       if (await store.setIfAbsent(`lock:${subjectKey(subject)}`, until, windowMs)) {
         await store.delete(`fails:${subjectKey(subject)}`);
-        logger.warn({ event: "login_locked", subject: subject.kind, userId: context.userId, ip: context.ip, requestId: context.requestId, lockedForSeconds: rule.windowSeconds });
+        events.warn("login_locked", { subject: subject.kind, userId: context.userId, lockedForSeconds: rule.windowSeconds });
       }
     },
 

@@ -35,7 +35,7 @@ export const authRouter = {
     .input(reauthenticateInput)
     .output(tokenSetOutput)
     .mutation(async ({ ctx, input }) => {
-      const { user, accessToken, expiresIn } = await ctx.services.auth.reauthenticate(sessionCaller(ctx.caller), { password: input.password, code: input.code }, ctx.meta);
+      const { user, accessToken, expiresIn } = await ctx.services.auth.reauthenticate(sessionCaller(ctx.caller), { password: input.password, code: input.code });
       // Same session, same refresh token: only the access token is renewed.
       return { accessToken, tokenType: "Bearer" as const, expiresIn, user: toPublicUser(user) };
     }),
@@ -66,7 +66,7 @@ export const authRouter = {
     }),
 
   requestEmailVerification: procedures.user.output(okOutput).mutation(async ({ ctx }) => {
-    await ctx.services.recovery.requestEmailVerification(ctx.caller.user, ctx.meta);
+    await ctx.services.recovery.requestEmailVerification(ctx.caller.user);
     return { ok: true as const };
   }),
 
@@ -74,7 +74,7 @@ export const authRouter = {
     .input(linkTokenInput)
     .output(okOutput)
     .mutation(async ({ ctx, input }) => {
-      await ctx.services.recovery.verifyEmail(input.token, ctx.meta);
+      await ctx.services.recovery.verifyEmail(input.token);
       return { ok: true as const };
     }),
 
@@ -97,13 +97,13 @@ export const authRouter = {
     .input(refreshInput)
     .output(okOutput)
     .mutation(async ({ ctx, input }) => {
-      await ctx.services.auth.logout({ accessToken: ctx.bearerToken, refreshToken: presentedRefreshToken(ctx, input?.refreshToken) }, ctx.meta);
+      await ctx.services.auth.logout({ accessToken: ctx.bearerToken, refreshToken: presentedRefreshToken(ctx, input?.refreshToken) });
       clearRefreshCookie(ctx);
       return { ok: true as const };
     }),
 
   logoutAll: procedures.user.output(okOutput).mutation(async ({ ctx }) => {
-    await ctx.services.auth.logoutAll(ctx.caller.user, ctx.meta);
+    await ctx.services.auth.logoutAll(ctx.caller.user);
     clearRefreshCookie(ctx);
     return { ok: true as const };
   }),

@@ -3,10 +3,9 @@ import { createOneTimeTokens } from "../../crypto/one-time-tokens.js";
 import { sha256Hex } from "../../crypto/random.js";
 import { open, seal } from "../../crypto/sealed.js";
 import { AuthError } from "../../errors.js";
-import type { Logger } from "../../log.js";
+import type { Events } from "../../events/events.js";
 import type { Limit } from "../../rate-limit/limit-rules.js";
 import { hitSlidingWindow } from "../../rate-limit/sliding-window.js";
-import type { RequestMeta } from "../../request-meta.js";
 import type { UserRecord } from "../users/user-record.js";
 import type { UserStore } from "../users/user-store.js";
 import { generateRecoveryCodes, hashRecoveryCode, looksLikeRecoveryCode } from "./recovery-codes.js";
@@ -25,7 +24,7 @@ export interface MfaChallenge {
 export interface MfaServiceDeps {
   store: Store;
   clock: Clock;
-  logger: Logger;
+  events: Events;
   users: UserStore;
   /** Secret the TOTP seeds are sealed under (derived from server configuration). */
   dataKey: string;
@@ -33,7 +32,7 @@ export interface MfaServiceDeps {
 }
 
 export function createMfaService(deps: MfaServiceDeps) {
-  const { store, clock, logger, users, dataKey } = deps;
+  const { store, clock, events, users, dataKey } = deps;
   const challenges = createOneTimeTokens<MfaChallenge>(store, "mfa-login", MFA_TOKEN_TTL_MS);
   const pendingKey = (userId: string) => `mfa-pending:${userId}`;
 
@@ -43,7 +42,7 @@ export function createMfaService(deps: MfaServiceDeps) {
     const refused = decisions.filter((d) => !d.allowed);
     if (refused.length) {
       const retryAfterSeconds = Math.max(...refused.map((d) => d.retryAfterSeconds));
-      logger.warn({ event: "rate_limited", rule: "mfa.attempts", key: subjects.length > 1 ? "mfa_token" : "user" });
+      events.warn("rate_limited", { rule: "mfa.attempts", key: subjects.length > 1 ? "mfa_token" : "user" });
       throw new AuthError("rate_limited", { message: `Too many attempts; try again in ${retryAfterSeconds} s.`, retryAfterSeconds });
     }
   }
@@ -88,7 +87,7 @@ export function createMfaService(deps: MfaServiceDeps) {
       return { secret: encodeTotpSecret(secret), otpauthUrl: totpUri(user.email, secret) };
     },
 
-    async enable(user: UserRecord, code: string, meta: RequestMeta): Promise<string[]> {
+    async enable(user: UserRecord, code: string): Promise<string[]> {
       await limitAttempts([`settings:${user.id}`]);
       const sealedSecret = await store.get<string>(pendingKey(user.id));
       const secret = sealedSecret ? open(sealedSecret, dataKey, SEAL_PURPOSE) : undefined;
@@ -97,15 +96,15 @@ export function createMfaService(deps: MfaServiceDeps) {
       const recoveryCodes = generateRecoveryCodes();
       await users.update(user.id, (u) => ({ ...u, mfaEnabled: true, mfa: { sealedSecret: sealedSecret!, lastStep: step, recoveryCodeHashes: recoveryCodes.map(hashRecoveryCode) } }));
       await store.delete(pendingKey(user.id));
-      logger.info({ event: "mfa_enabled", userId: user.id, requestId: meta.requestId, ip: meta.ip });
+      events.info("mfa_enabled", { userId: user.id });
       return recoveryCodes;
     },
 
-    async disable(user: UserRecord, code: string, meta: RequestMeta): Promise<void> {
+    async disable(user: UserRecord, code: string): Promise<void> {
       await limitAttempts([`settings:${user.id}`]);
       if (!(await consumeCode(user, code))) throw new AuthError("mfa_invalid");
       await users.update(user.id, (u) => ({ ...u, mfaEnabled: false, mfa: null }));
-      logger.info({ event: "mfa_disabled", userId: user.id, requestId: meta.requestId, ip: meta.ip });
+      events.info("mfa_disabled", { userId: user.id });
     },
 
     issueChallenge: (challenge: MfaChallenge) => challenges.issue(challenge),

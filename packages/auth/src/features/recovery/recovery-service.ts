@@ -1,7 +1,7 @@
 import type { Clock, Store } from "@gatehouse/store";
 import { createOneTimeTokens } from "../../crypto/one-time-tokens.js";
 import { AuthError } from "../../errors.js";
-import type { Logger } from "../../log.js";
+import type { Events } from "../../events/events.js";
 import type { MailQueue } from "../../mail/background-mail.js";
 import { passwordChangedMail, passwordResetMail, verifyEmailMail } from "../../mail/templates.js";
 import type { PasswordHasher } from "../../passwords/hasher.js";
@@ -14,7 +14,7 @@ import type { UserStore } from "../users/user-store.js";
 export interface RecoveryServiceDeps {
   store: Store;
   clock: Clock;
-  logger: Logger;
+  events: Events;
   users: UserStore;
   passwords: PasswordHasher;
   auth: AuthService;
@@ -27,7 +27,7 @@ const invalidLink = () => new AuthError("token_invalid", { message: "This link i
 
 /** Password reset, email verification and password change. */
 export function createRecoveryService(deps: RecoveryServiceDeps) {
-  const { store, logger, users, passwords, auth, mail, appUrl } = deps;
+  const { store, events, users, passwords, auth, mail, appUrl } = deps;
   const resetTokens = createOneTimeTokens<{ userId: string }>(store, "reset", 3600_000);
   const verificationTokens = createOneTimeTokens<{ userId: string; email: string }>(store, "verify-email", 24 * 3600_000);
   const link = (path: string, token: string) => `${appUrl.replace(/\/$/, "")}${path}?token=${encodeURIComponent(token)}`;
@@ -36,8 +36,8 @@ export function createRecoveryService(deps: RecoveryServiceDeps) {
   async function replacePassword(user: UserRecord, password: string, reason: string, meta: RequestMeta, keep?: SessionRecord): Promise<void> {
     const passwordHash = await passwords.hash(password);
     await users.update(user.id, (u) => ({ ...u, passwordHash }));
-    await auth.endAllSessions(user.id, reason, meta, keep);
-    mail.send(passwordChangedMail(user.email), { kind: "password_changed", userId: user.id, requestId: meta.requestId });
+    await auth.endAllSessions(user.id, reason, keep);
+    mail.send(passwordChangedMail(user.email), { kind: "password_changed", userId: user.id });
   }
 
   return {
@@ -45,12 +45,12 @@ export function createRecoveryService(deps: RecoveryServiceDeps) {
     async requestPasswordReset(email: string, meta: RequestMeta): Promise<void> {
       const user = await users.findByEmail(email);
       if (!user || user.disabledAt !== null) {
-        logger.info({ event: "reset_requested_unknown_email", requestId: meta.requestId, ip: meta.ip });
+        events.info("reset_requested_unknown_email", { requestId: meta.requestId, ip: meta.ip });
         return;
       }
       const token = await resetTokens.issue({ userId: user.id });
-      mail.send(passwordResetMail(user.email, link("/reset-password", token)), { kind: "password_reset", userId: user.id, requestId: meta.requestId });
-      logger.info({ event: "reset_token_created", userId: user.id, requestId: meta.requestId, ip: meta.ip });
+      mail.send(passwordResetMail(user.email, link("/reset-password", token)), { kind: "password_reset", userId: user.id });
+      events.info("reset_token_created", { userId: user.id });
     },
 
     async resetPassword(token: string, password: string, meta: RequestMeta): Promise<void> {
@@ -59,7 +59,7 @@ export function createRecoveryService(deps: RecoveryServiceDeps) {
       const claim = await resetTokens.take(token);
       const user = claim ? await users.get(claim.userId) : undefined;
       if (!claim || !user) {
-        logger.info({ event: "reset_failed", reason: "invalid_token", requestId: meta.requestId, ip: meta.ip });
+        events.info("reset_failed", { reason: "invalid_token" });
         throw invalidLink();
       }
       try {
@@ -68,33 +68,33 @@ export function createRecoveryService(deps: RecoveryServiceDeps) {
         await resetTokens.restore(token, claim);
         throw error;
       }
-      logger.info({ event: "password_reset", userId: user.id, requestId: meta.requestId, ip: meta.ip });
+      events.info("password_reset", { userId: user.id });
     },
 
-    async requestEmailVerification(user: UserRecord, meta: RequestMeta): Promise<void> {
+    async requestEmailVerification(user: UserRecord): Promise<void> {
       if (user.emailVerified) return;
       const token = await verificationTokens.issue({ userId: user.id, email: user.email });
-      mail.send(verifyEmailMail(user.email, link("/verify-email", token)), { kind: "verify_email", userId: user.id, requestId: meta.requestId });
-      logger.info({ event: "verification_requested", userId: user.id, requestId: meta.requestId });
+      mail.send(verifyEmailMail(user.email, link("/verify-email", token)), { kind: "verify_email", userId: user.id });
+      events.info("verification_requested", { userId: user.id });
     },
 
-    async verifyEmail(token: string, meta: RequestMeta): Promise<void> {
+    async verifyEmail(token: string): Promise<void> {
       const claim = await verificationTokens.take(token);
       const user = claim ? await users.get(claim.userId) : undefined;
       // A link sent to an address the account no longer has verifies nothing.
       if (!claim || !user || user.email !== claim.email) throw invalidLink();
       await users.update(user.id, (u) => ({ ...u, emailVerified: true }));
-      logger.info({ event: "email_verified", userId: user.id, requestId: meta.requestId, ip: meta.ip });
+      events.info("email_verified", { userId: user.id });
     },
 
     async changePassword(caller: { user: UserRecord; session: SessionRecord }, input: { currentPassword: string; newPassword: string }, meta: RequestMeta): Promise<void> {
       if (!(await passwords.verify(input.currentPassword, caller.user.passwordHash))) {
-        logger.info({ event: "login_failed", reason: "change_password_wrong_current", userId: caller.user.id, requestId: meta.requestId, ip: meta.ip });
+        events.info("login_failed", { reason: "change_password_wrong_current", userId: caller.user.id });
         throw new AuthError("invalid_credentials", { message: "The current password is incorrect." });
       }
       auth.assertStrongPassword(input.newPassword);
       await replacePassword(caller.user, input.newPassword, "password_changed", meta, caller.session);
-      logger.info({ event: "password_changed", userId: caller.user.id, requestId: meta.requestId, ip: meta.ip });
+      events.info("password_changed", { userId: caller.user.id });
     },
   };
 }

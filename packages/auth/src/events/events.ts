@@ -1,0 +1,78 @@
+import { createHmac } from "node:crypto";
+import type { ActivityLog } from "../features/activity/activity-log.js";
+import type { AuditTrail } from "../features/audit/audit-trail.js";
+import type { Logger } from "../log.js";
+import { maskEmail } from "../request-meta.js";
+import { requestScope } from "./request-scope.js";
+
+/** Appended to the tamper-evident audit trail as well as logged. */
+const AUDITED = new Set([
+  "signup", "login_success", "logout", "login_locked", "refresh_token_reuse", "password_changed", "password_reset",
+  "email_verified", "mfa_enabled", "mfa_disabled", "api_key_created", "api_key_revoked", "role_changed",
+  "account_locked_by_admin", "account_unlocked_by_admin",
+]);
+
+/** Shown to the user in `activity.list`. */
+const ACTIVITY = new Set([
+  "signup", "login_success", "login_failed", "logout", "refresh_token_reuse", "reauthenticated", "password_changed",
+  "password_reset", "email_verified", "mfa_enabled", "mfa_disabled", "api_key_created", "api_key_revoked", "account_locked_by_admin",
+]);
+
+export interface EventContext {
+  userId?: string | undefined;
+  /** Who acted, when not the user the event is about (an admin). */
+  actorId?: string | undefined;
+  /** A raw address: logged only masked and as a keyed hash, never in clear. */
+  email?: string | undefined;
+  [key: string]: unknown;
+}
+
+/**
+ * The one path every security event takes: a JSON log line with the request's
+ * IP, user agent and id; an audit-trail entry; an activity entry for the user.
+ * Trail and activity writes run off the request path; `drain` awaits them.
+ */
+export function createEvents(deps: { logger: Logger; audit: AuditTrail; activity: ActivityLog; emailKey: string }) {
+  const { logger, audit, activity } = deps;
+  const pending = new Set<Promise<unknown>>();
+  const emailRef = (email: string) => createHmac("sha256", deps.emailKey).update(email).digest("base64url").slice(0, 16);
+
+  const track = (name: string, work: Promise<unknown>) => {
+    const tracked = work
+      .catch((error: unknown) => logger.error({ event: "event_store_failed", failedEvent: name, error: error instanceof Error ? error.message : "unknown" }))
+      .finally(() => pending.delete(tracked));
+    pending.add(tracked);
+  };
+
+  function record(level: "info" | "warn" | "error", name: string, context: EventContext = {}): void {
+    const request = requestScope.getStore();
+    const { email, ...rest } = context;
+    const line = {
+      event: name,
+      ...rest,
+      ...(email ? { email: maskEmail(email), emailRef: emailRef(email) } : {}),
+      ip: request?.ip ?? rest.ip,
+      userAgent: request?.userAgent,
+      requestId: request?.requestId ?? rest.requestId,
+    };
+    logger[level](line);
+    const where = { ip: request?.ip ?? "", userAgent: request?.userAgent ?? "", requestId: request?.requestId ?? "" };
+    if (AUDITED.has(name)) {
+      track(name, audit.append({ actor: context.actorId ?? context.userId ?? null, action: name, target: context.userId ?? null, result: "success", ...where }));
+    }
+    if (ACTIVITY.has(name) && context.userId) {
+      track(name, activity.append(context.userId, { event: name, ip: where.ip, userAgent: where.userAgent }));
+    }
+  }
+
+  return {
+    info: (name: string, context?: EventContext) => record("info", name, context),
+    warn: (name: string, context?: EventContext) => record("warn", name, context),
+    error: (name: string, context?: EventContext) => record("error", name, context),
+    async drain(): Promise<void> {
+      while (pending.size > 0) await Promise.all([...pending]);
+    },
+  };
+}
+
+export type Events = ReturnType<typeof createEvents>;
