@@ -1,3 +1,4 @@
+import { activityRouter } from "./features/activity/router.js";
 import { adminRouter } from "./features/admin/router.js";
 import { apiKeysRouter } from "./features/api-keys/router.js";
 import { authRouter } from "./features/auth/router.js";
@@ -12,6 +13,7 @@ export const appRouter = router({
   mfa: mfaRouter,
   apiKeys: apiKeysRouter,
   users: usersRouter,
+  activity: activityRouter,
   admin: adminRouter,
 });
 

@@ -62,6 +62,9 @@ describe("declared access (default deny)", () => {
     "admin.setRole": { access: "admin", stepUp: true },
     "admin.lockUser": { access: "admin" },
     "admin.unlockUser": { access: "admin" },
+    "admin.auditLog": { access: "admin" },
+    "admin.verifyAuditLog": { access: "admin" },
+    "activity.list": { access: "user", apiKeyScope: "activity:read" },
   };
 
   it("every procedure declares its access, and it matches the contract", () => {

@@ -1,6 +1,7 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { procedures } from "../../trpc.js";
+import { pageInput } from "../activity/router.js";
 import { publicUserSchema, toPublicUser } from "../users/user-record.js";
 
 const userId = z.string().min(1).max(64);
@@ -29,6 +30,26 @@ export const adminRouter = {
       await ctx.services.admin.lock(ctx.caller.user, input.userId, input.reason);
       return { ok: true as const };
     }),
+
+  auditLog: procedures.admin
+    .input(pageInput)
+    .output(
+      z.object({
+        items: z.array(z.object({ seq: z.number(), at: z.string(), actor: z.string().nullable(), action: z.string(), target: z.string().nullable(), result: z.string(), ip: z.string(), userAgent: z.string(), requestId: z.string(), hash: z.string() })),
+        nextCursor: z.number().nullable(),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      const page = await ctx.services.audit.page(input.cursor, input.limit);
+      return {
+        items: page.items.map((e) => ({ seq: e.seq, at: new Date(e.at).toISOString(), actor: e.actor, action: e.action, target: e.target, result: e.result, ip: e.ip, userAgent: e.userAgent, requestId: e.requestId, hash: e.hash })),
+        nextCursor: page.nextCursor,
+      };
+    }),
+
+  verifyAuditLog: procedures.admin
+    .output(z.object({ ok: z.boolean(), checked: z.number(), brokenAt: z.number().optional() }))
+    .query(({ ctx }) => ctx.services.audit.verify()),
 
   unlockUser: procedures.admin
     .input(z.strictObject({ userId }))

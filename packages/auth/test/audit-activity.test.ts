@@ -1,0 +1,178 @@
+import { randomUUID } from "node:crypto";
+import { generateHOTP } from "@oslojs/otp";
+import { decodeBase32IgnorePadding } from "@oslojs/encoding";
+import { describe, expect, it } from "vitest";
+import { openStore } from "@gatehouse/store";
+import { createAuditTrail } from "../src/features/audit/audit-trail.js";
+import { createFakeClock, GOOD_PASSWORD, reasonOf, startServer, uniqueEmail, type TestServer } from "./harness.js";
+import { hasRedis, REDIS_URL } from "./redis.js";
+
+async function admin(server: TestServer) {
+  const email = uniqueEmail("admin");
+  const data = (await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
+  await server.services.users.update(data.user.id, (u) => ({ ...u, role: "admin" }));
+  return data.accessToken as string;
+}
+
+const sample = (i: number) => ({ actor: `u${i}`, action: "login_success", target: `u${i}`, result: "success" as const, ip: "127.0.0.1", userAgent: "test", requestId: `r${i}` });
+
+describe("audit trail", () => {
+  it("records security events with actor, action, target, IP, user agent and request id; verification passes", async () => {
+    const server = await startServer();
+    const token = await admin(server);
+    await server.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD }, { headers: { "User-Agent": "audit-test/1", "X-Request-Id": "req-audit-1" } });
+    await server.services.events.drain();
+    const page = (await server.call("admin.auditLog", { limit: 10 }, { query: true, bearer: token })).body.result.data;
+    expect(page.items[0]).toMatchObject({ action: "signup", ip: "127.0.0.1", userAgent: "audit-test/1", requestId: "req-audit-1", result: "success" });
+    expect(page.items[0].seq).toBeGreaterThan(page.items[1].seq);
+    const verified = (await server.call("admin.verifyAuditLog", undefined, { query: true, bearer: token })).body.result.data;
+    expect(verified).toEqual({ ok: true, checked: page.items.length });
+    await server.close();
+  });
+
+  it("detects an edited entry and a deleted entry at their position", async () => {
+    const server = await startServer();
+    const audit = createAuditTrail(server.store, server.clock.now, 365);
+    for (let i = 1; i <= 6; i += 1) await audit.append(sample(i));
+    expect(await audit.verify()).toEqual({ ok: true, checked: 6 });
+    const entry = await server.store.get<Record<string, unknown>>("audit:4");
+    await server.store.set("audit:4", { ...entry, actor: "someone-else" });
+    expect(await audit.verify()).toMatchObject({ ok: false, brokenAt: 4 });
+    await server.store.set("audit:4", entry);
+    expect((await audit.verify()).ok).toBe(true);
+    await server.store.delete("audit:3");
+    expect(await audit.verify()).toMatchObject({ ok: false, brokenAt: 3 });
+    await server.close();
+  });
+
+  it("detects an entry rewritten with a recomputed hash, through the next entry's link", async () => {
+    const server = await startServer();
+    const audit = createAuditTrail(server.store, server.clock.now, 365);
+    for (let i = 1; i <= 4; i += 1) await audit.append(sample(i));
+    // Forge entry 2 consistently in itself: a fresh trail computes a valid hash for the forged content.
+    const forger = createAuditTrail(server.store, server.clock.now, 365);
+    const original = await server.store.get<Record<string, unknown>>("audit:2");
+    await server.store.delete("audit:2");
+    await server.store.set("audit:head", 1);
+    await forger.append({ ...sample(2), actor: "forged" });
+    await server.store.set("audit:head", 4);
+    expect(original).toBeDefined();
+    expect(await audit.verify()).toMatchObject({ ok: false, brokenAt: 3 });
+    await server.close();
+  });
+
+  describe.each([
+    ["memory", false],
+    ["redis", true],
+  ] as const)("concurrent appends on %s", (name, redis) => {
+    it.skipIf(redis && !hasRedis)("keep one unbroken chain when two instances append at once", async () => {
+      const clock = createFakeClock();
+      const prefix = `test:${randomUUID()}:`;
+      const server = await startServer(redis ? { clock, store: await openStore(REDIS_URL, { clock: clock.now, prefix }) } : { clock });
+      const otherStore = redis ? await openStore(REDIS_URL, { clock: clock.now, prefix }) : server.store;
+      const a = createAuditTrail(server.store, clock.now, 365);
+      const b = createAuditTrail(otherStore, clock.now, 365);
+      const appended = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).append(sample(i))));
+      expect(new Set(appended.map((e) => e.seq)).size).toBe(40);
+      expect(await a.verify()).toEqual({ ok: true, checked: 40 });
+      await server.close();
+      if (redis) await Promise.all([server.store.close(), otherStore.close()]);
+      expect(name).toBeDefined();
+    });
+  });
+
+  it("is admin only", async () => {
+    const server = await startServer();
+    const user = (await server.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD })).body.result.data.accessToken;
+    expect(reasonOf(await server.call("admin.auditLog", {}, { query: true, bearer: user }))).toBe("forbidden");
+    expect(reasonOf(await server.call("admin.verifyAuditLog", undefined, { query: true, bearer: user }))).toBe("forbidden");
+    await server.close();
+  });
+});
+
+describe("activity.list", () => {
+  it("shows the caller's own events newest first with IP and user agent, paginated by cursor, and never another user's", async () => {
+    const server = await startServer();
+    const email = uniqueEmail();
+    const alice = (await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token", headers: { "User-Agent": "alice-phone" } })).body.result.data;
+    await server.call("auth.login", { email, password: "wrong password" });
+    await server.call("auth.login", { email, password: GOOD_PASSWORD }, { headers: { "User-Agent": "alice-laptop" } });
+    const bob = (await server.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD })).body.result.data.accessToken;
+    await server.services.events.drain();
+
+    const first = (await server.call("activity.list", { limit: 2 }, { query: true, bearer: alice.accessToken })).body.result.data;
+    expect(first.items.map((i: { event: string }) => i.event)).toEqual(["login_success", "login_failed"]);
+    expect(first.items[0]).toMatchObject({ ip: "127.0.0.1", userAgent: "alice-laptop" });
+    const second = (await server.call("activity.list", { limit: 2, cursor: first.nextCursor }, { query: true, bearer: alice.accessToken })).body.result.data;
+    expect(second.items.map((i: { event: string }) => i.event)).toEqual(["signup"]);
+    expect(second.nextCursor).toBeNull();
+    const bobs = (await server.call("activity.list", {}, { query: true, bearer: bob })).body.result.data;
+    expect(bobs.items.map((i: { event: string }) => i.event)).toEqual(["signup"]);
+    expect(reasonOf(await server.call("activity.list", { limit: 101 }, { query: true, bearer: bob }))).toBe("validation_failed");
+
+    const key = (await server.call("apiKeys.create", { name: "feed", scopes: ["activity:read"] }, { bearer: alice.accessToken })).body.result.data.key;
+    expect((await server.call("activity.list", {}, { query: true, bearer: key })).status).toBe(200);
+    const wrongScope = (await server.call("apiKeys.create", { name: "me", scopes: ["profile:read"] }, { bearer: alice.accessToken })).body.result.data.key;
+    expect(reasonOf(await server.call("activity.list", {}, { query: true, bearer: wrongScope }))).toBe("forbidden");
+    await server.close();
+  });
+});
+
+describe("structured log over a full scenario", () => {
+  it("has every expected event and none of the secrets it saw", async () => {
+    const server = await startServer({ appUrl: "https://app.example.com", limits: { "login.email": { max: 100, windowSeconds: 60 }, "reset.email": { max: 1, windowSeconds: 3600 } } });
+    const secrets: string[] = [];
+    const email = uniqueEmail("scenario");
+    const password = "scenario passphrase 42";
+    secrets.push(password);
+    const signup = (await server.call("auth.signup", { email, password }, { mode: "token" })).body.result.data;
+    secrets.push(signup.accessToken, signup.refreshToken);
+    const login = (await server.call("auth.login", { email, password }, { mode: "token" })).body.result.data;
+    secrets.push(login.accessToken, login.refreshToken, login.deviceToken);
+    await server.call("auth.login", { email, password: "wrong guess 1" });
+    const victim = uniqueEmail("locked");
+    for (let i = 0; i < 11; i += 1) await server.call("auth.login", { email: victim, password: `guess number ${i}` });
+    for (let i = 0; i < 2; i += 1) await server.call("auth.requestPasswordReset", { email: victim });
+    const rotated = (await server.call("auth.refresh", { refreshToken: login.refreshToken }, { mode: "token" })).body.result.data;
+    secrets.push(rotated.accessToken, rotated.refreshToken);
+    server.clock.advance(11_000);
+    await server.call("auth.refresh", { refreshToken: login.refreshToken }, { mode: "token" });
+    await server.call("auth.requestPasswordReset", { email });
+    const resetMail = (await server.outbox()).find((m) => m.subject === "Reset your password")!;
+    const resetToken = /token=([A-Za-z0-9_-]+)/.exec(resetMail.text)![1]!;
+    const newPassword = "another scenario passphrase";
+    secrets.push(resetToken, newPassword);
+    await server.call("auth.resetPassword", { token: resetToken, password: newPassword });
+    const fresh = (await server.call("auth.login", { email, password: newPassword }, { mode: "token" })).body.result.data;
+    secrets.push(fresh.accessToken, fresh.refreshToken);
+    await server.call("auth.requestEmailVerification", undefined, { bearer: fresh.accessToken });
+    const verifyToken = /token=([A-Za-z0-9_-]+)/.exec((await server.outbox()).find((m) => m.subject.startsWith("Confirm"))!.text)![1]!;
+    secrets.push(verifyToken);
+    await server.call("auth.verifyEmail", { token: verifyToken });
+    const key = (await server.call("apiKeys.create", { name: "ci", scopes: ["profile:read"] }, { bearer: fresh.accessToken })).body.result.data;
+    secrets.push(key.key);
+    await server.call("auth.me", undefined, { query: true, bearer: key.key });
+    const setup = (await server.call("mfa.setupTotp", undefined, { bearer: fresh.accessToken })).body.result.data;
+    const code = generateHOTP(decodeBase32IgnorePadding(setup.secret), BigInt(Math.floor(server.clock.now() / 30_000)), 6);
+    const codes = (await server.call("mfa.enableTotp", { code }, { bearer: fresh.accessToken })).body.result.data.recoveryCodes;
+    secrets.push(setup.secret, code, ...codes);
+    const challenge = (await server.call("auth.login", { email, password: newPassword })).body.result.data;
+    secrets.push(challenge.mfaToken);
+    await server.call("auth.verifyMfa", { mfaToken: challenge.mfaToken, code: codes[0] });
+    await server.call("auth.logout", undefined, { bearer: fresh.accessToken });
+    await server.services.events.drain();
+
+    const lines = server.logLines();
+    const text = lines.map((l) => JSON.stringify(l)).join("\n");
+    for (const secret of secrets) expect(text, "a secret reached the log").not.toContain(secret);
+    expect(text).not.toContain(email);
+    const events = new Set(lines.map((l) => l.event));
+    for (const expected of ["request", "signup", "login_success", "login_failed", "login_locked", "rate_limited", "refresh_token_reuse", "token_revoked", "reset_token_created", "password_reset", "api_key_created", "mfa_enabled", "logout"]) {
+      expect(events.has(expected), expected).toBe(true);
+    }
+    const loginFailed = lines.find((l) => l.event === "login_failed")!;
+    expect(loginFailed).toMatchObject({ email: expect.stringMatching(/^s\*\*\*@example\.com$/), emailRef: expect.any(String), ip: "127.0.0.1", requestId: expect.any(String) });
+    expect(lines.every((l) => typeof l.time === "string" && typeof l.level === "string")).toBe(true);
+    await server.close();
+  });
+});
