@@ -73,6 +73,9 @@ export const envSchema = z
       .optional(),
     AUTH_REQUIRE_VERIFIED_EMAIL: z.enum(["true", "false"], { message: "must be true or false" }).default("false").transform((v) => v === "true"),
     APP_URL: z.url("must be the app's public URL, like https://app.example.com").optional(),
+    ALERT_WEBHOOK_URL: z.url("must be an http(s) URL").optional(),
+    ALERT_WEBHOOK_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+    AUTH_AUDIT_RETENTION_DAYS: integer(365, 1, 3650),
     MAIL_FROM: z.string().min(3).default("Gatehouse <no-reply@localhost>"),
     ADMIN_EMAIL: z.string().trim().toLowerCase().pipe(z.email("must be an email address")).optional(),
     ADMIN_PASSWORD: z.string().optional(),
@@ -99,6 +102,9 @@ export const envSchema = z
     }
     if (production && env.MAIL_TRANSPORT?.startsWith("outbox:")) {
       ctx.addIssue({ code: "custom", path: ["MAIL_TRANSPORT"], message: "outbox is for development; use smtp://… in production" });
+    }
+    if (env.ALERT_WEBHOOK_URL && !env.ALERT_WEBHOOK_SECRET) {
+      ctx.addIssue({ code: "custom", path: ["ALERT_WEBHOOK_SECRET"], message: "is required with ALERT_WEBHOOK_URL (the receiver checks signatures with it)" });
     }
     if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
       ctx.addIssue({ code: "custom", path: [env.ADMIN_EMAIL ? "ADMIN_PASSWORD" : "ADMIN_EMAIL"], message: "ADMIN_EMAIL and ADMIN_PASSWORD go together" });

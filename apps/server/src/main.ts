@@ -43,6 +43,9 @@ async function main(): Promise<void> {
     limits: env.AUTH_LIMITS,
     corsOrigins: env.CORS_ORIGINS,
     mailer: createMailer(env, logger),
+    alertWebhookUrl: env.ALERT_WEBHOOK_URL,
+    alertWebhookSecret: env.ALERT_WEBHOOK_SECRET,
+    auditRetentionDays: env.AUTH_AUDIT_RETENTION_DAYS,
   });
   if (env.ADMIN_EMAIL && env.ADMIN_PASSWORD) await bootstrapAdmin(services, env.ADMIN_EMAIL, env.ADMIN_PASSWORD, logger);
 
@@ -60,7 +63,11 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     logger.info({ event: "shutdown", signal }, "draining connections");
     // Stop accepting, let in-flight requests finish, then close the store.
-    server.close(() => void services.mail.drain().then(() => closeStore(store, logger)).then(() => process.exit(0)));
+    server.close(() =>
+      void Promise.all([services.mail.drain(), services.events.drain()])
+        .then(() => closeStore(store, logger))
+        .then(() => process.exit(0)),
+    );
     server.closeIdleConnections();
     setTimeout(() => {
       logger.warn({ event: "shutdown_forced" }, "requests still running after the grace period");

@@ -38,14 +38,18 @@ export interface GatehouseOptions {
   requireVerifiedEmail?: boolean;
   /** The app's public URL, for links in mails. */
   appUrl?: string;
+  /** Suspicious events are POSTed here, signed with `alertWebhookSecret`. */
+  alertWebhookUrl?: string;
+  alertWebhookSecret?: string;
   /** How long audit-trail entries are kept. */
   auditRetentionDays?: number;
   /** Exact origins allowed to call from a browser with credentials (CORS_ORIGINS). */
   corsOrigins?: readonly string[];
 }
 
-export type GatehouseConfig = Required<Omit<GatehouseOptions, "store" | "keys" | "logger" | "limits" | "mailer">> &
-  Pick<GatehouseOptions, "store" | "keys" | "logger" | "mailer"> & { limits: Limits };
+type OptionalSettings = "mailer" | "alertWebhookUrl" | "alertWebhookSecret";
+export type GatehouseConfig = Required<Omit<GatehouseOptions, "store" | "keys" | "logger" | "limits" | OptionalSettings>> &
+  Pick<GatehouseOptions, "store" | "keys" | "logger" | OptionalSettings> & { limits: Limits };
 
 export function resolveConfig(options: GatehouseOptions): GatehouseConfig {
   return {

@@ -1,4 +1,5 @@
 import { resolveConfig, type GatehouseConfig, type GatehouseOptions } from "./config.js";
+import { createAlertNotifier } from "./events/alert-notifier.js";
 import { createEvents } from "./events/events.js";
 import { createActivityLog } from "./features/activity/activity-log.js";
 import { createAdminService } from "./features/admin/admin-service.js";
@@ -6,6 +7,7 @@ import { createApiKeyService } from "./features/api-keys/api-key-service.js";
 import { createApiKeyStore } from "./features/api-keys/api-key-store.js";
 import { createAuditTrail } from "./features/audit/audit-trail.js";
 import { createAuthService } from "./features/auth/auth-service.js";
+import { createKnownIps } from "./features/auth/known-ips.js";
 import { createLockout } from "./features/auth/lockout.js";
 import { createTokenIssuer } from "./features/auth/token-issuer.js";
 import { createDeviceStore } from "./features/devices/device-store.js";
@@ -27,7 +29,10 @@ export async function createServices(options: GatehouseOptions) {
 
   const audit = createAuditTrail(store, clock, config.auditRetentionDays);
   const activity = createActivityLog(store, clock);
-  const events = createEvents({ logger, audit, activity, emailKey: config.dataKey });
+  const notifyAlert = config.alertWebhookUrl
+    ? createAlertNotifier({ url: config.alertWebhookUrl, secret: config.alertWebhookSecret ?? config.dataKey, clock, logger })
+    : undefined;
+  const events = createEvents({ logger, audit, activity, emailKey: config.dataKey, notifyAlert });
   const users = createUserStore(store);
   const sessions = createSessionStore(store, clock);
   const refreshTokens = createRefreshTokenStore(store, clock);
@@ -63,6 +68,7 @@ export async function createServices(options: GatehouseOptions) {
     devices,
     lockout,
     mfa,
+    knownIps: createKnownIps(store),
     refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
     requireVerifiedEmail: config.requireVerifiedEmail,
   });

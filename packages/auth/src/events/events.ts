@@ -3,6 +3,7 @@ import type { ActivityLog } from "../features/activity/activity-log.js";
 import type { AuditTrail } from "../features/audit/audit-trail.js";
 import type { Logger } from "../log.js";
 import { maskEmail } from "../request-meta.js";
+import type { NotifyAlert } from "./alert-notifier.js";
 import { requestScope } from "./request-scope.js";
 
 /** Appended to the tamper-evident audit trail as well as logged. */
@@ -12,9 +13,12 @@ const AUDITED = new Set([
   "account_locked_by_admin", "account_unlocked_by_admin",
 ]);
 
+/** Suspicious: also sent to the alert webhook when one is configured. */
+const ALERTED = new Set(["refresh_token_reuse", "login_locked", "login_new_ip", "account_locked_by_admin"]);
+
 /** Shown to the user in `activity.list`. */
 const ACTIVITY = new Set([
-  "signup", "login_success", "login_failed", "logout", "refresh_token_reuse", "reauthenticated", "password_changed",
+  "signup", "login_success", "login_failed", "login_new_ip", "logout", "refresh_token_reuse", "reauthenticated", "password_changed",
   "password_reset", "email_verified", "mfa_enabled", "mfa_disabled", "api_key_created", "api_key_revoked", "account_locked_by_admin",
 ]);
 
@@ -32,7 +36,7 @@ export interface EventContext {
  * IP, user agent and id; an audit-trail entry; an activity entry for the user.
  * Trail and activity writes run off the request path; `drain` awaits them.
  */
-export function createEvents(deps: { logger: Logger; audit: AuditTrail; activity: ActivityLog; emailKey: string }) {
+export function createEvents(deps: { logger: Logger; audit: AuditTrail; activity: ActivityLog; emailKey: string; notifyAlert?: NotifyAlert | undefined }) {
   const { logger, audit, activity } = deps;
   const pending = new Set<Promise<unknown>>();
   const emailRef = (email: string) => createHmac("sha256", deps.emailKey).update(email).digest("base64url").slice(0, 16);
@@ -59,6 +63,9 @@ export function createEvents(deps: { logger: Logger; audit: AuditTrail; activity
     const where = { ip: request?.ip ?? "", userAgent: request?.userAgent ?? "", requestId: request?.requestId ?? "" };
     if (AUDITED.has(name)) {
       track(name, audit.append({ actor: context.actorId ?? context.userId ?? null, action: name, target: context.userId ?? null, result: "success", ...where }));
+    }
+    if (ALERTED.has(name) && deps.notifyAlert) {
+      track(name, deps.notifyAlert(name, { userId: context.userId ?? null, actorId: context.actorId ?? null, ip: where.ip, userAgent: where.userAgent, requestId: where.requestId }));
     }
     if (ACTIVITY.has(name) && context.userId) {
       track(name, activity.append(context.userId, { event: name, ip: where.ip, userAgent: where.userAgent }));

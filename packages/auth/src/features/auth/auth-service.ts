@@ -12,6 +12,7 @@ import type { UserStore } from "../users/user-store.js";
 import type { DeviceStore } from "../devices/device-store.js";
 import type { MfaService } from "../mfa/mfa-service.js";
 import type { DeviceRecord } from "../devices/device-store.js";
+import type { KnownIps } from "./known-ips.js";
 import type { Lockout, LockSubject } from "./lockout.js";
 import type { IssuedTokens, TokenIssuer } from "./token-issuer.js";
 
@@ -27,6 +28,7 @@ export interface AuthServiceDeps {
   devices: DeviceStore;
   lockout: Lockout;
   mfa: MfaService;
+  knownIps: KnownIps;
   refreshReuseGraceSeconds: number;
   requireVerifiedEmail: boolean;
 }
@@ -86,7 +88,8 @@ export function createAuthService(deps: AuthServiceDeps) {
   async function completeLogin(user: UserRecord, device: DeviceRecord | undefined, presentedDeviceToken: string | undefined, meta: RequestMeta): Promise<SignedIn> {
     const { session, tokens } = await issuer.startSession(user, meta);
     const deviceToken = device && presentedDeviceToken ? presentedDeviceToken : await devices.issue(user.id, user.email);
-    events.info("login_success", { userId: user.id, sessionId: session.id, knownDevice: Boolean(device), mfa: Boolean(user.mfa), userAgent: meta.userAgent });
+    events.info("login_success", { userId: user.id, sessionId: session.id, knownDevice: Boolean(device), mfa: Boolean(user.mfa) });
+    if (await deps.knownIps.note(user.id, meta.ip)) events.warn("login_new_ip", { userId: user.id, sessionId: session.id });
     return { user, session, tokens, deviceToken };
   }
 
@@ -108,6 +111,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         createdAt: clock(),
       });
       if (!user) throw new AuthError("email_taken");
+      await deps.knownIps.note(user.id, meta.ip);
       const { session, tokens } = await issuer.startSession(user, meta);
       events.info("signup", { userId: user.id, email: user.email, sessionId: session.id });
       return { user, session, tokens };
