@@ -132,3 +132,13 @@ describe("auth.logout and auth.logoutAll", () => {
     expect(reasonOf(res)).toBe("token_invalid");
   });
 });
+
+describe("logout with an expired access token", () => {
+  it("still ends the session the token names (cookie mode cannot send the refresh cookie to logout)", async () => {
+    const session = await signIn("cookie");
+    server.clock.advance(16 * 60_000);
+    expect(reasonOf(await me(session.accessToken))).toBe("token_expired");
+    expect((await server.call("auth.logout", undefined, { bearer: session.accessToken })).body.result.data).toEqual({ ok: true });
+    expect(reasonOf(await server.call("auth.refresh", undefined, { cookie: session.cookie! }))).toBe("refresh_invalid");
+  });
+});

@@ -52,9 +52,13 @@ export function createAccessTokens(options: AccessTokenOptions) {
       .sign(keys.signing.key);
   }
 
-  async function verify(token: string): Promise<VerifyResult> {
+  /**
+   * `ignoreExpiry` is for logout only: a correctly signed token that has just
+   * expired still names the session its holder wants ended.
+   */
+  async function verify(token: string, options: { ignoreExpiry?: boolean } = {}): Promise<VerifyResult> {
     const nowSeconds = clock() / 1000;
-    const cached = verified.get(token);
+    const cached = options.ignoreExpiry ? undefined : verified.get(token);
     if (cached) {
       if (cached.exp + CLOCK_TOLERANCE_SECONDS > nowSeconds) return { ok: true, claims: cached };
       verified.delete(token);
@@ -72,14 +76,14 @@ export function createAccessTokens(options: AccessTokenOptions) {
           algorithms: [keys.algorithm],
           issuer,
           audience,
-          clockTolerance: CLOCK_TOLERANCE_SECONDS,
+          clockTolerance: options.ignoreExpiry ? Number.MAX_SAFE_INTEGER : CLOCK_TOLERANCE_SECONDS,
           currentDate: new Date(clock()),
           requiredClaims: ["sub", "sid", "jti", "iat", "exp", "auth_time", "role"],
         },
       );
       const claims = toClaims(payload);
       if (!claims) return { ok: false, reason: "token_invalid" };
-      remember(token, claims);
+      if (!options.ignoreExpiry) remember(token, claims);
       return { ok: true, claims };
     } catch (error) {
       return { ok: false, reason: error instanceof errors.JWTExpired ? "token_expired" : "token_invalid" };

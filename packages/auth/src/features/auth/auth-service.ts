@@ -222,7 +222,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     async logout(credentials: { accessToken?: string | undefined; refreshToken?: string | undefined }): Promise<void> {
       let session: SessionRecord | undefined;
       if (credentials.accessToken) {
-        const result = await accessTokens.verify(credentials.accessToken);
+        const result = await accessTokens.verify(credentials.accessToken, { ignoreExpiry: true });
         if (result.ok) session = await sessions.get(result.claims.sid);
       }
       if (!session && credentials.refreshToken) {

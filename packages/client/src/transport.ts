@@ -1,0 +1,84 @@
+import { createTRPCClient, httpLink, type TRPCClient } from "@trpc/client";
+import type { AppRouter } from "@gatehouse/auth";
+import { GatehouseError } from "./errors.js";
+import { isMfaChallenge, type MfaChallenge, type TokenSet } from "./wire.js";
+
+export type AuthMode = "cookie" | "token";
+
+/** The global `fetch` fits; so does any function with its signature (a cookie jar in tests, a proxy-aware fetch). */
+export type FetchLike = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+
+export interface TransportOptions {
+  /** The tRPC endpoint, e.g. `https://auth.example.com/trpc` or `/trpc` on the same origin. */
+  url: string;
+  mode: AuthMode;
+  fetch?: FetchLike | undefined;
+}
+
+/**
+ * `auth.verifyMfa` as the typed proxy has it once the router declares it, and
+ * until then a plain call by path: the request is the same either way, and
+ * this compiles against the router with or without it.
+ */
+type VerifyMfaProcedure = TRPCClient<AppRouter>["auth"] extends { verifyMfa: infer Procedure }
+  ? Procedure
+  : { mutate(input: { mfaToken: string; code: string }): Promise<unknown> };
+
+/** The per-call context key through which the SDK hands the HTTP link the access token for that call. */
+const ACCESS_TOKEN = "gatehouseAccessToken";
+
+function bearer(token: unknown): Record<string, string> {
+  return typeof token === "string" && token ? { Authorization: `Bearer ${token}` } : {};
+}
+
+/**
+ * How requests reach Gatehouse in the chosen mode: cookie mode sends
+ * credentials (the refresh cookie is HttpOnly, so only the browser can attach
+ * it), token mode sends none and says so with `X-Auth-Mode: token`.
+ */
+export function createTransport(options: TransportOptions) {
+  const modeHeaders: Record<string, string> = options.mode === "token" ? { "X-Auth-Mode": "token" } : {};
+  const credentials: RequestCredentials = options.mode === "cookie" ? "include" : "omit";
+  // Looked up per call, not at creation: an app may install or wrap the global fetch later.
+  const fetchForMode: FetchLike = (input, init) => (options.fetch ?? globalThis.fetch)(input, { ...init, credentials });
+
+  // The SDK's own session calls. One HTTP request per call, never batched: the
+  // refresh cookie is scoped to exactly /trpc/auth.refresh and would not ride
+  // along on a batch URL. No auth link in front: a refresh must not wait for a refresh.
+  const sessionCalls = createTRPCClient<AppRouter>({
+    links: [httpLink({ url: options.url, fetch: fetchForMode, headers: ({ op }) => ({ ...modeHeaders, ...bearer(op.context[ACCESS_TOKEN]) }) })],
+  });
+  const verifyMfaProcedure = (sessionCalls.auth as unknown as { verifyMfa: VerifyMfaProcedure }).verifyMfa;
+
+  return {
+    url: options.url,
+    modeHeaders,
+    fetch: fetchForMode,
+
+    signup: (input: { email: string; password: string; name?: string }): Promise<TokenSet> => sessionCalls.auth.signup.mutate(input),
+
+    // Typed as a union already: the MFA-enabled login answers a challenge instead of tokens.
+    login: (input: { email: string; password: string; deviceToken?: string }): Promise<TokenSet | MfaChallenge> => sessionCalls.auth.login.mutate(input),
+
+    async verifyMfa(input: { mfaToken: string; code: string }): Promise<TokenSet> {
+      const answer: unknown = await verifyMfaProcedure.mutate(input);
+      if (!isTokenSet(answer)) throw new GatehouseError("auth.verifyMfa answered without tokens.");
+      return answer;
+    },
+
+    /** Cookie mode presents the cookie (the browser attaches it); token mode presents `refreshToken` in the body. */
+    refresh: (refreshToken: string | undefined): Promise<TokenSet> =>
+      sessionCalls.auth.refresh.mutate(refreshToken === undefined ? undefined : { refreshToken }),
+
+    logout: (accessToken: string | null, refreshToken: string | undefined): Promise<{ ok: true }> =>
+      sessionCalls.auth.logout.mutate(refreshToken === undefined ? undefined : { refreshToken }, { context: { [ACCESS_TOKEN]: accessToken } }),
+  };
+}
+
+export type Transport = ReturnType<typeof createTransport>;
+
+function isTokenSet(value: unknown): value is TokenSet {
+  if (typeof value !== "object" || value === null || isMfaChallenge(value)) return false;
+  const tokens = value as Partial<TokenSet>;
+  return typeof tokens.accessToken === "string" && typeof tokens.expiresIn === "number" && typeof tokens.user === "object" && tokens.user !== null;
+}
