@@ -138,3 +138,16 @@ describe("body-less mutations", () => {
     await s.close();
   });
 });
+
+describe("hostile bodies", () => {
+  it("answers deeply nested JSON with 400 validation_failed, and keeps serving", async () => {
+    const s = await startServer();
+    for (const body of ["[".repeat(400_000) + "]".repeat(400_000), '{"email":'.repeat(80_000) + '"a"' + "}".repeat(80_000)]) {
+      const res = await fetch(`${s.url}/trpc/auth.login`, { method: "POST", headers: { "content-type": "application/json" }, body });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { data: { reason: string } } }).error.data.reason).toBe("validation_failed");
+    }
+    expect((await fetch(`${s.url}/health`)).status).toBe(200);
+    await s.close();
+  });
+});
