@@ -1,4 +1,4 @@
-import { errors, jwtVerify, SignJWT, type JWTPayload } from "jose";
+import { errors, jwtVerify, SignJWT, type CryptoKey, type JWTPayload } from "jose";
 import { generateId } from "../crypto/random.js";
 import type { Clock } from "@gatehouse/store";
 import type { KeyRing } from "./keyring.js";
@@ -34,6 +34,18 @@ export function createAccessTokens(options: AccessTokenOptions) {
   // Insertion-ordered Map used as an LRU; entries are honoured only until exp.
   const verified = new Map<string, AccessClaims>();
 
+  // Raw HMAC secrets become CryptoKeys once, not on every sign or verify.
+  const imported = new Map<CryptoKey | Uint8Array, Promise<CryptoKey>>();
+  const usable = (key: CryptoKey | Uint8Array): Promise<CryptoKey> | CryptoKey => {
+    if (!(key instanceof Uint8Array)) return key;
+    let ready = imported.get(key);
+    if (!ready) {
+      ready = crypto.subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+      imported.set(key, ready);
+    }
+    return ready;
+  };
+
   const remember = (token: string, claims: AccessClaims): void => {
     if (verified.size >= cacheSize) verified.delete(verified.keys().next().value!);
     verified.set(token, claims);
@@ -49,7 +61,7 @@ export function createAccessTokens(options: AccessTokenOptions) {
       .setExpirationTime(now + ttlSeconds)
       .setIssuer(issuer)
       .setAudience(audience)
-      .sign(keys.signing.key);
+      .sign(await usable(keys.signing.key));
   }
 
   /**
@@ -70,7 +82,7 @@ export function createAccessTokens(options: AccessTokenOptions) {
         (header) => {
           const key = header.kid ? keys.verification.get(header.kid) : undefined;
           if (!key) throw new errors.JWKSNoMatchingKey();
-          return key;
+          return usable(key);
         },
         {
           algorithms: [keys.algorithm],

@@ -27,14 +27,18 @@ const LIVE = "(expires_at IS NULL OR expires_at > @now)";
 /**
  * A single-table SQLite file through libsql's synchronous API. Each operation
  * is one SQL statement, so it is atomic even if two processes share the file;
- * WAL with synchronous=FULL means an acknowledged write survives `kill -9`.
+ * an acknowledged write survives `kill -9` (see the pragma below).
  */
 export function createSqliteBackend(options: SqliteBackendOptions): AtomicBackend & LocalMaintenance {
   const { path, clock, sweepIntervalMs = 60_000 } = options;
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = FULL");
+  // In WAL mode NORMAL syncs at checkpoints, not on every commit: a committed
+  // write survives a crash or kill -9 of the process (it is in the WAL, in the
+  // OS's hands); only a power loss or kernel crash can drop the last commits.
+  // FULL would add a disk flush (~0.5 ms here) to every rate-limit count.
+  db.pragma("synchronous = NORMAL");
   db.pragma("busy_timeout = 5000");
   db.exec(SCHEMA);
 
