@@ -1,4 +1,5 @@
 import { resolveConfig, type GatehouseConfig, type GatehouseOptions } from "./config.js";
+import { deriveSubKey } from "./crypto/sub-keys.js";
 import { createAlertNotifier } from "./events/alert-notifier.js";
 import { createEvents } from "./events/events.js";
 import { createActivityLog } from "./features/activity/activity-log.js";
@@ -27,12 +28,11 @@ export async function createServices(options: GatehouseOptions) {
   const { store, clock, logger } = config;
   if (!config.dataKey) throw new Error("dataKey is required: TOTP seeds are sealed under it");
 
-  const audit = createAuditTrail(store, clock, config.auditRetentionDays);
+  const audit = createAuditTrail(store, clock, config.auditRetentionDays, deriveSubKey(config.dataKey, "audit chain"));
   const activity = createActivityLog(store, clock);
-  const notifyAlert = config.alertWebhookUrl
-    ? createAlertNotifier({ url: config.alertWebhookUrl, secret: config.alertWebhookSecret ?? config.dataKey, clock, logger })
-    : undefined;
-  const events = createEvents({ logger, audit, activity, emailKey: config.dataKey, notifyAlert });
+  if (config.alertWebhookUrl && !config.alertWebhookSecret) throw new Error("alertWebhookSecret is required with alertWebhookUrl");
+  const notifyAlert = config.alertWebhookUrl ? createAlertNotifier({ url: config.alertWebhookUrl, secret: config.alertWebhookSecret!, clock, logger }) : undefined;
+  const events = createEvents({ logger, audit, activity, emailKey: deriveSubKey(config.dataKey, "email reference"), notifyAlert });
   const users = createUserStore(store);
   const sessions = createSessionStore(store, clock);
   const refreshTokens = createRefreshTokenStore(store, clock);

@@ -145,6 +145,7 @@ const authorized = t.middleware(async ({ ctx, meta, path, next }) => {
   }
   // The role is read from the store on every call; the token's claim is never trusted alone.
   if (access.access === "admin" && caller.user.role !== "admin") deny("forbidden", caller.user.id);
+  if (access.stepUp && caller.kind === "apiKey") deny("forbidden", caller.user.id, "API keys cannot call this procedure.");
   if (access.stepUp && caller.kind === "user") {
     const ageSeconds = ctx.services.config.clock() / 1000 - caller.claims.auth_time;
     if (ageSeconds > ctx.services.config.stepUpWindowSeconds) deny("reauth_required", caller.user.id);

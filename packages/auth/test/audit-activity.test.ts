@@ -14,6 +14,7 @@ async function admin(server: TestServer) {
   return data.accessToken as string;
 }
 
+const KEY = new TextEncoder().encode("audit-test-key-audit-test-key-32");
 const sample = (i: number) => ({ actor: `u${i}`, action: "login_success", target: `u${i}`, result: "success" as const, ip: "127.0.0.1", userAgent: "test", requestId: `r${i}` });
 
 describe("audit trail", () => {
@@ -32,7 +33,7 @@ describe("audit trail", () => {
 
   it("detects an edited entry and a deleted entry at their position", async () => {
     const server = await startServer();
-    const audit = createAuditTrail(server.store, server.clock.now, 365);
+    const audit = createAuditTrail(server.store, server.clock.now, 365, KEY);
     for (let i = 1; i <= 6; i += 1) await audit.append(sample(i));
     expect(await audit.verify()).toEqual({ ok: true, checked: 6 });
     const entry = await server.store.get<Record<string, unknown>>("audit:4");
@@ -45,19 +46,35 @@ describe("audit trail", () => {
     await server.close();
   });
 
-  it("detects an entry rewritten with a recomputed hash, through the next entry's link", async () => {
+  it("detects an entry re-forged without the server key, two adjacent deletions, and a deleted newest entry", async () => {
     const server = await startServer();
-    const audit = createAuditTrail(server.store, server.clock.now, 365);
-    for (let i = 1; i <= 4; i += 1) await audit.append(sample(i));
-    // Forge entry 2 consistently in itself: a fresh trail computes a valid hash for the forged content.
-    const forger = createAuditTrail(server.store, server.clock.now, 365);
+    const audit = createAuditTrail(server.store, server.clock.now, 365, KEY);
+    for (let i = 1; i <= 6; i += 1) await audit.append(sample(i));
+    const forger = createAuditTrail(server.store, server.clock.now, 365, new TextEncoder().encode("not-the-server-key-not-the-key!!"));
     const original = await server.store.get<Record<string, unknown>>("audit:2");
     await server.store.delete("audit:2");
     await server.store.set("audit:head", 1);
     await forger.append({ ...sample(2), actor: "forged" });
-    await server.store.set("audit:head", 4);
-    expect(original).toBeDefined();
-    expect(await audit.verify()).toMatchObject({ ok: false, brokenAt: 3 });
+    await server.store.set("audit:head", 6);
+    expect(await audit.verify()).toMatchObject({ ok: false, brokenAt: 2 });
+    await server.store.set("audit:2", original);
+    expect((await audit.verify()).ok).toBe(true);
+    await server.store.delete("audit:3");
+    await server.store.delete("audit:4");
+    expect(await audit.verify()).toMatchObject({ ok: false, brokenAt: 4 });
+    await server.store.delete("audit:6");
+    expect(await audit.verify()).toMatchObject({ ok: false, brokenAt: 6 });
+    await server.close();
+  });
+
+  it("treats entries past the retention period as aged out, not tampered with", async () => {
+    const server = await startServer();
+    const audit = createAuditTrail(server.store, server.clock.now, 1, KEY);
+    for (let i = 1; i <= 3; i += 1) await audit.append(sample(i));
+    server.clock.advance(25 * 3600_000);
+    for (let i = 4; i <= 5; i += 1) await audit.append(sample(i));
+    expect(await server.store.get("audit:3")).toBeUndefined();
+    expect(await audit.verify()).toEqual({ ok: true, checked: 2 });
     await server.close();
   });
 
@@ -70,8 +87,8 @@ describe("audit trail", () => {
       const prefix = `test:${randomUUID()}:`;
       const server = await startServer(redis ? { clock, store: await openStore(REDIS_URL, { clock: clock.now, prefix }) } : { clock });
       const otherStore = redis ? await openStore(REDIS_URL, { clock: clock.now, prefix }) : server.store;
-      const a = createAuditTrail(server.store, clock.now, 365);
-      const b = createAuditTrail(otherStore, clock.now, 365);
+      const a = createAuditTrail(server.store, clock.now, 365, KEY);
+      const b = createAuditTrail(otherStore, clock.now, 365, KEY);
       const appended = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).append(sample(i))));
       expect(new Set(appended.map((e) => e.seq)).size).toBe(40);
       expect(await a.verify()).toEqual({ ok: true, checked: 40 });

@@ -88,3 +88,16 @@ describe("lockout", () => {
     await server.close();
   });
 });
+
+describe("consecutive failures", () => {
+  it("a slow trickle of guesses still locks: each failure restarts the window", async () => {
+    const server = await startServer();
+    const email = uniqueEmail();
+    for (let i = 0; i < 10; i += 1) {
+      await fail(server, email);
+      server.clock.advance(10 * 60_000);
+    }
+    expect(reasonOf(await fail(server, email))).toBe("account_locked");
+    await server.close();
+  });
+});

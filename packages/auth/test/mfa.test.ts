@@ -122,3 +122,21 @@ describe("two-factor (TOTP)", () => {
     for (const secret of [account.secret, mfaToken, code, ...account.recoveryCodes]) expect(log).not.toContain(secret);
   });
 });
+
+describe("MFA challenges in flight", () => {
+  it("a password reset voids a pending mfaToken", async () => {
+    const account = await mfaAccount();
+    const { mfaToken } = (await login(account.email)).body.result.data;
+    await server.call("auth.requestPasswordReset", { email: account.email });
+    const mail = (await server.outbox()).filter((m) => m.to === account.email && m.subject === "Reset your password").at(-1)!;
+    const token = /token=([A-Za-z0-9_-]+)/.exec(mail.text)![1]!;
+    expect((await server.call("auth.resetPassword", { token, password: "a brand new passphrase" })).status).toBe(200);
+    expect(reasonOf(await server.call("auth.verifyMfa", { mfaToken, code: codeAt(account.secret, server.clock.now()) }))).toBe("mfa_invalid");
+  });
+
+  it("a recovery code typed without its hyphen or in capitals still works", async () => {
+    const account = await mfaAccount();
+    const { mfaToken } = (await login(account.email)).body.result.data;
+    expect((await server.call("auth.verifyMfa", { mfaToken, code: account.recoveryCodes[1]!.replace("-", "").toUpperCase() })).status).toBe(200);
+  });
+});

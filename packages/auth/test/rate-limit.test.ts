@@ -109,3 +109,14 @@ describe("client IP", () => {
     await server.close();
   });
 });
+
+describe("default rule buckets", () => {
+  it("made-up API keys count against the caller's IP, not a bucket of their own", async () => {
+    const server = await startServer({ limits: { default: { max: 3, windowSeconds: 60 } } });
+    const fake = () => `gth_${Array.from({ length: 49 }, () => "abcdefghijklmnopqrstuvwxyz0123456789"[Math.floor(Math.random() * 36)]).join("")}`;
+    const reasons = [];
+    for (let i = 0; i < 5; i += 1) reasons.push(reasonOf(await server.call("auth.verifyEmail", { token: "x" }, { bearer: fake() })));
+    expect(reasons.slice(3)).toEqual(["rate_limited", "rate_limited"]);
+    await server.close();
+  });
+});

@@ -157,3 +157,27 @@ describe("no token in any log line", () => {
     for (const token of [...tokens, alice.accessToken, alice.refreshToken, GOOD_PASSWORD]) expect(log).not.toContain(token);
   });
 });
+
+describe("credentials in flight", () => {
+  it("a password reset voids the other reset links still in the mailbox", async () => {
+    const alice = await account();
+    await server.call("auth.requestPasswordReset", { email: alice.email });
+    const first = await tokenFromMail(alice.email, "/reset-password");
+    server.clock.advance(1_000);
+    await server.call("auth.requestPasswordReset", { email: alice.email });
+    const second = await tokenFromMail(alice.email, "/reset-password");
+    expect(second).not.toBe(first);
+    expect((await server.call("auth.resetPassword", { token: second, password: NEW_PASSWORD })).status).toBe(200);
+    expect(reasonOf(await server.call("auth.resetPassword", { token: first, password: "an attacker's passphrase" }))).toBe("token_invalid");
+  });
+
+  it("wrong passwords at step-up and password change count toward the lockout", async () => {
+    const alice = await account();
+    for (let i = 0; i < 5; i += 1) expect(reasonOf(await server.call("auth.reauthenticate", { password: `wrong ${i}` }, { bearer: alice.accessToken }))).toBe("invalid_credentials");
+    for (let i = 0; i < 5; i += 1) {
+      expect(reasonOf(await server.call("auth.changePassword", { currentPassword: `wrong ${i}`, newPassword: NEW_PASSWORD }, { bearer: alice.accessToken }))).toBe("invalid_credentials");
+    }
+    expect(reasonOf(await server.call("auth.reauthenticate", { password: GOOD_PASSWORD }, { bearer: alice.accessToken }))).toBe("account_locked");
+    expect(reasonOf(await server.call("auth.login", { email: alice.email, password: GOOD_PASSWORD }))).toBe("account_locked");
+  });
+});

@@ -36,7 +36,7 @@ export interface EventContext {
  * IP, user agent and id; an audit-trail entry; an activity entry for the user.
  * Trail and activity writes run off the request path; `drain` awaits them.
  */
-export function createEvents(deps: { logger: Logger; audit: AuditTrail; activity: ActivityLog; emailKey: string; notifyAlert?: NotifyAlert | undefined }) {
+export function createEvents(deps: { logger: Logger; audit: AuditTrail; activity: ActivityLog; emailKey: Uint8Array; notifyAlert?: NotifyAlert | undefined }) {
   const { logger, audit, activity } = deps;
   const pending = new Set<Promise<unknown>>();
   const emailRef = (email: string) => createHmac("sha256", deps.emailKey).update(email).digest("base64url").slice(0, 16);
@@ -56,11 +56,12 @@ export function createEvents(deps: { logger: Logger; audit: AuditTrail; activity
       ...rest,
       ...(email ? { email: maskEmail(email), emailRef: emailRef(email) } : {}),
       ip: request?.ip ?? rest.ip,
-      userAgent: request?.userAgent,
+      userAgent: request?.userAgent?.slice(0, 512),
       requestId: request?.requestId ?? rest.requestId,
     };
     logger[level](line);
-    const where = { ip: request?.ip ?? "", userAgent: request?.userAgent ?? "", requestId: request?.requestId ?? "" };
+    // User agents are attacker-sized; what is kept for months is capped.
+    const where = { ip: request?.ip ?? "", userAgent: (request?.userAgent ?? "").slice(0, 512), requestId: request?.requestId ?? "" };
     if (AUDITED.has(name)) {
       track(name, audit.append({ actor: context.actorId ?? context.userId ?? null, action: name, target: context.userId ?? null, result: "success", ...where }));
     }

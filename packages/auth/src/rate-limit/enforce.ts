@@ -1,5 +1,4 @@
 import type { Context } from "../context.js";
-import { sha256Hex } from "../crypto/random.js";
 import { AuthError } from "../errors.js";
 import { emailSchema } from "../features/auth/schema.js";
 import { presentedDeviceToken } from "../features/devices/transport.js";
@@ -61,7 +60,11 @@ async function keyFor(ctx: Context, declaration: LimitDeclaration, rawInput: unk
 
 /** Authenticated callers are counted per user (offices share IPs) or per API key; everyone else per IP. */
 async function defaultKey(ctx: Context) {
-  if (ctx.bearerToken?.startsWith("gth_")) return { rule: "default" as const, keyKind: "api_key", key: `key:${sha256Hex(ctx.bearerToken)}` };
+  if (ctx.bearerToken?.startsWith("gth_")) {
+    // Only a real key gets a bucket of its own; made-up ones count against the IP.
+    const keyId = await ctx.services.apiKeys.identify(ctx.bearerToken);
+    return keyId ? { rule: "default" as const, keyKind: "api_key", key: `key:${keyId}` } : { rule: "default" as const, keyKind: "ip", key: `ip:${ctx.meta.ip}` };
+  }
   if (ctx.bearerToken) {
     const verified = await ctx.services.accessTokens.verify(ctx.bearerToken);
     if (verified.ok) return { rule: "default" as const, keyKind: "user", key: `user:${verified.claims.sub}` };

@@ -33,7 +33,8 @@ export function createAdminService(deps: AdminServiceDeps) {
       const before = await target(admin, userId);
       // Roles are read from the store on every call, so the change applies to
       // the target's very next request, whatever role its live tokens claim.
-      const after = (await users.update(userId, (u) => ({ ...u, role })))!;
+      const after = await users.update(userId, (u) => ({ ...u, role }));
+      if (!after) throw new AuthError("not_found");
       events.info("role_changed", { actorId: admin.id, userId, from: before.role, to: role });
       return after;
     },

@@ -55,6 +55,12 @@ export function createApiKeyService(deps: ApiKeyServiceDeps) {
       events.info("api_key_revoked", { userId: user.id, keyId: id });
     },
 
+    /** The id of the key behind a presented secret, if it is a real one (for rate-limit buckets). */
+    async identify(key: string): Promise<string | undefined> {
+      if (!isWellFormedApiKey(key)) return undefined;
+      return (await apiKeys.findBySecret(key))?.id;
+    },
+
     /** The owner and key behind a presented secret, or `token_invalid`. */
     async authenticate(key: string): Promise<{ user: UserRecord; apiKey: ApiKeyRecord }> {
       if (!isWellFormedApiKey(key)) throw new AuthError("token_invalid", { message: "The API key is not valid." });

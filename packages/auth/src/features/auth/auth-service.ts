@@ -84,6 +84,22 @@ export function createAuthService(deps: AuthServiceDeps) {
     events.info("token_revoked", { userId, reason, sessions: ended.length });
   }
 
+  /**
+   * A signed-in user re-entering their password (step-up, password change):
+   * guesses count toward the same lockout as logins, so a stolen access token
+   * is no faster way to guess the password.
+   */
+  async function confirmPassword(user: UserRecord, password: string, purpose: string): Promise<void> {
+    const subject: LockSubject = { kind: "email", email: user.email };
+    await lockout.assertNotLocked(subject);
+    if (!(await passwords.verify(password, user.passwordHash))) {
+      events.info("login_failed", { reason: `${purpose}_wrong_password`, userId: user.id });
+      await lockout.recordFailure(subject, { userId: user.id });
+      throw new AuthError("invalid_credentials", { message: "The password is incorrect." });
+    }
+    await lockout.recordSuccess(subject);
+  }
+
   /** Everything after the credentials checked out: session, tokens, device credential. */
   async function completeLogin(user: UserRecord, device: DeviceRecord | undefined, presentedDeviceToken: string | undefined, meta: RequestMeta): Promise<SignedIn> {
     const { session, tokens } = await issuer.startSession(user, meta);
@@ -97,6 +113,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     assertStrongPassword,
     revokeSession,
     endAllSessions,
+    confirmPassword,
 
     async signup(input: { email: string; password: string; name?: string | undefined }, meta: RequestMeta): Promise<SignedIn> {
       assertStrongPassword(input.password);
@@ -146,7 +163,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         throw new AuthError("email_not_verified");
       }
       // Two-factor users get no tokens yet: only a short-lived, single-use challenge.
-      if (user.mfa) return { mfaRequired: true, mfaToken: await mfa.issueChallenge({ userId: user.id, deviceToken: device ? input.deviceToken : undefined }) };
+      if (user.mfa) return { mfaRequired: true, mfaToken: await mfa.issueChallenge({ userId: user.id, generation: user.sessionGeneration, deviceToken: device ? input.deviceToken : undefined }) };
       return completeLogin(user, device, input.deviceToken, meta);
     },
 
@@ -159,11 +176,8 @@ export function createAuthService(deps: AuthServiceDeps) {
 
     /** Step-up: a fresh password (and code, with two-factor on) renews the session's authentication time. */
     async reauthenticate(caller: { user: UserRecord; session: SessionRecord }, input: { password: string; code?: string | undefined }): Promise<{ user: UserRecord; accessToken: string; expiresIn: number }> {
-      if (!(await passwords.verify(input.password, caller.user.passwordHash))) {
-        events.info("login_failed", { reason: "reauth_wrong_password", userId: caller.user.id });
-        throw new AuthError("invalid_credentials");
-      }
-      if (caller.user.mfa && !(input.code && (await mfa.consumeCode(caller.user, input.code)))) throw new AuthError("mfa_invalid");
+      await confirmPassword(caller.user, input.password, "reauth");
+      if (caller.user.mfa && !(input.code && (await mfa.verifyCode(caller.user, input.code)))) throw new AuthError("mfa_invalid");
       const authTime = Math.floor(clock() / 1000);
       const session = (await sessions.update(caller.session.id, (s) => ({ ...s, authTime }))) ?? { ...caller.session, authTime };
       const user = (await users.get(caller.user.id)) ?? caller.user;

@@ -25,7 +25,9 @@ export function createLockout(store: Store, clock: Clock, events: Events, rule: 
     },
 
     async recordFailure(subject: LockSubject, context: { userId?: string | undefined }): Promise<void> {
-      const failures = await store.increment(`fails:${subjectKey(subject)}`, windowMs);
+      // The window restarts with every failure: a slow trickle of guesses is
+      // still "consecutive" until a success clears it.
+      const failures = (await store.update<number>(`fails:${subjectKey(subject)}`, (n = 0) => n + 1, { ttlMs: windowMs }))!;
       if (failures < rule.max) return;
       const until = clock() + windowMs;
       // setIfAbsent makes exactly one request the one that locks: logged once per lock.

@@ -1,6 +1,7 @@
 import type { Clock, Store } from "@gatehouse/store";
 import { createOneTimeTokens } from "../../crypto/one-time-tokens.js";
 import { sha256Hex } from "../../crypto/random.js";
+import { deriveSubKey } from "../../crypto/sub-keys.js";
 import { open, seal } from "../../crypto/sealed.js";
 import { AuthError } from "../../errors.js";
 import type { Events } from "../../events/events.js";
@@ -18,6 +19,8 @@ export const MFA_TOKEN_TTL_MS = 5 * 60_000;
 /** What a password-verified login waits on until its second factor arrives. */
 export interface MfaChallenge {
   userId: string;
+  /** The user's generation when the password was checked: a reset or lock since voids the challenge. */
+  generation: number;
   deviceToken?: string | undefined;
 }
 
@@ -34,6 +37,7 @@ export interface MfaServiceDeps {
 export function createMfaService(deps: MfaServiceDeps) {
   const { store, clock, events, users, dataKey } = deps;
   const challenges = createOneTimeTokens<MfaChallenge>(store, "mfa-login", MFA_TOKEN_TTL_MS);
+  const recoveryKey = deriveSubKey(dataKey, "recovery codes");
   const pendingKey = (userId: string) => `mfa-pending:${userId}`;
 
   /** Guesses are limited per mfaToken and per user (CONTRACT §5 mfa.attempts). */
@@ -54,10 +58,11 @@ export function createMfaService(deps: MfaServiceDeps) {
   async function consumeCode(user: UserRecord, code: string): Promise<boolean> {
     const mfa = user.mfa;
     if (!mfa) return false;
-    const secret = open(mfa.sealedSecret, dataKey, SEAL_PURPOSE);
-    if (!secret) return false;
-    const step = matchTotpStep(decodeTotpSecret(secret), code.trim(), clock());
-    const recoveryHash = step === undefined && looksLikeRecoveryCode(code) ? hashRecoveryCode(code) : undefined;
+    // Sealed to the user: a seed copied onto another account does not open.
+    const secret = open(mfa.sealedSecret, dataKey, `${SEAL_PURPOSE} ${user.id}`);
+    // Recovery codes work even if the seed cannot be opened (a changed data key).
+    const step = secret ? matchTotpStep(decodeTotpSecret(secret), code.trim(), clock()) : undefined;
+    const recoveryHash = step === undefined && looksLikeRecoveryCode(code) ? hashRecoveryCode(code, recoveryKey) : undefined;
     if (step === undefined && recoveryHash === undefined) return false;
     let accepted = false;
     await users.update(user.id, (current) => {
@@ -77,24 +82,28 @@ export function createMfaService(deps: MfaServiceDeps) {
   }
 
   return {
-    consumeCode,
+    /** A code offered to confirm an action (step-up): limited like login guesses, per user. */
+    async verifyCode(user: UserRecord, code: string): Promise<boolean> {
+      await limitAttempts([`user:${user.id}`]);
+      return consumeCode(user, code);
+    },
 
     async setup(user: UserRecord): Promise<{ secret: string; otpauthUrl: string }> {
       if (user.mfa) throw new AuthError("forbidden", { message: "Two-factor authentication is already on." });
       const secret = generateTotpSecret();
       // Pending until a code proves the authenticator app has it.
-      await store.set(pendingKey(user.id), seal(encodeTotpSecret(secret), dataKey, SEAL_PURPOSE), PENDING_SETUP_TTL_MS);
+      await store.set(pendingKey(user.id), seal(encodeTotpSecret(secret), dataKey, `${SEAL_PURPOSE} ${user.id}`), PENDING_SETUP_TTL_MS);
       return { secret: encodeTotpSecret(secret), otpauthUrl: totpUri(user.email, secret) };
     },
 
     async enable(user: UserRecord, code: string): Promise<string[]> {
       await limitAttempts([`settings:${user.id}`]);
       const sealedSecret = await store.get<string>(pendingKey(user.id));
-      const secret = sealedSecret ? open(sealedSecret, dataKey, SEAL_PURPOSE) : undefined;
+      const secret = sealedSecret ? open(sealedSecret, dataKey, `${SEAL_PURPOSE} ${user.id}`) : undefined;
       const step = secret ? matchTotpStep(decodeTotpSecret(secret), code.trim(), clock()) : undefined;
       if (step === undefined) throw new AuthError("mfa_invalid");
       const recoveryCodes = generateRecoveryCodes();
-      await users.update(user.id, (u) => ({ ...u, mfaEnabled: true, mfa: { sealedSecret: sealedSecret!, lastStep: step, recoveryCodeHashes: recoveryCodes.map(hashRecoveryCode) } }));
+      await users.update(user.id, (u) => ({ ...u, mfaEnabled: true, mfa: { sealedSecret: sealedSecret!, lastStep: step, recoveryCodeHashes: recoveryCodes.map((c) => hashRecoveryCode(c, recoveryKey)) } }));
       await store.delete(pendingKey(user.id));
       events.info("mfa_enabled", { userId: user.id });
       return recoveryCodes;
@@ -115,9 +124,14 @@ export function createMfaService(deps: MfaServiceDeps) {
       if (!challenge) throw new AuthError("mfa_invalid", { message: "The sign-in attempt expired; sign in again." });
       await limitAttempts([`token:${sha256Hex(mfaToken)}`, `user:${challenge.userId}`]);
       const user = await users.get(challenge.userId);
-      if (!user || !(await consumeCode(user, code))) throw new AuthError("mfa_invalid");
-      // Single use: of two correct answers racing, only one redeems the challenge.
-      if (!(await challenges.take(mfaToken))) throw new AuthError("mfa_invalid", { message: "The sign-in attempt expired; sign in again." });
+      const expired = () => new AuthError("mfa_invalid", { message: "The sign-in attempt expired; sign in again." });
+      if (!user || user.sessionGeneration !== challenge.generation || user.disabledAt !== null) throw expired();
+      // Single use: the challenge is redeemed before the code is spent, so a lost race burns no code.
+      if (!(await challenges.take(mfaToken))) throw expired();
+      if (!(await consumeCode(user, code))) {
+        await challenges.restore(mfaToken, challenge);
+        throw new AuthError("mfa_invalid");
+      }
       return { user, challenge };
     },
   };

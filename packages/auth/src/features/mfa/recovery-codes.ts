@@ -1,5 +1,5 @@
 import { randomInt } from "node:crypto";
-import { sha256Hex } from "../../crypto/random.js";
+import { createHmac } from "node:crypto";
 
 const ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"; // no 0/o, 1/l/i: read aloud and typed by hand
 export const RECOVERY_CODE_COUNT = 10;
@@ -12,7 +12,12 @@ export function generateRecoveryCodes(): string[] {
   });
 }
 
-/** Stored only as digests; input is normalised the way people type it. */
-export const hashRecoveryCode = (code: string): string => sha256Hex(code.trim().toLowerCase().replace(/\s+/g, ""));
+/**
+ * Stored only as keyed digests (HMAC under a server key), so a leaked store
+ * cannot be brute-forced offline. Input is normalised the way people type it:
+ * case, spaces and the hyphen do not matter.
+ */
+export const hashRecoveryCode = (code: string, key: Uint8Array): string =>
+  createHmac("sha256", key).update(code.trim().toLowerCase().replace(/[\s-]+/g, "")).digest("hex");
 
 export const looksLikeRecoveryCode = (code: string): boolean => /^[a-z2-9]{5}-?[a-z2-9]{5}$/i.test(code.trim());

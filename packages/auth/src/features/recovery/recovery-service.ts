@@ -28,7 +28,9 @@ const invalidLink = () => new AuthError("token_invalid", { message: "This link i
 /** Password reset, email verification and password change. */
 export function createRecoveryService(deps: RecoveryServiceDeps) {
   const { store, events, users, passwords, auth, mail, appUrl } = deps;
-  const resetTokens = createOneTimeTokens<{ userId: string }>(store, "reset", 3600_000);
+  // Stamped with the user's generation: a reset, password change or lock since
+  // then voids every link still in a mailbox.
+  const resetTokens = createOneTimeTokens<{ userId: string; generation: number }>(store, "reset", 3600_000);
   const verificationTokens = createOneTimeTokens<{ userId: string; email: string }>(store, "verify-email", 24 * 3600_000);
   const link = (path: string, token: string) => `${appUrl.replace(/\/$/, "")}${path}?token=${encodeURIComponent(token)}`;
 
@@ -48,9 +50,16 @@ export function createRecoveryService(deps: RecoveryServiceDeps) {
         events.info("reset_requested_unknown_email", { requestId: meta.requestId, ip: meta.ip });
         return;
       }
-      const token = await resetTokens.issue({ userId: user.id });
-      mail.send(passwordResetMail(user.email, link("/reset-password", token)), { kind: "password_reset", userId: user.id });
-      events.info("reset_token_created", { userId: user.id });
+      // The token is issued after the answer, so a known email costs the
+      // request no more store writes than an unknown one.
+      mail.sendWhenReady(
+        async () => {
+          const token = await resetTokens.issue({ userId: user.id, generation: user.sessionGeneration });
+          events.info("reset_token_created", { userId: user.id });
+          return passwordResetMail(user.email, link("/reset-password", token));
+        },
+        { kind: "password_reset", userId: user.id },
+      );
     },
 
     async resetPassword(token: string, password: string, meta: RequestMeta): Promise<void> {
@@ -58,7 +67,7 @@ export function createRecoveryService(deps: RecoveryServiceDeps) {
       auth.assertStrongPassword(password);
       const claim = await resetTokens.take(token);
       const user = claim ? await users.get(claim.userId) : undefined;
-      if (!claim || !user) {
+      if (!claim || !user || user.sessionGeneration !== claim.generation || user.disabledAt !== null) {
         events.info("reset_failed", { reason: "invalid_token" });
         throw invalidLink();
       }
@@ -88,10 +97,7 @@ export function createRecoveryService(deps: RecoveryServiceDeps) {
     },
 
     async changePassword(caller: { user: UserRecord; session: SessionRecord }, input: { currentPassword: string; newPassword: string }, meta: RequestMeta): Promise<void> {
-      if (!(await passwords.verify(input.currentPassword, caller.user.passwordHash))) {
-        events.info("login_failed", { reason: "change_password_wrong_current", userId: caller.user.id });
-        throw new AuthError("invalid_credentials", { message: "The current password is incorrect." });
-      }
+      await auth.confirmPassword(caller.user, input.currentPassword, "change_password");
       auth.assertStrongPassword(input.newPassword);
       await replacePassword(caller.user, input.newPassword, "password_changed", meta, caller.session);
       events.info("password_changed", { userId: caller.user.id });
