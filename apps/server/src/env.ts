@@ -61,7 +61,20 @@ export const envSchema = z
     AUTH_JWT_SECRET: secretSchema.optional(),
     AUTH_JWT_PREVIOUS_SECRETS: commaList(secretSchema),
     AUTH_JWT_ALG: z.enum(["HS256", "ES256"]).default("HS256"),
-    AUTH_JWT_PRIVATE_KEY: z.string().optional(),
+    AUTH_JWT_PRIVATE_KEY: z
+      .string()
+      .transform((text, ctx) => {
+        try {
+          const jwk = JSON.parse(text) as Record<string, unknown>;
+          if (jwk.kty === "EC" && jwk.crv === "P-256" && typeof jwk.d === "string") return text;
+        } catch {
+          // reported below
+        }
+        ctx.addIssue({ code: "custom", message: "must be a private P-256 JWK as JSON ({\"kty\":\"EC\",\"crv\":\"P-256\",\"d\":…})" });
+        return z.NEVER;
+      })
+      .optional(),
+    AUTH_DATA_KEY: secretSchema.optional(),
     AUTH_ISSUER: z.string().min(1).default("gatehouse"),
     AUTH_AUDIENCE: z.string().min(1).default("gatehouse-api"),
     AUTH_BCRYPT_COST: integer(12, 4, 17),
@@ -80,6 +93,8 @@ export const envSchema = z
     ADMIN_EMAIL: z.string().trim().toLowerCase().pipe(z.email("must be an email address")).optional(),
     ADMIN_PASSWORD: z.string().optional(),
     LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+    /** The built demo app served at `/`; defaults to apps/demo/dist next to this server. */
+    DEMO_DIR: z.string().min(1).optional(),
     AUTH_LIMITS: z
       .string()
       .optional()

@@ -1,10 +1,13 @@
 import { mkdirSync } from "node:fs";
-import { createGatehouseServer, createLogger, createServices, type Logger } from "@gatehouse/auth";
+import { resolve } from "node:path";
+import { createLogger, createServices, type Logger } from "@gatehouse/auth";
 import { createMailer } from "./mail-transport.js";
 import { openStore, type Store } from "@gatehouse/store";
 import { bootstrapAdmin } from "./bootstrap-admin.js";
 import { readEnv } from "./env.js";
+import { createHttpServer } from "./http-server.js";
 import { loadSigningKeys } from "./signing-keys.js";
+import { DEFAULT_SITE_DIR, loadStaticSite } from "./static-site.js";
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -47,9 +50,24 @@ async function main(): Promise<void> {
     alertWebhookSecret: env.ALERT_WEBHOOK_SECRET,
     auditRetentionDays: env.AUTH_AUDIT_RETENTION_DAYS,
   });
-  if (env.ADMIN_EMAIL && env.ADMIN_PASSWORD) await bootstrapAdmin(services, env.ADMIN_EMAIL, env.ADMIN_PASSWORD, logger);
+  if (env.ADMIN_EMAIL && env.ADMIN_PASSWORD) {
+    try {
+      await bootstrapAdmin(services, env.ADMIN_EMAIL, env.ADMIN_PASSWORD, logger);
+    } catch (error) {
+      process.stderr.write(`gatehouse: invalid configuration: ADMIN_PASSWORD: ${error instanceof Error ? error.message : "refused"}\n`);
+      process.exit(1);
+    }
+  }
 
-  const server = createGatehouseServer(services);
+  const siteDir = env.DEMO_DIR ? resolve(env.DEMO_DIR) : DEFAULT_SITE_DIR;
+  const site = await loadStaticSite(siteDir, {
+    production: env.NODE_ENV === "production",
+    onResponse: (info) => logger.info({ event: "request", ...info }),
+  });
+  if (site) logger.info({ event: "demo_served", dir: site.dir, files: site.fileCount }, `serving the demo app from ${site.dir}`);
+  else logger.warn({ event: "demo_missing", dir: siteDir }, `no built demo app in ${siteDir} (pnpm --filter @gatehouse/demo build): serving the API only`);
+
+  const server = createHttpServer(services, site);
   server.listen(env.PORT, env.HOST, () => {
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : env.PORT;

@@ -15,17 +15,17 @@ export async function loadSigningKeys(env: Env, logger: Logger): Promise<{ keys:
     const jwk = env.AUTH_JWT_PRIVATE_KEY
       ? (JSON.parse(env.AUTH_JWT_PRIVATE_KEY) as JWK)
       : await keptInDataDir(env, "jwt-es256.jwk.json", logger, async () => JSON.stringify(await exportJWK((await generateKeyPair("ES256", { extractable: true })).privateKey)), (text) => JSON.parse(text) as JWK);
-    return { keys: await createEcKeyRing([jwk]), dataKey: deriveDataKey(String(jwk.d)) };
+    return { keys: await createEcKeyRing([jwk]), dataKey: env.AUTH_DATA_KEY ? deriveDataKey(env.AUTH_DATA_KEY) : deriveDataKey(String(jwk.d)) };
   }
   const current = env.AUTH_JWT_SECRET ?? (await keptInDataDir(env, "jwt-secret", logger, async () => randomBytes(32).toString("base64"), (text) => decodeSecret(text)!));
-  return { keys: createSecretKeyRing([current, ...env.AUTH_JWT_PREVIOUS_SECRETS]), dataKey: deriveDataKey(current) };
+  return { keys: createSecretKeyRing([current, ...env.AUTH_JWT_PREVIOUS_SECRETS]), dataKey: deriveDataKey(env.AUTH_DATA_KEY ?? current) };
 }
 
 /**
- * The key TOTP seeds are sealed under, derived from the signing secret with
- * HKDF so the two uses never share key material. Rotating the signing secret
- * therefore needs two-factor users to enrol again; keep the old secret in
- * AUTH_JWT_PREVIOUS_SECRETS only for tokens, not for this.
+ * The key TOTP seeds, recovery codes and the audit chain are protected with:
+ * AUTH_DATA_KEY when set (recommended in production, so signing keys can
+ * rotate freely), otherwise derived from the signing secret. HKDF keeps the
+ * two uses from sharing key material either way.
  */
 function deriveDataKey(material: string | Uint8Array): string {
   return Buffer.from(hkdfSync("sha256", material, Buffer.alloc(0), "gatehouse data key v1", 32)).toString("base64");

@@ -67,3 +67,10 @@ describe("environment validation", () => {
     expect(result.ok ? [] : result.errors).toEqual(["ADMIN_PASSWORD: ADMIN_EMAIL and ADMIN_PASSWORD go together"]);
   });
 });
+
+describe("key material", () => {
+  it("refuses a malformed AUTH_JWT_PRIVATE_KEY and a short AUTH_DATA_KEY with one clear line each", () => {
+    const result = parseEnv({ AUTH_JWT_ALG: "ES256", AUTH_JWT_PRIVATE_KEY: "{not json", AUTH_DATA_KEY: "short" });
+    expect(result.ok ? [] : result.errors.map((l) => l.split(":")[0]).sort()).toEqual(["AUTH_DATA_KEY", "AUTH_JWT_PRIVATE_KEY"]);
+  });
+});

@@ -18,6 +18,13 @@ describe("the server process", () => {
     expect(output()).not.toContain("server_started");
   });
 
+  it("refuses a weak ADMIN_PASSWORD with a clear line, not a stack trace", async () => {
+    const { exited, output } = runServer({ AUTH_DATA_DIR: tempDataDir(), AUTH_STORE_URL: "memory://", ADMIN_EMAIL: "root@example.com", ADMIN_PASSWORD: "password" });
+    expect(await exited).toBe(1);
+    expect(output()).toMatch(/^gatehouse: invalid configuration: ADMIN_PASSWORD: .+$/m);
+    expect(output()).not.toMatch(/\bat .+\.(ts|js):\d+/);
+  });
+
   it("refuses to start in production without a secret", async () => {
     const { exited, output } = runServer({ NODE_ENV: "production", AUTH_DATA_DIR: tempDataDir() });
     expect(await exited).toBe(1);

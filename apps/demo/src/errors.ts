@@ -1,0 +1,165 @@
+import { GatehouseError, reasonOf, retryAfterSecondsOf, type ValidationIssue } from "@gatehouse/client";
+import { append, h, type Child } from "./dom";
+
+/** Thrown when the person dismissed a prompt: nothing to report. */
+export class Cancelled extends Error {
+  override readonly name = "Cancelled";
+}
+
+/** A problem found before asking the server, worded for the person. */
+export class FormError extends Error {
+  override readonly name = "FormError";
+}
+
+const FIELD_NAMES: Record<string, string> = {
+  email: "Email",
+  password: "Password",
+  name: "Name",
+  code: "Code",
+  currentPassword: "Current password",
+  newPassword: "New password",
+  scopes: "Permissions",
+  expiresInDays: "Expiry",
+};
+
+export interface ErrorText {
+  message: string;
+  details: string[];
+}
+
+const wait = (seconds: number | undefined): string => (seconds && seconds > 0 ? `Try again in ${seconds} s.` : "Try again later.");
+
+/**
+ * What a person needs to know about a failure, and nothing more: the server's
+ * own wording where it is written for people (weak password, wrong password,
+ * email taken), a wait time for limits, and never a raw exception.
+ */
+export function describeError(error: unknown): ErrorText {
+  if (error instanceof FormError) return { message: error.message, details: [] };
+  const reason = reasonOf(error);
+  const serverMessage = error instanceof Error ? error.message : "";
+  switch (reason) {
+    case "rate_limited":
+      return { message: `Too many attempts. ${wait(retryAfterSecondsOf(error))}`, details: [] };
+    case "account_locked":
+      return { message: `Too many failed attempts: sign-in to this account is paused. ${wait(retryAfterSecondsOf(error))}`, details: [] };
+    case "validation_failed":
+      return { message: "Please check what you entered:", details: issuesOf(error).map(describeIssue) };
+    case "weak_password":
+    case "invalid_credentials":
+    case "email_taken":
+    case "account_disabled":
+    case "email_not_verified":
+    case "forbidden":
+      return { message: serverMessage || "That did not work.", details: [] };
+    case "mfa_invalid":
+      return { message: "That code is not valid. Use the current code from your authenticator app, or a recovery code.", details: [] };
+    case "not_found":
+      return { message: "It is not there any more; it may have been removed already.", details: [] };
+    case "reauth_required":
+      return { message: "Confirm your password to continue.", details: [] };
+    case "token_expired":
+    case "token_invalid":
+    case "token_revoked":
+    case "refresh_invalid":
+    case "refresh_reused":
+      return { message: "Your session has ended. Please log in again.", details: [] };
+    case "store_unavailable":
+    case "overloaded":
+      return { message: `The service is busy or briefly unavailable. ${wait(retryAfterSecondsOf(error))}`, details: [] };
+    case undefined:
+      return statusOf(error) === undefined
+        ? { message: "Cannot reach the server. Check your connection and try again.", details: [] }
+        : { message: "Something went wrong. Please try again.", details: [] };
+    default:
+      return { message: "Something went wrong. Please try again.", details: [] };
+  }
+}
+
+function statusOf(error: unknown): number | undefined {
+  if (error instanceof GatehouseError) return error.status;
+  const data = (error as { data?: { httpStatus?: unknown } } | null)?.data;
+  return typeof data?.httpStatus === "number" ? data.httpStatus : undefined;
+}
+
+/** Validation issues from the SDK's GatehouseError or from a tRPC call's error data. */
+function issuesOf(error: unknown): readonly ValidationIssue[] {
+  if (error instanceof GatehouseError) return error.issues ?? [];
+  const issues = (error as { data?: { issues?: unknown } } | null)?.data?.issues;
+  return Array.isArray(issues) ? (issues as ValidationIssue[]) : [];
+}
+
+function describeIssue(issue: ValidationIssue): string {
+  const path = String(issue.path ?? "");
+  const top = path.split(".")[0] ?? "";
+  const label = FIELD_NAMES[top] ?? (top || undefined);
+  return label ? `${label}: ${issue.message}` : issue.message;
+}
+
+/**
+ * A message area: empty and hidden until used. Errors are announced
+ * (`role="alert"`); confirmations are polite (`role="status"`).
+ */
+export interface MessageBox {
+  element: HTMLElement;
+  error(error: unknown): void;
+  info(text: string): void;
+  clear(): void;
+}
+
+export function messageBox(): MessageBox {
+  const element = h("div", { class: "message", hidden: true });
+  const show = (role: "alert" | "status", kind: string, ...content: Child[]) => {
+    element.className = `message ${kind}`;
+    element.setAttribute("role", role);
+    element.replaceChildren();
+    append(element, ...content);
+    element.hidden = false;
+  };
+  return {
+    element,
+    error(error) {
+      if (error instanceof Cancelled) return;
+      const { message, details } = describeError(error);
+      show("alert", "error", h("p", {}, message), details.length > 0 && h("ul", {}, ...details.map((d) => h("li", {}, d))));
+    },
+    info(text) {
+      show("status", "info", h("p", {}, text));
+    },
+    clear() {
+      element.hidden = true;
+      element.removeAttribute("role");
+      element.replaceChildren();
+    },
+  };
+}
+
+/**
+ * Runs a form's action: blocks double submits, clears the old message and
+ * shows what went wrong. Resolves to whether it succeeded.
+ */
+export async function runAction(controls: HTMLElement, messages: MessageBox, action: () => Promise<void>): Promise<boolean> {
+  if (controls.getAttribute("aria-busy") === "true") return false;
+  const buttons = [controls, ...controls.querySelectorAll("button")].filter((b): b is HTMLButtonElement => b instanceof HTMLButtonElement && !b.disabled);
+  controls.setAttribute("aria-busy", "true");
+  buttons.forEach((b) => (b.disabled = true));
+  messages.clear();
+  try {
+    await action();
+    return true;
+  } catch (error) {
+    messages.error(error);
+    return false;
+  } finally {
+    controls.removeAttribute("aria-busy");
+    buttons.forEach((b) => (b.disabled = false));
+  }
+}
+
+/** Wires a form's submit to `runAction`. */
+export function onSubmit(form: HTMLFormElement, messages: MessageBox, action: () => Promise<void>): void {
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    void runAction(form, messages, action);
+  });
+}

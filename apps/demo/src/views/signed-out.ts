@@ -1,0 +1,73 @@
+import { auth } from "../auth";
+import { button, field, h } from "../dom";
+import { messageBox, onSubmit } from "../errors";
+
+type Mode = "login" | "signup";
+
+/**
+ * Log in (with the two-factor step when the account has it) or create an
+ * account. Success needs no handling here: the SDK's `signed-in` event
+ * switches the page to the signed-in view.
+ */
+export function signedOutView(notice?: string, mode: Mode = "login"): HTMLElement {
+  const container = h("div", { class: "narrow" });
+  const show = (next: HTMLElement) => {
+    container.replaceChildren(next);
+    next.querySelector<HTMLElement>("h1, h2")?.focus();
+  };
+
+  const loginForm = (): HTMLElement => {
+    const messages = messageBox();
+    if (notice) messages.info(notice);
+    const email = field("Email", { name: "email", type: "email", autocomplete: "username", required: true });
+    const password = field("Password", { name: "password", type: "password", autocomplete: "current-password", required: true });
+    const form = h("form", { class: "stack" }, email.element, password.element, messages.element, h("div", { class: "actions" }, h("button", { type: "submit" }, "Log in")));
+    onSubmit(form, messages, async () => {
+      const result = await auth.login({ email: email.input.value, password: password.input.value });
+      if (result.status === "mfa-required") show(mfaForm(result.mfaToken));
+    });
+    return h(
+      "section",
+      { class: "card" },
+      h("h1", { tabindex: -1 }, "Log in"),
+      form,
+      h("p", { class: "switch" }, "New here? ", button("Create an account", { class: "link" }, () => show(signupForm()))),
+    );
+  };
+
+  const mfaForm = (mfaToken: string): HTMLElement => {
+    const messages = messageBox();
+    const code = field(
+      "Authentication code",
+      { name: "code", inputmode: "numeric", autocomplete: "one-time-code", required: true, minlength: 6, maxlength: 32 },
+      "The 6-digit code from your authenticator app, or one of your recovery codes.",
+    );
+    const form = h("form", { class: "stack" }, code.element, messages.element, h("div", { class: "actions" }, h("button", { type: "submit" }, "Verify"), button("Back", { class: "secondary" }, () => show(loginForm()))));
+    onSubmit(form, messages, async () => {
+      await auth.verifyMfa({ mfaToken, code: code.input.value.trim() });
+    });
+    return h("section", { class: "card" }, h("h1", { tabindex: -1 }, "Two-factor authentication"), form);
+  };
+
+  const signupForm = (): HTMLElement => {
+    const messages = messageBox();
+    const name = field("Name (optional)", { name: "name", autocomplete: "name", maxlength: 100 });
+    const email = field("Email", { name: "email", type: "email", autocomplete: "email", required: true });
+    const password = field("Password", { name: "password", type: "password", autocomplete: "new-password", required: true }, "At least 8 characters. Common passwords are refused; a few words make a good one.");
+    const form = h("form", { class: "stack" }, name.element, email.element, password.element, messages.element, h("div", { class: "actions" }, h("button", { type: "submit" }, "Create account")));
+    onSubmit(form, messages, async () => {
+      const displayName = name.input.value.trim();
+      await auth.signup({ email: email.input.value, password: password.input.value, ...(displayName ? { name: displayName } : {}) });
+    });
+    return h(
+      "section",
+      { class: "card" },
+      h("h1", { tabindex: -1 }, "Create an account"),
+      form,
+      h("p", { class: "switch" }, "Already have an account? ", button("Log in", { class: "link" }, () => show(loginForm()))),
+    );
+  };
+
+  container.append(mode === "login" ? loginForm() : signupForm());
+  return container;
+}

@@ -1,0 +1,19 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vite";
+
+// The API in development: `pnpm dev` runs the server on :3000 next to this dev server.
+const api = { target: "http://127.0.0.1:3000" };
+
+export default defineConfig({
+  root: fileURLToPath(new URL(".", import.meta.url)),
+  base: "/",
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    // Nothing inlined as data: URLs: the served CSP allows data: for images only.
+    assetsInlineLimit: 0,
+  },
+  // The same origin for the page and /trpc, as in production, so the refresh cookie just works.
+  server: { proxy: { "/trpc": api, "/health": api } },
+  preview: { proxy: { "/trpc": api, "/health": api } },
+});
