@@ -1,8 +1,9 @@
 /** Setup only (not measured): creates accounts over the public API in token mode. */
 
-const PASSWORD = "correct horse battery staple";
+export const PASSWORD = "correct horse battery staple";
 
 export interface SignedUp {
+  email: string;
   accessToken: string;
   refreshToken: string;
 }
@@ -17,7 +18,7 @@ async function signup(baseUrl: string, email: string): Promise<SignedUp> {
   if (!response.ok) throw new Error(`signup of ${email} failed: HTTP ${response.status} ${text.slice(0, 300)}`);
   const data = (JSON.parse(text) as { result?: { data?: Partial<SignedUp> } }).result?.data;
   if (!data?.accessToken || !data.refreshToken) throw new Error(`signup of ${email} returned no token pair: ${text.slice(0, 300)}`);
-  return { accessToken: data.accessToken, refreshToken: data.refreshToken };
+  return { email, accessToken: data.accessToken, refreshToken: data.refreshToken };
 }
 
 /** Signs up `count` fresh users, `parallel` at a time; each signup is one session with one unused refresh token. */

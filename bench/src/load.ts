@@ -1,54 +1,120 @@
 import autocannon from "autocannon";
 import { cpuSecondsOf, ownCpuSeconds } from "./cpu.js";
+import { summarize, type LatencySummary } from "./stats.js";
 
 export interface LoadSpec {
   url: string;
   connections: number;
-  /** Seconds. */
-  duration: number;
-  /** Fixed request (method, path, headers) or a dynamic one with setupRequest/onResponse. */
-  request: autocannon.Request;
+  /** Seconds; ignored when `amount` is set. */
+  duration?: number;
+  /** Total requests to send instead of a duration. */
+  amount?: number;
+  /** Requests per second over all connections (autocannon's overallRate); unset = as fast as answers come. */
+  overallRate?: number;
+  /** Seconds before a request counts as timed out (default 10). */
+  timeout?: number;
+  /** Cycled through on each connection. */
+  requests: autocannon.Request[];
   /** The server's process id, to report how busy it was. */
-  serverPid: number;
+  serverPid?: number;
 }
 
 export interface Measurement {
+  /** Wall-clock seconds of the run. */
+  seconds: number;
+  /** Answers received (any status). */
+  responses: number;
   requestsPerSecond: number;
-  /** Milliseconds (autocannon's resolution is 1 ms). */
-  p50: number;
-  p99: number;
-  total: number;
-  non2xx: number;
+  /** Answers completed after the first second ÷ the seconds after it (excludes ramp-up); = requestsPerSecond on short runs. */
+  steadyRequestsPerSecond: number;
+  /** Answers by HTTP status. */
+  statuses: Record<string, number>;
   /** Connection errors, timeouts included. */
   errors: number;
+  timeouts: number;
+  /** Over all answers, from autocannon's per-response times (hrtime, not its 1 ms histogram). */
+  latency: LatencySummary;
+  latencyByStatus: Record<string, LatencySummary>;
+  /** Server process CPU seconds during the run (all threads). */
+  serverCpuSeconds: number | undefined;
   /** Share of one core the server process used during the run. */
   serverCpu: number | undefined;
-  /** Share of one core this (load-generating) process used during the run. */
+  /** Share of one core the load-generating process used during the run. */
   loadCpu: number;
 }
 
+const SETTLE_SECONDS = 1;
+
 /** One autocannon run from this process against the target. */
-export async function runLoad(spec: LoadSpec): Promise<Measurement> {
-  const serverBefore = cpuSecondsOf(spec.serverPid);
+export function runLoad(spec: LoadSpec): Promise<Measurement> {
+  const serverBefore = spec.serverPid === undefined ? undefined : cpuSecondsOf(spec.serverPid);
   const ownBefore = ownCpuSeconds();
   const started = performance.now();
-  const result = await autocannon({
-    url: spec.url,
-    connections: spec.connections,
-    duration: spec.duration,
-    pipelining: 1,
-    requests: [spec.request],
+  const latencies = new Map<number, number[]>();
+  let steadyResponses = 0;
+
+  return new Promise<Measurement>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: spec.url,
+        connections: spec.connections,
+        ...(spec.amount === undefined ? { duration: spec.duration ?? 10 } : { amount: spec.amount }),
+        ...(spec.overallRate === undefined ? {} : { overallRate: spec.overallRate }),
+        timeout: spec.timeout ?? 10,
+        pipelining: 1,
+        requests: spec.requests,
+      },
+      (error, result) => {
+        if (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+          return;
+        }
+        const seconds = (performance.now() - started) / 1000;
+        const serverAfter = spec.serverPid === undefined ? undefined : cpuSecondsOf(spec.serverPid);
+        const all: number[] = [];
+        const latencyByStatus: Record<string, LatencySummary> = {};
+        const statuses: Record<string, number> = {};
+        for (const [status, values] of latencies) {
+          all.push(...values);
+          latencyByStatus[status] = summarize(values);
+          statuses[status] = values.length;
+        }
+        const serverCpuSeconds = serverBefore === undefined || serverAfter === undefined ? undefined : serverAfter - serverBefore;
+        resolve({
+          seconds,
+          responses: all.length,
+          requestsPerSecond: all.length / seconds,
+          steadyRequestsPerSecond: seconds > 3 * SETTLE_SECONDS ? steadyResponses / (seconds - SETTLE_SECONDS) : all.length / seconds,
+          statuses,
+          errors: result.errors,
+          timeouts: result.timeouts,
+          latency: summarize(all),
+          latencyByStatus,
+          serverCpuSeconds,
+          serverCpu: serverCpuSeconds === undefined ? undefined : serverCpuSeconds / seconds,
+          loadCpu: (ownCpuSeconds() - ownBefore) / seconds,
+        });
+      },
+    );
+    instance.on("response", (_client, statusCode, _bytes, responseTime) => {
+      let list = latencies.get(statusCode);
+      if (!list) latencies.set(statusCode, (list = []));
+      list.push(responseTime);
+      if (performance.now() - started > SETTLE_SECONDS * 1000) steadyResponses += 1;
+    });
   });
-  const elapsed = (performance.now() - started) / 1000;
-  const serverAfter = cpuSecondsOf(spec.serverPid);
-  return {
-    requestsPerSecond: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    total: result.requests.total,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    serverCpu: serverBefore === undefined || serverAfter === undefined ? undefined : (serverAfter - serverBefore) / elapsed,
-    loadCpu: (ownCpuSeconds() - ownBefore) / elapsed,
-  };
+}
+
+/** Answers whose status is not in `allowed`, plus connection errors. */
+export function unexpected(m: Measurement, allowed: readonly number[]): { statuses: Record<string, number>; errors: number; count: number } {
+  const statuses = Object.fromEntries(Object.entries(m.statuses).filter(([status]) => !allowed.includes(Number(status))));
+  const count = Object.values(statuses).reduce((a, b) => a + b, 0) + m.errors;
+  return { statuses, errors: m.errors, count };
+}
+
+export function describe(m: Measurement): string {
+  const cpu = m.serverCpu === undefined ? "" : `, server CPU ${Math.round(m.serverCpu * 100)} %, load generator CPU ${Math.round(m.loadCpu * 100)} %`;
+  const statuses = Object.entries(m.statuses).map(([s, n]) => `${s}×${n}`).join(" ");
+  const errors = m.errors ? `, ${m.errors} errors (${m.timeouts} timeouts)` : "";
+  return `  → ${Math.round(m.requestsPerSecond)} req/s, p50 ${m.latency.p50.toFixed(2)} ms, p99 ${m.latency.p99.toFixed(2)} ms${cpu} [${statuses}]${errors}`;
 }

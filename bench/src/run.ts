@@ -1,96 +1,76 @@
 /**
- * `pnpm bench`: auth.me against a bare tRPC query on the same server, and
- * auth.refresh, for the memory and SQLite stores. The server runs in a child
- * process; autocannon runs here. Progress on stderr, a markdown table on stdout.
+ * `pnpm bench`: every section in BENCH_ONLY (default all) — me, refresh,
+ * abuse, login, memory, enumeration, peer. Each server under test runs in a
+ * child process; autocannon runs here (and, for concurrent loads, in a second
+ * child). Progress on stderr, markdown tables on stdout. The exit code is
+ * non-zero only for unexpected answers or errors, never for a missed target.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import type autocannon from "autocannon";
-import { availableParallelism, tmpdir } from "node:os";
+import { availableParallelism, cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
-import { runLoad, type Measurement } from "./load.js";
-import { createRefreshPool } from "./refresh-pool.js";
-import { markdownReport, type Endpoint, type StoreResult } from "./report.js";
-import { readSettings } from "./settings.js";
-import { startTarget, type Target } from "./spawn-target.js";
+import { createContext, type BenchContext, type SectionResult } from "./context.js";
+import { flushRedisDatabase } from "./redis.js";
+import { abuseSection } from "./sections/abuse.js";
+import { enumerationSection } from "./sections/enumeration.js";
+import { loginSection } from "./sections/login.js";
+import { memorySection } from "./sections/memory.js";
+import { peerSection } from "./sections/peer.js";
+import { throughputSection } from "./sections/throughput.js";
+import { readSettings, type Section } from "./settings.js";
 
 const settings = readSettings();
-const log = (line: string): void => void process.stderr.write(`${line}\n`);
-const NAMES: Record<Endpoint, string> = { bare: "bare ping", me: "auth.me", refresh: "auth.refresh" };
-let failures = 0;
+const tmp = mkdtempSync(join(tmpdir(), "gatehouse-bench-"));
+const ctx = createContext(settings, tmp);
 
-function describe(m: Measurement): string {
-  const cpu = m.serverCpu === undefined ? "" : `, server CPU ${Math.round(m.serverCpu * 100)} %, load generator CPU ${Math.round(m.loadCpu * 100)} %`;
-  const problems = m.non2xx || m.errors ? ` — ${m.non2xx} non-2xx, ${m.errors} errors` : "";
-  return `  → ${Math.round(m.requestsPerSecond)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms${cpu}${problems}`;
-}
+const plan: Array<{ sections: Section[]; name: string; run: (ctx: BenchContext) => Promise<SectionResult> }> = [
+  { sections: ["me", "refresh"], name: "throughput", run: throughputSection },
+  { sections: ["abuse"], name: "abuse", run: abuseSection },
+  { sections: ["login"], name: "login", run: loginSection },
+  { sections: ["memory"], name: "memory", run: memorySection },
+  { sections: ["enumeration"], name: "enumeration", run: enumerationSection },
+  { sections: ["peer"], name: "peer", run: peerSection },
+];
 
-async function benchStore(store: string, storeUrl: string): Promise<StoreResult> {
-  const { connections, duration, rounds, warmup } = settings;
-  // Each run can strand one token per connection (answers in flight when it stops).
-  const sessions = connections * (2 * rounds + 2);
-  log(`${store}: starting server (${storeUrl}), signing up ${sessions + 1} users…`);
-  const target: Target = await startTarget(storeUrl, sessions);
-  const pool = createRefreshPool(target.refreshTokens);
-  const requests: Record<Endpoint, () => autocannon.Request> = {
-    bare: () => ({ method: "GET", path: "/bare/ping" }),
-    me: () => ({ method: "GET", path: "/trpc/auth.me", headers: { authorization: `Bearer ${target.accessToken}` } }),
-    refresh: () => pool.request(),
-  };
-  const result: StoreResult = { store, rounds: { bare: [], me: [], refresh: [] } };
-  const load = (endpoint: Endpoint, seconds: number) =>
-    runLoad({ url: target.url, connections, duration: seconds, request: requests[endpoint](), serverPid: target.pid });
-
-  const measure = async (endpoint: Endpoint, round: number): Promise<void> => {
-    if (warmup > 0) {
-      log(`${store}: warming up ${NAMES[endpoint]} (${warmup} s)…`);
-      const warm = await load(endpoint, warmup);
-      if (warm.non2xx || warm.errors) {
-        failures += 1;
-        log(`${store}: warm-up of ${NAMES[endpoint]} had ${warm.non2xx} non-2xx and ${warm.errors} errors`);
-      }
-    }
-    log(`${store}: ${NAMES[endpoint]} round ${round}/${rounds}…`);
-    const m = await load(endpoint, duration);
-    log(describe(m));
-    if (m.non2xx || m.errors) failures += 1;
-    result.rounds[endpoint].push(m);
-  };
-
-  try {
-    // Interleaved, so drift on a shared machine hits both sides of the ratio alike.
-    for (let round = 1; round <= rounds; round += 1) {
-      await measure("bare", round);
-      await measure("me", round);
-    }
-    // Last: rotations grow the store, which should not weigh on the comparison above.
-    for (let round = 1; round <= rounds; round += 1) await measure("refresh", round);
-    log(`${store}: refresh pool ${pool.size()} unused tokens left, ${pool.exhausted()} requests found it empty`);
-  } finally {
-    await target.stop();
-  }
-  return result;
-}
-
-const sqliteDir = mkdtempSync(join(tmpdir(), "gatehouse-bench-"));
-const results: StoreResult[] = [];
+const started = performance.now();
+const outputs: string[] = [];
+let crashed = false;
+ctx.log(
+  `sections: ${[...settings.only].join(", ")}; stores: ${settings.stores.join(", ")}; ${settings.connections} connections, ` +
+    `${settings.duration} s × ${settings.rounds} rounds, ${settings.warmup} s warm-up`,
+);
 try {
-  log(`settings: ${settings.connections} connections, ${settings.duration} s × ${settings.rounds} rounds, ${settings.warmup} s warm-up before each`);
-  results.push(await benchStore("memory", "memory://"));
-  results.push(await benchStore("sqlite", `sqlite://${join(sqliteDir, "bench.db")}`));
+  for (const step of plan) {
+    if (!step.sections.some((s) => settings.only.has(s))) continue;
+    const sectionStarted = performance.now();
+    ctx.log(`\n=== ${step.name} ===`);
+    try {
+      const result = await step.run(ctx);
+      const took = (performance.now() - sectionStarted) / 1000;
+      outputs.push(`${result.markdown}\n\n_(${step.name}: ${took.toFixed(0)} s)_`);
+      ctx.log(`=== ${step.name} done in ${took.toFixed(0)} s ===`);
+    } catch (error) {
+      crashed = true;
+      ctx.log(`✗ section ${step.name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      outputs.push(`## ${step.name}\n\nFailed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
 } finally {
-  rmSync(sqliteDir, { recursive: true, force: true });
+  await ctx.close();
+  if (settings.stores.includes("redis")) await flushRedisDatabase(settings.redisUrl);
+  rmSync(tmp, { recursive: true, force: true });
 }
 
+const total = (performance.now() - started) / 1000;
 process.stdout.write(
   [
-    `Gatehouse benchmark, ${new Date().toISOString()} — node ${process.version}, ${availableParallelism()} CPUs; ` +
-      `${settings.connections} connections, ${settings.duration} s per round, median of ${settings.rounds} rounds, ${settings.warmup} s warm-up before each.`,
+    `Gatehouse benchmark, ${new Date().toISOString()} — node ${process.version}, ${availableParallelism()} CPUs (${cpus()[0]?.model ?? "?"}), ` +
+      `${(totalmem() / 1024 ** 3).toFixed(0)} GB RAM; total ${Math.round(total)} s.`,
     "",
-    markdownReport(results),
+    outputs.join("\n\n"),
     "",
   ].join("\n"),
 );
-if (failures > 0) {
-  log(`${failures} run(s) had non-2xx responses or errors`);
+if (crashed || ctx.failures() > 0) {
+  ctx.log(`${ctx.failures()} run(s) with unexpected answers or errors${crashed ? "; a section failed" : ""}`);
   process.exitCode = 1;
 }

@@ -1,13 +1,34 @@
 /** Benchmark knobs; each can be overridden from the environment. */
+
+export const SECTIONS = ["me", "refresh", "abuse", "login", "memory", "enumeration", "peer"] as const;
+export type Section = (typeof SECTIONS)[number];
+
+export const STORES = ["memory", "sqlite", "redis"] as const;
+export type StoreKind = (typeof STORES)[number];
+
 export interface Settings {
-  /** Seconds per measured round (BENCH_DURATION). */
+  /** Sections to run (BENCH_ONLY, comma-separated; default all). */
+  only: ReadonlySet<Section>;
+  /** Stores for the throughput and rejected-login sections (BENCH_STORES; default memory,sqlite,redis). */
+  stores: readonly StoreKind[];
+  /** Seconds per measured round of the throughput runs (BENCH_DURATION). */
   duration: number;
-  /** Concurrent keep-alive connections (BENCH_CONNECTIONS). */
+  /** Concurrent keep-alive connections of the throughput runs and floods (BENCH_CONNECTIONS). */
   connections: number;
-  /** Measured rounds per endpoint; the median is reported (BENCH_ROUNDS, at least 2). */
+  /** Measured rounds; the median is reported (BENCH_ROUNDS, at least 2). */
   rounds: number;
-  /** Seconds of unmeasured load before every measured round (BENCH_WARMUP). */
+  /** Seconds of unmeasured load before every measured throughput round (BENCH_WARMUP). */
   warmup: number;
+  /** Redis for the Redis store; a dedicated database that the bench flushes (BENCH_REDIS_URL). */
+  redisUrl: string;
+  /** Fixed rate of the auth.me probe in the isolation runs, requests per second (BENCH_ME_RATE). */
+  meRate: number;
+  /** Requests with distinct client IPs in the memory section (BENCH_MEMORY_REQUESTS). */
+  memoryRequests: number;
+  /** Interleaved login pairs (unknown email / wrong password) in the enumeration section (BENCH_ENUM_LOGINS). */
+  enumLogins: number;
+  /** Interleaved reset-request pairs (known / unknown email) in the enumeration section (BENCH_ENUM_RESETS). */
+  enumResets: number;
 }
 
 function positive(name: string, fallback: number, min = 1): number {
@@ -18,11 +39,28 @@ function positive(name: string, fallback: number, min = 1): number {
   return value;
 }
 
+function list<T extends string>(name: string, allowed: readonly T[]): T[] {
+  const raw = process.env[name]?.trim();
+  if (!raw) return [...allowed];
+  const items = raw.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
+  for (const item of items) {
+    if (!(allowed as readonly string[]).includes(item)) throw new Error(`${name}: unknown "${item}"; choose from ${allowed.join(", ")}`);
+  }
+  return allowed.filter((a) => items.includes(a));
+}
+
 export function readSettings(): Settings {
   return {
-    duration: positive("BENCH_DURATION", 10),
+    only: new Set(list("BENCH_ONLY", SECTIONS)),
+    stores: list("BENCH_STORES", STORES),
+    duration: positive("BENCH_DURATION", 5),
     connections: Math.round(positive("BENCH_CONNECTIONS", 50)),
     rounds: Math.round(positive("BENCH_ROUNDS", 3, 2)),
-    warmup: positive("BENCH_WARMUP", 2, 0),
+    warmup: positive("BENCH_WARMUP", 1, 0),
+    redisUrl: process.env.BENCH_REDIS_URL || "redis://127.0.0.1:6379/11",
+    meRate: Math.round(positive("BENCH_ME_RATE", 200)),
+    memoryRequests: Math.round(positive("BENCH_MEMORY_REQUESTS", 100_000)),
+    enumLogins: Math.round(positive("BENCH_ENUM_LOGINS", 40, 2)),
+    enumResets: Math.round(positive("BENCH_ENUM_RESETS", 300, 2)),
   };
 }

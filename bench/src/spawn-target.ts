@@ -2,11 +2,18 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import type { TargetInfo } from "./target-server.js";
+import type { TargetConfig, TargetInfo, TargetStats } from "./target-server.js";
 
 export interface Target extends TargetInfo {
   pid: number;
   url: string;
+  stats(): Promise<TargetStats>;
+  /** Forces a full garbage collection (the target runs with --expose-gc); false if unavailable. */
+  gc(): Promise<boolean>;
+  /** Moves the target's clock forward and sweeps expired entries from a memory or SQLite store. */
+  advanceClock(seconds: number): Promise<{ swept: number | undefined; entries: number | undefined }>;
+  /** `samples` timings (ms) of `parallel` concurrent password verifications, inside the target. */
+  timeVerifications(samples: number, parallel: number): Promise<number[]>;
   stop(): Promise<void>;
 }
 
@@ -14,8 +21,8 @@ const ENTRY = fileURLToPath(new URL("./target-server.ts", import.meta.url));
 const BENCH_DIR = fileURLToPath(new URL("..", import.meta.url));
 
 /** Starts the server in its own process and waits for its JSON line. */
-export async function startTarget(storeUrl: string, refreshSessions: number): Promise<Target> {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", ENTRY, storeUrl, String(refreshSessions)], {
+export async function startTarget(config: TargetConfig): Promise<Target> {
+  const child: ChildProcess = spawn(process.execPath, ["--expose-gc", "--import", "tsx", ENTRY, JSON.stringify(config)], {
     cwd: BENCH_DIR,
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -34,10 +41,20 @@ export async function startTarget(storeUrl: string, refreshSessions: number): Pr
     child.kill("SIGKILL");
     throw error;
   }
+  const url = `http://127.0.0.1:${info.port}`;
+  const control = async <T>(method: "GET" | "POST", path: string): Promise<T> => {
+    const response = await fetch(`${url}/bench/${path}`, { method });
+    if (!response.ok) throw new Error(`bench control ${path}: HTTP ${response.status} ${await response.text()}`);
+    return (await response.json()) as T;
+  };
   return {
     ...info,
     pid: child.pid!,
-    url: `http://127.0.0.1:${info.port}`,
+    url,
+    stats: () => control<TargetStats>("GET", "stats"),
+    gc: async () => (await control<{ collected: boolean }>("POST", "gc")).collected,
+    advanceClock: (seconds) => control("POST", `advance?seconds=${seconds}`),
+    timeVerifications: async (samples, parallel) => (await control<{ ms: number[] }>("POST", `verify?samples=${samples}&parallel=${parallel}`)).ms,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const gone = once(child, "exit");
@@ -47,4 +64,14 @@ export async function startTarget(storeUrl: string, refreshSessions: number): Pr
       clearTimeout(timer);
     },
   };
+}
+
+/** Starts a target, runs `body`, and always stops the target. */
+export async function withTarget<T>(config: TargetConfig, body: (target: Target) => Promise<T>): Promise<T> {
+  const target = await startTarget(config);
+  try {
+    return await body(target);
+  } finally {
+    await target.stop();
+  }
 }

@@ -11,6 +11,9 @@ import { decodeSecret, type Env } from "./env.js";
  * production refuses to start without one (enforced in env.ts).
  */
 export async function loadSigningKeys(env: Env, logger: Logger): Promise<{ keys: KeyRing; dataKey: string }> {
+  if (env.NODE_ENV === "production" && !env.AUTH_DATA_KEY) {
+    logger.warn({ event: "data_key_derived" }, "AUTH_DATA_KEY is not set: two-factor secrets are tied to the signing key and will not survive its rotation");
+  }
   if (env.AUTH_JWT_ALG === "ES256") {
     const jwk = env.AUTH_JWT_PRIVATE_KEY
       ? (JSON.parse(env.AUTH_JWT_PRIVATE_KEY) as JWK)
