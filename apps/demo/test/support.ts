@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -7,7 +7,6 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const DEMO_ROOT = fileURLToPath(new URL("..", import.meta.url));
-const SERVER_ROOT = fileURLToPath(new URL("../../server/", import.meta.url));
 
 export const tempDir = (prefix: string): string => mkdtempSync(join(tmpdir(), prefix));
 
@@ -17,44 +16,8 @@ export function buildDemo(outDir: string): void {
   execFileSync(process.execPath, [viteBin, "build", "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"], { cwd: DEMO_ROOT, stdio: "pipe" });
 }
 
-export interface ServerProcess {
-  url: string;
-  output: () => string;
-  stop(): Promise<number | null>;
-}
-
-/** The real server, from source, as apps/server's own tests run it. */
-export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
-  // cwd is the server package, where `tsx` is installed.
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: SERVER_ROOT,
-    env: { PATH: process.env.PATH, PORT: "0", AUTH_BCRYPT_COST: "4", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
-  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
-    child.stdout!.on("data", () => {
-      const match = /"event":"server_started","url":"([^"]+)"/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    void exited.then((code) => reject(new Error(`server exited with ${code}:\n${output}`)));
-  });
-  return {
-    url,
-    output: () => output,
-    stop: () => {
-      if (child.exitCode === null) child.kill("SIGTERM");
-      return exited;
-    },
-  };
-}
+/** The real server, from source, exactly as apps/server's own tests run it. */
+export { startServerProcess as startServer, type ServerProcess } from "../../server/test/server-process.js";
 
 function base32Decode(text: string): Buffer {
   const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";

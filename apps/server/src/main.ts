@@ -1,11 +1,10 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { createLogger, createServices, type Logger } from "@gatehouse/auth";
+import { createGatehouseServer, createLogger, createServices, type Logger } from "@gatehouse/auth";
 import { createMailer } from "./mail-transport.js";
 import { openStore, type Store } from "@gatehouse/store";
 import { bootstrapAdmin } from "./bootstrap-admin.js";
 import { readEnv } from "./env.js";
-import { createHttpServer } from "./http-server.js";
 import { loadSigningKeys } from "./signing-keys.js";
 import { DEFAULT_SITE_DIR, loadStaticSite } from "./static-site.js";
 
@@ -67,7 +66,7 @@ async function main(): Promise<void> {
   if (site) logger.info({ event: "demo_served", dir: site.dir, files: site.fileCount }, `serving the demo app from ${site.dir}`);
   else logger.warn({ event: "demo_missing", dir: siteDir }, `no built demo app in ${siteDir} (pnpm --filter @gatehouse/demo build): serving the API only`);
 
-  const server = createHttpServer(services, site);
+  const server = createGatehouseServer(services, site ? { serveFirst: site.handle } : {});
   server.listen(env.PORT, env.HOST, () => {
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : env.PORT;

@@ -3,6 +3,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, join, posix } from "node:path";
 import { fileURLToPath } from "node:url";
+import { setSecurityHeaders } from "@gatehouse/auth";
 
 /** Where the demo's build lands in this monorepo, found from this file (src/ or dist/ alike). */
 export const DEFAULT_SITE_DIR = fileURLToPath(new URL("../../demo/dist/", import.meta.url));
@@ -146,7 +147,7 @@ function isNavigation(req: IncomingMessage, path: string): boolean {
 
 function send(req: IncomingMessage, res: ServerResponse, path: string, file: SiteFile, options: StaticSiteOptions): void {
   const started = process.hrtime.bigint();
-  setSiteSecurityHeaders(res, options.production);
+  setSecurityHeaders(res, { production: options.production, contentSecurityPolicy: SITE_CSP });
   res.setHeader("Content-Type", file.contentType);
   res.setHeader("Cache-Control", file.cacheControl);
   res.setHeader("ETag", file.etag);
@@ -161,12 +162,4 @@ function send(req: IncomingMessage, res: ServerResponse, path: string, file: Sit
   options.onResponse?.({ method: req.method ?? "GET", path, status: res.statusCode, durationMs: Number(process.hrtime.bigint() - started) / 1e6 });
 }
 
-/** The same headers the API sends on every response (CONTRACT §2), with the site's CSP. */
-function setSiteSecurityHeaders(res: ServerResponse, production: boolean): void {
-  res.setHeader("X-Content-Type-Options", "nosniff");
-  res.setHeader("X-Frame-Options", "DENY");
-  res.setHeader("Referrer-Policy", "strict-origin-when-cross-origin");
-  res.setHeader("Content-Security-Policy", SITE_CSP);
-  res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
-  if (production) res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
-}
+

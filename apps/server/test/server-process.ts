@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
+// tsx resolves from the server package, whichever package's tests start it.
+const SERVER_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 export interface ServerProcess {
   url: string;
@@ -18,6 +20,7 @@ export const tempDataDir = (): string => mkdtempSync(join(tmpdir(), "gatehouse-s
 /** The real server as a child process, configured only by its environment. */
 export function runServer(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
+    cwd: SERVER_ROOT,
     env: { PATH: process.env.PATH, PORT: "0", AUTH_BCRYPT_COST: "4", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

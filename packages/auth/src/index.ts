@@ -1,6 +1,7 @@
 export type { GatehouseConfig, GatehouseOptions } from "./config.js";
 export { AuthError, REASONS, type Reason } from "./errors.js";
-export { createGatehouseServer } from "./http/create-server.js";
+export { createGatehouseServer, type GatehouseServerOptions } from "./http/create-server.js";
+export { setSecurityHeaders } from "./http/security-headers.js";
 export { createRequestListener } from "./http/request-listener.js";
 export { createLogger, type Logger } from "./log.js";
 export { commonPasswordCount, findPasswordProblem } from "./passwords/policy.js";
