@@ -17,6 +17,13 @@ export interface LoadSpec {
   requests: autocannon.Request[];
   /** The server's process id, to report how busy it was. */
   serverPid?: number;
+  /**
+   * Latency only over requests sent at least this many seconds after the start
+   * (statuses still count every answer): autocannon opens all its connections
+   * at the start, and against a saturated server the handshake, not the
+   * answer, dominates those first requests.
+   */
+  settleSeconds?: number;
 }
 
 export interface Measurement {
@@ -32,7 +39,7 @@ export interface Measurement {
   /** Connection errors, timeouts included. */
   errors: number;
   timeouts: number;
-  /** Over all answers, from autocannon's per-response times (hrtime, not its 1 ms histogram). */
+  /** Over all answers (or those sent after settleSeconds), from autocannon's per-response times (hrtime, not its 1 ms histogram). */
   latency: LatencySummary;
   latencyByStatus: Record<string, LatencySummary>;
   /** Server process CPU seconds during the run (all threads). */
@@ -51,6 +58,8 @@ export function runLoad(spec: LoadSpec): Promise<Measurement> {
   const ownBefore = ownCpuSeconds();
   const started = performance.now();
   const latencies = new Map<number, number[]>();
+  const counts = new Map<number, number>();
+  const settleMs = (spec.settleSeconds ?? 0) * 1000;
   let steadyResponses = 0;
 
   return new Promise<Measurement>((resolve, reject) => {
@@ -73,18 +82,18 @@ export function runLoad(spec: LoadSpec): Promise<Measurement> {
         const serverAfter = spec.serverPid === undefined ? undefined : cpuSecondsOf(spec.serverPid);
         const all: number[] = [];
         const latencyByStatus: Record<string, LatencySummary> = {};
-        const statuses: Record<string, number> = {};
         for (const [status, values] of latencies) {
           all.push(...values);
           latencyByStatus[status] = summarize(values);
-          statuses[status] = values.length;
         }
+        const statuses = Object.fromEntries([...counts].map(([status, n]) => [String(status), n]));
+        const responses = [...counts.values()].reduce((a, b) => a + b, 0);
         const serverCpuSeconds = serverBefore === undefined || serverAfter === undefined ? undefined : serverAfter - serverBefore;
         resolve({
           seconds,
-          responses: all.length,
-          requestsPerSecond: all.length / seconds,
-          steadyRequestsPerSecond: seconds > 3 * SETTLE_SECONDS ? steadyResponses / (seconds - SETTLE_SECONDS) : all.length / seconds,
+          responses,
+          requestsPerSecond: responses / seconds,
+          steadyRequestsPerSecond: seconds > 3 * SETTLE_SECONDS ? steadyResponses / (seconds - SETTLE_SECONDS) : responses / seconds,
           statuses,
           errors: result.errors,
           timeouts: result.timeouts,
@@ -97,10 +106,13 @@ export function runLoad(spec: LoadSpec): Promise<Measurement> {
       },
     );
     instance.on("response", (_client, statusCode, _bytes, responseTime) => {
+      const elapsed = performance.now() - started;
+      counts.set(statusCode, (counts.get(statusCode) ?? 0) + 1);
+      if (elapsed > SETTLE_SECONDS * 1000) steadyResponses += 1;
+      if (elapsed - responseTime < settleMs) return;
       let list = latencies.get(statusCode);
       if (!list) latencies.set(statusCode, (list = []));
       list.push(responseTime);
-      if (performance.now() - started > SETTLE_SECONDS * 1000) steadyResponses += 1;
     });
   });
 }

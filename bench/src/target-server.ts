@@ -1,14 +1,14 @@
 /**
  * The system under test, run as its own process (`node --import tsx`):
- * Gatehouse under /trpc/, the bare baseline under /bare/ and bench controls
- * under /bench/, on ONE HTTP server. Prints one JSON line (port and setup
+ * createGatehouseServer (Gatehouse under /trpc/), with the bare baseline under
+ * /bare/ and bench controls under /bench/ on the same server. Prints one JSON line (port and setup
  * tokens) on stdout, then serves until SIGTERM.
  * Usage: target-server.ts '<TargetConfig as JSON>'
  */
 import { statSync } from "node:fs";
-import { createServer, type ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createLogger, createRequestListener, createSecretKeyRing, createServices, LIMIT_RULES, type Limit, type LimitRule } from "@gatehouse/auth";
+import { createGatehouseServer, createLogger, createSecretKeyRing, createServices, LIMIT_RULES, type Limit, type LimitRule } from "@gatehouse/auth";
 import { createStore, openBackend, type AtomicBackend, type LocalMaintenance } from "@gatehouse/store";
 import { PASSWORD, signUpMany } from "./accounts.js";
 import { BARE_PREFIX, createBareHandler } from "./bare-router.js";
@@ -49,8 +49,8 @@ export interface TargetInfo {
 export interface TargetStats {
   /** Entries held by a memory or SQLite store, expired ones included; undefined for Redis. */
   entries: number | undefined;
-  /** SQLite: database + WAL + shared-memory file sizes. */
-  storeBytes: number | undefined;
+  /** SQLite: database, WAL and shared-memory file sizes. */
+  sqliteBytes: { db: number; wal: number; shm: number } | undefined;
   heapUsedBytes: number;
 }
 
@@ -77,7 +77,6 @@ const services = await createServices({
   trustProxy: config.trustProxy ?? 0,
   limits: { ...(config.limits === "open" ? OPEN_LIMITS : {}), ...config.overrides },
 });
-const gatehouse = createRequestListener(services);
 const bare = createBareHandler();
 
 const fileSize = (path: string): number => {
@@ -110,7 +109,7 @@ async function control(path: string, query: URLSearchParams, res: ServerResponse
     case "stats": {
       const stats: TargetStats = {
         entries: backend.countEntries?.(),
-        storeBytes: sqlitePath ? fileSize(sqlitePath) + fileSize(`${sqlitePath}-wal`) + fileSize(`${sqlitePath}-shm`) : undefined,
+        sqliteBytes: sqlitePath ? { db: fileSize(sqlitePath), wal: fileSize(`${sqlitePath}-wal`), shm: fileSize(`${sqlitePath}-shm`) } : undefined,
         heapUsedBytes: process.memoryUsage().heapUsed,
       };
       return send(res, 200, stats);
@@ -132,14 +131,21 @@ async function control(path: string, query: URLSearchParams, res: ServerResponse
   }
 }
 
-// Same server options as createGatehouseServer.
-const server = createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, (req, res) => {
-  const url = req.url ?? "/";
-  if (url.startsWith(BARE_PREFIX)) bare(req, res);
-  else if (url.startsWith(BENCH_PREFIX)) {
-    const parsed = new URL(url, "http://bench");
-    control(parsed.pathname.slice(BENCH_PREFIX.length), parsed.searchParams, res).catch((error: unknown) => send(res, 500, { error: String(error) }));
-  } else gatehouse(req, res);
+// The server the app ships (createGatehouseServer); the baseline and the controls go through its serveFirst hook.
+const server = createGatehouseServer(services, {
+  serveFirst: (req, res) => {
+    const url = req.url ?? "/";
+    if (url.startsWith(BARE_PREFIX)) {
+      bare(req, res);
+      return true;
+    }
+    if (url.startsWith(BENCH_PREFIX)) {
+      const parsed = new URL(url, "http://bench");
+      control(parsed.pathname.slice(BENCH_PREFIX.length), parsed.searchParams, res).catch((error: unknown) => send(res, 500, { error: String(error) }));
+      return true;
+    }
+    return false;
+  },
 });
 await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
 const port = (server.address() as AddressInfo).port;
