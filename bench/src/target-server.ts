@@ -8,7 +8,7 @@
 import { statSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createGatehouseServer, createLogger, createSecretKeyRing, createServices, LIMIT_RULES, type Limit, type LimitRule } from "@gatehouse/auth";
+import { createGatehouseServer, createLogger, createOutboxMailer, createSecretKeyRing, createServices, LIMIT_RULES, type Limit, type LimitRule } from "@gatehouse/auth";
 import { createStore, openBackend, type AtomicBackend, type LocalMaintenance } from "@gatehouse/store";
 import { PASSWORD, signUpMany } from "./accounts.js";
 import { BARE_PREFIX, createBareHandler } from "./bare-router.js";
@@ -32,6 +32,8 @@ export interface TargetConfig {
   accounts?: number;
   /** Sign up one user whose access token is handed back for auth.me (default true). */
   meUser?: boolean;
+  /** Mails go to JSON files in this directory (the outbox transport); without it mails are skipped. */
+  outboxDir?: string;
 }
 
 export interface TargetInfo {
@@ -76,6 +78,7 @@ const services = await createServices({
   bcryptCost: config.bcryptCost,
   trustProxy: config.trustProxy ?? 0,
   limits: { ...(config.limits === "open" ? OPEN_LIMITS : {}), ...config.overrides },
+  mailer: config.outboxDir ? createOutboxMailer(config.outboxDir, clock) : undefined,
 });
 const bare = createBareHandler();
 
