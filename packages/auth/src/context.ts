@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Logger } from "./log.js";
 import type { RequestMeta } from "./request-meta.js";
 import type { Services } from "./services.js";
 import { parseCookies } from "./http/cookies.js";
@@ -13,7 +12,6 @@ export interface Context {
   bearerToken: string | undefined;
   cookies: Readonly<Record<string, string>>;
   services: Services;
-  log: Logger;
   setCookie(cookie: string): void;
   setHeader(name: string, value: string): void;
 }
@@ -27,7 +25,6 @@ export function createContext(services: Services, req: IncomingMessage, res: Ser
     bearerToken: bearer || undefined,
     cookies: parseCookies(req.headers.cookie),
     services,
-    log: services.logger,
     setCookie: (cookie) => {
       res.appendHeader("Set-Cookie", cookie);
     },

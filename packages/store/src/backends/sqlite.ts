@@ -39,6 +39,8 @@ export function createSqliteBackend(options: SqliteBackendOptions): AtomicBacken
   // OS's hands); only a power loss or kernel crash can drop the last commits.
   // FULL would add a disk flush (~0.5 ms here) to every rate-limit count.
   db.pragma("synchronous = NORMAL");
+  // Checkpoints reuse the WAL file; this truncates it back after a burst instead of keeping its peak size.
+  db.pragma("journal_size_limit = 67108864");
   db.pragma("busy_timeout = 5000");
   db.exec(SCHEMA);
 

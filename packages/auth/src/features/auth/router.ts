@@ -44,7 +44,7 @@ export const authRouter = {
     .input(changePasswordInput)
     .output(okOutput)
     .mutation(async ({ ctx, input }) => {
-      await ctx.services.recovery.changePassword(sessionCaller(ctx.caller), { currentPassword: input.currentPassword, newPassword: input.newPassword }, ctx.meta);
+      await ctx.services.recovery.changePassword(sessionCaller(ctx.caller), { currentPassword: input.currentPassword, newPassword: input.newPassword });
       return { ok: true as const };
     }),
 
@@ -53,7 +53,7 @@ export const authRouter = {
     .input(z.strictObject({ email: emailSchema }))
     .output(okOutput)
     .mutation(async ({ ctx, input }) => {
-      await ctx.services.recovery.requestPasswordReset(input.email, ctx.meta);
+      await ctx.services.recovery.requestPasswordReset(input.email);
       return { ok: true as const };
     }),
 
@@ -61,7 +61,7 @@ export const authRouter = {
     .input(z.strictObject({ token: z.string().min(1).max(128), password: passwordInputSchema }))
     .output(okOutput)
     .mutation(async ({ ctx, input }) => {
-      await ctx.services.recovery.resetPassword(input.token, input.password, ctx.meta);
+      await ctx.services.recovery.resetPassword(input.token, input.password);
       return { ok: true as const };
     }),
 

@@ -5,7 +5,6 @@ import type { Events } from "../../events/events.js";
 import type { MailQueue } from "../../mail/background-mail.js";
 import { passwordChangedMail, passwordResetMail, verifyEmailMail } from "../../mail/templates.js";
 import type { PasswordHasher } from "../../passwords/hasher.js";
-import type { RequestMeta } from "../../request-meta.js";
 import type { AuthService } from "../auth/auth-service.js";
 import type { SessionRecord } from "../sessions/session-store.js";
 import type { UserRecord } from "../users/user-record.js";
@@ -35,7 +34,7 @@ export function createRecoveryService(deps: RecoveryServiceDeps) {
   const link = (path: string, token: string) => `${appUrl.replace(/\/$/, "")}${path}?token=${encodeURIComponent(token)}`;
 
   /** Sets a new password and ends every session but `keep`. */
-  async function replacePassword(user: UserRecord, password: string, reason: string, meta: RequestMeta, keep?: SessionRecord): Promise<void> {
+  async function replacePassword(user: UserRecord, password: string, reason: string, keep?: SessionRecord): Promise<void> {
     const passwordHash = await passwords.hash(password);
     await users.update(user.id, (u) => ({ ...u, passwordHash }));
     await auth.endAllSessions(user.id, reason, keep);
@@ -44,10 +43,10 @@ export function createRecoveryService(deps: RecoveryServiceDeps) {
 
   return {
     /** Always succeeds, for known and unknown emails alike, so the answer reveals nothing. */
-    async requestPasswordReset(email: string, meta: RequestMeta): Promise<void> {
+    async requestPasswordReset(email: string): Promise<void> {
       const user = await users.findByEmail(email);
       if (!user || user.disabledAt !== null) {
-        events.info("reset_requested_unknown_email", { requestId: meta.requestId, ip: meta.ip });
+        events.info("reset_requested_unknown_email");
         return;
       }
       // The token is issued after the answer, so a known email costs the
@@ -62,7 +61,7 @@ export function createRecoveryService(deps: RecoveryServiceDeps) {
       );
     },
 
-    async resetPassword(token: string, password: string, meta: RequestMeta): Promise<void> {
+    async resetPassword(token: string, password: string): Promise<void> {
       // A weak password is refused before the token is touched, so it can be used again.
       auth.assertStrongPassword(password);
       const claim = await resetTokens.take(token);
@@ -72,7 +71,7 @@ export function createRecoveryService(deps: RecoveryServiceDeps) {
         throw invalidLink();
       }
       try {
-        await replacePassword(user, password, "password_reset", meta);
+        await replacePassword(user, password, "password_reset");
       } catch (error) {
         await resetTokens.restore(token, claim);
         throw error;
@@ -96,10 +95,10 @@ export function createRecoveryService(deps: RecoveryServiceDeps) {
       events.info("email_verified", { userId: user.id });
     },
 
-    async changePassword(caller: { user: UserRecord; session: SessionRecord }, input: { currentPassword: string; newPassword: string }, meta: RequestMeta): Promise<void> {
+    async changePassword(caller: { user: UserRecord; session: SessionRecord }, input: { currentPassword: string; newPassword: string }): Promise<void> {
       await auth.confirmPassword(caller.user, input.currentPassword, "change_password");
       auth.assertStrongPassword(input.newPassword);
-      await replacePassword(caller.user, input.newPassword, "password_changed", meta, caller.session);
+      await replacePassword(caller.user, input.newPassword, "password_changed", caller.session);
       events.info("password_changed", { userId: caller.user.id });
     },
   };
