@@ -54,6 +54,20 @@ describe("the server process", () => {
     expect(existsSync(join(dataDir, "gatehouse.db"))).toBe(true);
   });
 
+  it("refuses a second instance on the same SQLite file with a clear message", async () => {
+    const dataDir = tempDataDir();
+    const env = { AUTH_DATA_DIR: dataDir, AUTH_STORE_URL: `sqlite://${join(dataDir, "gatehouse.db")}` };
+    const first = await startServerProcess(env);
+    try {
+      const second = runServer(env);
+      expect(await second.exited).toBe(1);
+      expect(second.output()).toContain("in use by another process");
+      expect((await fetch(`${first.url}/health`)).status).toBe(200);
+    } finally {
+      expect(await first.stop()).toBe(0);
+    }
+  });
+
   it("bootstraps the configured admin once", async () => {
     const dataDir = tempDataDir();
     const server = await startServerProcess({ AUTH_DATA_DIR: dataDir, AUTH_STORE_URL: "memory://", ADMIN_EMAIL: "Root@Example.com", ADMIN_PASSWORD: "an admin passphrase" });

@@ -46,12 +46,14 @@ export const backendKinds = {
     const clock = createFakeClock();
     const path = tempSqlitePath();
     const backend = createSqliteBackend({ path, clock: clock.now });
+    const store = createStore(backend);
     return {
-      store: createStore(backend),
+      store,
       backend,
       local: backend,
       advance: async (ms) => clock.advance(ms),
-      openPeer: async () => createStore(createSqliteBackend({ path, clock: clock.now })),
+      // The file is locked to its one backend: a peer in this process shares it.
+      openPeer: async () => store,
     };
   },
   redis: async (): Promise<BackendUnderTest> => {

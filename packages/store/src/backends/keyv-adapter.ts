@@ -1,23 +1,23 @@
 import { EventEmitter } from "node:events";
 import type { KeyvStoreAdapter, StoredData } from "keyv";
 
-/** The synchronous primitives a local (in-process) backend implements once. */
-export interface SyncEntries {
+/** The primitives a local (in-process) backend implements once; reads are synchronous. */
+export interface LocalEntries {
   read(key: string): string | undefined;
-  write(key: string, raw: string, ttlMs: number | undefined): void;
-  remove(key: string): boolean;
-  removeAll(): void;
+  write(key: string, raw: string, ttlMs: number | undefined): void | Promise<void>;
+  remove(key: string): boolean | Promise<boolean>;
+  removeAll(): void | Promise<void>;
 }
 
 /**
- * Exposes synchronous local entries as a Keyv storage adapter, so Keyv's
- * get/set/delete and our atomic operations share one representation.
+ * Exposes local entries as a Keyv storage adapter, so Keyv's get/set/delete
+ * and our atomic operations share one representation.
  */
-export class SyncKeyvAdapter extends EventEmitter implements KeyvStoreAdapter {
+export class LocalKeyvAdapter extends EventEmitter implements KeyvStoreAdapter {
   opts: Record<string, unknown> = {};
   namespace?: string | undefined;
 
-  constructor(private readonly entries: SyncEntries) {
+  constructor(private readonly entries: LocalEntries) {
     super();
   }
 
@@ -30,17 +30,17 @@ export class SyncKeyvAdapter extends EventEmitter implements KeyvStoreAdapter {
   }
 
   async set(key: string, value: unknown, ttl?: number): Promise<boolean> {
-    this.entries.write(key, String(value), ttl && ttl > 0 ? ttl : undefined);
+    await this.entries.write(key, String(value), ttl && ttl > 0 ? ttl : undefined);
     return true;
   }
 
   async delete(key: string): Promise<boolean> {
-    return this.entries.remove(key);
+    return await this.entries.remove(key);
   }
 
   async deleteMany(keys: string[]): Promise<boolean> {
     let removed = false;
-    for (const key of keys) removed = this.entries.remove(key) || removed;
+    for (const key of keys) removed = (await this.entries.remove(key)) || removed;
     return removed;
   }
 
@@ -49,6 +49,6 @@ export class SyncKeyvAdapter extends EventEmitter implements KeyvStoreAdapter {
   }
 
   async clear(): Promise<void> {
-    this.entries.removeAll();
+    await this.entries.removeAll();
   }
 }

@@ -1,7 +1,7 @@
 import type { AtomicBackend, LocalMaintenance } from "../backend.js";
 import type { Clock } from "../clock.js";
 import { StoreUnavailableError } from "../errors.js";
-import { SyncKeyvAdapter, type SyncEntries } from "./keyv-adapter.js";
+import { LocalKeyvAdapter, type LocalEntries } from "./keyv-adapter.js";
 
 export interface MemoryBackendOptions {
   clock: Clock;
@@ -54,7 +54,7 @@ export function createMemoryBackend(
   const expiryFrom = (ttlMs: number | undefined): number | undefined =>
     ttlMs === undefined ? undefined : clock() + ttlMs;
 
-  const entries: SyncEntries = {
+  const entries: LocalEntries = {
     read: (key) => live(key)?.raw,
     write: (key, raw, ttlMs) => write(key, raw, expiryFrom(ttlMs)),
     remove: (key) => live(key) !== undefined && map.delete(key),
@@ -65,7 +65,7 @@ export function createMemoryBackend(
   timer.unref();
 
   return {
-    keyvAdapter: new SyncKeyvAdapter(entries),
+    keyvAdapter: new LocalKeyvAdapter(entries),
     async getRaw(key) {
       return live(key)?.raw;
     },

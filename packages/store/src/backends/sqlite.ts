@@ -3,12 +3,19 @@ import { dirname } from "node:path";
 import Database from "libsql";
 import type { AtomicBackend, LocalMaintenance } from "../backend.js";
 import type { Clock } from "../clock.js";
-import { SyncKeyvAdapter, type SyncEntries } from "./keyv-adapter.js";
+import { createGroupCommit } from "./group-commit.js";
+import { LocalKeyvAdapter, type LocalEntries } from "./keyv-adapter.js";
+import { lockFile } from "./file-lock.js";
+import { createReadCache } from "./read-cache.js";
 
 export interface SqliteBackendOptions {
   path: string;
   clock: Clock;
   sweepIntervalMs?: number;
+  /** Entries whose latest state this process keeps in memory, so hot reads skip SQL. */
+  readCacheEntries?: number;
+  /** How long to wait for another process to let go of the file before giving up. */
+  lockTimeoutMs?: number;
 }
 
 const SCHEMA = `
@@ -25,15 +32,26 @@ CREATE INDEX IF NOT EXISTS kv_expires_at ON kv (expires_at) WHERE expires_at IS 
 const LIVE = "(expires_at IS NULL OR expires_at > @now)";
 
 /**
- * A single-table SQLite file through libsql's synchronous API. Each operation
- * is one SQL statement, so it is atomic even if two processes share the file;
- * an acknowledged write survives `kill -9` (see the pragma below).
+ * A single-table SQLite file through libsql's synchronous API, owned by one
+ * process: a lock file is claimed at open, so every write goes through
+ * this backend. That is what lets it answer hot reads (sessions, users, API
+ * keys on every authenticated call) from memory, and commit the writes of one
+ * event-loop turn together. Each operation is one SQL statement, atomic within
+ * the process; an acknowledged write survives `kill -9` (see the pragma
+ * below). Several instances need Redis.
  */
 export function createSqliteBackend(options: SqliteBackendOptions): AtomicBackend & LocalMaintenance {
-  const { path, clock, sweepIntervalMs = 60_000 } = options;
+  const { path, clock, sweepIntervalMs = 60_000, readCacheEntries = 10_000, lockTimeoutMs = 5_000 } = options;
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  db.pragma("journal_mode = WAL");
+  const owned = path === ":memory:" ? undefined : lockFile(path, lockTimeoutMs);
+  let db: Database.Database;
+  try {
+    db = new Database(path);
+    db.pragma("journal_mode = WAL");
+  } catch (error) {
+    owned?.release();
+    throw error;
+  }
   // In WAL mode NORMAL syncs at checkpoints, not on every commit: a committed
   // write survives a crash or kill -9 of the process (it is in the WAL, in the
   // OS's hands); only a power loss or kernel crash can drop the last commits.
@@ -45,7 +63,7 @@ export function createSqliteBackend(options: SqliteBackendOptions): AtomicBacken
   db.exec(SCHEMA);
 
   const statements = {
-    read: db.prepare(`SELECT value FROM kv WHERE key = @key AND ${LIVE}`).raw(true),
+    read: db.prepare(`SELECT value, expires_at FROM kv WHERE key = @key AND ${LIVE}`).raw(true),
     write: db.prepare(
       `INSERT INTO kv (key, value, expires_at) VALUES (@key, @value, @expiresAt)
        ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
@@ -83,19 +101,43 @@ export function createSqliteBackend(options: SqliteBackendOptions): AtomicBacken
   const expiryFrom = (ttlMs: number | undefined): number | null =>
     ttlMs === undefined ? null : clock() + ttlMs;
 
-  const insertIfAbsent = (key: string, raw: string, ttlMs: number | undefined): boolean =>
-    statements.insertIfAbsent.run({ key, value: raw, expiresAt: expiryFrom(ttlMs), now: clock() })
-      .changes > 0;
+  const cache = createReadCache(readCacheEntries, clock);
+  const inGroup = createGroupCommit(db, () => cache.clear());
 
-  const entries: SyncEntries = {
-    read: (key) => first(statements.read.get({ key, now: clock() })) as string | undefined,
-    write: (key, raw, ttlMs) => {
-      statements.write.run({ key, value: raw, expiresAt: expiryFrom(ttlMs) });
-    },
-    remove: (key) => statements.remove.run({ key, now: clock() }).changes > 0,
-    removeAll: () => {
-      statements.removeAll.run();
-    },
+  const read = (key: string): string | undefined => {
+    const cached = cache.recall(key);
+    if (cached.known) return cached.raw;
+    const row = statements.read.get({ key, now: clock() }) as [string, number | null] | undefined;
+    cache.remember(key, row?.[0], row?.[1] ?? null);
+    return row?.[0];
+  };
+
+  const insertIfAbsent = (key: string, raw: string, ttlMs: number | undefined): boolean => {
+    const expiresAt = expiryFrom(ttlMs);
+    const inserted = statements.insertIfAbsent.run({ key, value: raw, expiresAt, now: clock() }).changes > 0;
+    if (inserted) cache.remember(key, raw, expiresAt);
+    return inserted;
+  };
+
+  const entries: LocalEntries = {
+    read,
+    write: (key, raw, ttlMs) =>
+      inGroup(() => {
+        const expiresAt = expiryFrom(ttlMs);
+        statements.write.run({ key, value: raw, expiresAt });
+        cache.remember(key, raw, expiresAt);
+      }),
+    remove: (key) =>
+      inGroup(() => {
+        const removed = statements.remove.run({ key, now: clock() }).changes > 0;
+        cache.remember(key, undefined, null);
+        return removed;
+      }),
+    removeAll: () =>
+      inGroup(() => {
+        statements.removeAll.run();
+        cache.clear();
+      }),
   };
 
   const sweep = (): number => statements.sweep.run({ now: clock() }).changes;
@@ -104,39 +146,53 @@ export function createSqliteBackend(options: SqliteBackendOptions): AtomicBacken
   sweep();
 
   return {
-    keyvAdapter: new SyncKeyvAdapter(entries),
+    keyvAdapter: new LocalKeyvAdapter(entries),
     async getRaw(key) {
-      return entries.read(key);
+      return read(key);
     },
-    async setIfAbsent(key, raw, ttlMs) {
-      return insertIfAbsent(key, raw, ttlMs);
-    },
-    async take(key) {
-      return first(statements.take.get({ key, now: clock() })) as string | undefined;
-    },
-    async increment(key, by, ttlMs) {
-      return Number(first(statements.increment.get({ key, by, expiresAt: expiryFrom(ttlMs), now: clock() })));
-    },
-    async compareAndSwap(key, expected, next, ttlMs) {
-      const now = clock();
-      if (expected === undefined) {
-        return next === undefined ? entries.read(key) === undefined : insertIfAbsent(key, next, ttlMs);
-      }
-      if (next === undefined) return statements.swapDelete.run({ key, expected, now }).changes > 0;
-      const keepTtl = ttlMs === undefined ? 1 : 0;
-      return (
-        statements.swap.run({ key, expected, next, keepTtl, expiresAt: expiryFrom(ttlMs), now })
-          .changes > 0
-      );
-    },
+    setIfAbsent: (key, raw, ttlMs) => inGroup(() => insertIfAbsent(key, raw, ttlMs)),
+    take: (key) =>
+      inGroup(() => {
+        const taken = first(statements.take.get({ key, now: clock() })) as string | undefined;
+        cache.remember(key, undefined, null);
+        return taken;
+      }),
+    increment: (key, by, ttlMs) =>
+      inGroup(() => {
+        // The statement alone knows whether the expiry was kept or renewed.
+        cache.forget(key);
+        return Number(first(statements.increment.get({ key, by, expiresAt: expiryFrom(ttlMs), now: clock() })));
+      }),
+    compareAndSwap: (key, expected, next, ttlMs) =>
+      inGroup(() => {
+        const now = clock();
+        if (expected === undefined) {
+          return next === undefined ? read(key) === undefined : insertIfAbsent(key, next, ttlMs);
+        }
+        if (next === undefined) {
+          const deleted = statements.swapDelete.run({ key, expected, now }).changes > 0;
+          if (deleted) cache.remember(key, undefined, null);
+          return deleted;
+        }
+        const keepTtl = ttlMs === undefined ? 1 : 0;
+        const expiresAt = expiryFrom(ttlMs);
+        const swapped = statements.swap.run({ key, expected, next, keepTtl, expiresAt, now }).changes > 0;
+        // A kept expiry is not known here; the next read fetches it.
+        if (swapped && keepTtl) cache.forget(key);
+        else if (swapped) cache.remember(key, next, expiresAt);
+        return swapped;
+      }),
     sweep,
     countEntries: () => Number(first(statements.count.get())),
     async ping() {
       db.prepare("SELECT 1").get();
     },
     async close() {
+      if (!db.open) return;
       clearInterval(timer);
+      inGroup.flush();
       db.close();
+      owned?.release();
     },
   };
 }
