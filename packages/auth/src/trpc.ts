@@ -95,23 +95,26 @@ export const router = t.router;
 export const middleware = t.middleware;
 export const createCallerFactory = t.createCallerFactory;
 
-// A store outage surfaces as 503 `store_unavailable` from every procedure:
-// fail closed, never an unexplained 500 and never a skipped check.
-const storeFailuresAreUnavailable = t.middleware(async ({ next }) => {
-  const result = await next();
-  if (!result.ok && result.error.cause instanceof StoreUnavailableError) {
-    throw new AuthError("store_unavailable", { retryAfterSeconds: 1 });
+const storeUnavailable = () => new AuthError("store_unavailable", { retryAfterSeconds: 1 });
+
+/**
+ * What every procedure passes first. Rate limits run before input parsing and
+ * before any hashing, so a refused call is cheap. A store outage, here or
+ * anywhere below, surfaces as 503 `store_unavailable`: fail closed, never an
+ * unexplained 500 and never a skipped check.
+ */
+const limitedAndFailClosed = t.middleware(async ({ ctx, meta, getRawInput, next }) => {
+  try {
+    await enforceRateLimits(ctx, meta?.limits, await getRawInput().catch(() => undefined));
+  } catch (error) {
+    throw error instanceof StoreUnavailableError ? storeUnavailable() : error;
   }
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof StoreUnavailableError) throw storeUnavailable();
   return result;
 });
 
-// Runs before input parsing and before any hashing: a refused call is cheap.
-const rateLimited = t.middleware(async ({ ctx, meta, getRawInput, next }) => {
-  await enforceRateLimits(ctx, meta?.limits, await getRawInput().catch(() => undefined));
-  return next();
-});
-
-const base = t.procedure.use(storeFailuresAreUnavailable).use(rateLimited);
+const base = t.procedure.use(limitedAndFailClosed);
 
 /** Who is calling a protected procedure: a signed-in user, or a user's API key. */
 export type Caller =
