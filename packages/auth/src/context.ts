@@ -12,6 +12,8 @@ export interface Context {
   bearerToken: string | undefined;
   cookies: Readonly<Record<string, string>>;
   services: Services;
+  /** Set when the HTTP layer already counted this call against its procedure's rate limits. */
+  limitsCounted: boolean;
   setCookie(cookie: string): void;
   setHeader(name: string, value: string): void;
 }
@@ -25,6 +27,7 @@ export function createContext(services: Services, req: IncomingMessage, res: Ser
     bearerToken: bearer || undefined,
     cookies: parseCookies(req.headers.cookie),
     services,
+    limitsCounted: false,
     setCookie: (cookie) => {
       res.appendHeader("Set-Cookie", cookie);
     },

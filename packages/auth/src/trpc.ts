@@ -1,4 +1,5 @@
 import { initTRPC, type TRPCError } from "@trpc/server";
+import { getErrorShape } from "@trpc/server/unstable-core-do-not-import";
 import { StoreUnavailableError } from "@gatehouse/store";
 import { AuthError, defaultMessage, type Reason } from "./errors.js";
 import type { Context } from "./context.js";
@@ -91,6 +92,11 @@ const t = initTRPC
     },
   });
 
+/** An error's body as tRPC would send it, for answers given before tRPC runs. */
+export function errorShapeOf(error: TRPCError, ctx: Context, path: string, type: "query" | "mutation") {
+  return getErrorShape({ config: t._config, error, type, path, input: undefined, ctx });
+}
+
 export const router = t.router;
 export const middleware = t.middleware;
 export const createCallerFactory = t.createCallerFactory;
@@ -105,7 +111,7 @@ const storeUnavailable = () => new AuthError("store_unavailable", { retryAfterSe
  */
 const limitedAndFailClosed = t.middleware(async ({ ctx, meta, getRawInput, next }) => {
   try {
-    await enforceRateLimits(ctx, meta?.limits, await getRawInput().catch(() => undefined));
+    if (!ctx.limitsCounted) await enforceRateLimits(ctx, meta?.limits, await getRawInput().catch(() => undefined));
   } catch (error) {
     throw error instanceof StoreUnavailableError ? storeUnavailable() : error;
   }

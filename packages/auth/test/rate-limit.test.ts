@@ -31,6 +31,37 @@ describe("rate limits", () => {
     await server.close();
   });
 
+  it("a refusal answered before tRPC (small JSON body) is the same answer as one from the middleware (chunked body)", async () => {
+    const server = await startServer({ limits: { "login.email": { max: 2, windowSeconds: 60 } } });
+    const email = uniqueEmail();
+    const body = JSON.stringify({ email, password: "wrong password" });
+    const post = (init: { body: string | ReadableStream<Uint8Array>; duplex?: "half" }) =>
+      fetch(`${server.url}/trpc/auth.login`, { method: "POST", headers: { "Content-Type": "application/json" }, ...init } as RequestInit);
+    // A stream body goes out chunked: no Content-Length, so only the middleware can count it.
+    const chunked = () => post({ body: new Blob([body]).stream(), duplex: "half" });
+    const early = () => post({ body });
+    // One counted on each path: both count, and neither counts twice.
+    const reason = async (response: Response) => ((await response.json()) as { error: { data: { reason: string } } }).error.data.reason;
+    expect([await reason(await early()), await reason(await chunked())]).toEqual(["invalid_credentials", "invalid_credentials"]);
+    const [byEarly, byMiddleware] = [await early(), await chunked()];
+    const comparable = async (response: Response) => {
+      const json = (await response.json()) as { error: { message: string; data: Record<string, unknown> } };
+      expect(json.error.data.requestId).toEqual(expect.any(String));
+      delete json.error.data.requestId;
+      // Refused calls count too, so the later refusal waits a little longer.
+      expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
+      json.error.message = json.error.message.replace(/\d+/, "N");
+      const headers = ["content-type", "x-ratelimit-limit", "x-ratelimit-remaining", "ratelimit-policy", "cache-control", "x-content-type-options"];
+      return { status: response.status, json, headers: headers.map((h) => [h, response.headers.get(h)]) };
+    };
+    const answered = await comparable(byEarly);
+    expect(answered.status).toBe(429);
+    expect(answered.json.error.data).toMatchObject({ reason: "rate_limited", path: "auth.login", httpStatus: 429 });
+    expect(answered).toEqual(await comparable(byMiddleware));
+    expect(server.logLines().filter((l) => l.event === "rate_limited")).toHaveLength(2);
+    await server.close();
+  });
+
   it("sliding window: a burst at the end of one window and the start of the next cannot pass twice the limit", async () => {
     const server = await startServer({ limits: { "signup.ip": { max: 4, windowSeconds: 60 } } });
     const windowStart = Math.ceil(server.clock.now() / minute) * minute;

@@ -1,7 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { AuthError } from "../errors.js";
-import { createContext } from "../context.js";
+import { createContext, type Context } from "../context.js";
 import type { RequestMeta } from "../request-meta.js";
 import { appRouter } from "../root.js";
 import type { Services } from "../services.js";
@@ -10,12 +10,13 @@ import { requestScope } from "../events/request-scope.js";
 import { clientIp } from "./client-ip.js";
 import { applyCors } from "./cors.js";
 import { crossSiteCookieRequest } from "./csrf.js";
+import { createEarlyLimits } from "./early-limits.js";
 import { sendError, sendJson } from "./json-response.js";
 import { requestIdOf } from "./request-id.js";
 import { setSecurityHeaders } from "./security-headers.js";
 
 const TRPC_PREFIX = "/trpc/";
-const metaOf = new WeakMap<IncomingMessage, RequestMeta>();
+const contextOf = new WeakMap<IncomingMessage, Context>();
 
 const hasBody = (req: IncomingMessage): boolean =>
   req.headers["transfer-encoding"] !== undefined || Number(req.headers["content-length"] ?? 0) > 0;
@@ -29,10 +30,10 @@ export function createRequestListener(services: Services): RequestListener {
     basePath: TRPC_PREFIX,
     maxBodySize: config.maxBodyBytes,
     maxBatchSize: config.maxBatchSize,
-    createContext: ({ req, res }) => createContext(services, req, res, metaOf.get(req)!),
+    createContext: ({ req }) => contextOf.get(req)!,
     onError({ error, path, req }) {
       const reason = reasonOf(error);
-      const requestId = metaOf.get(req)?.requestId;
+      const requestId = contextOf.get(req)?.meta.requestId;
       if (reason === "internal_error") logger.error({ event: "unhandled_error", path, requestId, err: error.cause ?? error });
       if (reason === "store_unavailable") logger.error({ event: "store_unavailable", path, requestId, err: error.cause });
     },
@@ -43,6 +44,7 @@ export function createRequestListener(services: Services): RequestListener {
   });
 
   const allowedOrigins = new Set(config.corsOrigins);
+  const earlyLimits = createEarlyLimits(appRouter);
 
   const health = async (res: ServerResponse): Promise<void> => {
     try {
@@ -60,7 +62,6 @@ export function createRequestListener(services: Services): RequestListener {
       userAgent: String(req.headers["user-agent"] ?? ""),
       requestId: requestIdOf(req),
     };
-    metaOf.set(req, meta);
     res.setHeader("X-Request-Id", meta.requestId);
     setSecurityHeaders(res, { production: config.production });
     const path = (req.url ?? "/").split("?")[0] ?? "/";
@@ -89,8 +90,16 @@ export function createRequestListener(services: Services): RequestListener {
         sendError(res, "forbidden", 403, "Cross-site request refused.");
         return;
       }
+      const ctx = createContext(services, req, res, meta);
+      contextOf.set(req, ctx);
+      const procedurePath = path.slice(TRPC_PREFIX.length);
       // Events inside the call pick up this request's IP, user agent and id.
-      requestScope.run(meta, () => trpc(req, res));
+      requestScope.run(meta, () => {
+        earlyLimits(req, res, ctx, procedurePath).then(
+          (answered) => answered || trpc(req, res),
+          () => res.destroy(),
+        );
+      });
       return;
     }
     if (req.method === "GET" && path === "/health") {
