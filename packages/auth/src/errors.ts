@@ -62,7 +62,13 @@ export class AuthError extends TRPCError {
   readonly retryAfterSeconds: number | undefined;
 
   constructor(reason: Reason, options: { message?: string; retryAfterSeconds?: number } = {}) {
+    // A refusal is an expected answer, not a bug: no stack to capture (it never
+    // leaves the server anyway), and capturing one is most of what a refused
+    // call costs under a flood of them.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super({ code: REASONS[reason], message: options.message ?? DEFAULT_MESSAGES[reason] });
+    Error.stackTraceLimit = stackTraceLimit;
     this.reason = reason;
     this.retryAfterSeconds = options.retryAfterSeconds;
   }
