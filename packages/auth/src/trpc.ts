@@ -103,21 +103,30 @@ export const createCallerFactory = t.createCallerFactory;
 
 const storeUnavailable = () => new AuthError("store_unavailable", { retryAfterSeconds: 1 });
 
-/**
- * What every procedure passes first. Rate limits run before input parsing and
- * before any hashing, so a refused call is cheap. A store outage, here or
- * anywhere below, surfaces as 503 `store_unavailable`: fail closed, never an
- * unexplained 500 and never a skipped check.
- */
-const limitedAndFailClosed = t.middleware(async ({ ctx, meta, getRawInput, next }) => {
+// A store outage surfaces as 503 `store_unavailable` from every procedure:
+// fail closed, never an unexplained 500 and never a skipped check.
+async function failClosed<T>(work: () => Promise<T>): Promise<T> {
   try {
-    if (!ctx.limitsCounted) await enforceRateLimits(ctx, meta?.limits, await getRawInput().catch(() => undefined));
+    return await work();
   } catch (error) {
     throw error instanceof StoreUnavailableError ? storeUnavailable() : error;
   }
-  const result = await next();
-  if (!result.ok && result.error.cause instanceof StoreUnavailableError) throw storeUnavailable();
+}
+
+function failClosedResult<R extends { ok: boolean }>(result: R): R {
+  if (!result.ok && (result as { error?: TRPCError }).error?.cause instanceof StoreUnavailableError) throw storeUnavailable();
   return result;
+}
+
+// Runs before input parsing and before any hashing, so a refused call is cheap.
+async function countLimits(ctx: Context, meta: ProcedureMeta | undefined, getRawInput: () => Promise<unknown>): Promise<void> {
+  if (!ctx.limitsCounted) await enforceRateLimits(ctx, meta?.limits, await getRawInput().catch(() => undefined));
+}
+
+/** The one middleware of a public procedure (a single layer: tRPC's cost grows with each). */
+const limitedAndFailClosed = t.middleware(async ({ ctx, meta, getRawInput, next }) => {
+  await failClosed(() => countLimits(ctx, meta, getRawInput));
+  return failClosedResult(await next());
 });
 
 const base = t.procedure.use(limitedAndFailClosed);
@@ -134,8 +143,7 @@ const API_KEY_PREFIX = "gth_";
  * who may call (user, admin), whether API keys may and with which scope, and
  * whether the action needs a recent password (step-up). Refusals are logged.
  */
-const authorized = t.middleware(async ({ ctx, meta, path, next }) => {
-  const access = meta!;
+async function identifyCaller(ctx: Context, access: ProcedureMeta, path: string): Promise<Caller> {
   const deny = (reason: "forbidden" | "reauth_required", userId: string, message?: string): never => {
     ctx.services.events.warn("permission_denied", { userId, procedure: path, required: describeAccess(access) });
     throw new AuthError(reason, message ? { message } : {});
@@ -159,7 +167,16 @@ const authorized = t.middleware(async ({ ctx, meta, path, next }) => {
     const ageSeconds = ctx.services.config.clock() / 1000 - caller.claims.auth_time;
     if (ageSeconds > ctx.services.config.stepUpWindowSeconds) deny("reauth_required", caller.user.id);
   }
-  return next({ ctx: { caller } });
+  return caller;
+}
+
+/** The one middleware of a protected procedure: limits, then who is calling, in a single layer. */
+const limitedAuthorizedAndFailClosed = t.middleware(async ({ ctx, meta, path, getRawInput, next }) => {
+  const caller = await failClosed(async () => {
+    await countLimits(ctx, meta, getRawInput);
+    return identifyCaller(ctx, meta!, path);
+  });
+  return failClosedResult(await next({ ctx: { caller } }));
 });
 
 /** The signed-in user behind a procedure that refuses API keys. */
@@ -172,7 +189,7 @@ function describeAccess(meta: ProcedureMeta): string {
   return [meta.access, meta.apiKeyScope && `apiKey:${meta.apiKeyScope}`, meta.stepUp && "step-up"].filter(Boolean).join(" ");
 }
 
-const protectedProcedure = (meta: Omit<ProcedureMeta, "limits">) => base.meta(meta).use(authorized);
+const protectedProcedure = (meta: Omit<ProcedureMeta, "limits">) => t.procedure.meta(meta).use(limitedAuthorizedAndFailClosed);
 
 /** The procedure builders. There is no bare builder: each one declares its access. */
 export const procedures = {
