@@ -21,6 +21,8 @@ export interface ProcedureMeta {
   stepUp?: boolean;
   /** The procedure's own rate-limit rules; without any, `default` applies. */
   limits?: readonly LimitDeclaration[];
+  /** Hashes or verifies a password whatever the input: shed before any other work while hashing is saturated. */
+  hashes?: boolean;
 }
 
 export interface Issue {

@@ -71,6 +71,7 @@ describe("hashing does not starve everything else", () => {
     expect(shed.length).toBeGreaterThanOrEqual(5);
     expect(shed[0]!.status).toBe(503);
     expect(shed[0]!.headers.get("retry-after")).toBe("1");
+    expect(shed[0]!.body.error.data).toMatchObject({ reason: "overloaded", code: "SERVICE_UNAVAILABLE", httpStatus: 503, path: "auth.login", requestId: expect.any(String) });
     expect(results.filter((r) => reasonOf(r) === "invalid_credentials").length).toBeGreaterThanOrEqual(1);
     await busy.close();
   });

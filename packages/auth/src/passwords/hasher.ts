@@ -14,6 +14,8 @@ export interface PasswordHasher {
   verify(password: string, storedHash: string): Promise<boolean>;
   /** Costs what a real verification costs, so an unknown email is not faster than a wrong password. */
   verifyDummy(password: string): Promise<false>;
+  /** True while new hashing work is shed with 503 `overloaded`. */
+  saturated(): boolean;
 }
 
 export async function createPasswordHasher(cost: number, runHashing: RunHashing): Promise<PasswordHasher> {
@@ -25,5 +27,6 @@ export async function createPasswordHasher(cost: number, runHashing: RunHashing)
       await runHashing(() => verify(prehash(password), dummyHash));
       return false;
     },
+    saturated: () => runHashing.isFull(),
   };
 }

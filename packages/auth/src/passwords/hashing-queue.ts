@@ -23,9 +23,11 @@ export function createHashingQueue(options: HashingQueueOptions) {
     else running -= 1;
   };
 
-  return async function runHashing<T>(job: () => Promise<T>): Promise<T> {
+  const isFull = (): boolean => running >= concurrency && waiting.length >= maxQueued;
+
+  const runHashing = async <T>(job: () => Promise<T>): Promise<T> => {
     if (running >= concurrency) {
-      if (waiting.length >= maxQueued) throw new AuthError("overloaded", { retryAfterSeconds: 1 });
+      if (isFull()) throw new AuthError("overloaded", { retryAfterSeconds: 1 });
       await new Promise<void>((resolve) => waiting.push(resolve));
     } else {
       running += 1;
@@ -36,6 +38,8 @@ export function createHashingQueue(options: HashingQueueOptions) {
       release();
     }
   };
+  /** True while a new job would be shed: callers may refuse before doing any other work. */
+  return Object.assign(runHashing, { isFull });
 }
 
 export type RunHashing = ReturnType<typeof createHashingQueue>;

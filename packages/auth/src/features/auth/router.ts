@@ -9,7 +9,7 @@ import { clearRefreshCookie, deliverTokens, presentedRefreshToken } from "./tran
 
 export const authRouter = {
   signup: procedures.public
-    .meta({ access: "public", limits: [{ rule: "signup.ip", by: "ip" }] })
+    .meta({ access: "public", limits: [{ rule: "signup.ip", by: "ip" }], hashes: true })
     .input(signupInput)
     .output(tokenSetOutput)
     .mutation(async ({ ctx, input }) =>
@@ -17,7 +17,7 @@ export const authRouter = {
     ),
 
   login: procedures.public
-    .meta({ access: "public", limits: [{ rule: "login.ip", by: "ip" }, { rule: "login.email", by: "email_or_device" }] })
+    .meta({ access: "public", limits: [{ rule: "login.ip", by: "ip" }, { rule: "login.email", by: "email_or_device" }], hashes: true })
     .input(loginInput)
     .output(z.union([tokenSetOutput, mfaChallengeOutput]))
     .mutation(async ({ ctx, input }) => {
