@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { createContext, type BenchContext, type SectionResult } from "./context.js";
 import { flushRedisDatabase } from "./redis.js";
 import { abuseSection } from "./sections/abuse.js";
+import { adaptersSection } from "./sections/adapters.js";
 import { enumerationSection } from "./sections/enumeration.js";
 import { loginSection } from "./sections/login.js";
 import { memorySection } from "./sections/memory.js";
@@ -29,6 +30,7 @@ const plan: Array<{ sections: Section[]; name: string; run: (ctx: BenchContext) 
   { sections: ["memory"], name: "memory", run: memorySection },
   { sections: ["enumeration"], name: "enumeration", run: enumerationSection },
   { sections: ["peer"], name: "peer", run: peerSection },
+  { sections: ["adapters"], name: "adapters", run: adaptersSection },
 ];
 
 const started = performance.now();

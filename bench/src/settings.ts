@@ -1,6 +1,6 @@
 /** Benchmark knobs; each can be overridden from the environment. */
 
-export const SECTIONS = ["me", "refresh", "abuse", "login", "memory", "enumeration", "peer"] as const;
+export const SECTIONS = ["me", "refresh", "abuse", "login", "memory", "enumeration", "peer", "adapters"] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export const STORES = ["memory", "sqlite", "redis"] as const;

@@ -1,7 +1,5 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { startChildServer } from "./child-server.js";
 import type { TargetConfig, TargetInfo, TargetStats } from "./target-server.js";
 
 export interface Target extends TargetInfo {
@@ -18,29 +16,11 @@ export interface Target extends TargetInfo {
 }
 
 const ENTRY = fileURLToPath(new URL("./target-server.ts", import.meta.url));
-const BENCH_DIR = fileURLToPath(new URL("..", import.meta.url));
 
 /** Starts the server in its own process and waits for its JSON line. */
 export async function startTarget(config: TargetConfig): Promise<Target> {
-  const child: ChildProcess = spawn(process.execPath, ["--expose-gc", "--import", "tsx", ENTRY, JSON.stringify(config)], {
-    cwd: BENCH_DIR,
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const exited = once(child, "exit").then(([code, signal]) => {
-    throw new Error(`target server exited before it was ready (code ${code}, signal ${signal})`);
-  });
-  exited.catch(() => {}); // observed through the race below; later exits are expected
-  const firstLine = (async () => {
-    for await (const line of createInterface({ input: child.stdout! })) return line;
-    throw new Error("target server closed stdout before it was ready");
-  })();
-  let info: TargetInfo;
-  try {
-    info = JSON.parse(await Promise.race([firstLine, exited])) as TargetInfo;
-  } catch (error) {
-    child.kill("SIGKILL");
-    throw error;
-  }
+  const server = await startChildServer<TargetInfo>({ entry: ENTRY, config, name: "target server", nodeArgs: ["--expose-gc"] });
+  const { info } = server;
   const url = `http://127.0.0.1:${info.port}`;
   const control = async <T>(method: "GET" | "POST", path: string): Promise<T> => {
     const response = await fetch(`${url}/bench/${path}`, { method });
@@ -49,20 +29,13 @@ export async function startTarget(config: TargetConfig): Promise<Target> {
   };
   return {
     ...info,
-    pid: child.pid!,
+    pid: server.pid,
     url,
     stats: () => control<TargetStats>("GET", "stats"),
     gc: async () => (await control<{ collected: boolean }>("POST", "gc")).collected,
     advanceClock: (seconds) => control("POST", `advance?seconds=${seconds}`),
     timeVerifications: async (samples, parallel) => (await control<{ ms: number[] }>("POST", `verify?samples=${samples}&parallel=${parallel}`)).ms,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const gone = once(child, "exit");
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-      await gone;
-      clearTimeout(timer);
-    },
+    stop: server.stop,
   };
 }
 
