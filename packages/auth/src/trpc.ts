@@ -21,7 +21,11 @@ export interface ProcedureMeta {
   stepUp?: boolean;
   /** The procedure's own rate-limit rules; without any, `default` applies. */
   limits?: readonly LimitDeclaration[];
-  /** Hashes or verifies a password whatever the input: shed before any other work while hashing is saturated. */
+  /**
+   * Hashes or verifies a password whatever the input: while hashing is
+   * saturated, a single call is shed in the HTTP layer before tRPC runs
+   * (batched calls meet the hashing queue's own refusal).
+   */
   hashes?: boolean;
 }
 
@@ -94,9 +98,9 @@ const t = initTRPC
     },
   });
 
-/** An error's body as tRPC would send it, for answers given before tRPC runs. */
-export function errorShapeOf(error: TRPCError, ctx: Context, path: string, type: "query" | "mutation") {
-  return getErrorShape({ config: t._config, error, type, path, input: undefined, ctx });
+/** A mutation error's body as tRPC would send it, for answers given before tRPC runs. */
+export function mutationErrorShape(error: TRPCError, ctx: Context, path: string) {
+  return getErrorShape({ config: t._config, error, type: "mutation", path, input: undefined, ctx });
 }
 
 export const router = t.router;

@@ -4,7 +4,7 @@ import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { Context } from "../context.js";
 import { AuthError } from "../errors.js";
 import { enforceRateLimits, type LimitDeclaration } from "../rate-limit/enforce.js";
-import { errorShapeOf, type ProcedureMeta } from "../trpc.js";
+import { mutationErrorShape, type ProcedureMeta } from "../trpc.js";
 
 // Login, signup and reset bodies are a few hundred bytes; bigger or chunked ones take the usual path.
 const EARLY_BODY_LIMIT = 8 * 1024;
@@ -55,7 +55,7 @@ export function createEarlyLimits(router: AnyTRPCRouter): EarlyLimits {
 }
 
 function sendRefusal(res: ServerResponse, refusal: AuthError, ctx: Context, path: string): void {
-  const payload = JSON.stringify({ error: errorShapeOf(refusal, ctx, path, "mutation") });
+  const payload = JSON.stringify({ error: mutationErrorShape(refusal, ctx, path) });
   res.statusCode = getHTTPStatusCodeFromError(refusal);
   res.setHeader("Retry-After", String(refusal.retryAfterSeconds ?? 1));
   res.setHeader("Content-Type", "application/json");
