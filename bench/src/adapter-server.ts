@@ -6,9 +6,9 @@
  */
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
-import { BARE_PREFIX, bareRouter, createBareHandler } from "./bare-router.js";
+import { readBody } from "@gatehouse/auth";
+import { BARE_PREFIX, bareRouter, createBareHandler, createStandaloneBareHandler } from "./bare-router.js";
 
 /** What the floor answers: the bytes the standalone adapter sends for these two calls (checked by the section). */
 const PING_BODY = JSON.stringify({ result: { data: { ok: true } } });
@@ -29,17 +29,11 @@ function notFound(res: ServerResponse): void {
   res.writeHead(404, { "content-type": "application/json" }).end('{"error":"not found"}');
 }
 
-/** The whole request body (no size cap: the bench sends a few dozen bytes). */
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-}
+// Every variant reads bodies the way Gatehouse does (the bench sends a few dozen bytes).
+const readWholeBody = (req: IncomingMessage): Promise<string | undefined> => readBody(req, 1024 * 1024);
 
-const hasBody = (method: string | undefined): boolean => method !== "GET" && method !== "HEAD";
-
-/** 1. What ships: createHTTPHandler from the standalone adapter. */
-const standalone = (): RequestListener => createBareHandler();
+/** 1. createHTTPHandler from the standalone adapter (what Gatehouse shipped before the bridge). */
+const standalone = (): RequestListener => createStandaloneBareHandler();
 
 /** 2. nodeHTTPRequestHandler called directly (the standalone adapter minus its own URL parse). */
 const nodeHttp = (): RequestListener => (req, res) => {
@@ -56,49 +50,21 @@ const nodeHttp = (): RequestListener => (req, res) => {
 const nodeHttpBody = (): RequestListener => (req, res) => {
   const path = procedurePath(req);
   if (path === undefined) return notFound(res);
-  const handle = (body?: string): void => {
-    if (body !== undefined) (req as IncomingMessage & { body?: unknown }).body = body;
-    void nodeHTTPRequestHandler({ router: bareRouter, req, res, path });
-  };
-  if (!hasBody(req.method)) return handle();
-  readBody(req).then(
-    (body) => handle(body.toString("utf8")),
+  readWholeBody(req).then(
+    (body) => {
+      if (body !== undefined) (req as IncomingMessage & { body?: unknown }).body = body;
+      void nodeHTTPRequestHandler({ router: bareRouter, req, res, path });
+    },
     () => res.destroy(),
   );
 };
 
 /**
- * 3. fetchRequestHandler behind node:http with a minimal conversion: the
- * body read into a Buffer first, headers from rawHeaders, no AbortSignal
- * (a client disconnect does not cancel the call), the answer buffered
- * (no streaming) and written with res.end.
+ * 3. What ships: Gatehouse's bridge (createTrpcBridge), i.e. fetchRequestHandler
+ * behind node:http with the body read first into a string, a Request carrying
+ * only the headers tRPC reads, no AbortSignal, and the answer written with res.end.
  */
-const fetchAdapter = (): RequestListener => {
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    if (procedurePath(req) === undefined) return notFound(res);
-    const raw = req.rawHeaders;
-    const headers: Array<[string, string]> = [];
-    for (let i = 0; i < raw.length; i += 2) headers.push([raw[i]!, raw[i + 1]!]);
-    const request = new Request(`http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, {
-      method: req.method,
-      headers,
-      body: hasBody(req.method) ? await readBody(req) : undefined,
-    });
-    const response = await fetchRequestHandler({ router: bareRouter, req: request, endpoint: BARE_PREFIX });
-    const out: Record<string, string | string[]> = {};
-    for (const [key, value] of response.headers) if (key !== "set-cookie") out[key] = value;
-    const cookies = response.headers.getSetCookie();
-    if (cookies.length > 0) out["set-cookie"] = cookies;
-    res.writeHead(response.status, out);
-    res.end(response.body ? Buffer.from(await response.arrayBuffer()) : undefined);
-  };
-  return (req, res) => {
-    handle(req, res).catch(() => {
-      if (res.headersSent) res.destroy();
-      else res.writeHead(500, { "content-type": "application/json" }).end('{"error":"internal"}');
-    });
-  };
-};
+const fetchAdapter = (): RequestListener => createBareHandler();
 
 /** The headers tRPC sets on these answers. */
 const JSON_HEADERS = { "content-type": "application/json", vary: "trpc-accept, accept" };
@@ -109,10 +75,10 @@ const floor = (): RequestListener => (req, res) => {
   if (req.method === "GET" && path === "ping") {
     res.writeHead(200, JSON_HEADERS).end(PING_BODY);
   } else if (req.method === "POST" && path === "reject") {
-    readBody(req).then(
+    readWholeBody(req).then(
       (body) => {
         try {
-          JSON.parse(body.toString("utf8")); // tRPC parses the input before the mutation refuses it
+          JSON.parse(body ?? ""); // tRPC parses the input before the mutation refuses it
         } catch {
           res.writeHead(400, { "content-type": "application/json" }).end('{"error":"bad json"}');
           return;

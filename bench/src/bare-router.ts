@@ -1,6 +1,7 @@
 import type { RequestListener } from "node:http";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import { createTrpcBridge, readBody } from "@gatehouse/auth";
 
 export const BARE_PREFIX = "/bare/";
 
@@ -18,6 +19,20 @@ export const bareRouter = t.router({
     }),
 });
 
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/** The baseline served exactly as Gatehouse serves its router: the body read first, then tRPC's Fetch handler. */
 export function createBareHandler(): RequestListener {
+  const bridge = createTrpcBridge({ router: bareRouter, endpoint: BARE_PREFIX });
+  return (req, res) => {
+    readBody(req, MAX_BODY_BYTES).then(
+      (body) => bridge(req, res, {}, body),
+      () => res.destroy(),
+    );
+  };
+}
+
+/** The baseline through tRPC's standalone adapter, which Gatehouse served with until 2026-11-23 (adapters section). */
+export function createStandaloneBareHandler(): RequestListener {
   return createHTTPHandler({ router: bareRouter, basePath: BARE_PREFIX });
 }

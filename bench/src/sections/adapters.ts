@@ -20,10 +20,10 @@ import { int, median, ms, pct } from "../stats.js";
 const ENTRY = fileURLToPath(new URL("../adapter-server.ts", import.meta.url));
 
 const VARIANTS: ReadonlyArray<{ id: AdapterVariant; label: string }> = [
-  { id: "standalone", label: "standalone `createHTTPHandler` (ships)" },
+  { id: "standalone", label: "standalone `createHTTPHandler` (shipped until 2026-11-23)" },
   { id: "node-http", label: "node-http `nodeHTTPRequestHandler`" },
   { id: "node-http-body", label: "node-http, body pre-read into `req.body`" },
-  { id: "fetch", label: "fetch `fetchRequestHandler` + own conversion" },
+  { id: "fetch", label: "fetch `fetchRequestHandler` via Gatehouse's bridge (ships)" },
   { id: "floor", label: "plain node:http, same bytes (floor, no tRPC)" },
 ];
 const REFERENCE: AdapterVariant = "standalone";
@@ -202,7 +202,7 @@ export async function adaptersSection(ctx: BenchContext): Promise<SectionResult>
         "variants interleave within each round, their order rotating from round to round. CPU/answer = the server process's CPU time (user + system, /proc) ÷ answers; " +
         "\"best\" = the round with the least CPU per answer (noise only adds cost, so it is the closest to the intrinsic cost). " +
         "Stolen = share of the machine's CPU time the hypervisor gave to other guests during the run (/proc/stat steal), a measure of how noisy the host was. " +
-        "Fetch variant: body read into a Buffer, headers from rawHeaders, no AbortSignal, answer buffered and written with `res.end`.",
+        "Fetch variant: Gatehouse's own bridge (`createTrpcBridge`): body read first into a string, a Request with only the headers tRPC reads, no AbortSignal, answer buffered and written with `res.end`.",
       "",
       "| Call | Variant | req/s (median) | p50 ms | p99 ms | CPU µs/answer (median) | CPU µs/answer (best) | req/s per round | CPU µs/answer per round | server CPU | load gen CPU | stolen | same status + body bytes |",
       "|---|---|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---|",

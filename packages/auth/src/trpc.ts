@@ -98,8 +98,11 @@ const t = initTRPC
     },
   });
 
-/** A mutation error's body as tRPC would send it, for answers given before tRPC runs. */
-export function mutationErrorShape(error: TRPCError, ctx: Context, path: string) {
+/**
+ * An error's body as tRPC would send it for a call, for answers given before
+ * tRPC runs (only on POSTs and unsupported methods; our formatter ignores the type).
+ */
+export function callErrorShape(error: TRPCError, ctx: Context, path: string) {
   return getErrorShape({ config: t._config, error, type: "mutation", path, input: undefined, ctx });
 }
 

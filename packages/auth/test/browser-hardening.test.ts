@@ -32,6 +32,12 @@ describe("CORS", () => {
     const listed = await fetch(`${server.url}/health`, { headers: { Origin: ALLOWED } });
     expect(listed.headers.get("access-control-allow-origin")).toBe(ALLOWED);
   });
+
+  it("says a tRPC answer varies by Origin, so a shared cache never hands one origin's CORS headers to another", async () => {
+    const res = await fetch(`${server.url}/trpc/auth.me`, { headers: { Origin: ALLOWED } });
+    expect(res.headers.get("access-control-allow-origin")).toBe(ALLOWED);
+    expect(res.headers.get("vary")?.split(/,\s*/)).toEqual(expect.arrayContaining(["Origin", "trpc-accept", "accept"]));
+  });
 });
 
 describe("CSRF on cookie requests", () => {

@@ -1,3 +1,5 @@
+import { request } from "node:http";
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKeyPair, exportJWK } from "jose";
 import { createRedisBackend, createStore } from "@gatehouse/store";
@@ -71,10 +73,52 @@ describe("HTTP surface", () => {
     expect(reasonOf(res)).toBe("not_found");
   });
 
-  it("refuses bodies over 1 MiB with 413", async () => {
+  it("refuses bodies over 1 MiB with 413, whether it says its length or streams", async () => {
     const res = await server.call("auth.login", { email: "a@example.com", password: "x".repeat(1024 * 1024) });
     expect(res.status).toBe(413);
     expect(reasonOf(res)).toBe("payload_too_large");
+    // No Content-Length: the size is only known while reading, and reading stops at the limit.
+    const chunks = Array.from({ length: 5 }, () => new TextEncoder().encode("x".repeat(256 * 1024)));
+    const body = new ReadableStream<Uint8Array>({ pull: (c) => void (chunks.length ? c.enqueue(chunks.shift()!) : c.close()) });
+    const streamed = await fetch(`${server.url}/trpc/auth.login`, { method: "POST", headers: { "content-type": "application/json" }, body, duplex: "half" } as RequestInit);
+    expect(streamed.status).toBe(413);
+    expect(((await streamed.json()) as { error: { data: { reason: string } } }).error.data.reason).toBe("payload_too_large");
+  });
+
+  it("refuses methods tRPC does not use with 405, in tRPC's error shape", async () => {
+    for (const method of ["PUT", "DELETE", "TRACE"]) {
+      const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        // fetch() will not send TRACE; node:http will.
+        const req = request(`${server.url}/trpc/auth.me`, { method }, (r) => {
+          let body = "";
+          r.on("data", (chunk: Buffer) => (body += chunk.toString()));
+          r.on("end", () => resolve({ status: r.statusCode!, body }));
+        });
+        req.on("error", reject);
+        req.end();
+      });
+      expect(res.status).toBe(405);
+      expect(JSON.parse(res.body).error.data).toMatchObject({ code: "METHOD_NOT_SUPPORTED", path: "auth.me" });
+    }
+  });
+
+  it("keeps serving when clients vanish mid-body or mid-call", async () => {
+    const { port } = new URL(server.url);
+    const vanish = (payload: string) =>
+      new Promise<void>((resolve) => {
+        const socket = connect(Number(port), "127.0.0.1", () => {
+          socket.write(payload);
+          setImmediate(() => socket.destroy());
+        });
+        socket.on("close", () => resolve());
+      });
+    const body = JSON.stringify({ email: uniqueEmail(), password: GOOD_PASSWORD });
+    const head = (length: number) => `POST /trpc/auth.signup HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`;
+    await vanish(head(body.length + 100) + body); // promised more than it sent
+    await vanish(head(body.length) + body); // sent it all, then left before the answer
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    // The signup that arrived whole completed although nobody was left to read its answer.
+    await expect.poll(async () => (await server.call("auth.login", JSON.parse(body))).status).toBe(200);
   });
 
   it("echoes a well-formed X-Request-Id and replaces a malformed one", async () => {

@@ -1,28 +1,21 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AnyTRPCRouter } from "@trpc/server";
-import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { Context } from "../context.js";
 import { AuthError } from "../errors.js";
 import { enforceRateLimits, type LimitDeclaration } from "../rate-limit/enforce.js";
-import { mutationErrorShape, type ProcedureMeta } from "../trpc.js";
+import type { ProcedureMeta } from "../trpc.js";
 
-// Login, signup and reset bodies are a few hundred bytes; bigger or chunked ones take the usual path.
-const EARLY_BODY_LIMIT = 8 * 1024;
-
-export type EarlyLimits = (req: IncomingMessage, res: ServerResponse, ctx: Context, path: string) => Promise<boolean>;
+/** The refusal for a call, or undefined to let tRPC run it. `query` is the URL's search string, "?" included or empty. */
+export type EarlyLimits = (ctx: Context, path: string, query: string, body: string | undefined) => Promise<AuthError | undefined>;
 
 /**
- * Counts a small, single-call POST against its procedure's declared rate
- * limits before tRPC sees it, and answers a refusal itself; a procedure that
- * hashes is also shed here while hashing is saturated. A refused login then
- * costs a body read and a few store operations, not tRPC's Fetch Request, web
- * streams and error path: under a credential-stuffing flood or a login storm
- * that is most of the server's work. An allowed call goes on to tRPC with its
- * body and `ctx.limitsCounted`, so the middleware does not count it twice;
- * batches, queries and other bodies are counted by the middleware alone.
- * Either way the rules are the ones the procedure declares in its meta.
- *
- * Resolves true when it answered the request.
+ * Counts a single-call POST against its procedure's declared rate limits
+ * before tRPC sees it; a procedure that hashes is also shed here while hashing
+ * is saturated. A refused login then costs a few store operations, not tRPC's
+ * Fetch Request, web streams and error path: under a credential-stuffing flood
+ * or a login storm that is most of the server's work. An allowed call goes on
+ * to tRPC with `ctx.limitsCounted`, so the middleware does not count it twice;
+ * batches and queries are counted by the middleware alone. Either way the
+ * rules are the ones the procedure declares in its meta.
  */
 export function createEarlyLimits(router: AnyTRPCRouter): EarlyLimits {
   const declared = new Map<string, { limits: readonly LimitDeclaration[]; hashes: boolean }>();
@@ -31,37 +24,24 @@ export function createEarlyLimits(router: AnyTRPCRouter): EarlyLimits {
     if (meta?.limits?.length) declared.set(path, { limits: meta.limits, hashes: meta.hashes === true });
   }
 
-  return async (req, res, ctx, path) => {
+  return async (ctx, path, query, body) => {
     const procedure = declared.get(path);
-    const length = Number(req.headers["content-length"]);
-    if (!procedure || req.method !== "POST" || req.headers["transfer-encoding"] !== undefined || !(length > 0 && length <= EARLY_BODY_LIMIT)) return false;
-    const body = await readBody(req);
-    // tRPC's Node adapter takes a body already read from here.
-    (req as IncomingMessage & { body?: string }).body = body;
+    // A batch of one has a single path too, but its body maps call indexes to inputs.
+    if (!procedure || body === undefined || isBatch(query)) return undefined;
     try {
       await enforceRateLimits(ctx, procedure.limits, parseOrUndefined(body));
     } catch (error) {
-      if (!(error instanceof AuthError && error.reason === "rate_limited")) return false; // e.g. the store is down: the middleware meets it and answers 503
-      sendRefusal(res, error, ctx, path);
-      return true;
+      if (error instanceof AuthError && error.reason === "rate_limited") return error;
+      return undefined; // e.g. the store is down: the middleware meets it and answers 503
     }
     ctx.limitsCounted = true;
-    if (procedure.hashes && ctx.services.passwords.saturated()) {
-      sendRefusal(res, new AuthError("overloaded", { retryAfterSeconds: 1 }), ctx, path);
-      return true;
-    }
-    return false;
+    if (procedure.hashes && ctx.services.passwords.saturated()) return new AuthError("overloaded", { retryAfterSeconds: 1 });
+    return undefined;
   };
 }
 
-function sendRefusal(res: ServerResponse, refusal: AuthError, ctx: Context, path: string): void {
-  const payload = JSON.stringify({ error: mutationErrorShape(refusal, ctx, path) });
-  res.statusCode = getHTTPStatusCodeFromError(refusal);
-  res.setHeader("Retry-After", String(refusal.retryAfterSeconds ?? 1));
-  res.setHeader("Content-Type", "application/json");
-  res.setHeader("Content-Length", Buffer.byteLength(payload));
-  res.end(payload);
-}
+// tRPC's own test for a batch.
+const isBatch = (query: string): boolean => query !== "" && new URLSearchParams(query).get("batch") === "1";
 
 // Unparsable input fails validation in tRPC; the IP rules still count the call.
 function parseOrUndefined(body: string): unknown {
@@ -70,14 +50,4 @@ function parseOrUndefined(body: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("close", () => reject(new Error("the client went away before sending its body")));
-    req.on("error", reject);
-  });
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
-import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import { TRPCError } from "@trpc/server";
 import { AuthError } from "../errors.js";
 import { createContext, type Context } from "../context.js";
 import type { RequestMeta } from "../request-meta.js";
@@ -7,16 +7,20 @@ import { appRouter } from "../root.js";
 import type { Services } from "../services.js";
 import { reasonOf } from "../trpc.js";
 import { requestScope } from "../events/request-scope.js";
+import { sendCallError } from "./call-error.js";
 import { clientIp } from "./client-ip.js";
 import { applyCors } from "./cors.js";
 import { crossSiteCookieRequest } from "./csrf.js";
 import { createEarlyLimits } from "./early-limits.js";
 import { sendError, sendJson } from "./json-response.js";
+import { ClientGoneError, readBody } from "./read-body.js";
 import { requestIdOf } from "./request-id.js";
 import { setSecurityHeaders } from "./security-headers.js";
+import { createTrpcBridge } from "./trpc-bridge.js";
 
 const TRPC_PREFIX = "/trpc/";
-const contextOf = new WeakMap<IncomingMessage, Context>();
+// tRPC's methods; anything else (PUT, TRACE, …) is refused before a Fetch Request is built from it.
+const TRPC_METHODS = new Set(["GET", "HEAD", "POST"]);
 
 const hasBody = (req: IncomingMessage): boolean =>
   req.headers["transfer-encoding"] !== undefined || Number(req.headers["content-length"] ?? 0) > 0;
@@ -25,15 +29,13 @@ const hasBody = (req: IncomingMessage): boolean =>
 export function createRequestListener(services: Services): RequestListener {
   const { config, logger } = services;
 
-  const trpc = createHTTPHandler({
+  const trpc = createTrpcBridge({
     router: appRouter,
-    basePath: TRPC_PREFIX,
-    maxBodySize: config.maxBodyBytes,
+    endpoint: TRPC_PREFIX,
     maxBatchSize: config.maxBatchSize,
-    createContext: ({ req }) => contextOf.get(req)!,
-    onError({ error, path, req }) {
+    onError({ error, path, ctx }) {
       const reason = reasonOf(error);
-      const requestId = contextOf.get(req)?.meta.requestId;
+      const requestId = ctx?.meta.requestId;
       if (reason === "internal_error") logger.error({ event: "unhandled_error", path, requestId, err: error.cause ?? error });
       if (reason === "store_unavailable") logger.error({ event: "store_unavailable", path, requestId, err: error.cause });
     },
@@ -45,6 +47,27 @@ export function createRequestListener(services: Services): RequestListener {
 
   const allowedOrigins = new Set(config.corsOrigins);
   const earlyLimits = createEarlyLimits(appRouter);
+
+  const serveCall = async (req: IncomingMessage, res: ServerResponse, ctx: Context, procedurePath: string, query: string): Promise<void> => {
+    try {
+      if (!TRPC_METHODS.has(req.method ?? "")) throw new TRPCError({ code: "METHOD_NOT_SUPPORTED", message: `Unsupported ${req.method} request.` });
+      const body = await readBody(req, config.maxBodyBytes);
+      const refusal = await earlyLimits(ctx, procedurePath, query, body);
+      if (refusal) return sendCallError(res, refusal, ctx, procedurePath);
+      await trpc(req, res, ctx, body);
+    } catch (error) {
+      if (error instanceof ClientGoneError || res.headersSent) {
+        res.destroy();
+      } else if (error instanceof TRPCError) {
+        // An unread body would otherwise be drained from a client that may be sending a lot of it.
+        if (error instanceof AuthError && error.reason === "payload_too_large") res.setHeader("Connection", "close");
+        sendCallError(res, error, ctx, procedurePath);
+      } else {
+        logger.error({ event: "unhandled_error", path: procedurePath, requestId: ctx.meta.requestId, err: error });
+        sendError(res, "internal_error", 500);
+      }
+    }
+  };
 
   const health = async (res: ServerResponse): Promise<void> => {
     try {
@@ -64,7 +87,9 @@ export function createRequestListener(services: Services): RequestListener {
     };
     res.setHeader("X-Request-Id", meta.requestId);
     setSecurityHeaders(res, { production: config.production });
-    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    const url = req.url ?? "/";
+    const queryStart = url.indexOf("?");
+    const path = queryStart < 0 ? url : url.slice(0, queryStart);
     res.on("finish", () => {
       logger.info({
         event: "request",
@@ -91,15 +116,8 @@ export function createRequestListener(services: Services): RequestListener {
         return;
       }
       const ctx = createContext(services, req, res, meta);
-      contextOf.set(req, ctx);
-      const procedurePath = path.slice(TRPC_PREFIX.length);
       // Events inside the call pick up this request's IP, user agent and id.
-      requestScope.run(meta, () => {
-        earlyLimits(req, res, ctx, procedurePath).then(
-          (answered) => answered || trpc(req, res),
-          () => res.destroy(),
-        );
-      });
+      requestScope.run(meta, () => void serveCall(req, res, ctx, path.slice(TRPC_PREFIX.length), queryStart < 0 ? "" : url.slice(queryStart)));
       return;
     }
     if (req.method === "GET" && path === "/health") {
