@@ -154,7 +154,7 @@ const API_KEY_PREFIX = "gth_";
  */
 async function identifyCaller(ctx: Context, access: ProcedureMeta, path: string): Promise<Caller> {
   const deny = (reason: "forbidden" | "reauth_required", userId: string, message?: string): never => {
-    ctx.services.events.warn("permission_denied", { userId, procedure: path, required: describeAccess(access) });
+    ctx.services.events.warn("permission_denied", { userId, procedure: path, required: describeAccess(access), request: ctx.meta });
     throw new AuthError(reason, message ? { message } : {});
   };
   const token = ctx.bearerToken;

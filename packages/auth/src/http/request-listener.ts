@@ -6,7 +6,6 @@ import type { RequestMeta } from "../request-meta.js";
 import { appRouter } from "../root.js";
 import type { Services } from "../services.js";
 import { reasonOf } from "../trpc.js";
-import { requestScope } from "../events/request-scope.js";
 import { sendCallError } from "./call-error.js";
 import { clientIp } from "./client-ip.js";
 import { applyCors } from "./cors.js";
@@ -111,13 +110,12 @@ export function createRequestListener(services: Services): RequestListener {
       if (req.method === "POST" && !req.headers["content-type"] && !hasBody(req)) req.headers["content-type"] = "application/json";
       const csrf = crossSiteCookieRequest(req, allowedOrigins);
       if (csrf) {
-        services.events.warn("permission_denied", { check: "csrf", detail: csrf, path, ip: meta.ip, requestId: meta.requestId });
+        services.events.warn("permission_denied", { check: "csrf", detail: csrf, path, request: meta });
         sendError(res, "forbidden", 403, "Cross-site request refused.");
         return;
       }
       const ctx = createContext(services, req, res, meta);
-      // Events inside the call pick up this request's IP, user agent and id.
-      requestScope.run(meta, () => void serveCall(req, res, ctx, path.slice(TRPC_PREFIX.length), queryStart < 0 ? "" : url.slice(queryStart)));
+      void serveCall(req, res, ctx, path.slice(TRPC_PREFIX.length), queryStart < 0 ? "" : url.slice(queryStart));
       return;
     }
     if (req.method === "GET" && path === "/health") {

@@ -43,7 +43,7 @@ export async function enforceRateLimits(ctx: Context, declared: readonly LimitDe
   if (refused.length === 0) return;
   const retryAfterSeconds = Math.max(...refused.map((h) => h.decision.retryAfterSeconds));
   for (const hit of refused) {
-    ctx.services.events.warn("rate_limited", { rule: hit.rule, key: hit.keyKind });
+    ctx.services.events.warn("rate_limited", { rule: hit.rule, key: hit.keyKind, request: ctx.meta });
   }
   throw new AuthError("rate_limited", { message: `Too many requests; try again in ${retryAfterSeconds} s.`, retryAfterSeconds });
 }

@@ -20,14 +20,14 @@ export const adminRouter = {
     .input(z.strictObject({ userId, role: z.enum(["user", "admin"]) }))
     .output(z.object({ user: publicUserSchema }))
     .mutation(async ({ ctx, input }) => ({
-      user: toPublicUser(await ctx.services.admin.setRole(ctx.caller.user, input.userId, input.role)),
+      user: toPublicUser(await ctx.services.admin.setRole(ctx.caller.user, input.userId, input.role, ctx.meta)),
     })),
 
   lockUser: procedures.admin
     .input(z.strictObject({ userId, reason: z.string().trim().min(1).max(500) }))
     .output(ok)
     .mutation(async ({ ctx, input }) => {
-      await ctx.services.admin.lock(ctx.caller.user, input.userId, input.reason);
+      await ctx.services.admin.lock(ctx.caller.user, input.userId, input.reason, ctx.meta);
       return { ok: true as const };
     }),
 
@@ -55,7 +55,7 @@ export const adminRouter = {
     .input(z.strictObject({ userId }))
     .output(ok)
     .mutation(async ({ ctx, input }) => {
-      await ctx.services.admin.unlock(ctx.caller.user, input.userId);
+      await ctx.services.admin.unlock(ctx.caller.user, input.userId, ctx.meta);
       return { ok: true as const };
     }),
 } satisfies TRPCRouterRecord;

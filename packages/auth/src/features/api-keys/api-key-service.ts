@@ -1,5 +1,6 @@
 import type { Clock } from "@gatehouse/store";
 import { AuthError } from "../../errors.js";
+import type { RequestMeta } from "../../request-meta.js";
 import type { Events } from "../../events/events.js";
 import type { UserRecord } from "../users/user-record.js";
 import type { UserStore } from "../users/user-store.js";
@@ -32,7 +33,7 @@ export function createApiKeyService(deps: ApiKeyServiceDeps) {
   };
 
   return {
-    async create(user: UserRecord, input: { name: string; scopes: ApiKeyScope[]; expiresInDays?: number | undefined }) {
+    async create(user: UserRecord, input: { name: string; scopes: ApiKeyScope[]; expiresInDays?: number | undefined }, request: RequestMeta) {
       const key = generateApiKey();
       const record = await apiKeys.create(key, {
         userId: user.id,
@@ -41,18 +42,18 @@ export function createApiKeyService(deps: ApiKeyServiceDeps) {
         scopes: [...new Set(input.scopes)],
         expiresAt: input.expiresInDays === undefined ? null : clock() + input.expiresInDays * DAY_MS,
       });
-      events.info("api_key_created", { userId: user.id, keyId: record.id, scopes: record.scopes });
+      events.info("api_key_created", { userId: user.id, keyId: record.id, scopes: record.scopes, request });
       return { record, key };
     },
 
     list: (user: UserRecord) => apiKeys.listForUser(user.id),
 
-    async revoke(user: UserRecord, id: string): Promise<void> {
+    async revoke(user: UserRecord, id: string, request: RequestMeta): Promise<void> {
       const record = await apiKeys.get(id);
       // Someone else's key is indistinguishable from no key.
       if (!record || record.userId !== user.id || record.revokedAt !== null) throw new AuthError("not_found");
       await apiKeys.update(id, (r) => ({ ...r, revokedAt: clock() }));
-      events.info("api_key_revoked", { userId: user.id, keyId: id });
+      events.info("api_key_revoked", { userId: user.id, keyId: id, request });
     },
 
     /** The id of the key behind a presented secret, if it is a real one (for rate-limit buckets). */

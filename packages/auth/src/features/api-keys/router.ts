@@ -28,7 +28,7 @@ export const apiKeysRouter = {
     )
     .output(z.object({ id: z.string(), key: z.string(), prefix: z.string(), scopes: z.array(apiKeyScopeSchema), expiresAt: z.string().nullable() }))
     .mutation(async ({ ctx, input }) => {
-      const { record, key } = await ctx.services.apiKeys.create(ctx.caller.user, { name: input.name, scopes: input.scopes, expiresInDays: input.expiresInDays });
+      const { record, key } = await ctx.services.apiKeys.create(ctx.caller.user, { name: input.name, scopes: input.scopes, expiresInDays: input.expiresInDays }, ctx.meta);
       return { id: record.id, key, prefix: record.prefix, scopes: record.scopes, expiresAt: iso(record.expiresAt) };
     }),
 
@@ -40,7 +40,7 @@ export const apiKeysRouter = {
     .input(z.strictObject({ id: z.string().min(1).max(64) }))
     .output(z.object({ ok: z.literal(true) }))
     .mutation(async ({ ctx, input }) => {
-      await ctx.services.apiKeys.revoke(ctx.caller.user, input.id);
+      await ctx.services.apiKeys.revoke(ctx.caller.user, input.id, ctx.meta);
       return { ok: true as const };
     }),
 } satisfies TRPCRouterRecord;

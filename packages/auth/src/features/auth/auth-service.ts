@@ -57,9 +57,9 @@ export function createAuthService(deps: AuthServiceDeps) {
     if (problem) throw new AuthError("weak_password", { message: PASSWORD_PROBLEM_MESSAGES[problem] });
   }
 
-  async function revokeSession(session: SessionRecord, reason: string): Promise<void> {
+  async function revokeSession(session: SessionRecord, reason: string, request: RequestMeta): Promise<void> {
     const revoked = await sessions.revoke(session.id, reason);
-    if (revoked) events.info("token_revoked", { userId: session.userId, sessionId: session.id, reason });
+    if (revoked) events.info("token_revoked", { userId: session.userId, sessionId: session.id, reason, request });
   }
 
   /** Loads the session and user behind a refresh token, or refuses with `refresh_invalid`. */
@@ -75,13 +75,13 @@ export function createAuthService(deps: AuthServiceDeps) {
    * Ends every session of the user at once, on every instance, by bumping the
    * user's generation; `keep` (the caller's own session) is carried over.
    */
-  async function endAllSessions(userId: string, reason: string, keep?: SessionRecord): Promise<void> {
+  async function endAllSessions(userId: string, reason: string, request: RequestMeta, keep?: SessionRecord): Promise<void> {
     const updated = await users.update(userId, (u) => ({ ...u, sessionGeneration: u.sessionGeneration + 1 }));
     if (keep && updated) await sessions.update(keep.id, (s) => ({ ...s, generation: updated.sessionGeneration }));
     const ended = (await sessions.listIds(userId)).filter((id) => id !== keep?.id);
     await Promise.all(ended.map((id) => sessions.revoke(id, reason)));
     await sessions.removeFromIndex(userId, ended);
-    events.info("token_revoked", { userId, reason, sessions: ended.length });
+    events.info("token_revoked", { userId, reason, sessions: ended.length, request });
   }
 
   /**
@@ -89,12 +89,12 @@ export function createAuthService(deps: AuthServiceDeps) {
    * guesses count toward the same lockout as logins, so a stolen access token
    * is no faster way to guess the password.
    */
-  async function confirmPassword(user: UserRecord, password: string, purpose: string): Promise<void> {
+  async function confirmPassword(user: UserRecord, password: string, purpose: string, request: RequestMeta): Promise<void> {
     const subject: LockSubject = { kind: "email", email: user.email };
     await lockout.assertNotLocked(subject);
     if (!(await passwords.verify(password, user.passwordHash))) {
-      events.info("login_failed", { reason: `${purpose}_wrong_password`, userId: user.id });
-      await lockout.recordFailure(subject, { userId: user.id });
+      events.info("login_failed", { reason: `${purpose}_wrong_password`, userId: user.id, request });
+      await lockout.recordFailure(subject, { userId: user.id, request });
       throw new AuthError("invalid_credentials", { message: "The password is incorrect." });
     }
     await lockout.recordSuccess(subject);
@@ -104,8 +104,8 @@ export function createAuthService(deps: AuthServiceDeps) {
   async function completeLogin(user: UserRecord, device: DeviceRecord | undefined, presentedDeviceToken: string | undefined, meta: RequestMeta): Promise<SignedIn> {
     const { session, tokens } = await issuer.startSession(user, meta);
     const deviceToken = device && presentedDeviceToken ? presentedDeviceToken : await devices.issue(user.id, user.email);
-    events.info("login_success", { userId: user.id, sessionId: session.id, knownDevice: Boolean(device), mfa: Boolean(user.mfa) });
-    if (await deps.knownIps.note(user.id, meta.ip)) events.warn("login_new_ip", { userId: user.id, sessionId: session.id });
+    events.info("login_success", { userId: user.id, sessionId: session.id, knownDevice: Boolean(device), mfa: Boolean(user.mfa), request: meta });
+    if (await deps.knownIps.note(user.id, meta.ip)) events.warn("login_new_ip", { userId: user.id, sessionId: session.id, request: meta });
     return { user, session, tokens, deviceToken };
   }
 
@@ -130,7 +130,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       if (!user) throw new AuthError("email_taken");
       await deps.knownIps.note(user.id, meta.ip);
       const { session, tokens } = await issuer.startSession(user, meta);
-      events.info("signup", { userId: user.id, email: user.email, sessionId: session.id });
+      events.info("signup", { userId: user.id, email: user.email, sessionId: session.id, request: meta });
       return { user, session, tokens };
     },
 
@@ -142,24 +142,24 @@ export function createAuthService(deps: AuthServiceDeps) {
       try {
         await lockout.assertNotLocked(subject);
       } catch (error) {
-        events.info("login_failed", { reason: "locked", subject: subject.kind, email: input.email });
+        events.info("login_failed", { reason: "locked", subject: subject.kind, email: input.email, request: meta });
         throw error;
       }
       const user = await users.findByEmail(input.email);
       // Unknown emails cost a full verification too: same status, body and timing.
       const valid = user ? await passwords.verify(input.password, user.passwordHash) : await passwords.verifyDummy(input.password);
       if (!user || !valid) {
-        events.info("login_failed", { reason: user ? "wrong_password" : "unknown_email", email: input.email, userId: user?.id });
-        await lockout.recordFailure(subject, { userId: user?.id });
+        events.info("login_failed", { reason: user ? "wrong_password" : "unknown_email", email: input.email, userId: user?.id, request: meta });
+        await lockout.recordFailure(subject, { userId: user?.id, request: meta });
         throw new AuthError("invalid_credentials");
       }
       await lockout.recordSuccess(subject);
       if (user.disabledAt !== null) {
-        events.info("login_failed", { reason: "account_disabled", userId: user.id });
+        events.info("login_failed", { reason: "account_disabled", userId: user.id, request: meta });
         throw new AuthError("account_disabled");
       }
       if (deps.requireVerifiedEmail && !user.emailVerified) {
-        events.info("login_failed", { reason: "email_not_verified", userId: user.id });
+        events.info("login_failed", { reason: "email_not_verified", userId: user.id, request: meta });
         throw new AuthError("email_not_verified");
       }
       // Two-factor users get no tokens yet: only a short-lived, single-use challenge.
@@ -168,20 +168,20 @@ export function createAuthService(deps: AuthServiceDeps) {
     },
 
     async verifyMfa(input: { mfaToken: string; code: string }, meta: RequestMeta): Promise<SignedIn> {
-      const { user, challenge } = await mfa.answerChallenge(input.mfaToken, input.code);
+      const { user, challenge } = await mfa.answerChallenge(input.mfaToken, input.code, meta);
       if (user.disabledAt !== null) throw new AuthError("account_disabled");
       const device = await devices.find(challenge.deviceToken, user.email);
       return completeLogin(user, device, challenge.deviceToken, meta);
     },
 
     /** Step-up: a fresh password (and code, with two-factor on) renews the session's authentication time. */
-    async reauthenticate(caller: { user: UserRecord; session: SessionRecord }, input: { password: string; code?: string | undefined }): Promise<{ user: UserRecord; accessToken: string; expiresIn: number }> {
-      await confirmPassword(caller.user, input.password, "reauth");
-      if (caller.user.mfa && !(input.code && (await mfa.verifyCode(caller.user, input.code)))) throw new AuthError("mfa_invalid");
+    async reauthenticate(caller: { user: UserRecord; session: SessionRecord }, input: { password: string; code?: string | undefined }, meta: RequestMeta): Promise<{ user: UserRecord; accessToken: string; expiresIn: number }> {
+      await confirmPassword(caller.user, input.password, "reauth", meta);
+      if (caller.user.mfa && !(input.code && (await mfa.verifyCode(caller.user, input.code, meta)))) throw new AuthError("mfa_invalid");
       const authTime = Math.floor(clock() / 1000);
       const session = (await sessions.update(caller.session.id, (s) => ({ ...s, authTime }))) ?? { ...caller.session, authTime };
       const user = (await users.get(caller.user.id)) ?? caller.user;
-      events.info("reauthenticated", { userId: user.id, sessionId: session.id });
+      events.info("reauthenticated", { userId: user.id, sessionId: session.id, request: meta });
       return { user, accessToken: await issuer.accessFor(user, session), expiresIn: accessTokens.ttlSeconds };
     },
 
@@ -196,8 +196,8 @@ export function createAuthService(deps: AuthServiceDeps) {
         if (successor && clock() - rotatedAt <= graceMs) {
           return { user, session, tokens: await issuer.pair(user, session, successor, issuer.idleExpiryFor(session)) };
         }
-        await revokeSession(session, "refresh_token_reuse");
-        events.warn("refresh_token_reuse", { userId: user.id, sessionId: session.id });
+        await revokeSession(session, "refresh_token_reuse", meta);
+        events.warn("refresh_token_reuse", { userId: user.id, sessionId: session.id, request: meta });
         throw new AuthError("refresh_reused");
       };
 
@@ -233,7 +233,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     },
 
     /** Ends the session behind whichever credential is presented; a missing or dead one is not an error. */
-    async logout(credentials: { accessToken?: string | undefined; refreshToken?: string | undefined }): Promise<void> {
+    async logout(credentials: { accessToken?: string | undefined; refreshToken?: string | undefined }, meta: RequestMeta): Promise<void> {
       let session: SessionRecord | undefined;
       if (credentials.accessToken) {
         const result = await accessTokens.verify(credentials.accessToken, { ignoreExpiry: true });
@@ -244,13 +244,13 @@ export function createAuthService(deps: AuthServiceDeps) {
         if (found.kind !== "unknown") session = await sessions.get(found.record.sessionId);
       }
       if (!session) return;
-      await revokeSession(session, "logout");
-      events.info("logout", { userId: session.userId, sessionId: session.id });
+      await revokeSession(session, "logout", meta);
+      events.info("logout", { userId: session.userId, sessionId: session.id, request: meta });
     },
 
-    async logoutAll(user: UserRecord): Promise<void> {
-      await endAllSessions(user.id, "logout_all");
-      events.info("logout", { scope: "all", userId: user.id });
+    async logoutAll(user: UserRecord, meta: RequestMeta): Promise<void> {
+      await endAllSessions(user.id, "logout_all", meta);
+      events.info("logout", { scope: "all", userId: user.id, request: meta });
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { Clock, Store } from "@gatehouse/store";
 import { AuthError } from "../../errors.js";
 import type { Events } from "../../events/events.js";
+import type { RequestMeta } from "../../request-meta.js";
 import type { Limit } from "../../rate-limit/limit-rules.js";
 
 /** Whose failures count: the email's, or only the known device's. */
@@ -24,7 +25,7 @@ export function createLockout(store: Store, clock: Clock, events: Events, rule: 
       }
     },
 
-    async recordFailure(subject: LockSubject, context: { userId?: string | undefined }): Promise<void> {
+    async recordFailure(subject: LockSubject, context: { userId?: string | undefined; request: RequestMeta }): Promise<void> {
       // The window restarts with every failure: a slow trickle of guesses is
       // still "consecutive" until a success clears it.
       const failures = (await store.update<number>(`fails:${subjectKey(subject)}`, (n = 0) => n + 1, { ttlMs: windowMs }))!;
@@ -33,7 +34,7 @@ export function createLockout(store: Store, clock: Clock, events: Events, rule: 
       // setIfAbsent makes exactly one request the one that locks: logged once per lock.
       if (await store.setIfAbsent(`lock:${subjectKey(subject)}`, until, windowMs)) {
         await store.delete(`fails:${subjectKey(subject)}`);
-        events.warn("login_locked", { subject: subject.kind, userId: context.userId, lockedForSeconds: rule.windowSeconds });
+        events.warn("login_locked", { subject: subject.kind, userId: context.userId, lockedForSeconds: rule.windowSeconds, request: context.request });
       }
     },
 

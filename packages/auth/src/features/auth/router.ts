@@ -35,7 +35,7 @@ export const authRouter = {
     .input(reauthenticateInput)
     .output(tokenSetOutput)
     .mutation(async ({ ctx, input }) => {
-      const { user, accessToken, expiresIn } = await ctx.services.auth.reauthenticate(sessionCaller(ctx.caller), { password: input.password, code: input.code });
+      const { user, accessToken, expiresIn } = await ctx.services.auth.reauthenticate(sessionCaller(ctx.caller), { password: input.password, code: input.code }, ctx.meta);
       // Same session, same refresh token: only the access token is renewed.
       return { accessToken, tokenType: "Bearer" as const, expiresIn, user: toPublicUser(user) };
     }),
@@ -44,7 +44,7 @@ export const authRouter = {
     .input(changePasswordInput)
     .output(okOutput)
     .mutation(async ({ ctx, input }) => {
-      await ctx.services.recovery.changePassword(sessionCaller(ctx.caller), { currentPassword: input.currentPassword, newPassword: input.newPassword });
+      await ctx.services.recovery.changePassword(sessionCaller(ctx.caller), { currentPassword: input.currentPassword, newPassword: input.newPassword }, ctx.meta);
       return { ok: true as const };
     }),
 
@@ -53,7 +53,7 @@ export const authRouter = {
     .input(z.strictObject({ email: emailSchema }))
     .output(okOutput)
     .mutation(async ({ ctx, input }) => {
-      await ctx.services.recovery.requestPasswordReset(input.email);
+      await ctx.services.recovery.requestPasswordReset(input.email, ctx.meta);
       return { ok: true as const };
     }),
 
@@ -61,12 +61,12 @@ export const authRouter = {
     .input(z.strictObject({ token: z.string().min(1).max(128), password: passwordInputSchema }))
     .output(okOutput)
     .mutation(async ({ ctx, input }) => {
-      await ctx.services.recovery.resetPassword(input.token, input.password);
+      await ctx.services.recovery.resetPassword(input.token, input.password, ctx.meta);
       return { ok: true as const };
     }),
 
   requestEmailVerification: procedures.user.output(okOutput).mutation(async ({ ctx }) => {
-    await ctx.services.recovery.requestEmailVerification(ctx.caller.user);
+    await ctx.services.recovery.requestEmailVerification(ctx.caller.user, ctx.meta);
     return { ok: true as const };
   }),
 
@@ -74,7 +74,7 @@ export const authRouter = {
     .input(linkTokenInput)
     .output(okOutput)
     .mutation(async ({ ctx, input }) => {
-      await ctx.services.recovery.verifyEmail(input.token);
+      await ctx.services.recovery.verifyEmail(input.token, ctx.meta);
       return { ok: true as const };
     }),
 
@@ -97,13 +97,13 @@ export const authRouter = {
     .input(refreshInput)
     .output(okOutput)
     .mutation(async ({ ctx, input }) => {
-      await ctx.services.auth.logout({ accessToken: ctx.bearerToken, refreshToken: presentedRefreshToken(ctx, input?.refreshToken) });
+      await ctx.services.auth.logout({ accessToken: ctx.bearerToken, refreshToken: presentedRefreshToken(ctx, input?.refreshToken) }, ctx.meta);
       clearRefreshCookie(ctx);
       return { ok: true as const };
     }),
 
   logoutAll: procedures.user.output(okOutput).mutation(async ({ ctx }) => {
-    await ctx.services.auth.logoutAll(ctx.caller.user);
+    await ctx.services.auth.logoutAll(ctx.caller.user, ctx.meta);
     clearRefreshCookie(ctx);
     return { ok: true as const };
   }),

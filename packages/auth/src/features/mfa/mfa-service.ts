@@ -4,6 +4,7 @@ import { sha256Hex } from "../../crypto/random.js";
 import { deriveSubKey } from "../../crypto/sub-keys.js";
 import { open, seal } from "../../crypto/sealed.js";
 import { AuthError } from "../../errors.js";
+import type { RequestMeta } from "../../request-meta.js";
 import type { Events } from "../../events/events.js";
 import type { Limit } from "../../rate-limit/limit-rules.js";
 import { hitSlidingWindow } from "../../rate-limit/sliding-window.js";
@@ -41,12 +42,12 @@ export function createMfaService(deps: MfaServiceDeps) {
   const pendingKey = (userId: string) => `mfa-pending:${userId}`;
 
   /** Guesses are limited per mfaToken and per user (CONTRACT §5 mfa.attempts). */
-  async function limitAttempts(subjects: string[]): Promise<void> {
+  async function limitAttempts(subjects: string[], request: RequestMeta): Promise<void> {
     const decisions = await Promise.all(subjects.map((s) => hitSlidingWindow(store, clock, `mfa.attempts:${s}`, deps.attemptsLimit)));
     const refused = decisions.filter((d) => !d.allowed);
     if (refused.length) {
       const retryAfterSeconds = Math.max(...refused.map((d) => d.retryAfterSeconds));
-      events.warn("rate_limited", { rule: "mfa.attempts", key: subjects.length > 1 ? "mfa_token" : "user" });
+      events.warn("rate_limited", { rule: "mfa.attempts", key: subjects.length > 1 ? "mfa_token" : "user", request });
       throw new AuthError("rate_limited", { message: `Too many attempts; try again in ${retryAfterSeconds} s.`, retryAfterSeconds });
     }
   }
@@ -83,8 +84,8 @@ export function createMfaService(deps: MfaServiceDeps) {
 
   return {
     /** A code offered to confirm an action (step-up): limited like login guesses, per user. */
-    async verifyCode(user: UserRecord, code: string): Promise<boolean> {
-      await limitAttempts([`user:${user.id}`]);
+    async verifyCode(user: UserRecord, code: string, request: RequestMeta): Promise<boolean> {
+      await limitAttempts([`user:${user.id}`], request);
       return consumeCode(user, code);
     },
 
@@ -96,8 +97,8 @@ export function createMfaService(deps: MfaServiceDeps) {
       return { secret: encodeTotpSecret(secret), otpauthUrl: totpUri(user.email, secret) };
     },
 
-    async enable(user: UserRecord, code: string): Promise<string[]> {
-      await limitAttempts([`settings:${user.id}`]);
+    async enable(user: UserRecord, code: string, request: RequestMeta): Promise<string[]> {
+      await limitAttempts([`settings:${user.id}`], request);
       const sealedSecret = await store.get<string>(pendingKey(user.id));
       const secret = sealedSecret ? open(sealedSecret, dataKey, `${SEAL_PURPOSE} ${user.id}`) : undefined;
       const step = secret ? matchTotpStep(decodeTotpSecret(secret), code.trim(), clock()) : undefined;
@@ -105,24 +106,24 @@ export function createMfaService(deps: MfaServiceDeps) {
       const recoveryCodes = generateRecoveryCodes();
       await users.update(user.id, (u) => ({ ...u, mfaEnabled: true, mfa: { sealedSecret: sealedSecret!, lastStep: step, recoveryCodeHashes: recoveryCodes.map((c) => hashRecoveryCode(c, recoveryKey)) } }));
       await store.delete(pendingKey(user.id));
-      events.info("mfa_enabled", { userId: user.id });
+      events.info("mfa_enabled", { userId: user.id, request });
       return recoveryCodes;
     },
 
-    async disable(user: UserRecord, code: string): Promise<void> {
-      await limitAttempts([`settings:${user.id}`]);
+    async disable(user: UserRecord, code: string, request: RequestMeta): Promise<void> {
+      await limitAttempts([`settings:${user.id}`], request);
       if (!(await consumeCode(user, code))) throw new AuthError("mfa_invalid");
       await users.update(user.id, (u) => ({ ...u, mfaEnabled: false, mfa: null }));
-      events.info("mfa_disabled", { userId: user.id });
+      events.info("mfa_disabled", { userId: user.id, request });
     },
 
     issueChallenge: (challenge: MfaChallenge) => challenges.issue(challenge),
 
     /** The second step of a login: the user whose challenge this code answers. */
-    async answerChallenge(mfaToken: string, code: string): Promise<{ user: UserRecord; challenge: MfaChallenge }> {
+    async answerChallenge(mfaToken: string, code: string, request: RequestMeta): Promise<{ user: UserRecord; challenge: MfaChallenge }> {
       const challenge = await challenges.peek(mfaToken);
       if (!challenge) throw new AuthError("mfa_invalid", { message: "The sign-in attempt expired; sign in again." });
-      await limitAttempts([`token:${sha256Hex(mfaToken)}`, `user:${challenge.userId}`]);
+      await limitAttempts([`token:${sha256Hex(mfaToken)}`, `user:${challenge.userId}`], request);
       const user = await users.get(challenge.userId);
       const expired = () => new AuthError("mfa_invalid", { message: "The sign-in attempt expired; sign in again." });
       if (!user || user.sessionGeneration !== challenge.generation || user.disabledAt !== null) throw expired();

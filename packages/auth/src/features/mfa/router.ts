@@ -12,13 +12,13 @@ export const mfaRouter = {
   enableTotp: procedures.user
     .input(codeInput)
     .output(z.object({ recoveryCodes: z.array(z.string()) }))
-    .mutation(async ({ ctx, input }) => ({ recoveryCodes: await ctx.services.mfa.enable(ctx.caller.user, input.code) })),
+    .mutation(async ({ ctx, input }) => ({ recoveryCodes: await ctx.services.mfa.enable(ctx.caller.user, input.code, ctx.meta) })),
 
   disableTotp: procedures.userWithStepUp
     .input(codeInput)
     .output(z.object({ ok: z.literal(true) }))
     .mutation(async ({ ctx, input }) => {
-      await ctx.services.mfa.disable(ctx.caller.user, input.code);
+      await ctx.services.mfa.disable(ctx.caller.user, input.code, ctx.meta);
       return { ok: true as const };
     }),
 } satisfies TRPCRouterRecord;

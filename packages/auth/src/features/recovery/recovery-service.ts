@@ -1,6 +1,7 @@
 import type { Clock, Store } from "@gatehouse/store";
 import { createOneTimeTokens } from "../../crypto/one-time-tokens.js";
 import { AuthError } from "../../errors.js";
+import type { RequestMeta } from "../../request-meta.js";
 import type { Events } from "../../events/events.js";
 import type { MailQueue } from "../../mail/background-mail.js";
 import { passwordChangedMail, passwordResetMail, verifyEmailMail } from "../../mail/templates.js";
@@ -34,19 +35,19 @@ export function createRecoveryService(deps: RecoveryServiceDeps) {
   const link = (path: string, token: string) => `${appUrl.replace(/\/$/, "")}${path}?token=${encodeURIComponent(token)}`;
 
   /** Sets a new password and ends every session but `keep`. */
-  async function replacePassword(user: UserRecord, password: string, reason: string, keep?: SessionRecord): Promise<void> {
+  async function replacePassword(user: UserRecord, password: string, reason: string, request: RequestMeta, keep?: SessionRecord): Promise<void> {
     const passwordHash = await passwords.hash(password);
     await users.update(user.id, (u) => ({ ...u, passwordHash }));
-    await auth.endAllSessions(user.id, reason, keep);
+    await auth.endAllSessions(user.id, reason, request, keep);
     mail.send(passwordChangedMail(user.email), { kind: "password_changed", userId: user.id });
   }
 
   return {
     /** Always succeeds, for known and unknown emails alike, so the answer reveals nothing. */
-    async requestPasswordReset(email: string): Promise<void> {
+    async requestPasswordReset(email: string, request: RequestMeta): Promise<void> {
       const user = await users.findByEmail(email);
       if (!user || user.disabledAt !== null) {
-        events.info("reset_requested_unknown_email");
+        events.info("reset_requested_unknown_email", { request });
         return;
       }
       // The token is issued after the answer, so a known email costs the
@@ -54,52 +55,52 @@ export function createRecoveryService(deps: RecoveryServiceDeps) {
       mail.sendWhenReady(
         async () => {
           const token = await resetTokens.issue({ userId: user.id, generation: user.sessionGeneration });
-          events.info("reset_token_created", { userId: user.id });
+          events.info("reset_token_created", { userId: user.id, request });
           return passwordResetMail(user.email, link("/reset-password", token));
         },
         { kind: "password_reset", userId: user.id },
       );
     },
 
-    async resetPassword(token: string, password: string): Promise<void> {
+    async resetPassword(token: string, password: string, request: RequestMeta): Promise<void> {
       // A weak password is refused before the token is touched, so it can be used again.
       auth.assertStrongPassword(password);
       const claim = await resetTokens.take(token);
       const user = claim ? await users.get(claim.userId) : undefined;
       if (!claim || !user || user.sessionGeneration !== claim.generation || user.disabledAt !== null) {
-        events.info("reset_failed", { reason: "invalid_token" });
+        events.info("reset_failed", { reason: "invalid_token", request });
         throw invalidLink();
       }
       try {
-        await replacePassword(user, password, "password_reset");
+        await replacePassword(user, password, "password_reset", request);
       } catch (error) {
         await resetTokens.restore(token, claim);
         throw error;
       }
-      events.info("password_reset", { userId: user.id });
+      events.info("password_reset", { userId: user.id, request });
     },
 
-    async requestEmailVerification(user: UserRecord): Promise<void> {
+    async requestEmailVerification(user: UserRecord, request: RequestMeta): Promise<void> {
       if (user.emailVerified) return;
       const token = await verificationTokens.issue({ userId: user.id, email: user.email });
       mail.send(verifyEmailMail(user.email, link("/verify-email", token)), { kind: "verify_email", userId: user.id });
-      events.info("verification_requested", { userId: user.id });
+      events.info("verification_requested", { userId: user.id, request });
     },
 
-    async verifyEmail(token: string): Promise<void> {
+    async verifyEmail(token: string, request: RequestMeta): Promise<void> {
       const claim = await verificationTokens.take(token);
       const user = claim ? await users.get(claim.userId) : undefined;
       // A link sent to an address the account no longer has verifies nothing.
       if (!claim || !user || user.email !== claim.email) throw invalidLink();
       await users.update(user.id, (u) => ({ ...u, emailVerified: true }));
-      events.info("email_verified", { userId: user.id });
+      events.info("email_verified", { userId: user.id, request });
     },
 
-    async changePassword(caller: { user: UserRecord; session: SessionRecord }, input: { currentPassword: string; newPassword: string }): Promise<void> {
-      await auth.confirmPassword(caller.user, input.currentPassword, "change_password");
+    async changePassword(caller: { user: UserRecord; session: SessionRecord }, input: { currentPassword: string; newPassword: string }, request: RequestMeta): Promise<void> {
+      await auth.confirmPassword(caller.user, input.currentPassword, "change_password", request);
       auth.assertStrongPassword(input.newPassword);
-      await replacePassword(caller.user, input.newPassword, "password_changed", caller.session);
-      events.info("password_changed", { userId: caller.user.id });
+      await replacePassword(caller.user, input.newPassword, "password_changed", request, caller.session);
+      events.info("password_changed", { userId: caller.user.id, request });
     },
   };
 }

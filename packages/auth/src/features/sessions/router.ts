@@ -40,7 +40,7 @@ export const sessionsRouter = {
       const session = await ctx.services.sessions.get(input.id);
       // Another user's session is indistinguishable from no session.
       if (!session || session.userId !== ctx.caller.user.id || session.revokedAt !== null) throw new AuthError("not_found");
-      await ctx.services.auth.revokeSession(session, "revoked_by_user");
+      await ctx.services.auth.revokeSession(session, "revoked_by_user", ctx.meta);
       await ctx.services.sessions.removeFromIndex(session.userId, [session.id]);
       return { ok: true as const };
     }),
