@@ -1,7 +1,7 @@
 import type { RequestListener } from "node:http";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
-import { createTrpcBridge, readBody } from "@gatehouse/auth";
+import { createTrpcBridge, readBody, writeTrpcAnswer } from "@gatehouse/auth";
 
 export const BARE_PREFIX = "/bare/";
 
@@ -25,10 +25,12 @@ const MAX_BODY_BYTES = 1024 * 1024;
 export function createBareHandler(): RequestListener {
   const bridge = createTrpcBridge({ router: bareRouter, endpoint: BARE_PREFIX });
   return (req, res) => {
-    readBody(req, MAX_BODY_BYTES).then(
-      (body) => bridge(req, res, {}, body),
-      () => res.destroy(),
-    );
+    readBody(req, MAX_BODY_BYTES)
+      .then((body) => bridge(req, {}, body))
+      .then(
+        (answer) => writeTrpcAnswer(res, answer),
+        () => res.destroy(),
+      );
   };
 }
 

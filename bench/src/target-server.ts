@@ -34,6 +34,8 @@ export interface TargetConfig {
   meUser?: boolean;
   /** Mails go to JSON files in this directory (the outbox transport); without it mails are skipped. */
   outboxDir?: string;
+  /** The slow-down of clients hammering past a limit (GatehouseOptions.slowDownMaxMs); the library default when omitted. */
+  slowDownMaxMs?: number;
 }
 
 export interface TargetInfo {
@@ -78,6 +80,7 @@ const services = await createServices({
   bcryptCost: config.bcryptCost,
   trustProxy: config.trustProxy ?? 0,
   limits: { ...(config.limits === "open" ? OPEN_LIMITS : {}), ...config.overrides },
+  slowDownMaxMs: config.slowDownMaxMs,
   mailer: config.outboxDir ? createOutboxMailer(config.outboxDir, clock) : undefined,
 });
 const bare = createBareHandler();

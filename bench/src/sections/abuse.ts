@@ -2,7 +2,8 @@
  * Section 2 (issue: Abuse protection and HTTP hardening):
  *  a. what one rejected (429) login costs the server, per store, next to
  *     tRPC's own floor for a rejected POST;
- *  b. auth.me latency while 50 connections flood auth.login for one email;
+ *  b. auth.me latency while 50 connections flood auth.login for one email,
+ *     with the shipped slow-down of hammering clients and without it;
  *  c. auth.me latency while valid logins saturate bcrypt at cost 12, and how
  *     many logins the bounded hashing queue sheds with 503 `overloaded`.
  */
@@ -77,16 +78,16 @@ interface IsolationRound {
   probeAlone: Measurement;
   probeFlooded: Measurement;
   flood: Measurement;
-  /** The probe during a flood of the bare tRPC reject mutation: what one event loop allows at best. */
-  probeBareFlooded: Measurement;
-  bareFlood: Measurement;
+  /** The probe during a flood of the bare tRPC reject mutation: what one event loop allows at best (only with `floor`). */
+  probeBareFlooded?: Measurement;
+  bareFlood?: Measurement;
   closedAlone: Measurement;
   closedFlooded: Measurement;
   closedFlood: Measurement;
 }
 
 /** (b): the paced probe and a closed-loop auth.me load, each alone and then with the flood running in the load child. */
-async function isolation(ctx: BenchContext, target: Target): Promise<IsolationRound[]> {
+async function isolation(ctx: BenchContext, target: Target, label: string, floor: boolean): Promise<IsolationRound[]> {
   const { connections, duration, rounds, meRate } = ctx.settings;
   const headers = { authorization: `Bearer ${target.accessToken}` };
   const probe = () => runPaced({ url: target.url, path: "/trpc/auth.me", headers, rate: meRate, duration, serverPid: target.pid });
@@ -94,21 +95,25 @@ async function isolation(ctx: BenchContext, target: Target): Promise<IsolationRo
     runLoad({ url: target.url, connections, duration: seconds, requests: [{ method: "GET", path: "/trpc/auth.me", headers }], serverPid: target.pid, settleSeconds: 1 });
   const flood: LoadSpec = { url: target.url, connections, requests: [floodRequest] };
   const bareFlood: LoadSpec = { url: target.url, connections, requests: [bareRejectRequest] };
-  ctx.check("2b: auth.me warm-up (2 s)", await closed(2), [200]);
+  ctx.check(`2b ${label}: auth.me warm-up (2 s)`, await closed(2), [200]);
   const results: IsolationRound[] = [];
   for (let round = 1; round <= rounds; round += 1) {
-    const probeAlone = ctx.check(`2b: auth.me paced at ${meRate}/s alone, round ${round}/${rounds}`, await probe(), [200]);
+    const probeAlone = ctx.check(`2b ${label}: auth.me paced at ${meRate}/s alone, round ${round}/${rounds}`, await probe(), [200]);
     const a = await ctx.concurrently(flood, 1, duration, probe);
-    ctx.check(`2b: auth.me paced at ${meRate}/s during the flood, round ${round}/${rounds}`, a.foreground, [200]);
-    ctx.check("2b: the flood (load child)", a.background, [429]);
-    const c = await ctx.concurrently(bareFlood, 1, duration, probe);
-    ctx.check(`2b: auth.me paced at ${meRate}/s during a bare tRPC 429 flood, round ${round}/${rounds}`, c.foreground, [200]);
-    ctx.check("2b: the bare flood (load child)", c.background, [429]);
-    const closedAlone = ctx.check(`2b: auth.me closed loop (${connections} connections) alone, round ${round}/${rounds}`, await closed(), [200]);
+    ctx.check(`2b ${label}: auth.me paced at ${meRate}/s during the flood, round ${round}/${rounds}`, a.foreground, [200]);
+    ctx.check(`2b ${label}: the flood (load child)`, a.background, [429]);
+    let bare: Pick<IsolationRound, "probeBareFlooded" | "bareFlood"> = {};
+    if (floor) {
+      const c = await ctx.concurrently(bareFlood, 1, duration, probe);
+      ctx.check(`2b ${label}: auth.me paced at ${meRate}/s during a bare tRPC 429 flood, round ${round}/${rounds}`, c.foreground, [200]);
+      ctx.check(`2b ${label}: the bare flood (load child)`, c.background, [429]);
+      bare = { probeBareFlooded: c.foreground, bareFlood: c.background };
+    }
+    const closedAlone = ctx.check(`2b ${label}: auth.me closed loop (${connections} connections) alone, round ${round}/${rounds}`, await closed(), [200]);
     const b = await ctx.concurrently(flood, 1, duration, closed);
-    ctx.check(`2b: auth.me closed loop during the flood, round ${round}/${rounds}`, b.foreground, [200]);
-    ctx.check("2b: the flood (load child)", b.background, [429]);
-    results.push({ probeAlone, probeFlooded: a.foreground, flood: a.background, probeBareFlooded: c.foreground, bareFlood: c.background, closedAlone, closedFlooded: b.foreground, closedFlood: b.background });
+    ctx.check(`2b ${label}: auth.me closed loop during the flood, round ${round}/${rounds}`, b.foreground, [200]);
+    ctx.check(`2b ${label}: the flood (load child)`, b.background, [429]);
+    results.push({ probeAlone, probeFlooded: a.foreground, flood: a.background, ...bare, closedAlone, closedFlooded: b.foreground, closedFlood: b.background });
   }
   return results;
 }
@@ -147,11 +152,13 @@ const medianOf = <T>(items: readonly T[], pick: (item: T) => number): number => 
 
 export async function abuseSection(ctx: BenchContext): Promise<SectionResult> {
   const { rounds, duration, connections, meRate } = ctx.settings;
+  // (a) measures what a refusal costs, so its servers answer every refusal at once (no slow-down).
   const config = (store: string, extra: Partial<TargetConfig> = {}): TargetConfig => ({
     store,
     bcryptCost: 12,
     limits: "open",
     overrides: { "login.email": EMAIL_LIMIT },
+    slowDownMaxMs: 0,
     ...extra,
   });
 
@@ -159,7 +166,7 @@ export async function abuseSection(ctx: BenchContext): Promise<SectionResult> {
   const rejection = new Map<StoreKind, RejectionRound[]>();
   let bareRejection: RejectionRound[] = [];
   const skipped: string[] = [];
-  let iso: IsolationRound[] | undefined;
+  let isoWithout: IsolationRound[] | undefined;
   for (const store of ctx.settings.stores) {
     const url = await ctx.storeUrl(store, "abuse");
     if (!url) {
@@ -171,17 +178,21 @@ export async function abuseSection(ctx: BenchContext): Promise<SectionResult> {
       const result = await rejectedLoginCost(ctx, store, target, bareRejection.length === 0);
       rejection.set(store, result.gatehouse);
       if (result.bare.length) bareRejection = result.bare;
-      if (store === ISOLATION_STORE) iso = await isolation(ctx, target);
+      if (store === ISOLATION_STORE) isoWithout = await isolation(ctx, target, "no slow-down", true);
     });
   }
-  if (!iso) {
+  if (!isoWithout) {
     const url = (await ctx.storeUrl(ISOLATION_STORE, "abuse"))!;
     await withTarget(config(url), async (target) => {
       await fillEmailWindow(ctx, target);
-      iso = await isolation(ctx, target);
+      isoWithout = await isolation(ctx, target, "no slow-down", true);
     });
   }
-  const isolationRounds = iso!;
+  ctx.log("2b: starting server (sqlite, bcrypt 12, login.email 5/1m, the shipped slow-down)…");
+  const isoWith = await withTarget(config((await ctx.storeUrl(ISOLATION_STORE, "slowdown"))!, { slowDownMaxMs: undefined }), async (target) => {
+    await fillEmailWindow(ctx, target);
+    return isolation(ctx, target, "slow-down", false);
+  });
 
   // (c)
   ctx.log("2c: starting server (sqlite, bcrypt 12, limits raised), signing up 8 users at cost 12…");
@@ -218,22 +229,31 @@ export async function abuseSection(ctx: BenchContext): Promise<SectionResult> {
   for (const [store, runs] of rejection) lines.push(rejectionRow(store, runs, true));
   if (skipped.length) lines.push("", `Skipped (store not reachable): ${skipped.join(", ")}.`);
 
-  const probeAloneP99 = medianOf(isolationRounds, (r) => r.probeAlone.latency.p99);
-  const probeFloodP99 = medianOf(isolationRounds, (r) => r.probeFlooded.latency.p99);
-  const probeBareFloodP99 = medianOf(isolationRounds, (r) => r.probeBareFlooded.latency.p99);
-  const closedAloneP99 = medianOf(isolationRounds, (r) => r.closedAlone.latency.p99);
-  const closedFloodP99 = medianOf(isolationRounds, (r) => r.closedFlooded.latency.p99);
-  const isolationRow = (label: string, alone: (r: IsolationRound) => Measurement, flooded: (r: IsolationRound) => Measurement, flood: (r: IsolationRound) => Measurement, p99Alone: number, p99Flooded: number) =>
-    `| ${label} | ${ms(medianOf(isolationRounds, (r) => alone(r).latency.p50))} | ${ms(p99Alone)} | ` +
-    `${ms(medianOf(isolationRounds, (r) => flooded(r).latency.p50))} | ${ms(p99Flooded)} | ${(p99Flooded / p99Alone).toFixed(2)}× | ` +
-    `${isolationRounds.map((r) => `${ms(alone(r).latency.p99)} → ${ms(flooded(r).latency.p99)}`).join(" / ")} | ` +
-    `${int(medianOf(isolationRounds, (r) => alone(r).requestsPerSecond))} → ${int(medianOf(isolationRounds, (r) => flooded(r).requestsPerSecond))} | ` +
-    `${int(medianOf(isolationRounds, (r) => flood(r).requestsPerSecond))} | ${verdict(p99Flooded <= 2 * p99Alone)} |`;
+  const isolationRow = (
+    label: string,
+    isolationRounds: IsolationRound[],
+    alone: (r: IsolationRound) => Measurement,
+    flooded: (r: IsolationRound) => Measurement,
+    flood: (r: IsolationRound) => Measurement,
+  ) => {
+    const p99Alone = medianOf(isolationRounds, (r) => alone(r).latency.p99);
+    const p99Flooded = medianOf(isolationRounds, (r) => flooded(r).latency.p99);
+    return (
+      `| ${label} | ${ms(medianOf(isolationRounds, (r) => alone(r).latency.p50))} | ${ms(p99Alone)} | ` +
+      `${ms(medianOf(isolationRounds, (r) => flooded(r).latency.p50))} | ${ms(p99Flooded)} | ${(p99Flooded / p99Alone).toFixed(2)}× | ` +
+      `${isolationRounds.map((r) => `${ms(alone(r).latency.p99)} → ${ms(flooded(r).latency.p99)}`).join(" / ")} | ` +
+      `${int(medianOf(isolationRounds, (r) => alone(r).requestsPerSecond))} → ${int(medianOf(isolationRounds, (r) => flooded(r).requestsPerSecond))} | ` +
+      `${int(medianOf(isolationRounds, (r) => flood(r).requestsPerSecond))} | ${verdict(p99Flooded <= 2 * p99Alone)} |`
+    );
+  };
+  const without = isoWithout!;
   lines.push(
     "",
     "### b. Isolation: auth.me during a rejected-login flood",
     "",
-    `SQLite, the same server as its row in (a). The flood (${connections} connections, all 429) runs in a separate autocannon process. ` +
+    "Two SQLite servers: one with the shipped slow-down of clients hammering past a limit (refusals beyond twice the limit held up to 1 s; " +
+      "the flood, all past the limit, is then held the full second), and the server of (a)'s SQLite row, which answers every refusal at once. " +
+      `The flood (${connections} connections, all 429) runs in a separate autocannon process. ` +
       `auth.me is measured from the parent in two ways: a paced open-loop probe (${meRate} req/s, evenly spaced, each request timed from when it was due), ` +
       `and closed loop with autocannon at ${connections} connections. The probe opens its 32 keep-alive connections before it starts timing; ` +
       "the closed-loop latencies leave out requests sent in the first second (autocannon opens its connections then, and under a flood the handshakes take seconds). " +
@@ -242,9 +262,11 @@ export async function abuseSection(ctx: BenchContext): Promise<SectionResult> {
     "",
     "| auth.me load | p50 ms alone | p99 ms alone | p50 ms flooded | p99 ms flooded | p99 flooded ÷ alone | per round (p99 alone → flooded) | auth.me req/s alone → flooded | flood req/s | p99 within 2× |",
     "|---|---:|---:|---:|---:|---:|---|---|---:|---|",
-    isolationRow(`paced, ${meRate} req/s`, (r) => r.probeAlone, (r) => r.probeFlooded, (r) => r.flood, probeAloneP99, probeFloodP99),
-    isolationRow(`paced, ${meRate} req/s — flood replaced by the bare tRPC 429 (floor)`, (r) => r.probeAlone, (r) => r.probeBareFlooded, (r) => r.bareFlood, probeAloneP99, probeBareFloodP99),
-    isolationRow(`closed loop, ${connections} connections`, (r) => r.closedAlone, (r) => r.closedFlooded, (r) => r.closedFlood, closedAloneP99, closedFloodP99),
+    isolationRow(`paced, ${meRate} req/s (shipped: slow-down)`, isoWith, (r) => r.probeAlone, (r) => r.probeFlooded, (r) => r.flood),
+    isolationRow(`closed loop, ${connections} connections (shipped: slow-down)`, isoWith, (r) => r.closedAlone, (r) => r.closedFlooded, (r) => r.closedFlood),
+    isolationRow(`paced, ${meRate} req/s, no slow-down`, without, (r) => r.probeAlone, (r) => r.probeFlooded, (r) => r.flood),
+    isolationRow(`paced, ${meRate} req/s, no slow-down — flood replaced by the bare tRPC 429 (floor)`, without, (r) => r.probeAlone, (r) => r.probeBareFlooded!, (r) => r.bareFlood!),
+    isolationRow(`closed loop, ${connections} connections, no slow-down`, without, (r) => r.closedAlone, (r) => r.closedFlooded, (r) => r.closedFlood),
   );
 
   lines.push(

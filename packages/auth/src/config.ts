@@ -28,6 +28,11 @@ export interface GatehouseOptions {
   hashingMaxQueued?: number;
   maxBodyBytes?: number;
   maxBatchSize?: number;
+  /**
+   * Longest time a refusal to a client hammering past a rate limit is held
+   * before it is answered (see rate-limit/slow-down.ts); 0 answers at once.
+   */
+  slowDownMaxMs?: number;
   /** Overrides of the named rate-limit rules (AUTH_LIMITS). */
   limits?: Partial<Record<LimitRule, Limit>>;
   /** Where mail goes; without one, mails are skipped with a warning. */
@@ -68,6 +73,7 @@ export function resolveConfig(options: GatehouseOptions): GatehouseConfig {
     hashingMaxQueued: 64,
     maxBodyBytes: 1024 * 1024,
     maxBatchSize: 10,
+    slowDownMaxMs: 1000,
     corsOrigins: [],
     auditRetentionDays: 365,
     dataKey: "",

@@ -14,6 +14,8 @@ export interface Context {
   services: Services;
   /** Set when the HTTP layer already counted this call against its procedure's rate limits. */
   limitsCounted: boolean;
+  /** How long the HTTP layer holds this call's answer: set when a rate limit refuses a client far past it. */
+  holdAnswerMs: number;
   setCookie(cookie: string): void;
   setHeader(name: string, value: string): void;
 }
@@ -28,6 +30,7 @@ export function createContext(services: Services, req: IncomingMessage, res: Ser
     cookies: parseCookies(req.headers.cookie),
     services,
     limitsCounted: false,
+    holdAnswerMs: 0,
     setCookie: (cookie) => {
       res.appendHeader("Set-Cookie", cookie);
     },

@@ -3,6 +3,8 @@ import { randomUUID } from "node:crypto";
 import { openStore } from "@gatehouse/store";
 import { createFakeClock, GOOD_PASSWORD, reasonOf, startServer, uniqueEmail } from "./harness.js";
 import { hasRedis, REDIS_URL } from "./redis.js";
+import { createAnswerHold } from "../src/http/answer-hold.js";
+import { slowDownMs } from "../src/rate-limit/slow-down.js";
 
 const minute = 60_000;
 
@@ -150,5 +152,49 @@ describe("default rule buckets", () => {
     for (let i = 0; i < 5; i += 1) reasons.push(reasonOf(await server.call("auth.verifyEmail", { token: "x" }, { bearer: fake() })));
     expect(reasons.slice(3)).toEqual(["rate_limited", "rate_limited"]);
     await server.close();
+  });
+});
+
+describe("slowing down clients that keep hammering", () => {
+  const decision = (used: number, limit: number) => ({ allowed: false, limit, used, remaining: 0, resetSeconds: 60, retryAfterSeconds: 60 });
+
+  it("answers refusals up to twice the limit at once, then holds each further one 10 ms longer, up to the maximum", () => {
+    expect(slowDownMs([decision(10, 5)], 1000)).toBe(0);
+    expect(slowDownMs([decision(11, 5)], 1000)).toBe(10);
+    expect(slowDownMs([decision(10.2, 5)], 1000)).toBe(10);
+    expect(slowDownMs([decision(11, 5), decision(40, 20)], 1000)).toBe(10);
+    expect(slowDownMs([decision(60, 5)], 1000)).toBe(500);
+    expect(slowDownMs([decision(10_000, 5)], 1000)).toBe(1000);
+    expect(slowDownMs([decision(10_000, 5)], 0)).toBe(0);
+  });
+
+  it("holds the refusals of a key far past its limit, single calls and batches alike", async () => {
+    const server = await startServer({ limits: { "login.email": { max: 1, windowSeconds: 60 } }, slowDownMaxMs: 300 });
+    const input = { email: uniqueEmail(), password: "wrong password" };
+    // 42 calls: the last ones are 40 past twice the limit, so held the full 300 ms.
+    await Promise.all(Array.from({ length: 42 }, () => server.call("auth.login", input)));
+    const timed = async (call: () => Promise<Response>) => {
+      const started = performance.now();
+      const response = await call();
+      return { response, ms: performance.now() - started };
+    };
+    const post = (query: string, body: unknown) =>
+      fetch(`${server.url}/trpc/auth.login${query}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const single = await timed(() => post("", input));
+    const batch = await timed(() => post("?batch=1", { 0: input }));
+    for (const { response, ms } of [single, batch]) {
+      expect(response.status).toBe(429);
+      expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
+      // A timer never fires early, so this lower bound cannot flake.
+      expect(ms).toBeGreaterThanOrEqual(295);
+    }
+    await server.close();
+  });
+
+  it("holds at most maxHeld answers at once; the rest go out at once", async () => {
+    const hold = createAnswerHold(1);
+    const first = hold(200).then(() => "first");
+    expect(await Promise.race([first, hold(200).then(() => "second")])).toBe("second");
+    expect(await first).toBe("first");
   });
 });

@@ -15,11 +15,14 @@ import { sendError, sendJson } from "./json-response.js";
 import { ClientGoneError, readBody } from "./read-body.js";
 import { requestIdOf } from "./request-id.js";
 import { setSecurityHeaders } from "./security-headers.js";
-import { createTrpcBridge } from "./trpc-bridge.js";
+import { createTrpcBridge, writeTrpcAnswer } from "./trpc-bridge.js";
+import { createAnswerHold } from "./answer-hold.js";
 
 const TRPC_PREFIX = "/trpc/";
 // tRPC's methods; anything else (PUT, TRACE, …) is refused before a Fetch Request is built from it.
 const TRPC_METHODS = new Set(["GET", "HEAD", "POST"]);
+// Slowed-down refusals held at once; each is a timer and an idle socket.
+const MAX_HELD_ANSWERS = 1024;
 
 const hasBody = (req: IncomingMessage): boolean =>
   req.headers["transfer-encoding"] !== undefined || Number(req.headers["content-length"] ?? 0) > 0;
@@ -46,14 +49,20 @@ export function createRequestListener(services: Services): RequestListener {
 
   const allowedOrigins = new Set(config.corsOrigins);
   const earlyLimits = createEarlyLimits(appRouter);
+  const hold = createAnswerHold(MAX_HELD_ANSWERS);
 
   const serveCall = async (req: IncomingMessage, res: ServerResponse, ctx: Context, procedurePath: string, query: string): Promise<void> => {
     try {
       if (!TRPC_METHODS.has(req.method ?? "")) throw new TRPCError({ code: "METHOD_NOT_SUPPORTED", message: `Unsupported ${req.method} request.` });
       const body = await readBody(req, config.maxBodyBytes);
       const refusal = await earlyLimits(ctx, procedurePath, query, body);
-      if (refusal) return sendCallError(res, refusal, ctx, procedurePath);
-      await trpc(req, res, ctx, body);
+      if (refusal) {
+        await hold(ctx.holdAnswerMs);
+        return sendCallError(res, refusal, ctx, procedurePath);
+      }
+      const answer = await trpc(req, ctx, body);
+      await hold(ctx.holdAnswerMs);
+      writeTrpcAnswer(res, answer);
     } catch (error) {
       if (error instanceof ClientGoneError || res.headersSent) {
         res.destroy();

@@ -12,17 +12,19 @@ export type TrpcBridgeOptions<TRouter extends AnyTRPCRouter> = Pick<
   "router" | "endpoint" | "maxBatchSize" | "onError" | "responseMeta"
 >;
 
-/** Answers one request whose body is already read, with the context already made. */
-export type TrpcBridge<TRouter extends AnyTRPCRouter> = (
-  req: IncomingMessage,
-  res: ServerResponse,
-  ctx: inferRouterContext<TRouter>,
-  body: string | undefined,
-) => Promise<void>;
+/** tRPC's answer, buffered, ready for `writeTrpcAnswer`. */
+export interface TrpcAnswer {
+  status: number;
+  headers: Headers;
+  body: Buffer | undefined;
+}
+
+/** Runs one request whose body is already read, with the context already made. */
+export type TrpcBridge<TRouter extends AnyTRPCRouter> = (req: IncomingMessage, ctx: inferRouterContext<TRouter>, body: string | undefined) => Promise<TrpcAnswer>;
 
 /**
  * Serves a tRPC router from node:http through tRPC's Fetch handler: a Request
- * carrying only what tRPC reads, the answer written with one `res.end`. This
+ * carrying only what tRPC reads, the answer buffered for one `res.end`. This
  * costs 26–40 % less CPU per call than the standalone adapter for the same
  * bytes on the wire (BENCHMARKS.md, adapters), because the body is read once
  * as a string and no web streams or AbortSignal are built around the socket.
@@ -32,7 +34,7 @@ export type TrpcBridge<TRouter extends AnyTRPCRouter> = (
  * Answers are buffered, not streamed; Gatehouse has no streaming procedures.
  */
 export function createTrpcBridge<TRouter extends AnyTRPCRouter>(options: TrpcBridgeOptions<TRouter>): TrpcBridge<TRouter> {
-  return async (req, res, ctx, body) => {
+  return async (req, ctx, body) => {
     const headers: Record<string, string> = {};
     for (const name of FORWARDED_HEADERS) {
       const value = req.headers[name];
@@ -40,14 +42,17 @@ export function createTrpcBridge<TRouter extends AnyTRPCRouter>(options: TrpcBri
     }
     const request = new Request(ORIGIN + (req.url ?? "/"), { method: req.method, headers, body });
     const response = await fetchRequestHandler({ ...options, req: request, createContext: () => ctx });
-    res.statusCode = response.status;
-    for (const [name, value] of response.headers) {
-      // CORS may already vary the answer by Origin; tRPC's Vary adds to that, never replaces it.
-      const earlier = name === "vary" ? res.getHeader("vary") : undefined;
-      res.setHeader(name, earlier ? `${String(earlier)}, ${value}` : value);
-    }
-    const answer = response.body ? Buffer.from(await response.arrayBuffer()) : undefined;
-    if (answer) res.setHeader("Content-Length", answer.length);
-    res.end(answer);
+    return { status: response.status, headers: response.headers, body: response.body ? Buffer.from(await response.arrayBuffer()) : undefined };
   };
+}
+
+export function writeTrpcAnswer(res: ServerResponse, answer: TrpcAnswer): void {
+  res.statusCode = answer.status;
+  for (const [name, value] of answer.headers) {
+    // CORS may already vary the answer by Origin; tRPC's Vary adds to that, never replaces it.
+    const earlier = name === "vary" ? res.getHeader("vary") : undefined;
+    res.setHeader(name, earlier ? `${String(earlier)}, ${value}` : value);
+  }
+  if (answer.body) res.setHeader("Content-Length", answer.body.length);
+  res.end(answer.body);
 }

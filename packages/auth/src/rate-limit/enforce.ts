@@ -4,6 +4,7 @@ import { emailSchema } from "../features/auth/schema.js";
 import { presentedDeviceToken } from "../features/devices/transport.js";
 import type { LimitRule } from "./limit-rules.js";
 import { hitSlidingWindow, type WindowDecision } from "./sliding-window.js";
+import { slowDownMs } from "./slow-down.js";
 
 /**
  * What a rate-limited call is counted by. `email_or_device`: by the email, or
@@ -42,6 +43,7 @@ export async function enforceRateLimits(ctx: Context, declared: readonly LimitDe
   const refused = hits.filter((h) => !h.decision.allowed);
   if (refused.length === 0) return;
   const retryAfterSeconds = Math.max(...refused.map((h) => h.decision.retryAfterSeconds));
+  ctx.holdAnswerMs = Math.max(ctx.holdAnswerMs, slowDownMs(refused.map((h) => h.decision), config.slowDownMaxMs));
   for (const hit of refused) {
     ctx.services.events.warn("rate_limited", { rule: hit.rule, key: hit.keyKind, request: ctx.meta });
   }

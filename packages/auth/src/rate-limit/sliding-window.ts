@@ -4,6 +4,8 @@ import type { Limit } from "./limit-rules.js";
 export interface WindowDecision {
   allowed: boolean;
   limit: number;
+  /** Calls in the sliding window, this one and refused ones included. */
+  used: number;
   remaining: number;
   /** Seconds until the current window ends (for RateLimit / X-RateLimit-Reset). */
   resetSeconds: number;
@@ -35,6 +37,7 @@ export async function hitSlidingWindow(store: Store, clock: Clock, key: string, 
   return {
     allowed,
     limit: limit.max,
+    used,
     remaining: Math.max(0, Math.floor(limit.max - used)),
     resetSeconds,
     retryAfterSeconds: allowed ? 0 : retryAfter(limit.max, current, previous ?? 0, elapsedMs, windowMs),
