@@ -87,7 +87,6 @@ export function createRequestListener(services: Services): RequestListener {
   };
 
   return (req, res) => {
-    const started = process.hrtime.bigint();
     const meta: RequestMeta = {
       ip: clientIp(req, config.trustProxy),
       userAgent: String(req.headers["user-agent"] ?? ""),
@@ -98,17 +97,21 @@ export function createRequestListener(services: Services): RequestListener {
     const url = req.url ?? "/";
     const queryStart = url.indexOf("?");
     const path = queryStart < 0 ? url : url.slice(0, queryStart);
-    res.on("finish", () => {
-      logger.info({
-        event: "request",
-        method: req.method,
-        path,
-        status: res.statusCode,
-        durationMs: Number(process.hrtime.bigint() - started) / 1e6,
-        ip: meta.ip,
-        requestId: meta.requestId,
+    // Below LOG_LEVEL=info no request line is written, so none is prepared.
+    if (logger.isLevelEnabled("info")) {
+      const started = process.hrtime.bigint();
+      res.on("finish", () => {
+        logger.info({
+          event: "request",
+          method: req.method,
+          path,
+          status: res.statusCode,
+          durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+          ip: meta.ip,
+          requestId: meta.requestId,
+        });
       });
-    });
+    }
 
     if (applyCors(req, res, allowedOrigins)) return;
     if (path.startsWith(TRPC_PREFIX)) {
