@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { RequestMeta } from "./request-meta.js";
 import type { Services } from "./services.js";
+import type { LimitRule } from "./rate-limit/limit-rules.js";
 import { parseCookies } from "./http/cookies.js";
 
 export type AuthMode = "cookie" | "token";
@@ -12,8 +13,8 @@ export interface Context {
   bearerToken: string | undefined;
   cookies: Readonly<Record<string, string>>;
   services: Services;
-  /** Set when the HTTP layer already counted this call against its procedure's rate limits. */
-  limitsCounted: boolean;
+  /** The rate-limit rules this call has been counted against (by the HTTP layer or the middleware). */
+  countedRules: Set<LimitRule>;
   /** How long the HTTP layer holds this call's answer: set when a rate limit refuses a client far past it. */
   holdAnswerMs: number;
   setCookie(cookie: string): void;
@@ -29,7 +30,7 @@ export function createContext(services: Services, req: IncomingMessage, res: Ser
     bearerToken: bearer || undefined,
     cookies: parseCookies(req.headers.cookie),
     services,
-    limitsCounted: false,
+    countedRules: new Set(),
     holdAnswerMs: 0,
     setCookie: (cookie) => {
       res.appendHeader("Set-Cookie", cookie);

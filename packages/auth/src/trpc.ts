@@ -129,7 +129,7 @@ function failClosedResult<R extends { ok: boolean }>(result: R): R {
 
 // Runs before input parsing and before any hashing, so a refused call is cheap.
 async function countLimits(ctx: Context, meta: ProcedureMeta | undefined, getRawInput: () => Promise<unknown>): Promise<void> {
-  if (!ctx.limitsCounted) await enforceRateLimits(ctx, meta?.limits, await getRawInput().catch(() => undefined));
+  await enforceRateLimits(ctx, meta?.limits, await getRawInput().catch(() => undefined));
 }
 
 /** The one middleware of a public procedure (a single layer: tRPC's cost grows with each). */

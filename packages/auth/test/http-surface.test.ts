@@ -87,19 +87,28 @@ describe("HTTP surface", () => {
 
   it("refuses methods tRPC does not use with 405, in tRPC's error shape", async () => {
     for (const method of ["PUT", "DELETE", "TRACE"]) {
-      const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const res = await new Promise<{ status: number; body: string; allow: string | undefined }>((resolve, reject) => {
         // fetch() will not send TRACE; node:http will.
         const req = request(`${server.url}/trpc/auth.me`, { method }, (r) => {
           let body = "";
           r.on("data", (chunk: Buffer) => (body += chunk.toString()));
-          r.on("end", () => resolve({ status: r.statusCode!, body }));
+          r.on("end", () => resolve({ status: r.statusCode!, body, allow: r.headers.allow }));
         });
         req.on("error", reject);
         req.end();
       });
       expect(res.status).toBe(405);
+      expect(res.allow).toBe("GET, HEAD, POST");
       expect(JSON.parse(res.body).error.data).toMatchObject({ code: "METHOD_NOT_SUPPORTED", path: "auth.me" });
     }
+  });
+
+  it("answers a streaming batch (httpBatchStreamLink's trpc-accept: application/jsonl) with well-formed HTTP framing", async () => {
+    const input = encodeURIComponent(JSON.stringify({ 0: null }));
+    // fetch() refuses an answer that has both Content-Length and Transfer-Encoding.
+    const res = await fetch(`${server.url}/trpc/auth.me?batch=1&input=${input}`, { headers: { "trpc-accept": "application/jsonl" } });
+    expect(res.headers.get("transfer-encoding")).toBeNull();
+    expect(Number(res.headers.get("content-length"))).toBe((await res.arrayBuffer()).byteLength);
   });
 
   it("keeps serving when clients vanish mid-body or mid-call", async () => {

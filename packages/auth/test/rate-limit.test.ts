@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { EventEmitter } from "node:events";
+import type { ServerResponse } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
 import { randomUUID } from "node:crypto";
+import { connect } from "node:net";
 import { openStore } from "@gatehouse/store";
 import { createFakeClock, GOOD_PASSWORD, reasonOf, startServer, uniqueEmail } from "./harness.js";
 import { hasRedis, REDIS_URL } from "./redis.js";
@@ -62,6 +66,33 @@ describe("rate limits", () => {
     expect(answered.json.data).toMatchObject({ reason: "rate_limited", path: "auth.login", httpStatus: 429 });
     expect(answered).toEqual(await comparable(byMiddleware));
     expect(server.logLines().filter((l) => l.event === "rate_limited")).toHaveLength(2);
+    await server.close();
+  });
+
+  it("counts the email rule whatever form the single call takes: a fragment in the URL, a byte-order mark in the body", async () => {
+    const server = await startServer({ limits: { "login.email": { max: 2, windowSeconds: 60 } } });
+    const { port } = new URL(server.url);
+    // Raw HTTP: fetch() would drop the fragment before sending.
+    const raw = (target: string, body: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), "127.0.0.1", () => {
+          socket.write(`POST ${target} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+        });
+        let answer = "";
+        socket.on("data", (chunk: Buffer) => (answer += chunk.toString()));
+        socket.on("end", () => resolve(answer.slice(answer.indexOf("\r\n\r\n") + 4)));
+        socket.on("error", reject);
+      });
+    const reasons = async (send: (input: object) => Promise<unknown>) => {
+      const input = { email: uniqueEmail(), password: "wrong password" };
+      const out = [];
+      for (let i = 0; i < 3; i += 1) out.push(await send(input));
+      return out;
+    };
+    const batchWithFragment = (input: object) => raw("/trpc/auth.login?batch=1#", JSON.stringify({ 0: input })).then((b) => JSON.parse(b)[0].error.data.reason);
+    const byteOrderMark = (input: object) => raw("/trpc/auth.login", `\uFEFF${JSON.stringify(input)}`).then((b) => JSON.parse(b).error.data.reason);
+    expect(await reasons(batchWithFragment)).toEqual(["invalid_credentials", "invalid_credentials", "rate_limited"]);
+    expect(await reasons(byteOrderMark)).toEqual(["invalid_credentials", "invalid_credentials", "rate_limited"]);
     await server.close();
   });
 
@@ -189,6 +220,18 @@ describe("slowing down clients that keep hammering", () => {
       expect(ms).toBeGreaterThanOrEqual(295);
     }
     await server.close();
+  });
+
+  it("frees a held answer's slot as soon as its client leaves", async () => {
+    const hold = createAnswerHold(1);
+    const client = Object.assign(new EventEmitter(), { destroyed: false }) as unknown as ServerResponse;
+    const held = hold(60_000, client);
+    client.emit("close");
+    await held; // long before 60 s (the test would time out otherwise)
+    // The slot is free again: the next answer is held, not sent at once.
+    const next = hold(300).then(() => "held to the end");
+    expect(await Promise.race([next, sleep(50).then(() => "still held after 50 ms")])).toBe("still held after 50 ms");
+    expect(await next).toBe("held to the end");
   });
 
   it("holds at most maxHeld answers at once; the rest go out at once", async () => {

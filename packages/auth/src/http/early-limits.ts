@@ -4,6 +4,9 @@ import { AuthError } from "../errors.js";
 import { enforceRateLimits, type LimitDeclaration } from "../rate-limit/enforce.js";
 import type { ProcedureMeta } from "../trpc.js";
 
+// Login, signup and reset bodies are a few hundred bytes; parsing bigger ones twice is left to tRPC alone.
+const EARLY_BODY_LIMIT = 8 * 1024;
+
 /** The refusal for a call, or undefined to let tRPC run it. `query` is the URL's search string, "?" included or empty. */
 export type EarlyLimits = (ctx: Context, path: string, query: string, body: string | undefined) => Promise<AuthError | undefined>;
 
@@ -13,8 +16,9 @@ export type EarlyLimits = (ctx: Context, path: string, query: string, body: stri
  * is saturated. A refused login then costs a few store operations, not tRPC's
  * Fetch Request, web streams and error path: under a credential-stuffing flood
  * or a login storm that is most of the server's work. An allowed call goes on
- * to tRPC with `ctx.limitsCounted`, so the middleware does not count it twice;
- * batches and queries are counted by the middleware alone. Either way the
+ * to tRPC with `ctx.countedRules`, so the middleware counts no rule twice (and
+ * still counts one the body as read here gave no key for); batches, queries
+ * and bodies over 8 KiB are counted by the middleware alone. Either way the
  * rules are the ones the procedure declares in its meta.
  */
 export function createEarlyLimits(router: AnyTRPCRouter): EarlyLimits {
@@ -27,14 +31,13 @@ export function createEarlyLimits(router: AnyTRPCRouter): EarlyLimits {
   return async (ctx, path, query, body) => {
     const procedure = declared.get(path);
     // A batch of one has a single path too, but its body maps call indexes to inputs.
-    if (!procedure || body === undefined || isBatch(query)) return undefined;
+    if (!procedure || body === undefined || body.length > EARLY_BODY_LIMIT || isBatch(query)) return undefined;
     try {
       await enforceRateLimits(ctx, procedure.limits, parseOrUndefined(body));
     } catch (error) {
       if (error instanceof AuthError && error.reason === "rate_limited") return error;
       return undefined; // e.g. the store is down: the middleware meets it and answers 503
     }
-    ctx.limitsCounted = true;
     if (procedure.hashes && ctx.services.passwords.saturated()) return new AuthError("overloaded", { retryAfterSeconds: 1 });
     return undefined;
   };

@@ -2,6 +2,9 @@ import type { IncomingMessage } from "node:http";
 import { AuthError } from "../errors.js";
 
 const BODYLESS = new Set(["GET", "HEAD"]);
+// Decodes as the Fetch API's text() does (a leading byte-order mark dropped), so
+// the early rate limiter and tRPC read the same JSON from the same bytes.
+const utf8 = new TextDecoder();
 
 /**
  * The request body as text, read whole before anything else looks at it, so
@@ -24,7 +27,7 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<string
       }
       chunks.push(chunk);
     });
-    req.on("end", () => resolve(chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => resolve(utf8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks))));
     req.on("error", reject);
     // A body that arrived whole is still read, and its call still runs, if the client then leaves.
     req.on("close", () => req.complete || reject(new ClientGoneError()));

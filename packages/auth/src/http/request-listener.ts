@@ -53,15 +53,20 @@ export function createRequestListener(services: Services): RequestListener {
 
   const serveCall = async (req: IncomingMessage, res: ServerResponse, ctx: Context, procedurePath: string, query: string): Promise<void> => {
     try {
-      if (!TRPC_METHODS.has(req.method ?? "")) throw new TRPCError({ code: "METHOD_NOT_SUPPORTED", message: `Unsupported ${req.method} request.` });
+      if (!TRPC_METHODS.has(req.method ?? "")) {
+        res.setHeader("Allow", "GET, HEAD, POST");
+        // The body is never read: close rather than drain it.
+        res.setHeader("Connection", "close");
+        throw new TRPCError({ code: "METHOD_NOT_SUPPORTED", message: `Unsupported ${req.method} request.` });
+      }
       const body = await readBody(req, config.maxBodyBytes);
       const refusal = await earlyLimits(ctx, procedurePath, query, body);
       if (refusal) {
-        await hold(ctx.holdAnswerMs);
+        await hold(ctx.holdAnswerMs, res);
         return sendCallError(res, refusal, ctx, procedurePath);
       }
       const answer = await trpc(req, ctx, body);
-      await hold(ctx.holdAnswerMs);
+      await hold(ctx.holdAnswerMs, res);
       writeTrpcAnswer(res, answer);
     } catch (error) {
       if (error instanceof ClientGoneError || res.headersSent) {
@@ -87,6 +92,10 @@ export function createRequestListener(services: Services): RequestListener {
   };
 
   return (req, res) => {
+    // A request target carries no fragment; cut one off so every later step
+    // (routing, the early rate limiter, tRPC's own URL parse) reads the same path and query.
+    const hash = req.url?.indexOf("#") ?? -1;
+    if (hash >= 0) req.url = req.url!.slice(0, hash);
     const meta: RequestMeta = {
       ip: clientIp(req, config.trustProxy),
       userAgent: String(req.headers["user-agent"] ?? ""),

@@ -6,6 +6,8 @@ import { fetchRequestHandler, type FetchHandlerRequestOptions } from "@trpc/serv
 const ORIGIN = "http://gatehouse.invalid";
 // The request headers tRPC reads (content negotiation and input parsing); the context is built from the Node request.
 const FORWARDED_HEADERS = ["content-type", "accept", "trpc-accept"] as const;
+// Framing is ours: the answer is buffered and sent with a Content-Length, whatever tRPC meant to stream.
+const FRAMING_HEADERS = new Set(["transfer-encoding", "content-length", "connection", "keep-alive"]);
 
 export type TrpcBridgeOptions<TRouter extends AnyTRPCRouter> = Pick<
   FetchHandlerRequestOptions<TRouter>,
@@ -49,6 +51,7 @@ export function createTrpcBridge<TRouter extends AnyTRPCRouter>(options: TrpcBri
 export function writeTrpcAnswer(res: ServerResponse, answer: TrpcAnswer): void {
   res.statusCode = answer.status;
   for (const [name, value] of answer.headers) {
+    if (FRAMING_HEADERS.has(name)) continue;
     // CORS may already vary the answer by Origin; tRPC's Vary adds to that, never replaces it.
     const earlier = name === "vary" ? res.getHeader("vary") : undefined;
     res.setHeader(name, earlier ? `${String(earlier)}, ${value}` : value);

@@ -29,15 +29,20 @@ interface Hit {
  * Counts the call against each of its rules before the procedure runs, so a
  * refused call costs a few store operations and never a password hash. Sets
  * the rate-limit headers and throws `rate_limited` with Retry-After.
+ *
+ * Rules already in `ctx.countedRules` are skipped and the ones counted here are
+ * added, so a call counted early in the HTTP layer is never counted twice, and
+ * a rule the early count could not key (no email in the body as it read it) is
+ * still counted by the middleware from the input tRPC parsed.
  */
 export async function enforceRateLimits(ctx: Context, declared: readonly LimitDeclaration[] | undefined, rawInput: unknown): Promise<void> {
   const { config } = ctx.services;
-  const targets = declared?.length ? await Promise.all(declared.map((d) => keyFor(ctx, d, rawInput))) : [await defaultKey(ctx)];
+  const keyed = declared?.length ? await Promise.all(declared.filter((d) => !ctx.countedRules.has(d.rule)).map((d) => keyFor(ctx, d, rawInput))) : ctx.countedRules.has("default") ? [] : [await defaultKey(ctx)];
+  const targets = keyed.filter((t): t is NonNullable<typeof t> => t !== undefined);
   const hits: Hit[] = await Promise.all(
-    targets
-      .filter((t): t is NonNullable<typeof t> => t !== undefined)
-      .map(async (t) => ({ rule: t.rule, keyKind: t.keyKind, decision: await hitSlidingWindow(config.store, config.clock, `${t.rule}:${t.key}`, config.limits[t.rule]) })),
+    targets.map(async (t) => ({ rule: t.rule, keyKind: t.keyKind, decision: await hitSlidingWindow(config.store, config.clock, `${t.rule}:${t.key}`, config.limits[t.rule]) })),
   );
+  for (const hit of hits) ctx.countedRules.add(hit.rule);
   if (hits.length === 0) return;
   setRateLimitHeaders(ctx, hits);
   const refused = hits.filter((h) => !h.decision.allowed);
