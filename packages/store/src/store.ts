@@ -1,4 +1,4 @@
-import Keyv from "keyv";
+import Keyv, { type Deserialize, type DeserializedData } from "keyv";
 import { decodeValue, encodeValue, type AtomicBackend } from "./backend.js";
 import { StoreUnavailableError } from "./errors.js";
 
@@ -41,13 +41,48 @@ export class ContentionError extends Error {
   override readonly name = "ContentionError";
 }
 
+// Hot entries (sessions, users, counters) read on every call; beyond this, the least recently read parse goes.
+const SHARED_PARSES = 10_000;
+
+/**
+ * JSON.parse for Keyv reads that returns the same parse for the same stored
+ * text: a session or user record read on every call is parsed once, not on
+ * every call. The parse is deeply frozen so every reader can share it: code
+ * that tried to change a record in place would throw instead of changing what
+ * the next caller reads. Keyed by the text itself, so a changed entry is
+ * simply a new key; bounded, least recently read first out.
+ */
+function createSharedParse(maxEntries: number): Deserialize {
+  const parses = new Map<string, DeserializedData<unknown>>();
+  return <Value>(raw: string) => {
+    const known = parses.get(raw) as DeserializedData<Value> | undefined;
+    if (known !== undefined) {
+      parses.delete(raw);
+      parses.set(raw, known);
+      return known;
+    }
+    const parsed = deepFreeze(JSON.parse(raw) as DeserializedData<Value>);
+    parses.set(raw, parsed);
+    if (parses.size > maxEntries) parses.delete(parses.keys().next().value!);
+    return parsed;
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
 export function createStore(backend: AtomicBackend, prefix = "gh:"): Store {
   const keyv = new Keyv({
     store: backend.keyvAdapter,
     namespace: undefined,
     useKeyPrefix: false,
     serialize: JSON.stringify,
-    deserialize: JSON.parse,
+    deserialize: createSharedParse(SHARED_PARSES),
     throwOnErrors: true,
     emitErrors: false,
   });

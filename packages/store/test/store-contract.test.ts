@@ -35,6 +35,21 @@ describe.each(Object.keys(backendKinds) as Array<keyof typeof backendKinds>)("st
     expect(await store.get("never-written")).toBeUndefined();
   });
 
+  it.skipIf(skip)("hands every reader of an unchanged entry one frozen value, and a fresh one after a write", async () => {
+    const { store } = await open();
+    await store.set("record", { name: "a", nested: { roles: ["user"] } });
+    const first = await store.get<{ name: string; nested: { roles: string[] } }>("record");
+    expect(await store.get("record")).toBe(first);
+    expect(Object.isFrozen(first) && Object.isFrozen(first!.nested) && Object.isFrozen(first!.nested.roles)).toBe(true);
+    // Shared means nobody may change it in place (ES modules are strict: the write throws).
+    expect(() => {
+      first!.nested.roles.push("admin");
+    }).toThrow(TypeError);
+    await store.update<{ name: string }>("record", (r) => ({ ...r!, name: "b" }));
+    expect(await store.get("record")).toEqual({ name: "b", nested: { roles: ["user"] } });
+    expect(await store.get("record")).not.toBe(first);
+  });
+
   it.skipIf(skip)("expires entries after their TTL", async () => {
     const { store, advance } = await open();
     await store.set("short", "v", 100);
