@@ -38,15 +38,25 @@ export const publicUserSchema = z.object({
 
 export type PublicUser = z.infer<typeof publicUserSchema>;
 
+// Store reads are frozen and shared while the record is unchanged (auth.me reads the same user object on every
+// call), so its public view is made once per record object.
+const publicViews = new WeakMap<UserRecord, PublicUser>();
+
 /** The one serializer from a stored user to what clients see (CONTRACT §4: never more). */
 export function toPublicUser(user: UserRecord): PublicUser {
-  return {
-    id: user.id,
-    email: user.email,
-    name: user.name,
-    role: user.role,
-    emailVerified: user.emailVerified,
-    mfaEnabled: user.mfaEnabled,
-    createdAt: new Date(user.createdAt).toISOString(),
-  };
+  let view = publicViews.get(user);
+  if (!view) {
+    view = Object.freeze({
+      id: user.id,
+      email: user.email,
+      name: user.name,
+      role: user.role,
+      emailVerified: user.emailVerified,
+      mfaEnabled: user.mfaEnabled,
+      createdAt: new Date(user.createdAt).toISOString(),
+    });
+    // Only a frozen record cannot change under its cached view.
+    if (Object.isFrozen(user)) publicViews.set(user, view);
+  }
+  return view;
 }
