@@ -43,18 +43,23 @@ export class ContentionError extends Error {
 
 // Hot entries (sessions, users, counters) read on every call; beyond this, the least recently read parse goes.
 const SHARED_PARSES = 10_000;
+// Hot records are a few hundred bytes; bigger texts (activity lists, audit pages) are parsed per read, so the
+// shared parses hold at most about SHARED_PARSES × this much text.
+const SHARED_PARSE_MAX_CHARS = 4096;
 
 /**
  * JSON.parse for Keyv reads that returns the same parse for the same stored
  * text: a session or user record read on every call is parsed once, not on
  * every call. The parse is deeply frozen so every reader can share it: code
  * that tried to change a record in place would throw instead of changing what
- * the next caller reads. Keyed by the text itself, so a changed entry is
+ * the next caller reads (bigger texts are not kept, but frozen all the same, so
+ * no reader depends on size). Keyed by the text itself, so a changed entry is
  * simply a new key; bounded, least recently read first out.
  */
 function createSharedParse(maxEntries: number): Deserialize {
   const parses = new Map<string, DeserializedData<unknown>>();
   return <Value>(raw: string) => {
+    if (raw.length > SHARED_PARSE_MAX_CHARS) return deepFreeze(JSON.parse(raw) as DeserializedData<Value>);
     const known = parses.get(raw) as DeserializedData<Value> | undefined;
     if (known !== undefined) {
       parses.delete(raw);

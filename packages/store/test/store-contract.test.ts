@@ -1,6 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createClient } from "@redis/client";
 import { backendKinds, type BackendUnderTest } from "./backends.js";
-import { redisAvailable } from "./redis-available.js";
+import { REDIS_URL, redisAvailable } from "./redis-available.js";
 
 const hasRedis = await redisAvailable();
 
@@ -48,6 +49,10 @@ describe.each(Object.keys(backendKinds) as Array<keyof typeof backendKinds>)("st
     await store.update<{ name: string }>("record", (r) => ({ ...r!, name: "b" }));
     expect(await store.get("record")).toEqual({ name: "b", nested: { roles: ["user"] } });
     expect(await store.get("record")).not.toBe(first);
+    // Big values are parsed per read, and frozen all the same: no reader may depend on a value's size.
+    await store.set("big", { text: "x".repeat(5000), list: [1] });
+    const big = await store.get<{ list: number[] }>("big");
+    expect(Object.isFrozen(big) && Object.isFrozen(big!.list)).toBe(true);
   });
 
   it.skipIf(skip)("expires entries after their TTL", async () => {
@@ -156,4 +161,23 @@ describe.each(["memory", "sqlite"] as const)("expired entries on %s", (kind) => 
     expect(local?.countEntries()).toBe(1);
   });
 
+});
+
+describe("scripts on redis", () => {
+  it.skipIf(!hasRedis)("keep working after Redis forgets them (a restart, SCRIPT FLUSH, a new replica)", async () => {
+    const { store } = await backendKinds.redis();
+    const admin = createClient({ url: REDIS_URL });
+    await admin.connect();
+    try {
+      expect(await store.increment("count", 60_000)).toBe(1);
+      await admin.sendCommand(["SCRIPT", "FLUSH"]);
+      expect(await store.increment("count", 60_000)).toBe(2);
+      await admin.sendCommand(["SCRIPT", "FLUSH"]);
+      expect(await store.update<number>("n", (n = 0) => n + 1)).toBe(1);
+      expect(await store.get("n")).toBe(1);
+    } finally {
+      await admin.close();
+      await store.close();
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import KeyvRedis from "@keyv/redis";
 import { createClient } from "@redis/client";
 import type { AtomicBackend } from "../backend.js";
@@ -8,9 +9,16 @@ export interface RedisBackendOptions {
   commandTimeoutMs?: number;
 }
 
+interface Script {
+  source: string;
+  sha: string;
+}
+
+const script = (source: string): Script => ({ source, sha: createHash("sha1").update(source).digest("hex") });
+
 // Counters keep Keyv's `{"value":n}` shape so they read back through Keyv too.
 // The TTL is set only on create (KEEPTTL afterwards), as the other backends do.
-const INCREMENT = `
+const INCREMENT = script(`
 local current = redis.call('GET', KEYS[1])
 local count = tonumber(ARGV[1])
 if current then
@@ -19,11 +27,11 @@ if current then
 else
   redis.call('SET', KEYS[1], '{"value":' .. count .. '}', 'PX', ARGV[2])
 end
-return count`;
+return count`);
 
 // ARGV: expected ('' = absent), next ('' = delete), ttlMs ('' = keep TTL).
 // Serialized values are never empty strings, so '' is free to mean "none".
-const COMPARE_AND_SWAP = `
+const COMPARE_AND_SWAP = script(`
 local current = redis.call('GET', KEYS[1])
 if ARGV[1] == '' then
   if current then return 0 end
@@ -37,7 +45,7 @@ elseif ARGV[3] == '' then
 else
   redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 end
-return 1`;
+return 1`);
 
 /**
  * Redis through @keyv/redis for Keyv's operations and the same client for the
@@ -75,6 +83,17 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
       );
     });
 
+  // EVALSHA sends 40 bytes instead of the script and spares Redis hashing it on every call; a Redis
+  // that does not know the script yet (restarted, SCRIPT FLUSH, a new replica) gets it once via EVAL.
+  const runScript = async (script: Script, key: string, args: string[]): Promise<unknown> => {
+    try {
+      return await withTimeout(client.evalSha(script.sha, { keys: [key], arguments: args }));
+    } catch (error) {
+      if (!(error instanceof Error && error.message.startsWith("NOSCRIPT"))) throw error;
+      return withTimeout(client.eval(script.source, { keys: [key], arguments: args }));
+    }
+  };
+
   const keyvAdapter = new KeyvRedis(client as never, { throwOnErrors: true, throwOnConnectError: true });
   const stringOrUndefined = (reply: unknown): string | undefined =>
     typeof reply === "string" ? reply : undefined;
@@ -95,18 +114,10 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
       return stringOrUndefined(await withTimeout(client.getDel(key)));
     },
     async increment(key, by, ttlMs) {
-      const reply = await withTimeout(
-        client.eval(INCREMENT, { keys: [key], arguments: [String(by), String(ttlMs)] }),
-      );
-      return Number(reply);
+      return Number(await runScript(INCREMENT, key, [String(by), String(ttlMs)]));
     },
     async compareAndSwap(key, expected, next, ttlMs) {
-      const reply = await withTimeout(
-        client.eval(COMPARE_AND_SWAP, {
-          keys: [key],
-          arguments: [expected ?? "", next ?? "", ttlMs === undefined ? "" : String(ttlMs)],
-        }),
-      );
+      const reply = await runScript(COMPARE_AND_SWAP, key, [expected ?? "", next ?? "", ttlMs === undefined ? "" : String(ttlMs)]);
       return Number(reply) === 1;
     },
     async ping() {
