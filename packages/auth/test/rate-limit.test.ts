@@ -58,7 +58,7 @@ describe("rate limits", () => {
       // Refused calls count too, so the later refusal waits a little longer.
       expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
       json.message = json.message.replace(/\d+/, "N");
-      const headers = ["content-type", "x-ratelimit-limit", "x-ratelimit-remaining", "ratelimit-policy", "cache-control", "x-content-type-options"];
+      const headers = ["content-type", "vary", "x-ratelimit-limit", "x-ratelimit-remaining", "ratelimit-policy", "cache-control", "x-content-type-options"];
       return { status: response.status, json, headers: headers.map((h) => [h, response.headers.get(h)]) };
     };
     const answered = await comparable(byEarly);

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AnyTRPCRouter, inferRouterContext } from "@trpc/server";
 import { fetchRequestHandler, type FetchHandlerRequestOptions } from "@trpc/server/adapters/fetch";
+import { addVary } from "./vary.js";
 
 // tRPC reads only the path and query of the URL; the origin is never looked at.
 const ORIGIN = "http://gatehouse.invalid";
@@ -52,9 +53,8 @@ export function writeTrpcAnswer(res: ServerResponse, answer: TrpcAnswer): void {
   res.statusCode = answer.status;
   for (const [name, value] of answer.headers) {
     if (FRAMING_HEADERS.has(name)) continue;
-    // CORS may already vary the answer by Origin; tRPC's Vary adds to that, never replaces it.
-    const earlier = name === "vary" ? res.getHeader("vary") : undefined;
-    res.setHeader(name, earlier ? `${String(earlier)}, ${value}` : value);
+    if (name === "vary") addVary(res, value);
+    else res.setHeader(name, value);
   }
   if (answer.body) res.setHeader("Content-Length", answer.body.length);
   res.end(answer.body);
