@@ -5,6 +5,7 @@ import type { Context } from "../context.js";
 import { AuthError } from "../errors.js";
 import { callErrorShape } from "../trpc.js";
 import { addVary } from "./vary.js";
+import { endWithTurn } from "./end-with-turn.js";
 
 // What tRPC's own answers vary by; the early-refusal test compares the two answers' headers, so drift shows.
 const TRPC_VARY = "trpc-accept, accept";
@@ -21,5 +22,5 @@ export function sendCallError(res: ServerResponse, error: TRPCError, ctx: Contex
   res.setHeader("Content-Type", "application/json");
   addVary(res, TRPC_VARY);
   res.setHeader("Content-Length", Buffer.byteLength(payload));
-  res.end(payload);
+  endWithTurn(res, payload);
 }

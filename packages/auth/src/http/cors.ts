@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { endWithTurn } from "./end-with-turn.js";
 
 const ALLOWED_HEADERS = "Content-Type, Authorization, X-Auth-Mode, X-Request-Id, trpc-accept";
 const EXPOSED_HEADERS = [
@@ -26,6 +27,6 @@ export function applyCors(req: IncomingMessage, res: ServerResponse, allowedOrig
     res.setHeader("Access-Control-Max-Age", "86400");
   }
   res.statusCode = 204;
-  res.end();
+  endWithTurn(res);
   return true;
 }

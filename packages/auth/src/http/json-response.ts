@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
 
 import { defaultMessage, REASONS, type Reason } from "../errors.js";
+import { endWithTurn } from "./end-with-turn.js";
 
 const JSON_RPC_CODES: Partial<Record<string, number>> = { FORBIDDEN: -32003, NOT_FOUND: -32004 };
 
@@ -14,5 +15,5 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.statusCode = status;
   res.setHeader("Content-Type", "application/json");
   res.setHeader("Content-Length", Buffer.byteLength(payload));
-  res.end(payload);
+  endWithTurn(res, payload);
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AnyTRPCRouter, inferRouterContext } from "@trpc/server";
 import { fetchRequestHandler, type FetchHandlerRequestOptions } from "@trpc/server/adapters/fetch";
 import { addVary } from "./vary.js";
+import { endWithTurn } from "./end-with-turn.js";
 
 // tRPC reads only the path and query of the URL; the origin is never looked at.
 const ORIGIN = "http://gatehouse.invalid";
@@ -57,5 +58,5 @@ export function writeTrpcAnswer(res: ServerResponse, answer: TrpcAnswer): void {
     else res.setHeader(name, value);
   }
   if (answer.body) res.setHeader("Content-Length", answer.body.length);
-  res.end(answer.body);
+  endWithTurn(res, answer.body);
 }

@@ -1,0 +1,59 @@
+import { createServer, request, type RequestListener, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { endWithTurn } from "../src/http/end-with-turn.js";
+
+let close: (() => Promise<void>) | undefined;
+afterEach(async () => close?.());
+
+async function serve(listener: RequestListener): Promise<number> {
+  const server = createServer(listener);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  close = () => new Promise((resolve) => server.close(() => resolve()));
+  return (server.address() as AddressInfo).port;
+}
+
+/** GET /path; resolves with the body, or with the error's code when the connection fails. */
+function get(port: number, path: string): Promise<{ body?: string; error?: string }> {
+  return new Promise((resolve) => {
+    request({ port, path, agent: false }, (res) => {
+      let body = "";
+      res.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
+      res.on("end", () => resolve({ body })).on("error", (error: NodeJS.ErrnoException) => resolve({ error: error.code }));
+    })
+      .on("error", (error: NodeJS.ErrnoException) => resolve({ error: error.code }))
+      .end();
+  });
+}
+
+describe("endWithTurn", () => {
+  it("ends the response after the current turn, not during it", async () => {
+    const endedDuringTurn: boolean[] = [];
+    const port = await serve((_req, res) => {
+      endWithTurn(res, "sent");
+      endedDuringTurn.push(res.writableEnded);
+    });
+    expect(await get(port, "/")).toEqual({ body: "sent" });
+    expect(endedDuringTurn).toEqual([false]);
+  });
+
+  it("sends the rest of a turn's answers when one of them cannot be sent", async () => {
+    let first: ServerResponse | undefined;
+    let firstArrived: () => void;
+    const firstSeen = new Promise<void>((resolve) => (firstArrived = resolve));
+    const port = await serve((req, res) => {
+      if (req.url === "/first") {
+        first = res;
+        firstArrived();
+        return;
+      }
+      // Both in one turn: a body res.end throws on (not a string or Buffer), then a good one.
+      endWithTurn(first!, 42 as unknown as string);
+      endWithTurn(res, "second");
+    });
+    const firstAnswer = get(port, "/first");
+    await firstSeen;
+    expect(await get(port, "/second")).toEqual({ body: "second" });
+    expect(await firstAnswer).toEqual({ error: "ECONNRESET" });
+  });
+});
