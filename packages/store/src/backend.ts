@@ -19,6 +19,11 @@ export interface AtomicBackend {
   /** Adds `by` and returns the new count; the TTL is set only when the key is created. */
   increment(key: string, by: number, ttlMs: number): Promise<number>;
   /**
+   * `increment`, and in the same step the raw value at `readKey`: a sliding
+   * window's current count and its previous window's, in one command on Redis.
+   */
+  incrementAndRead(key: string, by: number, ttlMs: number, readKey: string): Promise<{ count: number; read: string | undefined }>;
+  /**
    * Replaces the value only if it still equals `expected` (undefined = absent).
    * `next` undefined deletes. `ttlMs` undefined keeps the entry's current expiry.
    */

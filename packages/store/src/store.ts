@@ -24,6 +24,12 @@ export interface Store {
   /** Atomic counter; the TTL starts when the counter is created and is not extended. */
   increment(key: string, ttlMs: number, by?: number): Promise<number>;
   /**
+   * Adds one to the counter at `key` (as `increment`) and reads the counter at
+   * `readKey` in the same atomic step: one round trip on Redis. On Redis the two
+   * keys must share a hash tag (`{…}`) to be usable on a cluster.
+   */
+  incrementAndRead(key: string, ttlMs: number, readKey: string): Promise<{ count: number; read: number | undefined }>;
+  /**
    * Read-modify-write without lost updates: `change` receives the current value
    * and returns the next one (`undefined` deletes); it may run more than once
    * under contention, so it must be pure. Returns what was written.
@@ -118,6 +124,10 @@ export function createStore(backend: AtomicBackend, prefix = "gh:"): Store {
       return raw === undefined ? undefined : decodeValue(raw);
     },
     increment: (key, ttlMs, by = 1) => reach(() => backend.increment(k(key), by, ttlMs)),
+    incrementAndRead: async (key, ttlMs, readKey) => {
+      const { count, read } = await reach(() => backend.incrementAndRead(k(key), 1, ttlMs, k(readKey)));
+      return { count, read: read === undefined ? undefined : decodeValue<number>(read) };
+    },
     update: async (key, change, options = {}) => {
       const { ttlMs, maxAttempts = 50 } = options;
       for (let attempt = 0; attempt < maxAttempts; attempt += 1) {

@@ -108,6 +108,23 @@ describe.each(Object.keys(backendKinds) as Array<keyof typeof backendKinds>)("st
     expect(await store.increment("hits", 300)).toBe(1);
   });
 
+  it.skipIf(skip)("incrementAndRead counts like increment and reads the other counter in the same step", async () => {
+    const { store, openPeer, advance } = await open();
+    const peer = await openPeer();
+    opened.push(peer);
+    expect(await store.incrementAndRead("rl:{k}:2", 300, "rl:{k}:1")).toEqual({ count: 1, read: undefined });
+    await store.increment("rl:{k}:1", 300, 7);
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => (i % 2 ? peer : store).incrementAndRead("rl:{k}:2", 300, "rl:{k}:1")),
+    );
+    expect(results.map((r) => r.count).sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i + 2));
+    expect(results.every((r) => r.read === 7)).toBe(true);
+    // It shares increment's counter and its first TTL.
+    expect(await store.increment("rl:{k}:2", 300)).toBe(102);
+    await advance(350);
+    expect(await store.incrementAndRead("rl:{k}:2", 300, "rl:{k}:1")).toEqual({ count: 1, read: undefined });
+  });
+
   it.skipIf(skip)("update loses no write among 40 concurrent read-modify-writes", async () => {
     const { store, openPeer } = await open();
     const peer = await openPeer();

@@ -16,8 +16,8 @@ export interface WindowDecision {
 /**
  * Sliding-window counter: the current fixed window's count plus the previous
  * window's, weighted by how much of it the sliding window still covers. No
- * window boundary lets a burst of twice the limit through, and every step is
- * one atomic `increment`, so it is exact under concurrency on every store.
+ * window boundary lets a burst of twice the limit through, and each call is
+ * one atomic step, so it is exact under concurrency on every store.
  * Refused requests count too: a client that keeps hammering stays refused.
  */
 export async function hitSlidingWindow(store: Store, clock: Clock, key: string, limit: Limit): Promise<WindowDecision> {
@@ -25,10 +25,8 @@ export async function hitSlidingWindow(store: Store, clock: Clock, key: string, 
   const now = clock();
   const windowIndex = Math.floor(now / windowMs);
   const elapsedMs = now - windowIndex * windowMs;
-  const [current, previous] = await Promise.all([
-    store.increment(`rl:${key}:${windowIndex}`, windowMs * 2),
-    store.get<number>(`rl:${key}:${windowIndex - 1}`),
-  ]);
+  // One atomic step counts this call and reads the previous window; the hash tag keeps both windows on one Redis Cluster slot.
+  const { count: current, read: previous } = await store.incrementAndRead(`rl:{${key}}:${windowIndex}`, windowMs * 2, `rl:{${key}}:${windowIndex - 1}`);
   const previousWeight = 1 - elapsedMs / windowMs;
   // Not rounded: rounding the carried share down would let a few extra through at the boundary.
   const used = (previous ?? 0) * previousWeight + current;

@@ -1,4 +1,4 @@
-import type { AtomicBackend, LocalMaintenance } from "../backend.js";
+import { decodeValue, encodeValue, type AtomicBackend, type LocalMaintenance } from "../backend.js";
 import type { Clock } from "../clock.js";
 import { StoreUnavailableError } from "../errors.js";
 import { LocalKeyvAdapter, type LocalEntries } from "./keyv-adapter.js";
@@ -54,6 +54,13 @@ export function createMemoryBackend(
   const expiryFrom = (ttlMs: number | undefined): number | undefined =>
     ttlMs === undefined ? undefined : clock() + ttlMs;
 
+  const increment = (key: string, by: number, ttlMs: number): number => {
+    const entry = live(key);
+    const count = (entry ? decodeValue<number>(entry.raw) : 0) + by;
+    write(key, encodeValue(count), entry ? entry.expiresAt : expiryFrom(ttlMs));
+    return count;
+  };
+
   const entries: LocalEntries = {
     read: (key) => live(key)?.raw,
     write: (key, raw, ttlMs) => write(key, raw, expiryFrom(ttlMs)),
@@ -80,10 +87,10 @@ export function createMemoryBackend(
       return entry?.raw;
     },
     async increment(key, by, ttlMs) {
-      const entry = live(key);
-      const count = (entry ? (JSON.parse(entry.raw) as { value: number }).value : 0) + by;
-      write(key, JSON.stringify({ value: count }), entry ? entry.expiresAt : expiryFrom(ttlMs));
-      return count;
+      return increment(key, by, ttlMs);
+    },
+    async incrementAndRead(key, by, ttlMs, readKey) {
+      return { count: increment(key, by, ttlMs), read: live(readKey)?.raw };
     },
     async compareAndSwap(key, expected, next, ttlMs) {
       const entry = live(key);

@@ -18,7 +18,7 @@ const script = (source: string): Script => ({ source, sha: createHash("sha1").up
 
 // Counters keep Keyv's `{"value":n}` shape so they read back through Keyv too.
 // The TTL is set only on create (KEEPTTL afterwards), as the other backends do.
-const INCREMENT = script(`
+const COUNT = `
 local current = redis.call('GET', KEYS[1])
 local count = tonumber(ARGV[1])
 if current then
@@ -26,8 +26,12 @@ if current then
   redis.call('SET', KEYS[1], '{"value":' .. count .. '}', 'KEEPTTL')
 else
   redis.call('SET', KEYS[1], '{"value":' .. count .. '}', 'PX', ARGV[2])
-end
+end`;
+const INCREMENT = script(`${COUNT}
 return count`);
+// An absent KEYS[2] comes back as false, i.e. a null reply.
+const INCREMENT_AND_READ = script(`${COUNT}
+return {count, redis.call('GET', KEYS[2])}`);
 
 // ARGV: expected ('' = absent), next ('' = delete), ttlMs ('' = keep TTL).
 // Serialized values are never empty strings, so '' is free to mean "none".
@@ -85,12 +89,12 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
 
   // EVALSHA sends 40 bytes instead of the script and spares Redis hashing it on every call; a Redis
   // that does not know the script yet (restarted, SCRIPT FLUSH, a new replica) gets it once via EVAL.
-  const runScript = async (script: Script, key: string, args: string[]): Promise<unknown> => {
+  const runScript = async (script: Script, keys: string[], args: string[]): Promise<unknown> => {
     try {
-      return await withTimeout(client.evalSha(script.sha, { keys: [key], arguments: args }));
+      return await withTimeout(client.evalSha(script.sha, { keys, arguments: args }));
     } catch (error) {
       if (!(error instanceof Error && error.message.startsWith("NOSCRIPT"))) throw error;
-      return withTimeout(client.eval(script.source, { keys: [key], arguments: args }));
+      return withTimeout(client.eval(script.source, { keys, arguments: args }));
     }
   };
 
@@ -114,10 +118,14 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
       return stringOrUndefined(await withTimeout(client.getDel(key)));
     },
     async increment(key, by, ttlMs) {
-      return Number(await runScript(INCREMENT, key, [String(by), String(ttlMs)]));
+      return Number(await runScript(INCREMENT, [key], [String(by), String(ttlMs)]));
+    },
+    async incrementAndRead(key, by, ttlMs, readKey) {
+      const [count, read] = (await runScript(INCREMENT_AND_READ, [key, readKey], [String(by), String(ttlMs)])) as [number, string | null];
+      return { count: Number(count), read: stringOrUndefined(read) };
     },
     async compareAndSwap(key, expected, next, ttlMs) {
-      const reply = await runScript(COMPARE_AND_SWAP, key, [expected ?? "", next ?? "", ttlMs === undefined ? "" : String(ttlMs)]);
+      const reply = await runScript(COMPARE_AND_SWAP, [key], [expected ?? "", next ?? "", ttlMs === undefined ? "" : String(ttlMs)]);
       return Number(reply) === 1;
     },
     async ping() {

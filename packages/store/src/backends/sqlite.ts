@@ -119,6 +119,12 @@ export function createSqliteBackend(options: SqliteBackendOptions): AtomicBacken
     return inserted;
   };
 
+  const increment = (key: string, by: number, ttlMs: number): number => {
+    // The statement alone knows whether the expiry was kept or renewed.
+    cache.forget(key);
+    return Number(first(statements.increment.get({ key, by, expiresAt: expiryFrom(ttlMs), now: clock() })));
+  };
+
   const entries: LocalEntries = {
     read,
     write: (key, raw, ttlMs) =>
@@ -157,12 +163,8 @@ export function createSqliteBackend(options: SqliteBackendOptions): AtomicBacken
         cache.remember(key, undefined, null);
         return taken;
       }),
-    increment: (key, by, ttlMs) =>
-      inGroup(() => {
-        // The statement alone knows whether the expiry was kept or renewed.
-        cache.forget(key);
-        return Number(first(statements.increment.get({ key, by, expiresAt: expiryFrom(ttlMs), now: clock() })));
-      }),
+    increment: (key, by, ttlMs) => inGroup(() => increment(key, by, ttlMs)),
+    incrementAndRead: (key, by, ttlMs, readKey) => inGroup(() => ({ count: increment(key, by, ttlMs), read: read(readKey) })),
     compareAndSwap: (key, expected, next, ttlMs) =>
       inGroup(() => {
         const now = clock();
