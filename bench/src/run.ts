@@ -38,7 +38,7 @@ const outputs: string[] = [];
 let crashed = false;
 ctx.log(
   `sections: ${[...settings.only].join(", ")}; stores: ${settings.stores.join(", ")}; ${settings.connections} connections, ` +
-    `${settings.duration} s × ${settings.rounds} rounds, ${settings.warmup} s warm-up`,
+    `${settings.duration} s × ${settings.rounds} rounds (${settings.pairs} bare/auth.me pairs), ${settings.warmup} s warm-up`,
 );
 try {
   for (const step of plan) {

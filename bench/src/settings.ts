@@ -17,6 +17,8 @@ export interface Settings {
   connections: number;
   /** Measured rounds; the median is reported (BENCH_ROUNDS, at least 2). */
   rounds: number;
+  /** Adjacent bare/auth.me round pairs behind each auth.me ÷ bare ratio; the median pair is reported (BENCH_PAIRS, at least 3). */
+  pairs: number;
   /** Seconds of unmeasured load before every measured throughput round (BENCH_WARMUP). */
   warmup: number;
   /** Redis for the Redis store; a dedicated database that the bench flushes (BENCH_REDIS_URL). */
@@ -56,6 +58,7 @@ export function readSettings(): Settings {
     duration: positive("BENCH_DURATION", 5),
     connections: Math.round(positive("BENCH_CONNECTIONS", 50)),
     rounds: Math.round(positive("BENCH_ROUNDS", 3, 2)),
+    pairs: Math.round(positive("BENCH_PAIRS", 7, 3)),
     warmup: positive("BENCH_WARMUP", 1, 0),
     redisUrl: process.env.BENCH_REDIS_URL || "redis://127.0.0.1:6379/11",
     meRate: Math.round(positive("BENCH_ME_RATE", 200)),
