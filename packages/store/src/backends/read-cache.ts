@@ -1,6 +1,6 @@
 import type { Clock } from "../clock.js";
 
-type Recalled = { known: true; raw: string | undefined } | { known: false };
+type Recalled = { known: true; raw: string | undefined; expiresAt: number | null } | { known: false };
 
 interface Known {
   /** undefined: the key is known to be absent. */
@@ -26,7 +26,7 @@ export function createReadCache(maxEntries: number, clock: Clock) {
       entries.delete(key);
       entries.set(key, entry);
       const live = entry.expiresAt === null || entry.expiresAt > clock();
-      return { known: true, raw: live ? entry.raw : undefined };
+      return live ? { known: true, raw: entry.raw, expiresAt: entry.expiresAt } : { known: true, raw: undefined, expiresAt: null };
     },
     remember(key: string, raw: string | undefined, expiresAt: number | null): void {
       if (maxEntries <= 0) return;

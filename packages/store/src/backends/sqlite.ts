@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "libsql";
-import type { AtomicBackend, LocalMaintenance } from "../backend.js";
+import { decodeValue, encodeValue, type AtomicBackend, type LocalMaintenance } from "../backend.js";
 import type { Clock } from "../clock.js";
 import { createGroupCommit } from "./group-commit.js";
 import { LocalKeyvAdapter, type LocalEntries } from "./keyv-adapter.js";
@@ -76,16 +76,6 @@ export function createSqliteBackend(options: SqliteBackendOptions): AtomicBacken
        WHERE kv.expires_at IS NOT NULL AND kv.expires_at <= @now`,
     ),
     take: db.prepare(`DELETE FROM kv WHERE key = @key AND ${LIVE} RETURNING value`).raw(true),
-    increment: db.prepare(
-      `INSERT INTO kv (key, value, expires_at) VALUES (@key, json_object('value', @by), @expiresAt)
-       ON CONFLICT (key) DO UPDATE SET
-         value = CASE WHEN ${LIVE.replaceAll("expires_at", "kv.expires_at")}
-                      THEN json_object('value', json_extract(kv.value, '$.value') + @by)
-                      ELSE excluded.value END,
-         expires_at = CASE WHEN ${LIVE.replaceAll("expires_at", "kv.expires_at")}
-                           THEN kv.expires_at ELSE excluded.expires_at END
-       RETURNING json_extract(value, '$.value')`,
-    ).raw(true),
     swap: db.prepare(
       `UPDATE kv SET value = @next, expires_at = CASE WHEN @keepTtl THEN expires_at ELSE @expiresAt END
        WHERE key = @key AND value = @expected AND ${LIVE}`,
@@ -104,13 +94,15 @@ export function createSqliteBackend(options: SqliteBackendOptions): AtomicBacken
   const cache = createReadCache(readCacheEntries, clock);
   const inGroup = createGroupCommit(db, () => cache.clear());
 
-  const read = (key: string): string | undefined => {
+  // The live entry's text and expiry (raw undefined: absent or expired), from memory when known.
+  const readEntry = (key: string): { raw: string | undefined; expiresAt: number | null } => {
     const cached = cache.recall(key);
-    if (cached.known) return cached.raw;
+    if (cached.known) return cached;
     const row = statements.read.get({ key, now: clock() }) as [string, number | null] | undefined;
     cache.remember(key, row?.[0], row?.[1] ?? null);
-    return row?.[0];
+    return { raw: row?.[0], expiresAt: row?.[1] ?? null };
   };
+  const read = (key: string): string | undefined => readEntry(key).raw;
 
   const insertIfAbsent = (key: string, raw: string, ttlMs: number | undefined): boolean => {
     const expiresAt = expiryFrom(ttlMs);
@@ -119,10 +111,16 @@ export function createSqliteBackend(options: SqliteBackendOptions): AtomicBacken
     return inserted;
   };
 
+  // Counted in JS from the known state, written with the plain upsert: no JSON parsing in SQL. Atomic all the
+  // same: it runs inside the group's synchronous transaction, and the file is this process's alone.
   const increment = (key: string, by: number, ttlMs: number): number => {
-    // The statement alone knows whether the expiry was kept or renewed.
-    cache.forget(key);
-    return Number(first(statements.increment.get({ key, by, expiresAt: expiryFrom(ttlMs), now: clock() })));
+    const { raw, expiresAt } = readEntry(key);
+    const count = (raw === undefined ? 0 : decodeValue<number>(raw)) + by;
+    const next = encodeValue(count);
+    const keptExpiry = raw === undefined ? expiryFrom(ttlMs) : expiresAt;
+    statements.write.run({ key, value: next, expiresAt: keptExpiry });
+    cache.remember(key, next, keptExpiry);
+    return count;
   };
 
   const entries: LocalEntries = {
