@@ -33,6 +33,8 @@ export interface AtomicBackend {
     next: string | undefined,
     ttlMs?: number,
   ): Promise<boolean>;
+  /** Reads started together go to Keyv as one `getMany` (worth it where every read is a round trip). */
+  batchReads?: boolean;
   /** Bounds Keyv's own calls the way the backend bounds its commands (timeouts). */
   guard?<T>(operation: Promise<T>): Promise<T>;
   ping(): Promise<void>;

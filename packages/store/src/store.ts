@@ -1,6 +1,7 @@
 import Keyv, { type Deserialize, type DeserializedData } from "keyv";
 import { decodeValue, encodeValue, type AtomicBackend } from "./backend.js";
 import { StoreUnavailableError } from "./errors.js";
+import { createReadBatcher } from "./read-batch.js";
 
 export interface UpdateOptions {
   /** Sets the expiry on every write; when omitted a new entry never expires and an existing one keeps its expiry. */
@@ -111,8 +112,10 @@ export function createStore(backend: AtomicBackend, prefix = "gh:"): Store {
     }
   };
 
+  const batchedGet = backend.batchReads ? createReadBatcher((keys) => reach(() => keyv.getMany(keys))) : undefined;
+
   return {
-    get: (key) => reach(() => keyv.get(k(key))),
+    get: <T>(key: string) => (batchedGet ? (batchedGet(k(key)) as Promise<T | undefined>) : reach(() => keyv.get<T>(k(key)))),
     set: async (key, value, ttlMs) => {
       await reach(() => keyv.set(k(key), value, ttlMs));
     },

@@ -104,6 +104,7 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
 
   return {
     keyvAdapter,
+    batchReads: true,
     guard: withTimeout,
     async getRaw(key) {
       return stringOrUndefined(await withTimeout(client.get(key)));
