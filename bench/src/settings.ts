@@ -19,7 +19,7 @@ export interface Settings {
   rounds: number;
   /** Adjacent bare/auth.me round pairs behind each auth.me ÷ bare ratio; the median pair is reported (BENCH_PAIRS, at least 3). */
   pairs: number;
-  /** Seconds of unmeasured load before every measured throughput round (BENCH_WARMUP). */
+  /** Seconds of unmeasured load before an endpoint's first measured round (BENCH_WARMUP). */
   warmup: number;
   /** Redis for the Redis store; a dedicated database that the bench flushes (BENCH_REDIS_URL). */
   redisUrl: string;
@@ -59,7 +59,7 @@ export function readSettings(): Settings {
     connections: Math.round(positive("BENCH_CONNECTIONS", 50)),
     rounds: Math.round(positive("BENCH_ROUNDS", 3, 2)),
     pairs: Math.round(positive("BENCH_PAIRS", 7, 3)),
-    warmup: positive("BENCH_WARMUP", 1, 0),
+    warmup: positive("BENCH_WARMUP", 3, 0),
     redisUrl: process.env.BENCH_REDIS_URL || "redis://127.0.0.1:6379/11",
     meRate: Math.round(positive("BENCH_ME_RATE", 200)),
     memoryRequests: Math.round(positive("BENCH_MEMORY_REQUESTS", 100_000)),
