@@ -56,4 +56,27 @@ describe("endWithTurn", () => {
     expect(await get(port, "/second")).toEqual({ body: "second" });
     expect(await firstAnswer).toEqual({ error: "ECONNRESET" });
   });
+
+  it("sends the rest of a turn's answers when a client left before its answer went out", async () => {
+    let gone: ServerResponse | undefined;
+    let goneClosed: () => void;
+    const closed = new Promise<void>((resolve) => (goneClosed = resolve));
+    const port = await serve((req, res) => {
+      if (req.url === "/leaves") {
+        gone = res;
+        res.on("close", () => goneClosed());
+        return;
+      }
+      endWithTurn(gone!, "nobody reads this");
+      endWithTurn(res, "still answered");
+    });
+    const leaving = request({ port, path: "/leaves", agent: false }).on("error", () => {});
+    leaving.end();
+    // The client gives up once the server has the request; its answer is then sent to a closed socket.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    leaving.destroy();
+    await closed;
+    expect(await get(port, "/next")).toEqual({ body: "still answered" });
+    expect(gone!.destroyed).toBe(true);
+  });
 });

@@ -19,10 +19,13 @@ export function createReadBatcher(getMany: (keys: string[]) => Promise<readonly 
     const batchWaiting = waiting;
     keys = [];
     waiting = [];
-    getMany(batchKeys).then(
-      (values) => batchWaiting.forEach((w, i) => w.resolve(values[i])),
-      (error: unknown) => batchWaiting.forEach((w) => w.reject(error)),
-    );
+    const fail = (error: unknown) => batchWaiting.forEach((w) => w.reject(error));
+    try {
+      getMany(batchKeys).then((values) => batchWaiting.forEach((w, i) => w.resolve(values[i])), fail);
+    } catch (error) {
+      // Thrown before it could return a promise: still every read hears of it, none waits forever.
+      fail(error);
+    }
   };
 
   return (key) =>

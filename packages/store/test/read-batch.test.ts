@@ -26,4 +26,12 @@ describe("createReadBatcher", () => {
     fail = false;
     expect(await read("c")).toBe("ok");
   });
+
+  it("fails the reads of a batch whose getMany throws before returning a promise", async () => {
+    const read = createReadBatcher(() => {
+      throw new Error("not even a promise");
+    });
+    const results = await Promise.allSettled([read("a"), read("b")]);
+    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected"]);
+  });
 });

@@ -119,9 +119,12 @@ describe.each(Object.keys(backendKinds) as Array<keyof typeof backendKinds>)("st
     );
     expect(results.map((r) => r.count).sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i + 2));
     expect(results.every((r) => r.read === 7)).toBe(true);
-    // It shares increment's counter and its first TTL.
+    // It shares increment's counter and keeps the TTL from the counter's creation.
     expect(await store.increment("rl:{k}:2", 300)).toBe(102);
-    await advance(350);
+    await advance(150);
+    expect(await store.incrementAndRead("rl:{k}:2", 300, "rl:{k}:1")).toEqual({ count: 103, read: 7 });
+    await advance(200);
+    // Had the later calls renewed the TTL, the count would go on at 104.
     expect(await store.incrementAndRead("rl:{k}:2", 300, "rl:{k}:1")).toEqual({ count: 1, read: undefined });
   });
 

@@ -36,9 +36,10 @@ const LIVE = "(expires_at IS NULL OR expires_at > @now)";
  * process: a lock file is claimed at open, so every write goes through
  * this backend. That is what lets it answer hot reads (sessions, users, API
  * keys on every authenticated call) from memory, and commit the writes of one
- * event-loop turn together. Each operation is one SQL statement, atomic within
- * the process; an acknowledged write survives `kill -9` (see the pragma
- * below). Several instances need Redis.
+ * event-loop turn together. Each operation is one synchronous step (a statement,
+ * or a read and a write) inside that turn's transaction, atomic within the
+ * process; an acknowledged write survives `kill -9` (see the pragma below).
+ * Several instances need Redis.
  */
 export function createSqliteBackend(options: SqliteBackendOptions): AtomicBackend & LocalMaintenance {
   const { path, clock, sweepIntervalMs = 60_000, readCacheEntries = 10_000, lockTimeoutMs = 5_000 } = options;
