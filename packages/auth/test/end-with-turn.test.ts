@@ -1,3 +1,4 @@
+import { once } from "node:events";
 import { createServer, request, type RequestListener, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
@@ -26,6 +27,25 @@ function get(port: number, path: string): Promise<{ body?: string; error?: strin
   });
 }
 
+/**
+ * A server that leaves the response to `/parked` unanswered and answers every
+ * other request with `answer(parked, res)`, so both end in the same turn.
+ */
+async function serveParking(answer: (parked: ServerResponse, res: ServerResponse) => void): Promise<{ port: number; parked: Promise<ServerResponse> }> {
+  let park!: (res: ServerResponse) => void;
+  const parked = new Promise<ServerResponse>((resolve) => (park = resolve));
+  let parkedResponse: ServerResponse | undefined;
+  const port = await serve((req, res) => {
+    if (req.url === "/parked") {
+      parkedResponse = res;
+      park(res);
+    } else {
+      answer(parkedResponse!, res);
+    }
+  });
+  return { port, parked };
+}
+
 describe("endWithTurn", () => {
   it("ends the response after the current turn, not during it", async () => {
     const endedDuringTurn: boolean[] = [];
@@ -38,45 +58,30 @@ describe("endWithTurn", () => {
   });
 
   it("sends the rest of a turn's answers when one of them cannot be sent", async () => {
-    let first: ServerResponse | undefined;
-    let firstArrived: () => void;
-    const firstSeen = new Promise<void>((resolve) => (firstArrived = resolve));
-    const port = await serve((req, res) => {
-      if (req.url === "/first") {
-        first = res;
-        firstArrived();
-        return;
-      }
+    const { port, parked } = await serveParking((first, res) => {
       // Both in one turn: a body res.end throws on (not a string or Buffer), then a good one.
-      endWithTurn(first!, 42 as unknown as string);
+      endWithTurn(first, 42 as unknown as string);
       endWithTurn(res, "second");
     });
-    const firstAnswer = get(port, "/first");
-    await firstSeen;
+    const firstAnswer = get(port, "/parked");
+    await parked;
     expect(await get(port, "/second")).toEqual({ body: "second" });
     expect(await firstAnswer).toEqual({ error: "ECONNRESET" });
   });
 
   it("sends the rest of a turn's answers when a client left before its answer went out", async () => {
-    let gone: ServerResponse | undefined;
-    let goneClosed: () => void;
-    const closed = new Promise<void>((resolve) => (goneClosed = resolve));
-    const port = await serve((req, res) => {
-      if (req.url === "/leaves") {
-        gone = res;
-        res.on("close", () => goneClosed());
-        return;
-      }
-      endWithTurn(gone!, "nobody reads this");
+    const { port, parked } = await serveParking((gone, res) => {
+      endWithTurn(gone, "nobody reads this");
       endWithTurn(res, "still answered");
     });
-    const leaving = request({ port, path: "/leaves", agent: false }).on("error", () => {});
+    const leaving = request({ port, path: "/parked", agent: false }).on("error", () => {});
     leaving.end();
-    // The client gives up once the server has the request; its answer is then sent to a closed socket.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The client gives up once the server has its request; that answer then goes to a closed socket.
+    const gone = await parked;
+    const closed = once(gone, "close");
     leaving.destroy();
     await closed;
     expect(await get(port, "/next")).toEqual({ body: "still answered" });
-    expect(gone!.destroyed).toBe(true);
+    expect(gone.destroyed).toBe(true);
   });
 });
