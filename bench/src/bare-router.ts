@@ -1,7 +1,7 @@
 import type { RequestListener } from "node:http";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
-import { createTrpcBridge, readBody, writeTrpcAnswer } from "@gatehouse/auth";
+import { createReply, createTrpcBridge, readBody, writeTrpcAnswer } from "@gatehouse/auth";
 
 export const BARE_PREFIX = "/bare/";
 
@@ -28,7 +28,7 @@ export function createBareHandler(): RequestListener {
     readBody(req, MAX_BODY_BYTES)
       .then((body) => bridge(req, {}, body))
       .then(
-        (answer) => writeTrpcAnswer(res, answer),
+        (answer) => writeTrpcAnswer(createReply(res), answer),
         () => res.destroy(),
       );
   };

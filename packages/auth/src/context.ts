@@ -1,8 +1,9 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage } from "node:http";
 import type { RequestMeta } from "./request-meta.js";
 import type { Services } from "./services.js";
 import type { LimitRule } from "./rate-limit/limit-rules.js";
 import { parseCookies } from "./http/cookies.js";
+import type { Reply } from "./http/reply.js";
 
 export type AuthMode = "cookie" | "token";
 
@@ -21,7 +22,7 @@ export interface Context {
   setHeader(name: string, value: string): void;
 }
 
-export function createContext(services: Services, req: IncomingMessage, res: ServerResponse, meta: RequestMeta): Context {
+export function createContext(services: Services, req: IncomingMessage, reply: Reply, meta: RequestMeta): Context {
   const authorization = req.headers.authorization;
   const bearer = authorization?.startsWith("Bearer ") ? authorization.slice("Bearer ".length).trim() : undefined;
   return {
@@ -33,10 +34,10 @@ export function createContext(services: Services, req: IncomingMessage, res: Ser
     countedRules: new Set(),
     holdAnswerMs: 0,
     setCookie: (cookie) => {
-      res.appendHeader("Set-Cookie", cookie);
+      reply.append("Set-Cookie", cookie);
     },
     setHeader: (name, value) => {
-      res.setHeader(name, value);
+      reply.set(name, value);
     },
   };
 }

@@ -5,6 +5,7 @@ export { setSecurityHeaders } from "./http/security-headers.js";
 export { createRequestListener } from "./http/request-listener.js";
 // How Gatehouse serves a tRPC router over node:http, for serving another router the same way (the bench's baseline).
 export { createTrpcBridge, writeTrpcAnswer, type TrpcAnswer, type TrpcBridge, type TrpcBridgeOptions } from "./http/trpc-bridge.js";
+export { createReply, type Reply } from "./http/reply.js";
 export { readBody } from "./http/read-body.js";
 export { createLogger, type Logger } from "./log.js";
 export { commonPasswordCount, findPasswordProblem } from "./passwords/policy.js";

@@ -1,5 +1,5 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { endWithTurn } from "./end-with-turn.js";
+import type { IncomingMessage } from "node:http";
+import type { Reply } from "./reply.js";
 
 const ALLOWED_HEADERS = "Content-Type, Authorization, X-Auth-Mode, X-Request-Id, trpc-accept";
 const EXPOSED_HEADERS = [
@@ -11,22 +11,21 @@ const EXPOSED_HEADERS = [
  * any other origin gets no Access-Control-Allow-Origin at all.
  * Returns true when it answered the request (a preflight).
  */
-export function applyCors(req: IncomingMessage, res: ServerResponse, allowedOrigins: ReadonlySet<string>): boolean {
+export function applyCors(req: IncomingMessage, reply: Reply, allowedOrigins: ReadonlySet<string>): boolean {
   const origin = req.headers.origin;
   const allowed = origin !== undefined && allowedOrigins.has(origin);
-  res.setHeader("Vary", "Origin");
+  reply.vary("Origin");
   if (allowed) {
-    res.setHeader("Access-Control-Allow-Origin", origin);
-    res.setHeader("Access-Control-Allow-Credentials", "true");
-    res.setHeader("Access-Control-Expose-Headers", EXPOSED_HEADERS);
+    reply.set("Access-Control-Allow-Origin", origin);
+    reply.set("Access-Control-Allow-Credentials", "true");
+    reply.set("Access-Control-Expose-Headers", EXPOSED_HEADERS);
   }
   if (req.method !== "OPTIONS") return false;
   if (allowed) {
-    res.setHeader("Access-Control-Allow-Methods", "GET, POST");
-    res.setHeader("Access-Control-Allow-Headers", ALLOWED_HEADERS);
-    res.setHeader("Access-Control-Max-Age", "86400");
+    reply.set("Access-Control-Allow-Methods", "GET, POST");
+    reply.set("Access-Control-Allow-Headers", ALLOWED_HEADERS);
+    reply.set("Access-Control-Max-Age", "86400");
   }
-  res.statusCode = 204;
-  endWithTurn(res);
+  reply.send(204);
   return true;
 }

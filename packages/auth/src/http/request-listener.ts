@@ -1,4 +1,4 @@
-import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import type { IncomingMessage, RequestListener } from "node:http";
 import { TRPCError } from "@trpc/server";
 import { AuthError } from "../errors.js";
 import { createContext, type Context } from "../context.js";
@@ -14,7 +14,8 @@ import { createEarlyLimits } from "./early-limits.js";
 import { sendError, sendJson } from "./json-response.js";
 import { ClientGoneError, readBody } from "./read-body.js";
 import { requestIdOf } from "./request-id.js";
-import { setSecurityHeaders } from "./security-headers.js";
+import { createReply, type Reply } from "./reply.js";
+import { securityHeaderFields } from "./security-headers.js";
 import { createTrpcBridge, writeTrpcAnswer } from "./trpc-bridge.js";
 import { createAnswerHold } from "./answer-hold.js";
 
@@ -50,44 +51,45 @@ export function createRequestListener(services: Services): RequestListener {
   const allowedOrigins = new Set(config.corsOrigins);
   const earlyLimits = createEarlyLimits(appRouter);
   const hold = createAnswerHold(MAX_HELD_ANSWERS);
+  const securityFields = securityHeaderFields({ production: config.production });
 
-  const serveCall = async (req: IncomingMessage, res: ServerResponse, ctx: Context, procedurePath: string, query: string): Promise<void> => {
+  const serveCall = async (req: IncomingMessage, reply: Reply, ctx: Context, procedurePath: string, query: string): Promise<void> => {
     try {
       if (!TRPC_METHODS.has(req.method ?? "")) {
-        res.setHeader("Allow", "GET, HEAD, POST");
+        reply.set("Allow", "GET, HEAD, POST");
         // The body is never read: close rather than drain it.
-        res.setHeader("Connection", "close");
+        reply.set("Connection", "close");
         throw new TRPCError({ code: "METHOD_NOT_SUPPORTED", message: `Unsupported ${req.method} request.` });
       }
       const body = await readBody(req, config.maxBodyBytes);
       const refusal = await earlyLimits(ctx, procedurePath, query, body);
       if (refusal) {
-        await hold(ctx.holdAnswerMs, res);
-        return sendCallError(res, refusal, ctx, procedurePath);
+        await hold(ctx.holdAnswerMs, reply.res);
+        return sendCallError(reply, refusal, ctx, procedurePath);
       }
       const answer = await trpc(req, ctx, body);
-      await hold(ctx.holdAnswerMs, res);
-      writeTrpcAnswer(res, answer);
+      await hold(ctx.holdAnswerMs, reply.res);
+      writeTrpcAnswer(reply, answer);
     } catch (error) {
-      if (error instanceof ClientGoneError || res.headersSent) {
-        res.destroy();
+      if (error instanceof ClientGoneError || reply.res.headersSent) {
+        reply.res.destroy();
       } else if (error instanceof TRPCError) {
         // An unread body would otherwise be drained from a client that may be sending a lot of it.
-        if (error instanceof AuthError && error.reason === "payload_too_large") res.setHeader("Connection", "close");
-        sendCallError(res, error, ctx, procedurePath);
+        if (error instanceof AuthError && error.reason === "payload_too_large") reply.set("Connection", "close");
+        sendCallError(reply, error, ctx, procedurePath);
       } else {
         logger.error({ event: "unhandled_error", path: procedurePath, requestId: ctx.meta.requestId, err: error });
-        sendError(res, "internal_error", 500);
+        sendError(reply, "internal_error", 500);
       }
     }
   };
 
-  const health = async (res: ServerResponse): Promise<void> => {
+  const health = async (reply: Reply): Promise<void> => {
     try {
       await config.store.ping();
-      sendJson(res, 200, { status: "ok" });
+      sendJson(reply, 200, { status: "ok" });
     } catch {
-      sendJson(res, 503, { status: "unavailable" });
+      sendJson(reply, 503, { status: "unavailable" });
     }
   };
 
@@ -101,8 +103,8 @@ export function createRequestListener(services: Services): RequestListener {
       userAgent: String(req.headers["user-agent"] ?? ""),
       requestId: requestIdOf(req),
     };
-    res.setHeader("X-Request-Id", meta.requestId);
-    setSecurityHeaders(res, { production: config.production });
+    const reply = createReply(res, securityFields);
+    reply.append("X-Request-Id", meta.requestId);
     const url = req.url ?? "/";
     const queryStart = url.indexOf("?");
     const path = queryStart < 0 ? url : url.slice(0, queryStart);
@@ -122,32 +124,32 @@ export function createRequestListener(services: Services): RequestListener {
       });
     }
 
-    if (applyCors(req, res, allowedOrigins)) return;
+    if (applyCors(req, reply, allowedOrigins)) return;
     if (path.startsWith(TRPC_PREFIX)) {
       // Responses carry tokens: no cache may keep them.
-      res.setHeader("Cache-Control", "no-store");
+      reply.set("Cache-Control", "no-store");
       // A body-less POST (`auth.logout` from curl or a mobile HTTP library) is
       // an empty JSON input; tRPC would otherwise refuse it for lacking a type.
       if (req.method === "POST" && !req.headers["content-type"] && !hasBody(req)) req.headers["content-type"] = "application/json";
       const csrf = crossSiteCookieRequest(req, allowedOrigins);
       if (csrf) {
         services.events.warn("permission_denied", { check: "csrf", detail: csrf, path, request: meta });
-        sendError(res, "forbidden", 403, "Cross-site request refused.");
+        sendError(reply, "forbidden", 403, "Cross-site request refused.");
         return;
       }
-      const ctx = createContext(services, req, res, meta);
-      void serveCall(req, res, ctx, path.slice(TRPC_PREFIX.length), queryStart < 0 ? "" : url.slice(queryStart));
+      const ctx = createContext(services, req, reply, meta);
+      void serveCall(req, reply, ctx, path.slice(TRPC_PREFIX.length), queryStart < 0 ? "" : url.slice(queryStart));
       return;
     }
     if (req.method === "GET" && path === "/health") {
-      void health(res);
+      void health(reply);
       return;
     }
     if (req.method === "GET" && path === "/.well-known/jwks.json" && config.keys.jwks) {
-      res.setHeader("Cache-Control", "public, max-age=300");
-      sendJson(res, 200, config.keys.jwks);
+      reply.set("Cache-Control", "public, max-age=300");
+      sendJson(reply, 200, config.keys.jwks);
       return;
     }
-    sendError(res, "not_found", 404);
+    sendError(reply, "not_found", 404);
   };
 }

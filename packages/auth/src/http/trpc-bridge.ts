@@ -1,8 +1,7 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage } from "node:http";
 import type { AnyTRPCRouter, inferRouterContext } from "@trpc/server";
 import { fetchRequestHandler, type FetchHandlerRequestOptions } from "@trpc/server/adapters/fetch";
-import { addVary } from "./vary.js";
-import { endWithTurn } from "./end-with-turn.js";
+import type { Reply } from "./reply.js";
 
 // tRPC reads only the path and query of the URL; the origin is never looked at.
 const ORIGIN = "http://gatehouse.invalid";
@@ -50,13 +49,11 @@ export function createTrpcBridge<TRouter extends AnyTRPCRouter>(options: TrpcBri
   };
 }
 
-export function writeTrpcAnswer(res: ServerResponse, answer: TrpcAnswer): void {
-  res.statusCode = answer.status;
+export function writeTrpcAnswer(reply: Reply, answer: TrpcAnswer): void {
   for (const [name, value] of answer.headers) {
     if (FRAMING_HEADERS.has(name)) continue;
-    if (name === "vary") addVary(res, value);
-    else res.setHeader(name, value);
+    if (name === "vary") reply.vary(value);
+    else reply.set(name, value);
   }
-  if (answer.body) res.setHeader("Content-Length", answer.body.length);
-  endWithTurn(res, answer.body);
+  reply.send(answer.status, answer.body);
 }
