@@ -114,27 +114,33 @@ const storeUnavailable = () => new AuthError("store_unavailable", { retryAfterSe
 
 // A store outage surfaces as 503 `store_unavailable` from every procedure:
 // fail closed, never an unexplained 500 and never a skipped check.
-async function failClosed<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw error instanceof StoreUnavailableError ? storeUnavailable() : error;
-  }
-}
+const failedClosed = (error: unknown): unknown => (error instanceof StoreUnavailableError ? storeUnavailable() : error);
 
 function failClosedResult<R extends { ok: boolean }>(result: R): R {
   if (!result.ok && (result as { error?: TRPCError }).error?.cause instanceof StoreUnavailableError) throw storeUnavailable();
   return result;
 }
 
+const readsInput = (declaration: LimitDeclaration): boolean => declaration.by !== "ip";
+
 // Runs before input parsing and before any hashing, so a refused call is cheap.
-async function countLimits(ctx: Context, meta: ProcedureMeta | undefined, getRawInput: () => Promise<unknown>): Promise<void> {
-  await enforceRateLimits(ctx, meta?.limits, await getRawInput().catch(() => undefined));
+// Only rules keyed by an email look at the input; the rest do not wait for it.
+function countLimits(ctx: Context, meta: ProcedureMeta | undefined, getRawInput: () => Promise<unknown>): Promise<void> {
+  const limits = meta?.limits;
+  if (!limits?.some(readsInput)) return enforceRateLimits(ctx, limits, undefined);
+  return getRawInput().then(
+    (rawInput) => enforceRateLimits(ctx, limits, rawInput),
+    () => enforceRateLimits(ctx, limits, undefined),
+  );
 }
 
 /** The one middleware of a public procedure (a single layer: tRPC's cost grows with each). */
 const limitedAndFailClosed = t.middleware(async ({ ctx, meta, getRawInput, next }) => {
-  await failClosed(() => countLimits(ctx, meta, getRawInput));
+  try {
+    await countLimits(ctx, meta, getRawInput);
+  } catch (error) {
+    throw failedClosed(error);
+  }
   return failClosedResult(await next());
 });
 
@@ -181,10 +187,13 @@ async function identifyCaller(ctx: Context, access: ProcedureMeta, path: string)
 
 /** The one middleware of a protected procedure: limits, then who is calling, in a single layer. */
 const limitedAuthorizedAndFailClosed = t.middleware(async ({ ctx, meta, path, getRawInput, next }) => {
-  const caller = await failClosed(async () => {
+  let caller: Caller;
+  try {
     await countLimits(ctx, meta, getRawInput);
-    return identifyCaller(ctx, meta!, path);
-  });
+    caller = await identifyCaller(ctx, meta!, path);
+  } catch (error) {
+    throw failedClosed(error);
+  }
   return failClosedResult(await next({ ctx: { caller } }));
 });
 

@@ -36,17 +36,15 @@ interface Hit {
  * still counted by the middleware from the input tRPC parsed.
  */
 export async function enforceRateLimits(ctx: Context, declared: readonly LimitDeclaration[] | undefined, rawInput: unknown): Promise<void> {
-  const { config } = ctx.services;
-  const keyed = declared?.length ? await Promise.all(declared.filter((d) => !ctx.countedRules.has(d.rule)).map((d) => keyFor(ctx, d, rawInput))) : ctx.countedRules.has("default") ? [] : [await defaultKey(ctx)];
-  const targets = keyed.filter((t): t is NonNullable<typeof t> => t !== undefined);
-  const hits: Hit[] = await Promise.all(
-    targets.map(async (t) => ({ rule: t.rule, keyKind: t.keyKind, decision: await hitSlidingWindow(config.store, config.clock, `${t.rule}:${t.key}`, config.limits[t.rule]) })),
-  );
+  const targets = declared?.length ? await declaredTargets(ctx, declared, rawInput) : ctx.countedRules.has("default") ? [] : [await defaultTarget(ctx)];
+  if (targets.length === 0) return;
+  // Most calls count one rule (`default`): no Promise.all for it.
+  const hits = targets.length === 1 ? [await countHit(ctx, targets[0]!)] : await Promise.all(targets.map((target) => countHit(ctx, target)));
   for (const hit of hits) ctx.countedRules.add(hit.rule);
-  if (hits.length === 0) return;
   setRateLimitHeaders(ctx, hits);
   const refused = hits.filter((h) => !h.decision.allowed);
   if (refused.length === 0) return;
+  const { config } = ctx.services;
   const retryAfterSeconds = Math.max(...refused.map((h) => h.decision.retryAfterSeconds));
   ctx.holdAnswerMs = Math.max(ctx.holdAnswerMs, slowDownMs(refused.map((h) => h.decision), config.slowDownMaxMs));
   for (const hit of refused) {
@@ -55,7 +53,23 @@ export async function enforceRateLimits(ctx: Context, declared: readonly LimitDe
   throw new AuthError("rate_limited", { message: `Too many requests; try again in ${retryAfterSeconds} s.`, retryAfterSeconds });
 }
 
-async function keyFor(ctx: Context, declaration: LimitDeclaration, rawInput: unknown) {
+interface Target {
+  rule: LimitRule;
+  keyKind: string;
+  key: string;
+}
+
+async function countHit(ctx: Context, target: Target): Promise<Hit> {
+  const { store, clock, limits } = ctx.services.config;
+  return { rule: target.rule, keyKind: target.keyKind, decision: await hitSlidingWindow(store, clock, `${target.rule}:${target.key}`, limits[target.rule]) };
+}
+
+async function declaredTargets(ctx: Context, declared: readonly LimitDeclaration[], rawInput: unknown): Promise<Target[]> {
+  const keyed = await Promise.all(declared.filter((d) => !ctx.countedRules.has(d.rule)).map((d) => keyFor(ctx, d, rawInput)));
+  return keyed.filter((t): t is Target => t !== undefined);
+}
+
+async function keyFor(ctx: Context, declaration: LimitDeclaration, rawInput: unknown): Promise<Target | undefined> {
   if (declaration.by === "ip") return { rule: declaration.rule, keyKind: "ip", key: `ip:${ctx.meta.ip}` };
   const email = emailSchema.safeParse((rawInput as { email?: unknown } | undefined)?.email);
   // Input that is not an email fails validation anyway; the IP rules still count it.
@@ -66,27 +80,35 @@ async function keyFor(ctx: Context, declaration: LimitDeclaration, rawInput: unk
 }
 
 /** Authenticated callers are counted per user (offices share IPs) or per API key; everyone else per IP. */
-async function defaultKey(ctx: Context) {
+async function defaultTarget(ctx: Context): Promise<Target> {
   if (ctx.bearerToken?.startsWith("gth_")) {
     // Only a real key gets a bucket of its own; made-up ones count against the IP.
     const keyId = await ctx.services.apiKeys.identify(ctx.bearerToken);
-    return keyId ? { rule: "default" as const, keyKind: "api_key", key: `key:${keyId}` } : { rule: "default" as const, keyKind: "ip", key: `ip:${ctx.meta.ip}` };
+    return keyId ? { rule: "default", keyKind: "api_key", key: `key:${keyId}` } : { rule: "default", keyKind: "ip", key: `ip:${ctx.meta.ip}` };
   }
   if (ctx.bearerToken) {
     const verified = await ctx.services.accessTokens.verify(ctx.bearerToken);
-    if (verified.ok) return { rule: "default" as const, keyKind: "user", key: `user:${verified.claims.sub}` };
+    if (verified.ok) return { rule: "default", keyKind: "user", key: `user:${verified.claims.sub}` };
   }
-  return { rule: "default" as const, keyKind: "ip", key: `ip:${ctx.meta.ip}` };
+  return { rule: "default", keyKind: "ip", key: `ip:${ctx.meta.ip}` };
 }
 
-function setRateLimitHeaders(ctx: Context, hits: Hit[]): void {
-  const tightest = hits.reduce((a, b) => (b.decision.remaining < a.decision.remaining ? b : a));
+function setRateLimitHeaders(ctx: Context, hits: readonly Hit[]): void {
+  const limits = ctx.services.config.limits;
+  let tightest = hits[0]!;
+  // draft-ietf-httpapi-ratelimit-headers: named policies (quota q, window w) and their state (remaining r, reset t).
+  let policies = "";
+  let states = "";
+  for (const hit of hits) {
+    if (hit.decision.remaining < tightest.decision.remaining) tightest = hit;
+    const separator = policies ? ", " : "";
+    policies += `${separator}"${hit.rule}";q=${limits[hit.rule].max};w=${limits[hit.rule].windowSeconds}`;
+    states += `${separator}"${hit.rule}";r=${hit.decision.remaining};t=${hit.decision.resetSeconds}`;
+  }
   const nowSeconds = Math.floor(ctx.services.config.clock() / 1000);
   ctx.setHeader("X-RateLimit-Limit", String(tightest.decision.limit));
   ctx.setHeader("X-RateLimit-Remaining", String(tightest.decision.remaining));
   ctx.setHeader("X-RateLimit-Reset", String(nowSeconds + tightest.decision.resetSeconds));
-  // draft-ietf-httpapi-ratelimit-headers: named policies (quota q, window w) and their state (remaining r, reset t).
-  const limits = ctx.services.config.limits;
-  ctx.setHeader("RateLimit-Policy", hits.map((h) => `"${h.rule}";q=${limits[h.rule].max};w=${limits[h.rule].windowSeconds}`).join(", "));
-  ctx.setHeader("RateLimit", hits.map((h) => `"${h.rule}";r=${h.decision.remaining};t=${h.decision.resetSeconds}`).join(", "));
+  ctx.setHeader("RateLimit-Policy", policies);
+  ctx.setHeader("RateLimit", states);
 }
