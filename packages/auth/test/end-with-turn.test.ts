@@ -1,31 +1,8 @@
 import { once } from "node:events";
-import { createServer, request, type RequestListener, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { request, type ServerResponse } from "node:http";
+import { describe, expect, it } from "vitest";
 import { endWithTurn } from "../src/http/end-with-turn.js";
-
-let close: (() => Promise<void>) | undefined;
-afterEach(async () => close?.());
-
-async function serve(listener: RequestListener): Promise<number> {
-  const server = createServer(listener);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  close = () => new Promise((resolve) => server.close(() => resolve()));
-  return (server.address() as AddressInfo).port;
-}
-
-/** GET /path; resolves with the body, or with the error's code when the connection fails. */
-function get(port: number, path: string): Promise<{ body?: string; error?: string }> {
-  return new Promise((resolve) => {
-    request({ port, path, agent: false }, (res) => {
-      let body = "";
-      res.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
-      res.on("end", () => resolve({ body })).on("error", (error: NodeJS.ErrnoException) => resolve({ error: error.code }));
-    })
-      .on("error", (error: NodeJS.ErrnoException) => resolve({ error: error.code }))
-      .end();
-  });
-}
+import { get, serve } from "./local-http.js";
 
 /**
  * A server that leaves the response to `/parked` unanswered and answers every
@@ -53,7 +30,7 @@ describe("endWithTurn", () => {
       endWithTurn(res, "sent");
       endedDuringTurn.push(res.writableEnded);
     });
-    expect(await get(port, "/")).toEqual({ body: "sent" });
+    expect((await get(port, "/")).body).toBe("sent");
     expect(endedDuringTurn).toEqual([false]);
   });
 
@@ -65,8 +42,8 @@ describe("endWithTurn", () => {
     });
     const firstAnswer = get(port, "/parked");
     await parked;
-    expect(await get(port, "/second")).toEqual({ body: "second" });
-    expect(await firstAnswer).toEqual({ error: "ECONNRESET" });
+    expect((await get(port, "/second")).body).toBe("second");
+    expect((await firstAnswer).error).toBe("ECONNRESET");
   });
 
   it("sends the rest of a turn's answers when a client left before its answer went out", async () => {
@@ -81,7 +58,7 @@ describe("endWithTurn", () => {
     const closed = once(gone, "close");
     leaving.destroy();
     await closed;
-    expect(await get(port, "/next")).toEqual({ body: "still answered" });
+    expect((await get(port, "/next")).body).toBe("still answered");
     expect(gone.destroyed).toBe(true);
   });
 });

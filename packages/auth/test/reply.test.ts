@@ -1,29 +1,6 @@
-import { createServer, request, type IncomingHttpHeaders, type RequestListener } from "node:http";
-import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createReply } from "../src/http/reply.js";
-
-let close: (() => Promise<void>) | undefined;
-afterEach(async () => close?.());
-
-async function serve(listener: RequestListener): Promise<number> {
-  const server = createServer(listener);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  close = () => new Promise((resolve) => server.close(() => resolve()));
-  return (server.address() as AddressInfo).port;
-}
-
-function get(port: number): Promise<{ status?: number; headers?: IncomingHttpHeaders; raw?: string[]; body?: string; error?: string }> {
-  return new Promise((resolve) => {
-    request({ port, path: "/", agent: false }, (res) => {
-      let body = "";
-      res.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
-      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, raw: res.rawHeaders, body }));
-    })
-      .on("error", (error: NodeJS.ErrnoException) => resolve({ error: error.code }))
-      .end();
-  });
-}
+import { get, serve } from "./local-http.js";
 
 describe("createReply", () => {
   it("sends its fields once each, the last value of a set field, every appended one, Vary merged and the body's length", async () => {
@@ -64,14 +41,18 @@ describe("createReply", () => {
     expect(base).toEqual(["X-Frame-Options", "DENY"]);
   });
 
-  it("resets the connection rather than send a value with a line break, and the server keeps serving", async () => {
+  it("resets the connection rather than send a value with a line break, reports it without the value, and keeps serving", async () => {
+    const reported: unknown[] = [];
     let calls = 0;
     const port = await serve((_req, res) => {
-      const reply = createReply(res);
-      if (calls++ === 0) reply.set("X-Injected", "ok\r\nSet-Cookie: stolen=1");
+      const reply = createReply(res, [], (error) => reported.push(error));
+      if (calls++ === 0) reply.set("Set-Cookie", "refresh_token=SECRET-VALUE\r\nSet-Cookie: stolen=1");
       reply.send(200, "fine");
     });
     expect((await get(port)).error).toBe("ECONNRESET");
     expect(await get(port)).toMatchObject({ status: 200, body: "fine" });
+    expect(reported).toHaveLength(1);
+    expect(String(reported[0])).toContain("Set-Cookie");
+    expect(String(reported[0])).not.toContain("SECRET-VALUE");
   });
 });

@@ -22,7 +22,12 @@ export interface Reply {
   send(status: number, body?: Buffer | string): void;
 }
 
-export function createReply(res: ServerResponse, initialFields: readonly string[] = []): Reply {
+/**
+ * `onUnsendable` hears of a field Node refuses to send (a line break in a value):
+ * a bug of ours, answered with a reset rather than a smuggled header. Node's
+ * error names the field, never its value.
+ */
+export function createReply(res: ServerResponse, initialFields: readonly string[] = [], onUnsendable?: (error: unknown) => void): Reply {
   const fields = initialFields.slice();
   const indexOf = (name: string): number => {
     let lower: string | undefined;
@@ -53,9 +58,9 @@ export function createReply(res: ServerResponse, initialFields: readonly string[
       if (body !== undefined) fields.push("Content-Length", String(typeof body === "string" ? Buffer.byteLength(body) : body.length));
       try {
         res.writeHead(status, fields);
-      } catch {
-        // A field Node refuses (a line break in a value) is a bug of ours; the client sees a reset, never a smuggled header.
+      } catch (error) {
         res.destroy();
+        onUnsendable?.(error);
         return;
       }
       endWithTurn(res, body);

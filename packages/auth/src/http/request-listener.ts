@@ -52,6 +52,8 @@ export function createRequestListener(services: Services): RequestListener {
   const earlyLimits = createEarlyLimits(appRouter);
   const hold = createAnswerHold(MAX_HELD_ANSWERS);
   const securityFields = securityHeaderFields({ production: config.production });
+  // Made once, not per request: Node's error names the refused field, which is enough to find the bug.
+  const logUnsendable = (error: unknown): void => logger.error({ event: "unhandled_error", err: error });
 
   const serveCall = async (req: IncomingMessage, reply: Reply, ctx: Context, procedurePath: string, query: string): Promise<void> => {
     try {
@@ -103,7 +105,7 @@ export function createRequestListener(services: Services): RequestListener {
       userAgent: String(req.headers["user-agent"] ?? ""),
       requestId: requestIdOf(req),
     };
-    const reply = createReply(res, securityFields);
+    const reply = createReply(res, securityFields, logUnsendable);
     reply.append("X-Request-Id", meta.requestId);
     const url = req.url ?? "/";
     const queryStart = url.indexOf("?");
