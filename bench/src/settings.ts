@@ -9,7 +9,7 @@ export type StoreKind = (typeof STORES)[number];
 export interface Settings {
   /** Sections to run (BENCH_ONLY, comma-separated; default all). */
   only: ReadonlySet<Section>;
-  /** Stores for the throughput and rejected-login sections (BENCH_STORES; default memory,sqlite,redis). */
+  /** Stores for the throughput and rejected-login sections, run in the order given (BENCH_STORES; default memory,sqlite,redis). */
   stores: readonly StoreKind[];
   /** Seconds per measured round of the throughput runs (BENCH_DURATION). */
   duration: number;
@@ -41,6 +41,7 @@ function positive(name: string, fallback: number, min = 1): number {
   return value;
 }
 
+/** The items named in `name`, in the order given (default: all of `allowed`). */
 function list<T extends string>(name: string, allowed: readonly T[]): T[] {
   const raw = process.env[name]?.trim();
   if (!raw) return [...allowed];
@@ -48,7 +49,7 @@ function list<T extends string>(name: string, allowed: readonly T[]): T[] {
   for (const item of items) {
     if (!(allowed as readonly string[]).includes(item)) throw new Error(`${name}: unknown "${item}"; choose from ${allowed.join(", ")}`);
   }
-  return allowed.filter((a) => items.includes(a));
+  return [...new Set(items as T[])];
 }
 
 export function readSettings(): Settings {
