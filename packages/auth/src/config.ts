@@ -30,7 +30,8 @@ export interface GatehouseOptions {
   maxBatchSize?: number;
   /**
    * Longest time a refusal to a client hammering past a rate limit is held
-   * before it is answered (see rate-limit/slow-down.ts); 0 answers at once.
+   * before it is answered, and a 503 `overloaded` too (that one 250 ms at
+   * most; see rate-limit/slow-down.ts); 0 answers at once.
    */
   slowDownMaxMs?: number;
   /** Overrides of the named rate-limit rules (AUTH_LIMITS). */

@@ -8,7 +8,8 @@ import { openStore } from "@gatehouse/store";
 import { createFakeClock, GOOD_PASSWORD, reasonOf, startServer, uniqueEmail } from "./harness.js";
 import { hasRedis, REDIS_URL } from "./redis.js";
 import { createAnswerHold } from "../src/http/answer-hold.js";
-import { slowDownMs } from "../src/rate-limit/slow-down.js";
+import { holdOverloadedAnswer, slowDownMs } from "../src/rate-limit/slow-down.js";
+import type { Context } from "../src/context.js";
 
 const minute = 60_000;
 
@@ -197,6 +198,18 @@ describe("slowing down clients that keep hammering", () => {
     expect(slowDownMs([decision(60, 5)], 1000)).toBe(500);
     expect(slowDownMs([decision(10_000, 5)], 1000)).toBe(1000);
     expect(slowDownMs([decision(10_000, 5)], 0)).toBe(0);
+  });
+
+  it("holds a 503 overloaded about one verification, never past slowDownMaxMs nor shorter than a hold already set", () => {
+    const held = (slowDownMaxMs: number, holdAnswerMs = 0) => {
+      const ctx = { holdAnswerMs, services: { config: { slowDownMaxMs } } } as unknown as Context;
+      holdOverloadedAnswer(ctx);
+      return ctx.holdAnswerMs;
+    };
+    expect(held(1000)).toBe(250);
+    expect(held(100)).toBe(100);
+    expect(held(0)).toBe(0);
+    expect(held(1000, 600)).toBe(600);
   });
 
   it("holds the refusals of a key far past its limit, single calls and batches alike", async () => {

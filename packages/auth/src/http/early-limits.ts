@@ -2,6 +2,7 @@ import type { AnyTRPCRouter } from "@trpc/server";
 import type { Context } from "../context.js";
 import { AuthError } from "../errors.js";
 import { enforceRateLimits, type LimitDeclaration } from "../rate-limit/enforce.js";
+import { holdOverloadedAnswer } from "../rate-limit/slow-down.js";
 import type { ProcedureMeta } from "../trpc.js";
 
 // Login, signup and reset bodies are a few hundred bytes; parsing bigger ones twice is left to tRPC alone.
@@ -38,8 +39,9 @@ export function createEarlyLimits(router: AnyTRPCRouter): EarlyLimits {
       if (error instanceof AuthError && error.reason === "rate_limited") return error;
       return undefined; // e.g. the store is down: the middleware meets it and answers 503
     }
-    if (procedure.hashes && ctx.services.passwords.saturated()) return new AuthError("overloaded", { retryAfterSeconds: 1 });
-    return undefined;
+    if (!procedure.hashes || !ctx.services.passwords.saturated()) return undefined;
+    holdOverloadedAnswer(ctx);
+    return new AuthError("overloaded", { retryAfterSeconds: 1 });
   };
 }
 

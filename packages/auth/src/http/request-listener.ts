@@ -6,6 +6,7 @@ import type { RequestMeta } from "../request-meta.js";
 import { appRouter } from "../root.js";
 import type { Services } from "../services.js";
 import { reasonOf } from "../trpc.js";
+import { holdOverloadedAnswer } from "../rate-limit/slow-down.js";
 import { sendCallError } from "./call-error.js";
 import { clientIp } from "./client-ip.js";
 import { applyCors } from "./cors.js";
@@ -41,6 +42,8 @@ export function createRequestListener(services: Services): RequestListener {
       const requestId = ctx?.meta.requestId;
       if (reason === "internal_error") logger.error({ event: "unhandled_error", path, requestId, err: error.cause ?? error });
       if (reason === "store_unavailable") logger.error({ event: "store_unavailable", path, requestId, err: error.cause });
+      // A call of a batch, or one the HTTP layer did not shed, refused by the hashing queue itself.
+      if (reason === "overloaded" && ctx) holdOverloadedAnswer(ctx);
     },
     responseMeta({ errors }) {
       const retryAfter = Math.max(0, ...errors.map((e) => (e instanceof AuthError ? (e.retryAfterSeconds ?? 0) : 0)));
