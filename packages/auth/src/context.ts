@@ -16,7 +16,7 @@ export interface Context {
   services: Services;
   /** The rate-limit rules this call has been counted against (by the HTTP layer or the middleware). */
   countedRules: Set<LimitRule>;
-  /** How long the HTTP layer holds this call's answer: set when a rate limit refuses a client far past it. */
+  /** How long the HTTP layer holds this call's answer: set when a rate limit refuses a client far past it, or hashing is saturated. */
   holdAnswerMs: number;
   setCookie(cookie: string): void;
   setHeader(name: string, value: string): void;

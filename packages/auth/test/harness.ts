@@ -140,6 +140,13 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
 
 export const reasonOf = (result: CallResult): unknown => result.body?.error?.data?.reason;
 
+/** What `call` resolved to and how long it took (for lower bounds only: a held answer cannot come early). */
+export async function timed<T>(call: () => Promise<T>): Promise<{ result: T; ms: number }> {
+  const started = performance.now();
+  const result = await call();
+  return { result, ms: performance.now() - started };
+}
+
 let counter = 0;
 export const uniqueEmail = (label = "user"): string => `${label}.${Date.now()}.${counter++}@example.com`;
 export const GOOD_PASSWORD = "correct horse battery staple";

@@ -2,9 +2,10 @@ import type { ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 
 /**
- * Holds answers (the slow-down of clients hammering past a rate limit) with at
- * most `maxHeld` held at once: beyond that an answer goes out at once, so
- * holding can never pile up sockets and timers without bound.
+ * Holds answers (the slow-down of clients hammering past a rate limit, and 503
+ * `overloaded` refusals while hashing is saturated) with at most `maxHeld`
+ * held at once: beyond that an answer goes out at once, so holding can never
+ * pile up sockets and timers without bound.
  */
 export function createAnswerHold(maxHeld: number): (ms: number, res?: ServerResponse) => Promise<void> {
   let held = 0;

@@ -42,10 +42,11 @@ export function createRequestListener(services: Services): RequestListener {
       const requestId = ctx?.meta.requestId;
       if (reason === "internal_error") logger.error({ event: "unhandled_error", path, requestId, err: error.cause ?? error });
       if (reason === "store_unavailable") logger.error({ event: "store_unavailable", path, requestId, err: error.cause });
-      // A call of a batch, or one the HTTP layer did not shed, refused by the hashing queue itself.
-      if (reason === "overloaded" && ctx) holdOverloadedAnswer(ctx);
     },
-    responseMeta({ errors }) {
+    responseMeta({ ctx, data, errors }) {
+      // Calls the HTTP layer did not shed (a batch's) that the hashing queue refused itself. Held only when no call
+      // of the answer succeeded, so a result such as a rotated refresh token never waits.
+      if (ctx && errors.length === data.length && errors.some((e) => reasonOf(e) === "overloaded")) holdOverloadedAnswer(ctx);
       const retryAfter = Math.max(0, ...errors.map((e) => (e instanceof AuthError ? (e.retryAfterSeconds ?? 0) : 0)));
       return retryAfter > 0 ? { headers: { "Retry-After": String(retryAfter) } } : {};
     },

@@ -20,17 +20,18 @@ export function slowDownMs(refused: readonly WindowDecision[], maxMs: number): n
   return Math.min(maxMs, Math.ceil(excess) * STEP_MS);
 }
 
-// About one bcrypt-12 verification on a current core (233 ms measured): the soonest a hashing slot frees.
+// About one verification at the default cost 12 (233 ms measured here): roughly when a hashing slot frees.
 const OVERLOADED_HOLD_MS = 250;
 
 /**
- * Holds a 503 `overloaded` answer (hashing saturated) for about one
- * verification, at most `slowDownMaxMs`. A client that retries the moment it
- * is refused (a login storm, a retry loop without backoff) would otherwise get
- * refusals as fast as the event loop can write them, and those refusals would
- * take the CPU that token checks need; held, each connection costs a few
- * refusals a second. A client that honours Retry-After loses nothing: no hash
- * could have run for it sooner.
+ * Holds a 503 `overloaded` answer (hashing saturated: a login, signup, reset
+ * or password change) for about one verification, at most `slowDownMaxMs`.
+ * A client that retries the moment it is refused (a login storm, a retry loop
+ * without backoff) would otherwise get refusals as fast as the event loop can
+ * write them, and those refusals would take the CPU that token checks and the
+ * hashing itself need; held, each connection costs a few refusals a second. A
+ * client that honours Retry-After (1 s) retries a quarter of a second later.
+ * The holds share the slow-down's cap on answers held at once.
  */
 export function holdOverloadedAnswer(ctx: Context): void {
   ctx.holdAnswerMs = Math.max(ctx.holdAnswerMs, Math.min(ctx.services.config.slowDownMaxMs, OVERLOADED_HOLD_MS));
