@@ -2,7 +2,7 @@ import { request } from "node:http";
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKeyPair, exportJWK } from "jose";
-import { createRedisBackend, createStore } from "@gatehouse/store";
+import { createRedisBackend, createStore, StoreUnavailableError } from "@gatehouse/store";
 import { createEcKeyRing } from "../src/index.js";
 import { hasRedis, startDedicatedRedis } from "./redis.js";
 import { GOOD_PASSWORD, reasonOf, startServer, uniqueEmail, type TestServer } from "./harness.js";
@@ -42,6 +42,35 @@ describe("HTTP surface", () => {
     expect(down.logLines().some((l) => l.event === "store_unavailable")).toBe(true);
     await down.close();
     await backend.close();
+  });
+
+  it.skipIf(!hasRedis)("bounds every store operation while Redis hangs: Keyv's reads and writes and the atomic ones alike", { timeout: 20_000 }, async () => {
+    const redis = await startDedicatedRedis();
+    const backend = await createRedisBackend({ url: redis.url, commandTimeoutMs: 300 });
+    const store = createStore(backend);
+    await store.set("hung:user", { id: 1 });
+    redis.hang();
+    try {
+      const operations: Record<string, () => Promise<unknown>> = {
+        get: () => store.get("hung:user"),
+        set: () => store.set("hung:user", { id: 2 }),
+        delete: () => store.delete("hung:user"),
+        setIfAbsent: () => store.setIfAbsent("hung:new", 1),
+        take: () => store.take("hung:user"),
+        incrementAndRead: () => store.incrementAndRead("hung:count", 60_000, "hung:previous"),
+        update: () => store.update<number>("hung:count", (n = 0) => n + 1),
+      };
+      for (const [name, operation] of Object.entries(operations)) {
+        const started = Date.now();
+        await expect(operation(), name).rejects.toBeInstanceOf(StoreUnavailableError);
+        // 300 ms each (the command timeout); far from hanging until Redis wakes.
+        expect(Date.now() - started, name).toBeLessThan(2_000);
+      }
+    } finally {
+      redis.resume();
+      await backend.close();
+      await redis.stop();
+    }
   });
 
   it("puts the security headers on every response, and no X-Powered-By", async () => {

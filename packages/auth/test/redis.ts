@@ -19,7 +19,7 @@ async function probe(): Promise<boolean> {
 export const hasRedis = await probe();
 
 /** A throwaway redis-server of our own on a free port, to take down mid-test. */
-export async function startDedicatedRedis(): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startDedicatedRedis(): Promise<{ url: string; stop(): Promise<void>; hang(): void; resume(): void }> {
   const { spawn } = await import("node:child_process");
   const { createServer } = await import("node:net");
   const port = await new Promise<number>((resolve) => {
@@ -41,6 +41,9 @@ export async function startDedicatedRedis(): Promise<{ url: string; stop(): Prom
   }
   return {
     url,
+    /** Hung, not gone: the connection stays open and nothing answers. */
+    hang: () => void child.kill("SIGSTOP"),
+    resume: () => void child.kill("SIGCONT"),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

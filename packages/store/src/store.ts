@@ -105,21 +105,23 @@ export function createStore(backend: AtomicBackend, prefix = "gh:"): Store {
   // fail closed (503) without knowing which backend is behind the store.
   const reach = async <T>(operation: () => Promise<T>): Promise<T> => {
     try {
-      return await guard(operation());
+      return await operation();
     } catch (error) {
       if (error instanceof StoreUnavailableError || error instanceof ContentionError) throw error;
       throw new StoreUnavailableError("store operation failed", { cause: error });
     }
   };
+  // The backend's own operations bound themselves; Keyv's calls get the same bound here.
+  const reachViaKeyv = <T>(operation: () => Promise<T>): Promise<T> => reach(() => guard(operation()));
 
-  const batchedGet = backend.batchReads ? createReadBatcher((keys) => reach(() => keyv.getMany(keys))) : undefined;
+  const batchedGet = backend.batchReads ? createReadBatcher((keys) => reachViaKeyv(() => keyv.getMany(keys))) : undefined;
 
   return {
-    get: <T>(key: string) => (batchedGet ? (batchedGet(k(key)) as Promise<T | undefined>) : reach(() => keyv.get<T>(k(key)))),
+    get: <T>(key: string) => (batchedGet ? (batchedGet(k(key)) as Promise<T | undefined>) : reachViaKeyv(() => keyv.get<T>(k(key)))),
     set: async (key, value, ttlMs) => {
-      await reach(() => keyv.set(k(key), value, ttlMs));
+      await reachViaKeyv(() => keyv.set(k(key), value, ttlMs));
     },
-    delete: (key) => reach(() => keyv.delete(k(key))),
+    delete: (key) => reachViaKeyv(() => keyv.delete(k(key))),
     setIfAbsent: (key, value, ttlMs) =>
       reach(() => backend.setIfAbsent(k(key), encodeValue(value), ttlMs)),
     take: async (key) => {
