@@ -23,7 +23,7 @@ const endWaiting = (): void => {
  * one host (a reverse proxy in front of the instance, a load generator) the
  * sender pays for the wake-up inside `writev`. Sent one by one, each answer
  * can pay it; sent back to back, one wake-up covers many. Measured on the bench
- * (BENCHMARKS.md, "Fourth session"): `writev` fell from 57–77 to about 9–12 µs
+ * (with `pnpm bench`; see the history of BENCHMARKS.md): `writev` fell from 57–77 to about 9–12 µs
  * per answer and requests/s rose by a fifth to a quarter. An answer waits at most
  * for the rest of its turn, which under load is shorter than the queue the
  * saved CPU drains.

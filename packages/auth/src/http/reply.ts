@@ -7,7 +7,7 @@ import { endWithTurn } from "./end-with-turn.js";
  * under its lower-cased name in a dictionary made for each response; an API
  * answer carries about fifteen fields (security, rate-limit, request id), and
  * under callgrind a dozen cost 43k instructions that way against 17k as one
- * list (BENCHMARKS.md, "Fifth session"). Node validates every name and value
+ * list (measured with `pnpm bench` under callgrind). Node validates every name and value
  * in `writeHead` either way, so no field can smuggle a line break.
  */
 export interface Reply {
