@@ -1,14 +1,21 @@
 import { GatehouseError, reasonOf, retryAfterSecondsOf, type ValidationIssue } from "@gatehouse/client";
 import { append, h, type Child } from "./dom";
+import { clearFieldErrors, inputNamed, showFieldError } from "./field-errors";
 
 /** Thrown when the person dismissed a prompt: nothing to report. */
 export class Cancelled extends Error {
   override readonly name = "Cancelled";
 }
 
-/** A problem found before asking the server, worded for the person. */
+/** A problem found before asking the server, worded for the person; `field` names the input it is about. */
 export class FormError extends Error {
   override readonly name = "FormError";
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
 }
 
 const FIELD_NAMES: Record<string, string> = {
@@ -53,7 +60,8 @@ export function describeError(error: unknown): ErrorText {
     case "forbidden":
       return { message: serverMessage || "That did not work.", details: [] };
     case "mfa_invalid":
-      return { message: "That code is not valid. Use the current code from your authenticator app, or a recovery code.", details: [] };
+      // The server says so when the code was right but already used; otherwise a hint what to enter.
+      return { message: /already used/i.test(serverMessage) ? serverMessage : "That code is not valid. Use the current code from your authenticator app, or a recovery code.", details: [] };
     case "not_found":
       return { message: "It is not there any more; it may have been removed already.", details: [] };
     case "reauth_required":
@@ -89,6 +97,27 @@ function issuesOf(error: unknown): readonly ValidationIssue[] {
   return Array.isArray(issues) ? (issues as ValidationIssue[]) : [];
 }
 
+/** Which inputs an error is about (by name, first match in the form wins), and what to say there. */
+export function fieldProblemsOf(error: unknown): { names: string[]; message: string }[] {
+  if (error instanceof FormError) return error.field ? [{ names: [error.field], message: error.message }] : [];
+  const { message } = describeError(error);
+  switch (reasonOf(error)) {
+    case "validation_failed":
+      return issuesOf(error).map((issue) => ({ names: [String(issue.path ?? "").split(".")[0] ?? ""], message: issue.message }));
+    case "weak_password":
+      return [{ names: ["newPassword", "password"], message }];
+    case "email_taken":
+      return [{ names: ["email"], message }];
+    case "invalid_credentials":
+      // Only where the form asks for the current password alone; a login form names no field (either could be wrong).
+      return [{ names: ["currentPassword"], message }];
+    case "mfa_invalid":
+      return [{ names: ["code"], message }];
+    default:
+      return [];
+  }
+}
+
 function describeIssue(issue: ValidationIssue): string {
   const path = String(issue.path ?? "");
   const top = path.split(".")[0] ?? "";
@@ -108,7 +137,8 @@ export interface MessageBox {
 }
 
 export function messageBox(): MessageBox {
-  const element = h("div", { class: "message", hidden: true });
+  // Focusable from script: after a failed submit, focus moves here when no field is to blame.
+  const element = h("div", { class: "message", hidden: true, tabindex: -1 });
   const show = (role: "alert" | "status", kind: string, ...content: Child[]) => {
     element.className = `message ${kind}`;
     element.setAttribute("role", role);
@@ -135,25 +165,43 @@ export function messageBox(): MessageBox {
 }
 
 /**
- * Runs a form's action: blocks double submits, clears the old message and
- * shows what went wrong. Resolves to whether it succeeded.
+ * Runs a form's action: blocks double submits, clears the old messages and
+ * shows what went wrong, next to the fields it is about when it can tell.
+ * Focus then moves to the first field to fix, or to the message, so it never
+ * falls to the page (the busy buttons were disabled under it). Resolves to
+ * whether it succeeded.
  */
 export async function runAction(controls: HTMLElement, messages: MessageBox, action: () => Promise<void>): Promise<boolean> {
   if (controls.getAttribute("aria-busy") === "true") return false;
   const buttons = [controls, ...controls.querySelectorAll("button")].filter((b): b is HTMLButtonElement => b instanceof HTMLButtonElement && !b.disabled);
+  const form = controls instanceof HTMLFormElement ? controls : null;
   controls.setAttribute("aria-busy", "true");
   buttons.forEach((b) => (b.disabled = true));
   messages.clear();
+  if (form) clearFieldErrors(form);
+  let failure: { error: unknown } | undefined;
   try {
     await action();
-    return true;
   } catch (error) {
-    messages.error(error);
-    return false;
+    failure = { error };
   } finally {
     controls.removeAttribute("aria-busy");
     buttons.forEach((b) => (b.disabled = false));
   }
+  if (!failure || failure.error instanceof Cancelled) return !failure;
+  messages.error(failure.error);
+  const invalid = form ? markFields(form, failure.error) : [];
+  (invalid[0] ?? messages.element).focus();
+  return false;
+}
+
+/** Shows each problem under its field; returns the fields marked, in order. */
+function markFields(form: HTMLFormElement, error: unknown): HTMLElement[] {
+  return fieldProblemsOf(error).flatMap(({ names, message }) => {
+    const input = inputNamed(form, names);
+    if (input) showFieldError(input, message);
+    return input ? [input] : [];
+  });
 }
 
 /** Wires a form's submit to `runAction`. */

@@ -1,15 +1,23 @@
 import "./style.css";
-import { auth, setStepUpPrompt, type PublicUser } from "./auth";
+import { auth, setStepUpPrompt } from "./auth";
 import { button, h } from "./dom";
 import { describeError } from "./errors";
-import { appView, type AppView } from "./views/app";
+import { onRouteChange, readRoute, type Route } from "./routes";
+import { appView, type AppPage, type AppView } from "./views/app";
+import { resetPasswordView, verifyEmailView, type LeaveLinkPage } from "./views/link-pages";
 import { signedOutView } from "./views/signed-out";
 import { confirmPassword } from "./views/step-up";
 
+const SESSION_ENDED = "Your session has ended. Please log in again.";
+const LOGOUT_NOT_TOLD = "You are signed out here, but the server could not be told: the session may stay active until it expires.";
+
 const root = document.querySelector<HTMLElement>("#app")!;
-/** What the page shows now; `app` keeps the signed-in view so that refreshes update it in place. */
-let screen: "loading" | "signed-out" | "app" | "error" = "loading";
-let app: (AppView & { userId: string }) | undefined;
+let route: Route = readRoute();
+/** What the page shows now; the signed-in view is kept while the user and page stay, so refreshes update it in place. */
+let screen: "loading" | "signed-out" | "app" | "link" | "error" = "loading";
+let app: (AppView & { userId: string; requested: AppPage }) | undefined;
+/** The signed-out view to open next: the login form, or (from a reset page) the form that mails a new link. */
+let signedOutMode: "login" | "forgot" = "login";
 
 function show(next: typeof screen, view: HTMLElement): void {
   screen = next;
@@ -18,17 +26,36 @@ function show(next: typeof screen, view: HTMLElement): void {
   view.querySelector<HTMLElement>("h1")?.focus();
 }
 
-function showSignedIn(user: PublicUser): void {
-  // Same user (a refresh, or another tab's login to the same account): keep the page and its forms.
-  if (app?.userId === user.id) return app.state.set(user);
-  const view = appView(user, () => showSignedOut("You are signed out here, but the server could not be told: the session may stay active until it expires."));
-  show("app", view.element);
-  app = { ...view, userId: user.id };
-}
+const leaveLinkPage: LeaveLinkPage = (next) => {
+  signedOutMode = next === "forgot" ? "forgot" : "login";
+  history.pushState(null, "", "/");
+  route = { page: "home" };
+  render();
+};
 
-function showSignedOut(notice?: string): void {
-  if (screen === "signed-out" && !notice) return;
-  show("signed-out", signedOutView(notice));
+/** Shows what belongs to the address and the auth state; `notice` is said on the login page. */
+function render(notice?: string): void {
+  if (route.page === "reset-password" || route.page === "verify-email") {
+    // A mail link's page stays whatever happens to the session meanwhile; its button leads on.
+    if (screen !== "link") show("link", route.page === "reset-password" ? resetPasswordView(route.token, leaveLinkPage) : verifyEmailView(route.token, leaveLinkPage));
+    return;
+  }
+  if (auth.status === "unknown") {
+    if (screen !== "loading" && screen !== "error") show("loading", h("p", { class: "muted" }, "Checking your session…"));
+    return;
+  }
+  const user = auth.user;
+  if (!user) {
+    if (screen !== "signed-out" || notice) show("signed-out", signedOutView(notice, signedOutMode));
+    signedOutMode = "login";
+    return;
+  }
+  const requested: AppPage = route.page === "admin" ? "admin" : "home";
+  // Same user and page (a refresh, a profile change, another tab): keep the page and its forms.
+  if (app?.userId === user.id && app.requested === requested) return app.state.set(user);
+  const view = appView(user, requested, () => render(LOGOUT_NOT_TOLD));
+  show("app", view.element);
+  app = { ...view, userId: user.id, requested };
 }
 
 function showStartupError(error: unknown): void {
@@ -37,30 +64,30 @@ function showStartupError(error: unknown): void {
 }
 
 function start(): void {
-  show("loading", h("p", { class: "muted" }, "Checking your session…"));
-  // One silent refresh: the HttpOnly cookie, if any, brings the session back after a reload.
+  render();
+  // Usually answered at once: with no session the SDK sees no hint cookie and asks nothing.
   auth.restore().then(
-    (user) => (user ? showSignedIn(user) : showSignedOut()),
-    (error: unknown) => showStartupError(error),
+    () => render(),
+    (error: unknown) => {
+      if (screen !== "link") showStartupError(error);
+    },
   );
 }
 
 setStepUpPrompt(confirmPassword);
+onRouteChange((next) => {
+  route = next;
+  render();
+});
 
 auth.subscribe((event) => {
   switch (event.type) {
-    case "signed-in": // login, signup, two-factor, restore, or a login in another tab
-      showSignedIn(event.user);
-      return;
-    case "refreshed": // a new access token; the user record may have changed
-      if (app) showSignedIn(event.user);
-      return;
-    case "signed-out": // here or in another tab, or no session on restore
-      showSignedOut();
-      return;
+    case "initial": // the restored session, or none (with a reason when it had ended)
+      return render(event.reason ? SESSION_ENDED : undefined);
     case "session-lost": // revoked elsewhere, expired, password changed on another device…
-      showSignedOut("Your session has ended. Please log in again.");
-      return;
+      return render(SESSION_ENDED);
+    default: // signed in or out (here or in another tab), a new token, a changed profile
+      return render();
   }
 });
 

@@ -296,6 +296,7 @@ describe("the demo app in Chromium", () => {
     await page.getByRole("button", { name: "I have saved it" }).click();
     expect(await newKey.count()).toBe(0);
     await page.getByRole("button", { name: "Revoke API key CI deploys" }).click();
+    await page.getByRole("dialog", { name: 'Revoke the key "CI deploys"?' }).getByRole("button", { name: "Revoke key" }).click();
     await page.getByText("No API keys yet.").waitFor();
     expect((await fetch(`${server.url}/trpc/auth.me`, { headers: { Authorization: `Bearer ${key}` } })).status).toBe(401);
 
@@ -316,6 +317,7 @@ describe("the demo app in Chromium", () => {
     const revokeOther = page.getByRole("button", { name: /^Revoke session:/ });
     await revokeOther.waitFor();
     await revokeOther.click();
+    await page.getByRole("dialog", { name: "Revoke this session?" }).getByRole("button", { name: "Revoke session" }).click();
     await page.getByText("Session revoked").waitFor();
     expect(await revokeOther.count()).toBe(0);
     await otherPage.getByRole("button", { name: "Reload list" }).click();

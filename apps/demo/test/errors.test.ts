@@ -1,6 +1,6 @@
 import { GatehouseError } from "@gatehouse/client";
 import { describe, expect, it } from "vitest";
-import { describeError, FormError } from "../src/errors.js";
+import { describeError, fieldProblemsOf, FormError } from "../src/errors.js";
 
 /** A TRPCClientError as `auth.api` calls reject with it: data from the body, the response in meta. */
 const trpcError = (message: string, data: Record<string, unknown>, headers: Record<string, string> = {}) =>
@@ -30,5 +30,18 @@ describe("what the demo tells a person about an error", () => {
     expect(describeError(new TypeError("Failed to fetch")).message).toBe("Cannot reach the server. Check your connection and try again.");
     expect(describeError(new GatehouseError("stack trace at x.js:1", { reason: "internal_error", status: 500 })).message).toBe("Something went wrong. Please try again.");
     expect(describeError(trpcError("secret detail", { httpStatus: 502 })).message).toBe("Something went wrong. Please try again.");
+  });
+
+  it("says which field an error is about, where one is to blame", () => {
+    const issues = new GatehouseError("bad", { reason: "validation_failed", status: 400, issues: [{ path: "email", message: "Enter a valid email address." }, { path: "name.0", message: "Too long." }] });
+    expect(fieldProblemsOf(issues)).toEqual([
+      { names: ["email"], message: "Enter a valid email address." },
+      { names: ["name"], message: "Too long." },
+    ]);
+    expect(fieldProblemsOf(new GatehouseError("Use at least 8 characters.", { reason: "weak_password", status: 400 }))).toEqual([{ names: ["newPassword", "password"], message: "Use at least 8 characters." }]);
+    expect(fieldProblemsOf(new GatehouseError("This code was already used.", { reason: "mfa_invalid", status: 401 }))).toEqual([{ names: ["code"], message: "This code was already used." }]);
+    expect(fieldProblemsOf(new FormError("The passwords do not match.", "repeatPassword"))).toEqual([{ names: ["repeatPassword"], message: "The passwords do not match." }]);
+    expect(fieldProblemsOf(new FormError("Something about the whole form."))).toEqual([]);
+    expect(fieldProblemsOf(new GatehouseError("x", { reason: "rate_limited", status: 429 }))).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -40,4 +41,40 @@ export function totp(secret: string, now = Date.now()): string {
   const offset = hmac[hmac.length - 1]! & 0x0f;
   const value = (hmac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
   return value.toString().padStart(6, "0");
+}
+
+/** A port that was free a moment ago, so the server can be told its own public URL (APP_URL, for the links in mails). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export interface OutboxMail {
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+  createdAt: string;
+}
+
+/** The mails the server's development outbox (`MAIL_TRANSPORT=outbox:DIR`) has written, oldest first. */
+export function readOutbox(dir: string): OutboxMail[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => name.endsWith(".json"))
+    .sort()
+    .map((name) => JSON.parse(readFileSync(join(dir, name), "utf8")) as OutboxMail);
+}
+
+/** The first link of a mail's HTML body, as a mail client shows it: the `href` of its `<a>`. */
+export function linkInHtml(mail: OutboxMail): string {
+  const href = /<a href="([^"]+)">/.exec(mail.html ?? "")?.[1];
+  if (!href) throw new Error(`no link in the HTML of "${mail.subject}"`);
+  return href.replace(/&amp;/g, "&");
 }

@@ -99,6 +99,14 @@ describe("the static site in front of the API", () => {
     expect((await get(base, "/missing.js", { Accept: "text/html" })).body).toContain('"api"');
   });
 
+  it("gives the pages the mails link to (reset, verification) the app, token and all", async () => {
+    for (const path of ["/reset-password?token=Ab-c_d1.2", "/verify-email?token=Zz9_Yy8-"]) {
+      const res = await get(base, path, { Accept: "text/html,application/xhtml+xml" });
+      expect(res.status).toBe(200);
+      expect(res.body).toBe(INDEX);
+    }
+  });
+
   it("leaves the API's paths and other methods to the API", async () => {
     for (const path of ["/trpc/auth.me", "/trpc", "/health", "/.well-known/jwks.json"]) {
       expect((await get(base, path, { Accept: "text/html" })).body).toBe(JSON.stringify({ api: path }));

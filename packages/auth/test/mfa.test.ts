@@ -67,6 +67,29 @@ describe("two-factor (TOTP)", () => {
     expect((await server.call("auth.verifyMfa", { mfaToken: b, code: codeAt(account.secret, server.clock.now(), 1) })).status).toBe(200);
   });
 
+  it("says a code was already used when the code that turned two-factor on comes again (still mfa_invalid)", async () => {
+    const email = uniqueEmail("mfa");
+    const { accessToken } = (await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
+    const { secret } = (await server.call("mfa.setupTotp", undefined, { bearer: accessToken })).body.result.data;
+    const code = codeAt(secret, server.clock.now());
+    expect((await server.call("mfa.enableTotp", { code }, { bearer: accessToken })).status).toBe(200);
+
+    const { mfaToken } = (await login(email)).body.result.data;
+    const reused = await server.call("auth.verifyMfa", { mfaToken, code });
+    expect(reasonOf(reused)).toBe("mfa_invalid");
+    expect(reused.body.error.message).toMatch(/already used/i);
+    // Step-up and turning it off say the same; a wrong code keeps the plain message.
+    const stepUp = await server.call("auth.reauthenticate", { password: GOOD_PASSWORD, code }, { bearer: accessToken });
+    expect(stepUp.body.error.message).toMatch(/already used/i);
+    const disable = await server.call("mfa.disableTotp", { code }, { bearer: accessToken });
+    expect(reasonOf(disable)).toBe("mfa_invalid");
+    expect(disable.body.error.message).toMatch(/already used/i);
+    const wrong = await server.call("auth.verifyMfa", { mfaToken, code: code === "000000" ? "000001" : "000000" });
+    expect(wrong.body.error.message).not.toMatch(/already used/i);
+    // The challenge survives the refusals: the next code signs in.
+    expect((await server.call("auth.verifyMfa", { mfaToken, code: codeAt(secret, server.clock.now(), 1) })).status).toBe(200);
+  });
+
   it("mfaToken lives 5 minutes", async () => {
     const account = await mfaAccount();
     const { mfaToken } = (await login(account.email)).body.result.data;

@@ -87,9 +87,31 @@ describe("auth.refresh (cookie mode)", () => {
     const res = await server.call("auth.refresh", undefined, { cookie: session.cookie! });
     expect(res.status).toBe(200);
     expect(res.body.result.data.refreshToken).toBeUndefined();
-    const next = res.headers.get("set-cookie") ?? "";
+    const next = res.headers.getSetCookie().find((c) => c.startsWith("refresh_token=")) ?? "";
     expect(next).toMatch(/^refresh_token=[A-Za-z0-9_-]{43}; Path=\/trpc\/auth\.refresh; Max-Age=\d+; HttpOnly; Secure; SameSite=Strict$/);
     expect(next.split(";")[0]).not.toBe(session.cookie);
+  });
+
+  it("sets a secret-free, script-readable session hint with the refresh cookie, and clears it whenever the refresh cookie is cleared", async () => {
+    const hintOf = (res: { headers: Headers }) => res.headers.getSetCookie().find((c) => c.startsWith("gh_session="));
+    const signup = await server.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD });
+    const cookie = signup.headers.getSetCookie().find((c) => c.startsWith("refresh_token="))!;
+    const maxAge = /Max-Age=(\d+)/.exec(cookie)![1];
+    // Path=/ so every page of the site can read it; no HttpOnly, on purpose; nothing in it but "1".
+    expect(hintOf(signup)).toBe(`gh_session=1; Path=/; Max-Age=${maxAge}; Secure; SameSite=Strict`);
+
+    const refreshed = await server.call("auth.refresh", undefined, { cookie: cookie.split(";")[0]! });
+    expect(hintOf(refreshed)).toMatch(/^gh_session=1; Path=\/; Max-Age=\d+;/);
+    const accessToken = refreshed.body.result.data.accessToken as string;
+
+    // A refused refresh clears both; so does a logout.
+    const refused = await server.call("auth.refresh", undefined, { cookie: "refresh_token=unknown" });
+    expect(reasonOf(refused)).toBe("refresh_invalid");
+    expect(hintOf(refused)).toBe("gh_session=; Path=/; Max-Age=0; Secure; SameSite=Strict");
+    expect(hintOf(await server.call("auth.logout", undefined, { bearer: accessToken }))).toMatch(/^gh_session=; Path=\/; Max-Age=0;/);
+
+    // Token mode gets no cookie of any kind.
+    expect((await server.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD }, { mode: "token" })).headers.getSetCookie()).toEqual([]);
   });
 });
 

@@ -1,9 +1,13 @@
 import { createTRPCClient, httpLink, type TRPCClient } from "@trpc/client";
 import type { AppRouter } from "@gatehouse/auth";
+import { createAccountFlows, type AccountFlows } from "./account-flows.js";
+import { createAccountResources, type AccountResources } from "./account-resources.js";
 import type { AuthListener } from "./auth-events.js";
 import { authLinkFor, registerAuthClient } from "./auth-link.js";
-import { endsSession, GatehouseError, needsNewAccessToken, reasonOf } from "./errors.js";
+import { endsSession, GatehouseError, needsNewAccessToken, reasonOf, rethrowAsGatehouseError } from "./errors.js";
+import { sessionHintFor, type SessionHint } from "./session-hint.js";
 import { createSessionKeeper, type AuthStatus } from "./session-keeper.js";
+import { createStepUp, type ReauthPrompt } from "./step-up.js";
 import { memoryStorage, type TokenStorage } from "./storage.js";
 import { createTabSync, DEFAULT_TAB_SYNC_NAMES, looksLikeBrowserPage, noTabSync, type TabSyncNames } from "./tab-sync.js";
 import { createTransport, type AuthMode, type FetchLike } from "./transport.js";
@@ -30,12 +34,26 @@ export interface AuthClientOptions {
   tabSync?: boolean | Partial<TabSyncNames>;
   /** The clock for token expiry, ms since the epoch. For tests with a fake clock. */
   now?: () => number;
+  /**
+   * Step-up: called when a method that needs a recent password is refused with
+   * `reauth_required`. Confirm the person (your dialog calls `reauthenticate`)
+   * and resolve, and the method is tried once more; reject to cancel. Without
+   * it such methods reject with `reauth_required`.
+   */
+  onReauthRequired?: ReauthPrompt;
+  /**
+   * Cookie mode: whether a session may exist, asked before a restore. Defaults,
+   * in a browser page on Gatehouse's host, to reading the `gh_session` cookie the
+   * server sets beside the refresh cookie, so a signed-out page load sends no
+   * refresh that is bound to fail; `false` always asks the server.
+   */
+  sessionHint?: boolean | SessionHint;
 }
 
 export type SignedInResult = { status: "signed-in"; user: PublicUser };
 export type LoginResult = SignedInResult | { status: "mfa-required"; mfaToken: string };
 
-export interface AuthClient {
+export interface AuthClient extends AccountFlows, AccountResources {
   readonly mode: AuthMode;
   /** The signed-in user, or null (signed out, or not restored yet: see `status`). */
   readonly user: PublicUser | null;
@@ -67,7 +85,11 @@ export interface AuthClient {
   getAccessToken(): Promise<string | null>;
   /** `{ Authorization: "Bearer …" }` with the current token, or `{}`: for an app's terminating tRPC link (see `authLink`). */
   readonly authHeaders: () => Record<string, string>;
-  /** Listens to signed-in / refreshed / signed-out / session-lost; returns the unsubscribe. */
+  /**
+   * Listens to the auth state; returns the unsubscribe. The first event is
+   * `initial` (the user, or null), as soon as the state is known: subscribing
+   * starts the restore if nothing has yet.
+   */
   subscribe(listener: AuthListener): () => void;
   /** Stops the refresh timer and leaves the tab channel. */
   dispose(): void;
@@ -87,6 +109,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     storage: options.storage ?? memoryStorage(),
     tabSync: tabSyncFor(mode, options.tabSync),
     now: options.now ?? Date.now,
+    sessionHint: mode === "cookie" ? sessionHintFor(options.url, options.sessionHint) : undefined,
   });
 
   const authHeaders = (): Record<string, string> => {
@@ -104,6 +127,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   const signedIn = async (tokens: Parameters<typeof keeper.signIn>[0]): Promise<SignedInResult> => ({ status: "signed-in", user: await keeper.signIn(tokens) });
 
   const client: AuthClient = {
+    ...createAccountFlows(api, transport, keeper),
+    ...createAccountResources(api, keeper, createStepUp(options.onReauthRequired)),
     mode,
     get user() {
       return keeper.user;
@@ -158,15 +183,16 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
 
     getAccessToken: () => keeper.accessTokenForCall(),
     authHeaders,
-    subscribe: (listener) => keeper.subscribe(listener),
+    subscribe(listener) {
+      const unsubscribe = keeper.subscribe(listener);
+      // A failed restore (offline) leaves the state unknown; the app's own restore() call reports it.
+      if (keeper.status === "unknown") keeper.restore().catch(() => undefined);
+      return unsubscribe;
+    },
     dispose: () => keeper.dispose(),
   };
   registerAuthClient(client, keeper);
   return client;
-}
-
-function rethrowAsGatehouseError(error: unknown): never {
-  throw GatehouseError.from(error);
 }
 
 function tabSyncFor(mode: AuthMode, option: AuthClientOptions["tabSync"]) {

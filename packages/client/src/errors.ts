@@ -94,6 +94,11 @@ export class GatehouseError extends Error {
   }
 }
 
+/** For `.catch(...)`: what the SDK's own methods reject with. */
+export function rethrowAsGatehouseError(error: unknown): never {
+  throw GatehouseError.from(error);
+}
+
 /**
  * Refusals of the access token that a refresh answers: `token_expired`, and
  * `token_revoked`, after which the refresh either succeeds or shows at once

@@ -1,5 +1,10 @@
 export { createAuthClient, type AuthClient, type AuthClientOptions, type LoginResult, type SignedInResult } from "./create-auth-client.js";
 export { authLink, type AuthLinkOptions } from "./auth-link.js";
+export type { AccountFlows } from "./account-flows.js";
+export type { AccountResources } from "./account-resources.js";
+export type { GatehouseInputs, GatehouseOutputs } from "./procedure-types.js";
+export { SESSION_HINT_COOKIE, type SessionHint } from "./session-hint.js";
+export type { ReauthPrompt } from "./step-up.js";
 export type { AuthEvent, AuthListener } from "./auth-events.js";
 export { GatehouseError, reasonOf, retryAfterSecondsOf, type GatehouseReason, type ValidationIssue } from "./errors.js";
 export type { AuthStatus } from "./session-keeper.js";

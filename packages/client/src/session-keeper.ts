@@ -1,6 +1,7 @@
 import { createAuthEvents, type AuthEvent } from "./auth-events.js";
 import { endsSession, GatehouseError, reasonOf } from "./errors.js";
 import { createRefreshTimer } from "./refresh-timer.js";
+import type { SessionHint } from "./session-hint.js";
 import { singleFlight } from "./single-flight.js";
 import type { TokenStorage } from "./storage.js";
 import type { TabMessage, TabSync } from "./tab-sync.js";
@@ -18,6 +19,8 @@ export interface SessionKeeperOptions {
   storage: TokenStorage;
   tabSync: TabSync;
   now: () => number;
+  /** Cookie mode in a browser page: false when there is certainly no session to restore. */
+  sessionHint?: SessionHint | undefined;
 }
 
 // A proactive refresh that failed for a transient reason is retried with backoff.
@@ -30,10 +33,10 @@ const LAST_RETRY_MS = 60_000;
  * (with Web Locks) across tabs, and tells listeners and other tabs what changed.
  */
 export function createSessionKeeper(options: SessionKeeperOptions) {
-  const { mode, transport, storage, tabSync, now } = options;
-  const events = createAuthEvents();
+  const { mode, transport, storage, tabSync, now, sessionHint } = options;
   let held: HeldSession | null = null;
   let status: AuthStatus = "unknown";
+  const events = createAuthEvents(() => (status === "unknown" ? undefined : (held?.user ?? null)));
   // Bumped whenever the session is replaced or ended, so that a refresh which
   // started before (a restore racing a login, a refresh racing a logout) does
   // not write its outcome over the newer state.
@@ -97,7 +100,9 @@ export function createSessionKeeper(options: SessionKeeperOptions) {
 
     const wasSignedIn = status === "signed-in";
     const presented = (await storedRefreshToken()) ?? undefined;
-    if (mode === "token" && presented === undefined) {
+    // No hint cookie: the browser holds no refresh cookie, and a refresh would only fail loudly.
+    const nothingToPresent = mode === "token" ? presented === undefined : !wasSignedIn && sessionHint?.() === false;
+    if (nothingToPresent) {
       if (epoch === startedEpoch) release(wasSignedIn ? { type: "session-lost", reason: "refresh_invalid" } : { type: "signed-out" });
       return null;
     }
@@ -149,11 +154,19 @@ export function createSessionKeeper(options: SessionKeeperOptions) {
         const wasSignedIn = status === "signed-in";
         // A login elsewhere replaces whatever this tab had; a refresh of the same session does not.
         if (message.change === "signed-in" || !wasSignedIn) epoch++;
+        // Another tab restoring (or signing in again as) the user this tab already shows changes nothing a UI sees.
+        const sameUser = wasSignedIn && held?.user.id === message.user.id;
         hold({ accessToken: message.accessToken, user: message.user, receivedAt: message.receivedAt, expiresAt: message.expiresAt });
         if (mode === "token") refreshToken = undefined; // the other tab wrote storage; read it again when needed
-        events.emit({ type: wasSignedIn && message.change === "refreshed" ? "refreshed" : "signed-in", user: message.user });
+        events.emit({ type: sameUser || (wasSignedIn && message.change === "refreshed") ? "refreshed" : "signed-in", user: message.user });
         return;
       }
+      case "user":
+        if (held?.user.id === message.user.id) {
+          held = { ...held, user: message.user };
+          events.emit({ type: "user-updated", user: message.user });
+        }
+        return;
       case "signed-out":
         if (mode === "token") refreshToken = undefined;
         release({ type: "signed-out" });
@@ -229,6 +242,26 @@ export function createSessionKeeper(options: SessionKeeperOptions) {
       return session.user;
     },
 
+    /**
+     * Takes over a new access token for the session already held (step-up
+     * answers one with a fresh authentication time), here and in the other tabs.
+     */
+    adopt(tokens: Pick<TokenSet, "accessToken" | "expiresIn" | "user">): void {
+      if (held?.user.id !== tokens.user.id) return; // signed out or switched accounts meanwhile
+      const session = heldSessionFrom(tokens, now());
+      hold(session);
+      publishSession(session, "refreshed");
+      events.emit({ type: "refreshed", user: session.user });
+    },
+
+    /** A newer record of the signed-in user (a name, a verified email, two-factor): kept, shared, announced. */
+    updateUser(user: PublicUser): void {
+      if (held?.user.id !== user.id || sameRecord(held.user, user)) return;
+      held = { ...held, user };
+      tabSync.publish({ type: "user", user });
+      events.emit({ type: "user-updated", user });
+    },
+
     /** The refresh token a token-mode logout presents, so the server can end the session without a live access token. */
     storedRefreshToken,
 
@@ -251,3 +284,7 @@ export function createSessionKeeper(options: SessionKeeperOptions) {
 }
 
 export type SessionKeeper = ReturnType<typeof createSessionKeeper>;
+
+function sameRecord(a: PublicUser, b: PublicUser): boolean {
+  return (Object.keys(b) as (keyof PublicUser)[]).every((key) => a[key] === b[key]) && Object.keys(a).length === Object.keys(b).length;
+}

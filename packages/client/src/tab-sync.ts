@@ -7,6 +7,7 @@ import type { PublicUser } from "./wire.js";
  */
 export type TabMessage =
   | { type: "session"; change: "signed-in" | "refreshed"; accessToken: string; user: PublicUser; receivedAt: number; expiresAt: number }
+  | { type: "user"; user: PublicUser }
   | { type: "signed-out" }
   | { type: "session-lost"; reason: GatehouseReason | "unknown" };
 
@@ -42,7 +43,8 @@ export function looksLikeBrowserPage(): boolean {
  * Coordinates tabs of one origin: Web Locks make refreshes take turns, so two
  * tabs never present one refresh token at once (the server would forgive a
  * race within 10 s, but not needing that is better); BroadcastChannel shares a
- * refreshed token, a login and a logout. Each is feature-detected on its own.
+ * refreshed token, a changed user record, a login and a logout. Each is
+ * feature-detected on its own.
  */
 export function createTabSync(names: TabSyncNames): TabSync {
   const locks = typeof navigator !== "undefined" ? (navigator as { locks?: LockManager }).locks : undefined;
@@ -79,6 +81,8 @@ function isTabMessage(value: unknown): value is TabMessage {
       return true;
     case "session-lost":
       return typeof message.reason === "string";
+    case "user":
+      return typeof message.user === "object" && message.user !== null;
     case "session":
       return (
         (message.change === "signed-in" || message.change === "refreshed") &&

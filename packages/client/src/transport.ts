@@ -66,6 +66,11 @@ export function createTransport(options: TransportOptions) {
       return answer;
     },
 
+    // The public account flows: nothing to wait for or refresh, whatever the session's state.
+    requestPasswordReset: (input: { email: string }): Promise<{ ok: true }> => sessionCalls.auth.requestPasswordReset.mutate(input),
+    resetPassword: (input: { token: string; password: string }): Promise<{ ok: true }> => sessionCalls.auth.resetPassword.mutate(input),
+    verifyEmail: (input: { token: string }): Promise<{ ok: true }> => sessionCalls.auth.verifyEmail.mutate(input),
+
     /** Cookie mode presents the cookie (the browser attaches it); token mode presents `refreshToken` in the body. */
     refresh: (refreshToken: string | undefined): Promise<TokenSet> =>
       sessionCalls.auth.refresh.mutate(refreshToken === undefined ? undefined : { refreshToken }),

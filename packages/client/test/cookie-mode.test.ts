@@ -63,7 +63,7 @@ describe("cookie mode: sign-in and restore", () => {
     expect(logins[1]?.body).toEqual({ email, password: GOOD_PASSWORD });
   });
 
-  it("restores the session in a new client on the same cookies (a page reload) with exactly one refresh", async () => {
+  it("restores the session in a new client on the same cookies (a page reload) with exactly one refresh, reported as the initial event", async () => {
     const profile = browser();
     const email = uniqueEmail();
     await profile.open().signup({ email, password: GOOD_PASSWORD });
@@ -75,7 +75,8 @@ describe("cookie mode: sign-in and restore", () => {
     const user = await reloaded.restore();
     expect(user?.email).toBe(email);
     expect(reloaded.status).toBe("signed-in");
-    expect(events).toEqual([{ type: "signed-in", user: expect.objectContaining({ email }) }]);
+    // A restored session is the starting state, not a new sign-in.
+    expect(events).toEqual([{ type: "initial", user: expect.objectContaining({ email }) }]);
     expect(profile.wire.count("auth.refresh")).toBe(1);
     // The body-less refresh mutation passes the server's CSRF check: JSON, credentials, no foreign Origin.
     const refresh = profile.wire.requests.find((request) => request.procedure === "auth.refresh")!;
@@ -84,6 +85,18 @@ describe("cookie mode: sign-in and restore", () => {
 
     expect((await reloaded.api.auth.me.query()).user.email).toBe(email);
     expect(await reloaded.restore()).toEqual(reloaded.user);
+    expect(profile.wire.count("auth.refresh")).toBe(1);
+  });
+
+  it("subscribing alone starts the restore: every listener's first event is initial, also when it subscribes later", async () => {
+    const profile = browser();
+    const email = uniqueEmail();
+    await profile.open().signup({ email, password: GOOD_PASSWORD });
+    const reloaded = profile.open();
+    const events = eventsOf(reloaded);
+    await vi.waitFor(() => expect(events).toEqual([{ type: "initial", user: expect.objectContaining({ email }) }]));
+    const late = eventsOf(reloaded);
+    await vi.waitFor(() => expect(late).toEqual([{ type: "initial", user: reloaded.user }]));
     expect(profile.wire.count("auth.refresh")).toBe(1);
   });
 
@@ -98,13 +111,13 @@ describe("cookie mode: sign-in and restore", () => {
     expect(profile.wire.count("auth.refresh")).toBe(1);
   });
 
-  it("finds no session without a cookie: signed-out, not session-lost", async () => {
+  it("finds no session without a cookie: an initial event with no user, not session-lost", async () => {
     const profile = browser();
     const client = profile.open();
     const events = eventsOf(client);
     expect(await client.restore()).toBeNull();
     expect(client.status).toBe("signed-out");
-    expect(events).toEqual([{ type: "signed-out" }]);
+    expect(events).toEqual([{ type: "initial", user: null }]);
     await expect(client.api.auth.me.query()).rejects.toSatisfy((error) => reasonOf(error) === "token_invalid");
     expect(profile.wire.count("auth.refresh")).toBe(1);
   });
@@ -147,7 +160,7 @@ describe("cookie mode: keeping the access token fresh", () => {
       ["auth.me", 200],
     ]);
     expect(tokenOf(client)).not.toBe(before);
-    expect(events).toEqual([{ type: "refreshed", user: client.user }]);
+    expect(events).toEqual([{ type: "initial", user: client.user }, { type: "refreshed", user: client.user }]);
   });
 
   it("single flight: 20 calls refused for an expired token at once cause exactly one refresh, and all succeed", async () => {
@@ -195,7 +208,7 @@ describe("cookie mode: keeping the access token fresh", () => {
       const elapsed = Date.now() - signedInAt;
       expect(elapsed).toBeGreaterThanOrEqual(1_500);
       expect(elapsed).toBeLessThan(2_000);
-      await vi.waitFor(() => expect(events).toEqual([{ type: "refreshed", user: client.user }]));
+      await vi.waitFor(() => expect(events).toEqual([{ type: "initial", user: expect.objectContaining({ id: client.user?.id }) }, { type: "refreshed", user: client.user }]));
       expect(tokenOf(client)).not.toBe(first);
       // …and again for the new token.
       await vi.waitFor(() => expect(wire.count("auth.refresh")).toBe(2), { timeout: 3_000, interval: 50 });
@@ -259,7 +272,7 @@ describe("cookie mode: logout", () => {
     client.subscribe((event) => unsubscribedEvents.push(event))();
 
     await client.logout();
-    expect(events).toEqual([{ type: "signed-out" }]);
+    expect(events).toEqual([{ type: "initial", user: expect.objectContaining({ id: expect.any(String) }) }, { type: "signed-out" }]);
     expect(unsubscribedEvents).toEqual([]);
     expect(client.user).toBeNull();
     expect(client.status).toBe("signed-out");
@@ -282,12 +295,12 @@ describe("cookie mode: logout", () => {
     const laptopEvents = eventsOf(laptop);
 
     await laptop.logoutAll();
-    expect(laptopEvents).toEqual([{ type: "signed-out" }]);
+    expect(laptopEvents).toEqual([{ type: "initial", user: expect.objectContaining({ email }) }, { type: "signed-out" }]);
     expect(laptop.user).toBeNull();
 
     const error = await phone.api.auth.me.query().catch((caught: unknown) => caught);
     expect(reasonOf(error)).toBe("token_revoked");
-    expect(phoneEvents).toEqual([{ type: "session-lost", reason: "refresh_invalid" }]);
+    expect(phoneEvents).toEqual([{ type: "initial", user: expect.objectContaining({ email }) }, { type: "session-lost", reason: "refresh_invalid" }]);
     expect(phone.user).toBeNull();
     expect(phone.status).toBe("signed-out");
   });

@@ -34,7 +34,7 @@ describe("login with two-factor", () => {
     const first = await client.login({ email, password: GOOD_PASSWORD });
     expect(first).toEqual({ status: "mfa-required", mfaToken: expect.any(String) });
     expect(client.user).toBeNull();
-    expect(events).toEqual([]);
+    expect(events).toEqual([{ type: "initial", user: null }]);
     expect(jar.get("refresh_token")).toBeUndefined();
 
     const mfaToken = (first as { mfaToken: string }).mfaToken;
@@ -44,7 +44,7 @@ describe("login with two-factor", () => {
 
     const second = await client.verifyMfa({ mfaToken, code: totpCode(secret, server.clock.now()) });
     expect(second).toEqual({ status: "signed-in", user: expect.objectContaining({ email, mfaEnabled: true }) });
-    expect(events).toEqual([{ type: "signed-in", user: second.user }]);
+    expect(events).toEqual([{ type: "initial", user: null }, { type: "signed-in", user: second.user }]);
     expect((await client.api.auth.me.query()).user.email).toBe(email);
 
     const reloaded = createAuthClient({ url: server.trpcUrl, fetch: createRecordingFetch(jar).fetch });

@@ -18,19 +18,23 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-/** Two tabs of one browser: one cookie jar, one channel, each tab with its own request log. */
+/**
+ * Two tabs of one browser: one cookie jar, one channel, each tab with its own
+ * request log. Each reads the session hint cookie from the jar, as a page reads
+ * it from document.cookie; `open` opens a further tab later.
+ */
 function twoTabs() {
   const jar = new CookieJar();
   const tabSync = { channelName: `gatehouse-test-${process.pid}-${channel++}` };
   const open = () => {
     const wire = createRecordingFetch(jar);
-    const client = createAuthClient({ url: server.trpcUrl, fetch: wire.fetch, tabSync });
+    const client = createAuthClient({ url: server.trpcUrl, fetch: wire.fetch, tabSync, sessionHint: () => jar.get("gh_session") === "1" });
     clients.push(client);
     const events: AuthEvent[] = [];
     client.subscribe((event) => events.push(event));
     return { client, wire, events };
   };
-  return { jar, a: open(), b: open() };
+  return { jar, a: open(), b: open(), open };
 }
 
 /** An in-process stand-in for navigator.locks: exclusive, first come first served, and it tells whether tasks ever overlapped. */
@@ -62,7 +66,7 @@ describe("tab sync", () => {
     const email = uniqueEmail();
     await a.client.signup({ email, password: GOOD_PASSWORD });
     await vi.waitFor(() => expect(b.client.user?.email).toBe(email));
-    expect(b.events).toEqual([{ type: "signed-in", user: expect.objectContaining({ email }) }]);
+    expect(b.events).toEqual([{ type: "initial", user: null }, { type: "signed-in", user: expect.objectContaining({ email }) }]);
     expect(b.client.authHeaders()).toEqual(a.client.authHeaders());
     expect((await b.client.api.auth.me.query()).user.email).toBe(email);
     expect(b.wire.count("auth.refresh")).toBe(0);
@@ -78,6 +82,28 @@ describe("tab sync", () => {
     await vi.waitFor(() => expect(b.client.authHeaders().Authorization).toBe(a.client.authHeaders().Authorization));
     expect(b.client.authHeaders().Authorization).not.toBe(before);
     expect(b.events.at(-1)).toEqual({ type: "refreshed", user: a.client.user });
+    expect(b.wire.requests).toEqual([]);
+  });
+
+  it("a tab opened later restores the same session without a second signed-in in the first tab", async () => {
+    const { a, open } = twoTabs();
+    await a.client.signup({ email: uniqueEmail(), password: GOOD_PASSWORD });
+    const c = open();
+    await vi.waitFor(() => expect(c.client.status).toBe("signed-in"));
+    expect(c.wire.count("auth.refresh")).toBe(1);
+    expect(c.events).toEqual([{ type: "initial", user: a.client.user }]);
+    // The first tab adopts the newer token the restore brought, as it would a refresh.
+    await vi.waitFor(() => expect(a.client.authHeaders()).toEqual(c.client.authHeaders()));
+    expect(a.events).toEqual([{ type: "initial", user: null }, { type: "signed-in", user: a.client.user }, { type: "refreshed", user: a.client.user }]);
+  });
+
+  it("a changed user record reaches the other tabs as user-updated, without a request", async () => {
+    const { a, b } = twoTabs();
+    await a.client.signup({ email: uniqueEmail(), password: GOOD_PASSWORD });
+    await vi.waitFor(() => expect(b.client.status).toBe("signed-in"));
+    await a.client.users.update({ name: "Renamed" });
+    await vi.waitFor(() => expect(b.client.user?.name).toBe("Renamed"));
+    expect(b.events.at(-1)).toEqual({ type: "user-updated", user: expect.objectContaining({ name: "Renamed" }) });
     expect(b.wire.requests).toEqual([]);
   });
 
@@ -98,6 +124,8 @@ describe("tab sync", () => {
     await a.client.signup({ email: uniqueEmail(), password: GOOD_PASSWORD });
     await vi.waitFor(() => expect(b.client.status).toBe("signed-in"));
 
+    // Only the two refreshes below count (the tabs' start-up restores took the lock too).
+    stats.names.splice(0);
     await Promise.all([a.client.refresh(), b.client.refresh()]);
     expect(stats.names).toEqual(["gatehouse-refresh", "gatehouse-refresh"]);
     expect(stats.maxActive).toBe(1);

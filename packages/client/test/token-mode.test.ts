@@ -76,7 +76,7 @@ describe("token mode: storage", () => {
     const { client, wire } = app(storage);
     const events = eventsOf(client);
     expect((await client.restore())?.email).toBe(email);
-    expect(events).toEqual([{ type: "signed-in", user: expect.objectContaining({ email }) }]);
+    expect(events).toEqual([{ type: "initial", user: expect.objectContaining({ email }) }]);
     expect(wire.requests.map((request) => [request.procedure, request.body])).toEqual([["auth.refresh", { refreshToken: stored }]]);
     expect((await client.api.auth.me.query()).user.email).toBe(email);
   });
@@ -85,7 +85,7 @@ describe("token mode: storage", () => {
     const { client, wire } = app();
     const events = eventsOf(client);
     expect(await client.restore()).toBeNull();
-    expect(events).toEqual([{ type: "signed-out" }]);
+    expect(events).toEqual([{ type: "initial", user: null }]);
     expect(wire.requests).toEqual([]);
   });
 
@@ -121,7 +121,7 @@ describe("token mode: ending sessions", () => {
     const events = eventsOf(client);
 
     await client.logout();
-    expect(events).toEqual([{ type: "signed-out" }]);
+    expect(events).toEqual([{ type: "initial", user: expect.objectContaining({ email }) }, { type: "signed-out" }]);
     expect(slots.has("refreshToken")).toBe(false);
     expect(slots.has("deviceToken")).toBe(true);
     expect((await server.call("auth.me", undefined, { query: true, bearer: accessToken })).body.error.data.reason).toBe("token_revoked");
@@ -155,7 +155,7 @@ describe("token mode: ending sessions", () => {
     server.clock.advance(11_000);
 
     expect(await client.refresh()).toBeNull();
-    expect(events).toEqual([{ type: "session-lost", reason: "refresh_reused" }]);
+    expect(events).toEqual([{ type: "initial", user: expect.objectContaining({ email }) }, { type: "session-lost", reason: "refresh_reused" }]);
     expect(client.status).toBe("signed-out");
     expect(slots.has("refreshToken")).toBe(false);
     // The whole family died, the thief's successor included.
@@ -171,7 +171,8 @@ describe("token mode: ending sessions", () => {
     const { client } = app(storage);
     const events = eventsOf(client);
     expect(await client.restore()).toBeNull();
-    expect(events).toEqual([{ type: "session-lost", reason: "refresh_invalid" }]);
+    // No session to start with, and why: the stored one had ended.
+    expect(events).toEqual([{ type: "initial", user: null, reason: "refresh_invalid" }]);
     expect(slots.has("refreshToken")).toBe(false);
   });
 });

@@ -1,9 +1,10 @@
-import { auth, withStepUp } from "../auth";
+import type { GatehouseOutputs } from "@gatehouse/client";
+import { auth } from "../auth";
 import { button, card, checkbox, formatDate, h, uniqueId } from "../dom";
-import type { UserState } from "../user-state";
 import { FormError, messageBox, onSubmit, runAction } from "../errors";
+import { confirmAction } from "./confirm";
 
-type ApiKeyRow = Awaited<ReturnType<typeof auth.api.apiKeys.list.query>>[number];
+type ApiKeyRow = GatehouseOutputs["apiKeys"]["list"][number];
 type Scope = ApiKeyRow["scopes"][number];
 
 const SCOPES: { scope: Scope; label: string }[] = [
@@ -20,13 +21,13 @@ const EXPIRY_CHOICES: { days: number | undefined; label: string }[] = [
 ];
 
 /** API keys: create (step-up; the key is shown once), list, revoke. */
-export function apiKeysView(state: UserState): HTMLElement {
+export function apiKeysView(): HTMLElement {
   const messages = messageBox();
   const list = h("ul", { class: "rows", "aria-label": "API keys" });
   const revealed = h("div", { class: "revealed", hidden: true });
 
   const load = async () => {
-    const keys = await auth.api.apiKeys.list.query();
+    const keys = await auth.apiKeys.list();
     list.replaceChildren(...(keys.length ? keys.map(keyRow) : [h("li", { class: "row muted" }, "No API keys yet.")]));
   };
 
@@ -34,7 +35,8 @@ export function apiKeysView(state: UserState): HTMLElement {
     const revoke = button("Revoke", { class: "secondary", "aria-label": `Revoke API key ${key.name}` });
     revoke.addEventListener("click", () =>
       void runAction(revoke, messages, async () => {
-        await auth.api.apiKeys.revoke.mutate({ id: key.id });
+        if (!(await confirmAction({ title: `Revoke the key "${key.name}"?`, text: "Scripts using it will be refused from now on. This cannot be undone.", confirm: "Revoke key" }))) return;
+        await auth.apiKeys.revoke({ id: key.id });
         await load();
         messages.info(`API key "${key.name}" revoked.`);
       }),
@@ -98,9 +100,9 @@ export function apiKeysView(state: UserState): HTMLElement {
   );
   onSubmit(form, messages, async () => {
     const scopes = scopeBoxes.filter((b) => b.input.checked).map((b) => b.scope);
-    if (scopes.length === 0) throw new FormError("Choose at least one permission.");
+    if (scopes.length === 0) throw new FormError("Choose at least one permission.", "scopes");
     const days = expiry.value ? Number(expiry.value) : undefined;
-    const created = await withStepUp(state.get(), () => auth.api.apiKeys.create.mutate({ name: name.value, scopes, ...(days ? { expiresInDays: days } : {}) }));
+    const created = await auth.apiKeys.create({ name: name.value, scopes, ...(days ? { expiresInDays: days } : {}) });
     form.reset();
     reveal(created.key);
     await load();

@@ -10,8 +10,8 @@ export function passwordView(): HTMLElement {
   const repeat = field("Repeat new password", { name: "repeatPassword", type: "password", autocomplete: "new-password", required: true });
   const form = h("form", { class: "stack" }, current.element, next.element, repeat.element, messages.element, h("div", { class: "actions" }, h("button", { type: "submit" }, "Change password")));
   onSubmit(form, messages, async () => {
-    if (next.input.value !== repeat.input.value) throw new FormError("The new passwords do not match.");
-    await auth.api.auth.changePassword.mutate({ currentPassword: current.input.value, newPassword: next.input.value });
+    if (next.input.value !== repeat.input.value) throw new FormError("The new passwords do not match.", "repeatPassword");
+    await auth.changePassword({ currentPassword: current.input.value, newPassword: next.input.value });
     form.reset();
     messages.info("Password changed. Your other sessions have been signed out.");
   });

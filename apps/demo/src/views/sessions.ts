@@ -1,8 +1,10 @@
+import type { GatehouseOutputs } from "@gatehouse/client";
 import { auth } from "../auth";
 import { button, card, formatDate, h } from "../dom";
 import { messageBox, runAction } from "../errors";
+import { confirmAction } from "./confirm";
 
-type SessionRow = Awaited<ReturnType<typeof auth.api.sessions.list.query>>[number];
+type SessionRow = GatehouseOutputs["sessions"]["list"][number];
 
 /** A readable "Chrome on Linux" from a user agent string; the full string stays in a tooltip. */
 export function describeUserAgent(userAgent: string): string {
@@ -30,7 +32,7 @@ export function sessionsView(): HTMLElement {
   const list = h("ul", { class: "rows", "aria-label": "Sessions" });
 
   const load = async () => {
-    const sessions = await auth.api.sessions.list.query();
+    const sessions = await auth.sessions.list();
     list.replaceChildren(...sessions.map(sessionRow));
   };
 
@@ -39,10 +41,12 @@ export function sessionsView(): HTMLElement {
     if (session.current) {
       action = h("span", { class: "badge" }, "This browser");
     } else {
-      const revoke = button("Revoke", { class: "secondary", "aria-label": `Revoke session: ${describeUserAgent(session.userAgent)}, ${session.ip}` });
+      const device = `${describeUserAgent(session.userAgent)}, ${session.ip || "unknown address"}`;
+      const revoke = button("Revoke", { class: "secondary", "aria-label": `Revoke session: ${device}` });
       revoke.addEventListener("click", () =>
         void runAction(revoke, messages, async () => {
-          await auth.api.sessions.revoke.mutate({ id: session.id });
+          if (!(await confirmAction({ title: "Revoke this session?", text: `${device} will be signed out at once.`, confirm: "Revoke session" }))) return;
+          await auth.sessions.revoke({ id: session.id });
           await load();
           messages.info("Session revoked: that device is signed out.");
         }),

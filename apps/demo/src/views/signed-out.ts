@@ -2,7 +2,7 @@ import { auth } from "../auth";
 import { button, field, h } from "../dom";
 import { messageBox, onSubmit } from "../errors";
 
-type Mode = "login" | "signup";
+type Mode = "login" | "signup" | "forgot";
 
 /**
  * Log in (with the two-factor step when the account has it) or create an
@@ -31,7 +31,27 @@ export function signedOutView(notice?: string, mode: Mode = "login"): HTMLElemen
       { class: "card" },
       h("h1", { tabindex: -1 }, "Log in"),
       form,
+      h("p", { class: "switch" }, button("Forgot password?", { class: "link" }, () => show(forgotForm(email.input.value)))),
       h("p", { class: "switch" }, "New here? ", button("Create an account", { class: "link" }, () => show(signupForm()))),
+    );
+  };
+
+  const forgotForm = (typed = ""): HTMLElement => {
+    const messages = messageBox();
+    const email = field("Email", { name: "email", type: "email", autocomplete: "username", required: true, value: typed });
+    const form = h("form", { class: "stack" }, email.element, messages.element, h("div", { class: "actions" }, h("button", { type: "submit" }, "Send reset link")));
+    onSubmit(form, messages, async () => {
+      await auth.requestPasswordReset({ email: email.input.value });
+      // The same answer whether or not the address has an account: nobody learns which do.
+      messages.info(`If an account exists for ${email.input.value.trim()}, we sent it a link to choose a new password. The link works for an hour.`);
+    });
+    return h(
+      "section",
+      { class: "card" },
+      h("h1", { tabindex: -1 }, "Reset your password"),
+      h("p", {}, "Enter the email address of your account and we will mail you a link to choose a new password."),
+      form,
+      h("p", { class: "switch" }, button("Back to log in", { class: "link" }, () => show(loginForm()))),
     );
   };
 
@@ -68,6 +88,6 @@ export function signedOutView(notice?: string, mode: Mode = "login"): HTMLElemen
     );
   };
 
-  container.append(mode === "login" ? loginForm() : signupForm());
+  container.append(mode === "signup" ? signupForm() : mode === "forgot" ? forgotForm() : loginForm());
   return container;
 }

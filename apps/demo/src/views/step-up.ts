@@ -1,18 +1,19 @@
-import { reauthenticate, type PublicUser } from "../auth";
-import { button, field, h } from "../dom";
 import { reasonOf } from "@gatehouse/client";
+import { auth } from "../auth";
+import { button, field, h } from "../dom";
 import { Cancelled, FormError, messageBox, onSubmit } from "../errors";
 
 /**
  * Asks for the password again (and a two-factor code when it is on) in a
- * modal dialog, then re-authenticates. Resolves when done; rejects with
+ * modal dialog, and re-authenticates: the SDK takes over the new access token
+ * and retries the action that asked. Resolves when done; rejects with
  * Cancelled when the person closes the dialog.
  */
-export function confirmPassword(user: PublicUser): Promise<void> {
+export function confirmPassword(): Promise<void> {
   return new Promise((resolve, reject) => {
     const messages = messageBox();
     const password = field("Password", { name: "password", type: "password", autocomplete: "current-password", required: true });
-    const code = user.mfaEnabled
+    const code = auth.user?.mfaEnabled
       ? field("Two-factor code", { name: "code", inputmode: "numeric", autocomplete: "one-time-code", required: true }, "From your authenticator app, or a recovery code.")
       : undefined;
     const cancel = button("Cancel", { class: "secondary" });
@@ -39,10 +40,10 @@ export function confirmPassword(user: PublicUser): Promise<void> {
 
     onSubmit(form, messages, async () => {
       try {
-        await reauthenticate(password.input.value, code?.input.value.trim() || undefined);
+        await auth.reauthenticate({ password: password.input.value, ...(code?.input.value.trim() ? { code: code.input.value.trim() } : {}) });
       } catch (error) {
         // The server's wording is about logins ("Email or password…"); here only the password was asked for.
-        if (reasonOf(error) === "invalid_credentials") throw new FormError("That password is incorrect.");
+        if (reasonOf(error) === "invalid_credentials") throw new FormError("That password is incorrect.", "password");
         throw error;
       }
       finish();

@@ -1,8 +1,9 @@
 import { toDataURL } from "qrcode";
-import { auth, withStepUp } from "../auth";
+import { auth } from "../auth";
 import { button, card, field, h } from "../dom";
 import { messageBox, onSubmit, runAction } from "../errors";
 import type { UserState } from "../user-state";
+import { recoveryCodesPanel } from "./recovery-codes";
 
 /** Groups a base32 secret in fours, as authenticator apps show it. */
 const groupSecret = (secret: string): string => secret.replace(/(.{4})(?=.)/g, "$1 ");
@@ -10,18 +11,19 @@ const groupSecret = (secret: string): string => secret.replace(/(.{4})(?=.)/g, "
 /**
  * Two-factor authentication with a TOTP app: set up (step-up) → scan the QR
  * code or type the secret → confirm with a code → recovery codes, shown once.
- * When it is on: turn it off with a code.
+ * When it is on: turn it off with a code. The SDK updates the user (and every
+ * tab) when it changes.
  */
 export function twoFactorView(state: UserState): HTMLElement {
   const messages = messageBox();
   const body = h("div", { class: "stack" });
-  const refreshUser = async () => state.set((await auth.api.auth.me.query()).user);
 
   const offPanel = (): HTMLElement[] => {
     const start = button("Set up two-factor authentication", {}, () =>
       void runAction(start, messages, async () => {
-        const { secret, otpauthUrl } = await withStepUp(state.get(), () => auth.api.mfa.setupTotp.mutate());
+        const { secret, otpauthUrl } = await auth.mfa.setupTotp();
         body.replaceChildren(...(await setupPanel(secret, otpauthUrl)));
+        body.querySelector<HTMLElement>("img")?.scrollIntoView({ block: "nearest" });
       }),
     );
     return [h("p", {}, "Two-factor authentication is off. Add a code from an authenticator app to every login."), h("div", { class: "actions" }, start)];
@@ -33,9 +35,8 @@ export function twoFactorView(state: UserState): HTMLElement {
     const code = field("Code from the app", { name: "code", inputmode: "numeric", autocomplete: "one-time-code", required: true, minlength: 6, maxlength: 6, pattern: "[0-9]{6}" });
     const form = h("form", { class: "stack" }, code.element, h("div", { class: "actions" }, h("button", { type: "submit" }, "Turn on two-factor"), button("Cancel", { class: "secondary" }, () => draw())));
     onSubmit(form, messages, async () => {
-      const { recoveryCodes } = await auth.api.mfa.enableTotp.mutate({ code: code.input.value.trim() });
-      body.replaceChildren(...recoveryPanel(recoveryCodes));
-      await refreshUser();
+      const { recoveryCodes } = await auth.mfa.enableTotp({ code: code.input.value.trim() });
+      body.replaceChildren(recoveryCodesPanel(recoveryCodes, () => draw()));
     });
     return [
       h("ol", { class: "steps" }, h("li", {}, "Scan this QR code with an authenticator app."), h("li", {}, "Enter the 6-digit code it shows.")),
@@ -44,19 +45,11 @@ export function twoFactorView(state: UserState): HTMLElement {
     ];
   };
 
-  const recoveryPanel = (codes: string[]): HTMLElement[] => [
-    h("p", { class: "strong", role: "status" }, "Two-factor authentication is on."),
-    h("p", {}, "Save these recovery codes somewhere safe. Each one works once, if you lose your phone. They will not be shown again."),
-    h("ul", { class: "codes", "aria-label": "Recovery codes" }, ...codes.map((c) => h("li", {}, h("code", {}, c)))),
-    h("div", { class: "actions" }, button("I have saved them", {}, () => draw())),
-  ];
-
   const onPanel = (): HTMLElement[] => {
     const code = field("Code to turn it off", { name: "code", inputmode: "numeric", autocomplete: "one-time-code", required: true, minlength: 6, maxlength: 32 }, "A current code from your app, or a recovery code.");
     const form = h("form", { class: "inline-form" }, code.element, h("button", { type: "submit", class: "danger" }, "Turn off two-factor"));
     onSubmit(form, messages, async () => {
-      await withStepUp(state.get(), () => auth.api.mfa.disableTotp.mutate({ code: code.input.value.trim() }));
-      await refreshUser();
+      await auth.mfa.disableTotp({ code: code.input.value.trim() });
       messages.info("Two-factor authentication is off.");
     });
     return [h("p", {}, "Two-factor authentication is on: logins ask for a code from your authenticator app."), form];
@@ -67,7 +60,7 @@ export function twoFactorView(state: UserState): HTMLElement {
     shownState = state.get().mfaEnabled;
     body.replaceChildren(...(shownState ? onPanel() : offPanel()));
   };
-  // Redraw when the setting changes (not on every profile update: a setup in progress stays).
+  // Redraw when the setting changes (not on every profile update: a setup in progress or codes on screen stay).
   state.subscribe((user) => {
     if (user.mfaEnabled !== shownState && !body.querySelector(".codes")) draw();
   });

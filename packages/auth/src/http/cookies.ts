@@ -10,6 +10,22 @@ export function deviceCookie(token: string, maxAgeSeconds: number): string {
   return `${DEVICE_COOKIE}=${token}; Path=${DEVICE_COOKIE_PATH}; Max-Age=${maxAgeSeconds}; HttpOnly; Secure; SameSite=Strict`;
 }
 
+/**
+ * Set and cleared together with the refresh cookie, with no secret in it and
+ * readable by scripts on purpose: a page of this site learns from it that a
+ * session may exist, so a signed-out page load need not send a refresh that is
+ * bound to fail (and that the browser would log as a failed request).
+ */
+export const SESSION_HINT_COOKIE = "gh_session";
+
+export function sessionHintCookie(maxAgeSeconds: number): string {
+  return `${SESSION_HINT_COOKIE}=1; Path=/; Max-Age=${maxAgeSeconds}; Secure; SameSite=Strict`;
+}
+
+export function clearedSessionHintCookie(): string {
+  return `${SESSION_HINT_COOKIE}=; Path=/; Max-Age=0; Secure; SameSite=Strict`;
+}
+
 export function parseCookies(header: string | undefined): Record<string, string> {
   const cookies: Record<string, string> = Object.create(null);
   if (!header) return cookies;

@@ -3,13 +3,26 @@ import type { Mail } from "./mailer.js";
 const escapeHtml = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
+/** A paragraph that is a link: the URL itself in the text body, a clickable `<a href>` in the HTML body. */
+interface LinkParagraph {
+  link: string;
+  label: string;
+}
+
+const asText = (p: string | LinkParagraph): string => (typeof p === "string" ? p : p.link);
+const asHtml = (p: string | LinkParagraph): string =>
+  typeof p === "string"
+    ? `<p>${escapeHtml(p)}</p>`
+    : // The address is shown too, for mail clients that hide or rewrite links.
+      `<p><a href="${escapeHtml(p.link)}">${escapeHtml(p.label)}</a></p><p>${escapeHtml(p.link)}</p>`;
+
 /** Text and HTML from the same paragraphs, so the two bodies never drift apart. */
-function compose(to: string, subject: string, paragraphs: string[]): Mail {
+function compose(to: string, subject: string, paragraphs: Array<string | LinkParagraph>): Mail {
   return {
     to,
     subject,
-    text: `${paragraphs.join("\n\n")}\n\n— Gatehouse`,
-    html: `<!doctype html><html><body>${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join("")}<p>— Gatehouse</p></body></html>`,
+    text: `${paragraphs.map(asText).join("\n\n")}\n\n— Gatehouse`,
+    html: `<!doctype html><html><body>${paragraphs.map(asHtml).join("")}<p>— Gatehouse</p></body></html>`,
   };
 }
 
@@ -23,7 +36,7 @@ export function accountLockedMail(to: string): Mail {
 export function passwordResetMail(to: string, link: string): Mail {
   return compose(to, "Reset your password", [
     "Someone asked to reset the password of your account. If it was you, open this link within an hour:",
-    link,
+    { link, label: "Choose a new password" },
     "If it was not you, ignore this mail: your password stays as it is.",
   ]);
 }
@@ -36,5 +49,5 @@ export function passwordChangedMail(to: string): Mail {
 }
 
 export function verifyEmailMail(to: string, link: string): Mail {
-  return compose(to, "Confirm your email address", ["Open this link within 24 hours to confirm your email address:", link]);
+  return compose(to, "Confirm your email address", ["Open this link within 24 hours to confirm your email address:", { link, label: "Confirm your email address" }]);
 }

@@ -1,6 +1,9 @@
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Writable } from "node:stream";
-import { createGatehouseServer, createLogger, createSecretKeyRing, createServices, type GatehouseOptions, type Services } from "@gatehouse/auth";
+import { createGatehouseServer, createLogger, createOutboxMailer, createSecretKeyRing, createServices, type GatehouseOptions, type Services } from "@gatehouse/auth";
 import { createMemoryBackend, createStore } from "@gatehouse/store";
 
 const TEST_SECRET = new TextEncoder().encode("client-test-secret-0123456789-abcdefghijklmnop");
@@ -29,6 +32,8 @@ export interface GatehouseUnderTest {
   trpcUrl: string;
   clock: FakeClock;
   services: Services;
+  /** The token in the newest mail to `to` that links to `path` (`/reset-password`, `/verify-email`), once queued mails are written. */
+  linkToken(to: string, path: string): Promise<string>;
   /** A direct call, bypassing the SDK: for checking what the server thinks. */
   call(procedure: string, input?: unknown, options?: { bearer?: string; mode?: "token"; query?: boolean }): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any -- response JSON under test
   close(): Promise<void>;
@@ -44,7 +49,11 @@ type ServerOptions = Partial<Omit<GatehouseOptions, "store" | "keys" | "logger" 
 export async function startGatehouse(options: ServerOptions = {}): Promise<GatehouseUnderTest> {
   const clock = createFakeClock();
   const store = createStore(createMemoryBackend({ clock: clock.now }));
+  // The development transport, as `pnpm dev` has it: one JSON file per mail.
+  const outboxDir = mkdtempSync(join(tmpdir(), "gatehouse-client-outbox-"));
   const services = await createServices({
+    mailer: createOutboxMailer(outboxDir, clock.now),
+    appUrl: "https://app.example.com",
     bcryptCost: 4,
     ...DATA_KEY,
     ...options,
@@ -62,6 +71,17 @@ export async function startGatehouse(options: ServerOptions = {}): Promise<Gateh
     trpcUrl: `${origin}/trpc`,
     clock,
     services,
+    async linkToken(to, path) {
+      await services.mail.drain();
+      const mails = readdirSync(outboxDir)
+        .filter((name) => name.endsWith(".json"))
+        .sort()
+        .map((name) => JSON.parse(readFileSync(join(outboxDir, name), "utf8")) as { to: string; text: string });
+      const text = mails.filter((mail) => mail.to === to && mail.text.includes(path)).at(-1)?.text ?? "";
+      const token = new RegExp(`${path}\\?token=([\\w-]+)`).exec(text)?.[1];
+      if (!token) throw new Error(`no mail to ${to} linking to ${path}`);
+      return token;
+    },
     async call(procedure, input, callOptions = {}) {
       const headers: Record<string, string> = {};
       if (callOptions.bearer) headers.Authorization = `Bearer ${callOptions.bearer}`;

@@ -177,7 +177,10 @@ export function createAuthService(deps: AuthServiceDeps) {
     /** Step-up: a fresh password (and code, with two-factor on) renews the session's authentication time. */
     async reauthenticate(caller: { user: UserRecord; session: SessionRecord }, input: { password: string; code?: string | undefined }, meta: RequestMeta): Promise<{ user: UserRecord; accessToken: string; expiresIn: number }> {
       await confirmPassword(caller.user, input.password, "reauth", meta);
-      if (caller.user.mfa && !(input.code && (await mfa.verifyCode(caller.user, input.code, meta)))) throw new AuthError("mfa_invalid");
+      if (caller.user.mfa) {
+        if (!input.code) throw new AuthError("mfa_invalid");
+        await mfa.verifyCode(caller.user, input.code, meta);
+      }
       const authTime = Math.floor(clock() / 1000);
       const session = (await sessions.update(caller.session.id, (s) => ({ ...s, authTime }))) ?? { ...caller.session, authTime };
       const user = (await users.get(caller.user.id)) ?? caller.user;

@@ -1,5 +1,5 @@
 import type { Context } from "../../context.js";
-import { clearedRefreshCookie, deviceCookie, refreshCookie, REFRESH_COOKIE } from "../../http/cookies.js";
+import { clearedRefreshCookie, clearedSessionHintCookie, deviceCookie, refreshCookie, REFRESH_COOKIE, sessionHintCookie } from "../../http/cookies.js";
 import { DEVICE_TTL_SECONDS } from "../devices/device-store.js";
 import { toPublicUser } from "../users/user-record.js";
 import type { SignedIn } from "./auth-service.js";
@@ -7,7 +7,8 @@ import type { TokenSet } from "./schema.js";
 
 /**
  * Puts a fresh token pair on the wire: in cookie mode the refresh token goes
- * only into the HttpOnly cookie, in token mode only into the body.
+ * only into the HttpOnly cookie (with the session hint beside it), in token
+ * mode only into the body.
  */
 export function deliverTokens(ctx: Context, signedIn: SignedIn): TokenSet {
   const { tokens, user, deviceToken } = signedIn;
@@ -16,6 +17,7 @@ export function deliverTokens(ctx: Context, signedIn: SignedIn): TokenSet {
     return { ...base, refreshToken: tokens.refreshToken, refreshExpiresIn: tokens.refreshExpiresIn, ...(deviceToken ? { deviceToken } : {}) };
   }
   ctx.setCookie(refreshCookie(tokens.refreshToken, tokens.refreshExpiresIn));
+  ctx.setCookie(sessionHintCookie(tokens.refreshExpiresIn));
   if (deviceToken) ctx.setCookie(deviceCookie(deviceToken, DEVICE_TTL_SECONDS));
   return base;
 }
@@ -26,5 +28,7 @@ export function presentedRefreshToken(ctx: Context, bodyToken: string | undefine
 }
 
 export function clearRefreshCookie(ctx: Context): void {
-  if (ctx.authMode === "cookie") ctx.setCookie(clearedRefreshCookie());
+  if (ctx.authMode !== "cookie") return;
+  ctx.setCookie(clearedRefreshCookie());
+  ctx.setCookie(clearedSessionHintCookie());
 }

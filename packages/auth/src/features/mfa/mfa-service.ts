@@ -54,39 +54,46 @@ export function createMfaService(deps: MfaServiceDeps) {
 
   /**
    * Accepts a current TOTP code (never one already used) or an unused recovery
-   * code, consuming it in the same atomic update of the user record.
+   * code, consuming it in the same atomic update of the user record; throws
+   * `mfa_invalid` otherwise, saying so when the code is right but spent.
    */
-  async function consumeCode(user: UserRecord, code: string): Promise<boolean> {
+  async function consumeCode(user: UserRecord, code: string): Promise<void> {
     const mfa = user.mfa;
-    if (!mfa) return false;
+    if (!mfa) throw new AuthError("mfa_invalid");
     // Sealed to the user: a seed copied onto another account does not open.
     const secret = open(mfa.sealedSecret, dataKey, `${SEAL_PURPOSE} ${user.id}`);
     // Recovery codes work even if the seed cannot be opened (a changed data key).
     const step = secret ? matchTotpStep(decodeTotpSecret(secret), code.trim(), clock()) : undefined;
     const recoveryHash = step === undefined && looksLikeRecoveryCode(code) ? hashRecoveryCode(code, recoveryKey) : undefined;
-    if (step === undefined && recoveryHash === undefined) return false;
-    let accepted = false;
+    if (step === undefined && recoveryHash === undefined) throw new AuthError("mfa_invalid");
+    // Written inside the update callback, which the compiler cannot follow: hence the widening cast.
+    let verdict = "invalid" as "accepted" | "reused" | "invalid";
     await users.update(user.id, (current) => {
-      accepted = false;
+      verdict = "invalid";
       const state = current.mfa;
       if (!state) return current;
       if (step !== undefined) {
-        if (step <= state.lastStep) return current;
-        accepted = true;
+        // RFC 6238 §5.2: a code is accepted once; the person just needs the next one.
+        if (step <= state.lastStep) {
+          verdict = "reused";
+          return current;
+        }
+        verdict = "accepted";
         return { ...current, mfa: { ...state, lastStep: step } };
       }
       if (!state.recoveryCodeHashes.includes(recoveryHash!)) return current;
-      accepted = true;
+      verdict = "accepted";
       return { ...current, mfa: { ...state, recoveryCodeHashes: state.recoveryCodeHashes.filter((h) => h !== recoveryHash) } };
     });
-    return accepted;
+    if (verdict === "reused") throw new AuthError("mfa_invalid", { message: "This code was already used. Wait for the next code from your authenticator app." });
+    if (verdict !== "accepted") throw new AuthError("mfa_invalid");
   }
 
   return {
-    /** A code offered to confirm an action (step-up): limited like login guesses, per user. */
-    async verifyCode(user: UserRecord, code: string, request: RequestMeta): Promise<boolean> {
+    /** A code offered to confirm an action (step-up): limited like login guesses, per user; throws `mfa_invalid`. */
+    async verifyCode(user: UserRecord, code: string, request: RequestMeta): Promise<void> {
       await limitAttempts([`user:${user.id}`], request);
-      return consumeCode(user, code);
+      await consumeCode(user, code);
     },
 
     async setup(user: UserRecord): Promise<{ secret: string; otpauthUrl: string }> {
@@ -112,7 +119,7 @@ export function createMfaService(deps: MfaServiceDeps) {
 
     async disable(user: UserRecord, code: string, request: RequestMeta): Promise<void> {
       await limitAttempts([`settings:${user.id}`], request);
-      if (!(await consumeCode(user, code))) throw new AuthError("mfa_invalid");
+      await consumeCode(user, code);
       await users.update(user.id, (u) => ({ ...u, mfaEnabled: false, mfa: null }));
       events.info("mfa_disabled", { userId: user.id, request });
     },
@@ -129,9 +136,11 @@ export function createMfaService(deps: MfaServiceDeps) {
       if (!user || user.sessionGeneration !== challenge.generation || user.disabledAt !== null) throw expired();
       // Single use: the challenge is redeemed before the code is spent, so a lost race burns no code.
       if (!(await challenges.take(mfaToken))) throw expired();
-      if (!(await consumeCode(user, code))) {
+      try {
+        await consumeCode(user, code);
+      } catch (error) {
         await challenges.restore(mfaToken, challenge);
-        throw new AuthError("mfa_invalid");
+        throw error;
       }
       return { user, challenge };
     },
