@@ -14,6 +14,7 @@ import type { MfaService } from "../mfa/mfa-service.js";
 import type { DeviceRecord } from "../devices/device-store.js";
 import type { KnownIps } from "./known-ips.js";
 import type { Lockout, LockSubject } from "./lockout.js";
+import type { SignInMethod } from "./sign-in-method.js";
 import type { IssuedTokens, TokenIssuer } from "./token-issuer.js";
 
 export interface AuthServiceDeps {
@@ -34,6 +35,16 @@ export interface AuthServiceDeps {
 }
 
 export type LoginResult = SignedIn | { mfaRequired: true; mfaToken: string };
+
+/** What the credential check of a sign-in hands on to `completeSignIn`. */
+export interface SignInCompletion {
+  method: SignInMethod;
+  /** False when the credential already stands for a second factor (a passkey): no TOTP step. */
+  askMfa: boolean;
+  device: DeviceRecord | undefined;
+  /** The device credential the request presented, handed back when `device` is known. */
+  deviceToken: string | undefined;
+}
 
 export interface SignedIn {
   user: UserRecord;
@@ -101,12 +112,53 @@ export function createAuthService(deps: AuthServiceDeps) {
   }
 
   /** Everything after the credentials checked out: session, tokens, device credential. */
-  async function completeLogin(user: UserRecord, device: DeviceRecord | undefined, presentedDeviceToken: string | undefined, meta: RequestMeta): Promise<SignedIn> {
+  async function completeLogin(user: UserRecord, device: DeviceRecord | undefined, presentedDeviceToken: string | undefined, meta: RequestMeta, method: SignInMethod): Promise<SignedIn> {
     const { session, tokens } = await issuer.startSession(user, meta);
     const deviceToken = device && presentedDeviceToken ? presentedDeviceToken : await devices.issue(user.id, user.email);
-    events.info("login_success", { userId: user.id, sessionId: session.id, knownDevice: Boolean(device), mfa: Boolean(user.mfa), request: meta });
+    events.info("login_success", { userId: user.id, sessionId: session.id, method, knownDevice: Boolean(device), mfa: Boolean(user.mfa), request: meta });
     if (await deps.knownIps.note(user.id, meta.ip)) events.warn("login_new_ip", { userId: user.id, sessionId: session.id, request: meta });
     return { user, session, tokens, deviceToken };
+  }
+
+  /**
+   * The start of every sign-in to `email`, whatever the credential: refuses with
+   * `account_locked` while locked. A known device answers for its own failures
+   * only: the owner is not locked out by someone else's guessing against the email.
+   */
+  async function beginSignIn(email: string, deviceToken: string | undefined, meta: RequestMeta): Promise<{ device: DeviceRecord | undefined; subject: LockSubject }> {
+    const device = await devices.find(deviceToken, email);
+    const subject: LockSubject = device ? { kind: "device", deviceId: device.id } : { kind: "email", email };
+    try {
+      await lockout.assertNotLocked(subject);
+    } catch (error) {
+      events.info("login_failed", { reason: "locked", subject: subject.kind, email, request: meta });
+      throw error;
+    }
+    return { device, subject };
+  }
+
+  /**
+   * The end of every sign-in once its credential checked out: the account must
+   * be usable, then the TOTP step when the account has it (unless the credential
+   * stands for a second factor itself), else the session and its tokens.
+   */
+  async function completeSignIn(user: UserRecord, how: SignInCompletion & { askMfa: false }, meta: RequestMeta): Promise<SignedIn>;
+  async function completeSignIn(user: UserRecord, how: SignInCompletion, meta: RequestMeta): Promise<LoginResult>;
+  async function completeSignIn(user: UserRecord, how: SignInCompletion, meta: RequestMeta): Promise<LoginResult> {
+    if (user.disabledAt !== null) {
+      events.info("login_failed", { reason: "account_disabled", method: how.method, userId: user.id, request: meta });
+      throw new AuthError("account_disabled");
+    }
+    if (deps.requireVerifiedEmail && !user.emailVerified) {
+      events.info("login_failed", { reason: "email_not_verified", method: how.method, userId: user.id, request: meta });
+      throw new AuthError("email_not_verified");
+    }
+    // Two-factor users get no tokens yet: only a short-lived, single-use challenge.
+    if (how.askMfa && user.mfa) {
+      const deviceToken = how.device ? how.deviceToken : undefined;
+      return { mfaRequired: true, mfaToken: await mfa.issueChallenge({ userId: user.id, generation: user.sessionGeneration, deviceToken, method: how.method }) };
+    }
+    return completeLogin(user, how.device, how.deviceToken, meta, how.method);
   }
 
   return {
@@ -114,6 +166,8 @@ export function createAuthService(deps: AuthServiceDeps) {
     revokeSession,
     endAllSessions,
     confirmPassword,
+    beginSignIn,
+    completeSignIn,
 
     async signup(input: { email: string; password: string; name?: string | undefined }, meta: RequestMeta): Promise<SignedIn> {
       assertStrongPassword(input.password);
@@ -135,16 +189,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     },
 
     async login(input: { email: string; password: string; deviceToken?: string | undefined }, meta: RequestMeta): Promise<LoginResult> {
-      // A known device answers for its own failures only: the owner is not
-      // locked out by someone else's guessing against the email.
-      const device = await devices.find(input.deviceToken, input.email);
-      const subject: LockSubject = device ? { kind: "device", deviceId: device.id } : { kind: "email", email: input.email };
-      try {
-        await lockout.assertNotLocked(subject);
-      } catch (error) {
-        events.info("login_failed", { reason: "locked", subject: subject.kind, email: input.email, request: meta });
-        throw error;
-      }
+      const { device, subject } = await beginSignIn(input.email, input.deviceToken, meta);
       const user = await users.findByEmail(input.email);
       // Unknown emails cost a full verification too: same status, body and timing.
       const valid = user ? await passwords.verify(input.password, user.passwordHash) : await passwords.verifyDummy(input.password);
@@ -154,24 +199,14 @@ export function createAuthService(deps: AuthServiceDeps) {
         throw new AuthError("invalid_credentials");
       }
       await lockout.recordSuccess(subject);
-      if (user.disabledAt !== null) {
-        events.info("login_failed", { reason: "account_disabled", userId: user.id, request: meta });
-        throw new AuthError("account_disabled");
-      }
-      if (deps.requireVerifiedEmail && !user.emailVerified) {
-        events.info("login_failed", { reason: "email_not_verified", userId: user.id, request: meta });
-        throw new AuthError("email_not_verified");
-      }
-      // Two-factor users get no tokens yet: only a short-lived, single-use challenge.
-      if (user.mfa) return { mfaRequired: true, mfaToken: await mfa.issueChallenge({ userId: user.id, generation: user.sessionGeneration, deviceToken: device ? input.deviceToken : undefined }) };
-      return completeLogin(user, device, input.deviceToken, meta);
+      return completeSignIn(user, { method: "password", askMfa: true, device, deviceToken: input.deviceToken }, meta);
     },
 
     async verifyMfa(input: { mfaToken: string; code: string }, meta: RequestMeta): Promise<SignedIn> {
       const { user, challenge } = await mfa.answerChallenge(input.mfaToken, input.code, meta);
       if (user.disabledAt !== null) throw new AuthError("account_disabled");
       const device = await devices.find(challenge.deviceToken, user.email);
-      return completeLogin(user, device, challenge.deviceToken, meta);
+      return completeLogin(user, device, challenge.deviceToken, meta, challenge.method ?? "password");
     },
 
     /** Step-up: a fresh password (and code, with two-factor on) renews the session's authentication time. */

@@ -8,6 +8,7 @@ import type { RequestMeta } from "../../request-meta.js";
 import type { Events } from "../../events/events.js";
 import type { Limit } from "../../rate-limit/limit-rules.js";
 import { hitSlidingWindow } from "../../rate-limit/sliding-window.js";
+import type { SignInMethod } from "../auth/sign-in-method.js";
 import type { UserRecord } from "../users/user-record.js";
 import type { UserStore } from "../users/user-store.js";
 import { generateRecoveryCodes, hashRecoveryCode, looksLikeRecoveryCode } from "./recovery-codes.js";
@@ -23,6 +24,8 @@ export interface MfaChallenge {
   /** The user's generation when the password was checked: a reset or lock since voids the challenge. */
   generation: number;
   deviceToken?: string | undefined;
+  /** How the first step proved who it is (password, emailed code), for the login_success event. */
+  method?: SignInMethod | undefined;
 }
 
 export interface MfaServiceDeps {
