@@ -85,6 +85,7 @@ export const envSchema = z
       .regex(/^(outbox:.+|smtps?:\/\/.+)$/, "must be outbox:DIR or smtp://…")
       .optional(),
     AUTH_REQUIRE_VERIFIED_EMAIL: z.enum(["true", "false"], { message: "must be true or false" }).default("false").transform((v) => v === "true"),
+    AUTH_PASSWORDLESS_SIGNUP: z.enum(["true", "false"], { message: "must be true or false" }).default("false").transform((v) => v === "true"),
     APP_URL: z.url("must be the app's public URL, like https://app.example.com").optional(),
     ALERT_WEBHOOK_URL: z.url("must be an http(s) URL").optional(),
     ALERT_WEBHOOK_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
@@ -124,7 +125,9 @@ export const envSchema = z
     if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
       ctx.addIssue({ code: "custom", path: [env.ADMIN_EMAIL ? "ADMIN_PASSWORD" : "ADMIN_EMAIL"], message: "ADMIN_EMAIL and ADMIN_PASSWORD go together" });
     }
-  });
+  })
+  // A host name, not 127.0.0.1: browsers refuse an IP address as WebAuthn relying party, and localhost is a secure context.
+  .transform((env) => ({ ...env, APP_URL: env.APP_URL ?? `http://localhost:${env.PORT}` }));
 
 export type Env = z.output<typeof envSchema>;
 

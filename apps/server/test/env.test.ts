@@ -19,8 +19,19 @@ describe("environment validation", () => {
       TRUST_PROXY: 0,
       LOG_LEVEL: "info",
       AUTH_BCRYPT_COST: 12,
+      APP_URL: "http://localhost:3000",
+      AUTH_PASSWORDLESS_SIGNUP: false,
     });
     expect(result.env.AUTH_JWT_SECRET).toBeUndefined();
+  });
+
+  it("takes APP_URL's port from PORT when unset, and AUTH_PASSWORDLESS_SIGNUP as true or false only", () => {
+    const result = parseEnv({ PORT: "8080", AUTH_PASSWORDLESS_SIGNUP: "true" });
+    expect(result.ok && [result.env.APP_URL, result.env.AUTH_PASSWORDLESS_SIGNUP]).toEqual(["http://localhost:8080", true]);
+    const given = parseEnv({ APP_URL: "https://app.example.com" });
+    expect(given.ok && given.env.APP_URL).toBe("https://app.example.com");
+    const bad = parseEnv({ AUTH_PASSWORDLESS_SIGNUP: "yes" });
+    expect(bad.ok ? [] : bad.errors).toEqual(["AUTH_PASSWORDLESS_SIGNUP: must be true or false"]);
   });
 
   it("reports one line per bad variable, naming each", () => {

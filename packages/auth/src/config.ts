@@ -42,8 +42,13 @@ export interface GatehouseOptions {
   dataKey?: string;
   /** Login answers `email_not_verified` until the address is confirmed. */
   requireVerifiedEmail?: boolean;
-  /** The app's public URL, for links in mails. */
+  /**
+   * The app's public URL: links in mails, and the WebAuthn origin (its origin)
+   * and relying-party id (its host name, which must be a name, not an IP address).
+   */
   appUrl?: string;
+  /** A correct email sign-in code for an address without an account creates the account (AUTH_PASSWORDLESS_SIGNUP). */
+  passwordlessSignup?: boolean;
   /** Suspicious events are POSTed here, signed with `alertWebhookSecret`. */
   alertWebhookUrl?: string;
   alertWebhookSecret?: string;
@@ -79,7 +84,8 @@ export function resolveConfig(options: GatehouseOptions): GatehouseConfig {
     auditRetentionDays: 365,
     dataKey: "",
     requireVerifiedEmail: false,
-    appUrl: "http://127.0.0.1:3000",
+    appUrl: "http://localhost:3000",
+    passwordlessSignup: false,
     ...stripUndefined(options),
     limits: { ...DEFAULT_LIMITS, ...options.limits },
   };

@@ -2,13 +2,18 @@ import { activityRouter } from "./features/activity/router.js";
 import { adminRouter } from "./features/admin/router.js";
 import { apiKeysRouter } from "./features/api-keys/router.js";
 import { authRouter } from "./features/auth/router.js";
+import { emailCodeRouter } from "./features/email-codes/router.js";
 import { mfaRouter } from "./features/mfa/router.js";
+import { passkeysRouter } from "./features/passkeys/router.js";
+import { passkeySignInRouter } from "./features/passkeys/sign-in-router.js";
 import { sessionsRouter } from "./features/sessions/router.js";
 import { usersRouter } from "./features/users/router.js";
 import { router } from "./trpc.js";
 
 export const appRouter = router({
-  auth: authRouter,
+  // Every way to sign in lives under `auth.`, each feature in its own folder.
+  auth: { ...authRouter, ...emailCodeRouter, ...passkeySignInRouter },
+  passkeys: passkeysRouter,
   sessions: sessionsRouter,
   mfa: mfaRouter,
   apiKeys: apiKeysRouter,

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { resolveConfig, type GatehouseConfig, type GatehouseOptions } from "./config.js";
 import { deriveSubKey } from "./crypto/sub-keys.js";
 import { createAlertNotifier } from "./events/alert-notifier.js";
@@ -12,7 +13,13 @@ import { createKnownIps } from "./features/auth/known-ips.js";
 import { createLockout } from "./features/auth/lockout.js";
 import { createTokenIssuer } from "./features/auth/token-issuer.js";
 import { createDeviceStore } from "./features/devices/device-store.js";
+import { createEmailCodeService } from "./features/email-codes/email-code-service.js";
+import { createEmailCodeStore } from "./features/email-codes/email-code-store.js";
 import { createMfaService } from "./features/mfa/mfa-service.js";
+import { createPasskeyService } from "./features/passkeys/passkey-service.js";
+import { createPasskeySignInService } from "./features/passkeys/passkey-sign-in-service.js";
+import { createPasskeyStore } from "./features/passkeys/passkey-store.js";
+import { relyingPartyOf } from "./features/passkeys/relying-party.js";
 import { createRecoveryService } from "./features/recovery/recovery-service.js";
 import { createRefreshTokenStore } from "./features/sessions/refresh-token-store.js";
 import { createSessionStore } from "./features/sessions/session-store.js";
@@ -56,6 +63,7 @@ export async function createServices(options: GatehouseOptions) {
     refreshAbsoluteTtlSeconds: config.refreshAbsoluteTtlSeconds,
   });
   const mfa = createMfaService({ store, clock, events, users, dataKey: config.dataKey, attemptsLimit: config.limits["mfa.attempts"] });
+  const knownIps = createKnownIps(store);
   const auth = createAuthService({
     clock,
     events,
@@ -68,7 +76,7 @@ export async function createServices(options: GatehouseOptions) {
     devices,
     lockout,
     mfa,
-    knownIps: createKnownIps(store),
+    knownIps,
     refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
     requireVerifiedEmail: config.requireVerifiedEmail,
   });
@@ -76,7 +84,25 @@ export async function createServices(options: GatehouseOptions) {
   const mail = createMailQueue(config.mailer, logger);
   const admin = createAdminService({ clock, events, users, apiKeys, mail, endAllSessions: auth.endAllSessions });
   const recovery = createRecoveryService({ store, clock, events, users, passwords, auth, mail, appUrl: config.appUrl });
-  return { config, logger, events, audit, activity, store, users, sessions, devices, accessTokens, auth, passwords, apiKeys, admin, mail, mfa, recovery };
+  const emailCodes = createEmailCodeService({
+    clock,
+    events,
+    users,
+    passwords,
+    auth,
+    lockout,
+    knownIps,
+    codes: createEmailCodeStore(store, deriveSubKey(config.dataKey, "email sign-in codes")),
+    mail,
+    appUrl: config.appUrl,
+    passwordlessSignup: config.passwordlessSignup,
+  });
+  const relyingParty = relyingPartyOf(config.appUrl);
+  if (isIP(relyingParty.id)) logger.warn({ event: "passkeys_need_host_name", appUrl: config.appUrl }, "browsers refuse an IP address as WebAuthn relying party: set APP_URL to a host name (http://localhost:PORT) for passkeys");
+  const passkeyStore = createPasskeyStore(store);
+  const passkeys = createPasskeyService({ store, clock, events, passkeys: passkeyStore, relyingParty });
+  const passkeySignIn = createPasskeySignInService({ store, clock, events, users, passkeys: passkeyStore, auth, lockout, relyingParty, decoyKey: deriveSubKey(config.dataKey, "passkey decoys") });
+  return { config, logger, events, audit, activity, store, users, sessions, devices, accessTokens, auth, passwords, apiKeys, admin, mail, mfa, recovery, emailCodes, passkeys, passkeySignIn };
 }
 
 export type Services = Awaited<ReturnType<typeof createServices>>;

@@ -65,6 +65,16 @@ describe("declared access (default deny)", () => {
     "admin.auditLog": { access: "admin" },
     "admin.verifyAuditLog": { access: "admin" },
     "activity.list": { access: "user", apiKeyScope: "activity:read" },
+    "auth.requestEmailCode": { access: "public" },
+    "auth.loginWithEmailCode": { access: "public" },
+    "auth.passkeyOptions": { access: "public" },
+    "auth.loginWithPasskey": { access: "public" },
+    "passkeys.registrationOptions": { access: "user", stepUp: true },
+    "passkeys.register": { access: "user", stepUp: true },
+    "passkeys.list": { access: "user" },
+    // Ours beside the contract's table: renaming changes nothing about how one signs in, so no step-up.
+    "passkeys.rename": { access: "user" },
+    "passkeys.remove": { access: "user", stepUp: true },
   };
 
   it("every procedure declares its access, and it matches the contract", () => {

@@ -10,16 +10,18 @@ import type { RequestMeta } from "../request-meta.js";
 const AUDITED = new Set([
   "signup", "login_success", "logout", "login_locked", "refresh_token_reuse", "password_changed", "password_reset",
   "email_verified", "mfa_enabled", "mfa_disabled", "api_key_created", "api_key_revoked", "role_changed",
-  "account_locked_by_admin", "account_unlocked_by_admin",
+  "account_locked_by_admin", "account_unlocked_by_admin", "email_code_requested", "passkey_added", "passkey_renamed", "passkey_removed",
+  "passkey_counter_regressed",
 ]);
 
 /** Suspicious: also sent to the alert webhook when one is configured. */
-const ALERTED = new Set(["refresh_token_reuse", "login_locked", "login_new_ip", "account_locked_by_admin"]);
+const ALERTED = new Set(["refresh_token_reuse", "login_locked", "login_new_ip", "account_locked_by_admin", "passkey_counter_regressed"]);
 
 /** Shown to the user in `activity.list`. */
 const ACTIVITY = new Set([
   "signup", "login_success", "login_failed", "login_new_ip", "logout", "refresh_token_reuse", "reauthenticated", "password_changed",
   "password_reset", "email_verified", "mfa_enabled", "mfa_disabled", "api_key_created", "api_key_revoked", "account_locked_by_admin",
+  "email_code_requested", "passkey_added", "passkey_renamed", "passkey_removed", "passkey_counter_regressed",
 ]);
 
 export interface EventContext {

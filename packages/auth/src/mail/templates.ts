@@ -51,3 +51,11 @@ export function passwordChangedMail(to: string): Mail {
 export function verifyEmailMail(to: string, link: string): Mail {
   return compose(to, "Confirm your email address", ["Open this link within 24 hours to confirm your email address:", { link, label: "Confirm your email address" }]);
 }
+
+export function emailSignInCodeMail(to: string, code: string, link: string): Mail {
+  return compose(to, "Your sign-in code", [
+    `Your sign-in code is ${code}. Enter it where you asked for it, or open this link on the device you want to sign in on:`,
+    { link, label: "Sign in" },
+    "The code and the link work once, within 10 minutes. If you did not ask to sign in, ignore this mail: nobody can sign in without it.",
+  ]);
+}

@@ -1,4 +1,4 @@
-export const LIMIT_RULES = ["login.ip", "login.email", "login.lockout", "signup.ip", "reset.email", "mfa.attempts", "default"] as const;
+export const LIMIT_RULES = ["login.ip", "login.email", "login.lockout", "signup.ip", "reset.email", "mfa.attempts", "emailCode.email", "default"] as const;
 export type LimitRule = (typeof LIMIT_RULES)[number];
 
 export interface Limit {
@@ -14,6 +14,7 @@ export const DEFAULT_LIMITS: Readonly<Record<LimitRule, Limit>> = {
   "signup.ip": { max: 10, windowSeconds: 3600 },
   "reset.email": { max: 3, windowSeconds: 3600 },
   "mfa.attempts": { max: 5, windowSeconds: 15 * 60 },
+  "emailCode.email": { max: 3, windowSeconds: 15 * 60 },
   default: { max: 300, windowSeconds: 60 },
 };
 

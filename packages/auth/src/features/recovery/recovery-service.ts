@@ -3,6 +3,7 @@ import { createOneTimeTokens } from "../../crypto/one-time-tokens.js";
 import { AuthError } from "../../errors.js";
 import type { RequestMeta } from "../../request-meta.js";
 import type { Events } from "../../events/events.js";
+import { appLink } from "../../mail/app-link.js";
 import type { MailQueue } from "../../mail/background-mail.js";
 import { passwordChangedMail, passwordResetMail, verifyEmailMail } from "../../mail/templates.js";
 import type { PasswordHasher } from "../../passwords/hasher.js";
@@ -32,7 +33,7 @@ export function createRecoveryService(deps: RecoveryServiceDeps) {
   // then voids every link still in a mailbox.
   const resetTokens = createOneTimeTokens<{ userId: string; generation: number }>(store, "reset", 3600_000);
   const verificationTokens = createOneTimeTokens<{ userId: string; email: string }>(store, "verify-email", 24 * 3600_000);
-  const link = (path: string, token: string) => `${appUrl.replace(/\/$/, "")}${path}?token=${encodeURIComponent(token)}`;
+  const link = (path: string, token: string) => appLink(appUrl, path, token);
 
   /** Sets a new password and ends every session but `keep`. */
   async function replacePassword(user: UserRecord, password: string, reason: string, request: RequestMeta, keep?: SessionRecord): Promise<void> {

@@ -1,0 +1,110 @@
+import type { Clock } from "@gatehouse/store";
+import { generateSecretToken } from "../../crypto/random.js";
+import { AuthError } from "../../errors.js";
+import type { Events } from "../../events/events.js";
+import { appLink } from "../../mail/app-link.js";
+import type { MailQueue } from "../../mail/background-mail.js";
+import { emailSignInCodeMail } from "../../mail/templates.js";
+import type { PasswordHasher } from "../../passwords/hasher.js";
+import type { RequestMeta } from "../../request-meta.js";
+import type { AuthService, LoginResult } from "../auth/auth-service.js";
+import type { KnownIps } from "../auth/known-ips.js";
+import type { Lockout } from "../auth/lockout.js";
+import type { UserRecord } from "../users/user-record.js";
+import type { UserStore } from "../users/user-store.js";
+import type { EmailCodeStore, Redemption } from "./email-code-store.js";
+import type { LoginWithEmailCodeInput } from "./schema.js";
+
+export interface EmailCodeServiceDeps {
+  clock: Clock;
+  events: Events;
+  users: UserStore;
+  passwords: PasswordHasher;
+  auth: AuthService;
+  lockout: Lockout;
+  knownIps: KnownIps;
+  codes: EmailCodeStore;
+  mail: MailQueue;
+  appUrl: string;
+  passwordlessSignup: boolean;
+}
+
+const codeInvalid = (message?: string) => new AuthError("code_invalid", message ? { message } : {});
+const METHOD = "email_code";
+
+/** Sign-in with a 6-digit code or a one-click link mailed to the address (and, when allowed, sign-up the same way). */
+export function createEmailCodeService(deps: EmailCodeServiceDeps) {
+  const { clock, events, users, auth, lockout, codes, mail } = deps;
+
+  /** The account a redeemed code signs in to; with passwordless sign-up, the one it creates. */
+  async function accountFor(email: string, redeemed: Extract<Redemption, { ok: true }>, request: RequestMeta): Promise<UserRecord> {
+    if (redeemed.userId === null) return createAccount(email, request);
+    const user = await users.get(redeemed.userId);
+    if (!user || user.email !== email || user.sessionGeneration !== redeemed.generation) {
+      events.info("login_failed", { reason: "email_code_stale", method: METHOD, userId: redeemed.userId, request });
+      throw codeInvalid("This code is no longer valid; ask for a new one.");
+    }
+    if (user.emailVerified) return user;
+    // The code just proved the address reaches this person, as a verification link would.
+    const verified = (await users.update(user.id, (u) => ({ ...u, emailVerified: true }))) ?? user;
+    events.info("email_verified", { userId: user.id, method: METHOD, request });
+    return verified;
+  }
+
+  async function createAccount(email: string, request: RequestMeta): Promise<UserRecord> {
+    if (!deps.passwordlessSignup) throw codeInvalid();
+    // No password: a random one nobody knows, so password login fails as it does for any wrong password, at the same cost.
+    const passwordHash = await deps.passwords.hash(generateSecretToken(32));
+    const user = await users.create({ email, name: null, role: "user", emailVerified: true, mfaEnabled: false, passwordHash, createdAt: clock() });
+    if (!user) {
+      // Someone signed up with this address after the code was sent: never sign in to an account the code was not sent for.
+      events.info("login_failed", { reason: "email_code_stale", method: METHOD, email, request });
+      throw codeInvalid("This code is no longer valid; ask for a new one.");
+    }
+    await deps.knownIps.note(user.id, request.ip);
+    events.info("signup", { userId: user.id, email, method: METHOD, request });
+    return user;
+  }
+
+  return {
+    /** Answers the same for every address; mails a code only where one could sign in (or sign up, when allowed). */
+    async requestCode(email: string, request: RequestMeta): Promise<void> {
+      const user = await users.findByEmail(email);
+      if (!user && !deps.passwordlessSignup) {
+        events.info("email_code_requested_unknown_email", { email, request });
+        return;
+      }
+      // The code is issued after the answer, so a known address costs the request no more than an unknown one.
+      mail.sendWhenReady(
+        async () => {
+          const { code, linkToken } = await codes.issue(email, { userId: user?.id ?? null, generation: user?.sessionGeneration ?? 0 });
+          events.info("email_code_requested", { userId: user?.id, email, request });
+          return emailSignInCodeMail(email, code, appLink(deps.appUrl, "/sign-in-code", linkToken));
+        },
+        { kind: "email_code", userId: user?.id, requestId: request.requestId },
+      );
+    },
+
+    /** Redeems a code (or its link) as a sign-in: lockout, limits, refusals and the TOTP step as for a password. */
+    async signIn(input: LoginWithEmailCodeInput, deviceToken: string | undefined, request: RequestMeta): Promise<LoginResult> {
+      const email = "token" in input ? await codes.emailOfLink(input.token) : input.email;
+      if (!email) {
+        events.info("login_failed", { reason: "email_link_unknown", method: METHOD, request });
+        throw codeInvalid();
+      }
+      const { device, subject } = await auth.beginSignIn(email, deviceToken, request);
+      const redeemed = "token" in input ? await codes.redeemLink(email, input.token) : await codes.redeemCode(email, input.code);
+      if (!redeemed.ok) {
+        events.info("login_failed", { reason: redeemed.reason, method: METHOD, email, userId: redeemed.userId ?? undefined, request });
+        if (redeemed.reason === "code_voided") events.warn("email_code_voided", { userId: redeemed.userId ?? undefined, email, request });
+        await lockout.recordFailure(subject, { userId: redeemed.userId ?? undefined, request });
+        throw codeInvalid();
+      }
+      const user = await accountFor(email, redeemed, request);
+      await lockout.recordSuccess(subject);
+      return auth.completeSignIn(user, { method: METHOD, askMfa: true, device, deviceToken }, request);
+    },
+  };
+}
+
+export type EmailCodeService = ReturnType<typeof createEmailCodeService>;
