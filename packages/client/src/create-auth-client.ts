@@ -7,6 +7,7 @@ import { authLinkFor, registerAuthClient } from "./auth-link.js";
 import { endsSession, GatehouseError, needsNewAccessToken, reasonOf, rethrowAsGatehouseError } from "./errors.js";
 import { sessionHintFor, type SessionHint } from "./session-hint.js";
 import { createSessionKeeper, type AuthStatus } from "./session-keeper.js";
+import { createSignInMethods, type LoginResult, type SignedInResult, type SignInMethods } from "./sign-in-methods.js";
 import { createStepUp, type ReauthPrompt } from "./step-up.js";
 import { memoryStorage, type TokenStorage } from "./storage.js";
 import { createTabSync, DEFAULT_TAB_SYNC_NAMES, looksLikeBrowserPage, noTabSync, type TabSyncNames } from "./tab-sync.js";
@@ -50,10 +51,9 @@ export interface AuthClientOptions {
   sessionHint?: boolean | SessionHint;
 }
 
-export type SignedInResult = { status: "signed-in"; user: PublicUser };
-export type LoginResult = SignedInResult | { status: "mfa-required"; mfaToken: string };
+export type { LoginResult, SignedInResult };
 
-export interface AuthClient extends AccountFlows, AccountResources {
+export interface AuthClient extends AccountFlows, AccountResources, SignInMethods {
   readonly mode: AuthMode;
   /** The signed-in user, or null (signed out, or not restored yet: see `status`). */
   readonly user: PublicUser | null;
@@ -126,9 +126,11 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
 
   const signedIn = async (tokens: Parameters<typeof keeper.signIn>[0]): Promise<SignedInResult> => ({ status: "signed-in", user: await keeper.signIn(tokens) });
 
+  const stepUp = createStepUp(options.onReauthRequired);
   const client: AuthClient = {
     ...createAccountFlows(api, transport, keeper),
-    ...createAccountResources(api, keeper, createStepUp(options.onReauthRequired)),
+    ...createAccountResources(api, keeper, stepUp),
+    ...createSignInMethods(api, transport, keeper, stepUp),
     mode,
     get user() {
       return keeper.user;

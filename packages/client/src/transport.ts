@@ -1,6 +1,7 @@
 import { createTRPCClient, httpLink, type TRPCClient } from "@trpc/client";
 import type { AppRouter } from "@gatehouse/auth";
 import { GatehouseError } from "./errors.js";
+import type { GatehouseInputs, GatehouseOutputs } from "./procedure-types.js";
 import { isMfaChallenge, type MfaChallenge, type TokenSet } from "./wire.js";
 
 export type AuthMode = "cookie" | "token";
@@ -65,6 +66,12 @@ export function createTransport(options: TransportOptions) {
       if (!isTokenSet(answer)) throw new GatehouseError("auth.verifyMfa answered without tokens.");
       return answer;
     },
+
+    // The other ways to sign in: the same plain calls, so the answer's cookies land as a login's do.
+    requestEmailCode: (input: { email: string }): Promise<{ ok: true }> => sessionCalls.auth.requestEmailCode.mutate(input),
+    loginWithEmailCode: (input: GatehouseInputs["auth"]["loginWithEmailCode"]): Promise<TokenSet | MfaChallenge> => sessionCalls.auth.loginWithEmailCode.mutate(input),
+    passkeyOptions: (input: { email?: string }): Promise<GatehouseOutputs["auth"]["passkeyOptions"]> => sessionCalls.auth.passkeyOptions.mutate(input),
+    loginWithPasskey: (input: GatehouseInputs["auth"]["loginWithPasskey"]): Promise<TokenSet> => sessionCalls.auth.loginWithPasskey.mutate(input),
 
     // The public account flows: nothing to wait for or refresh, whatever the session's state.
     requestPasswordReset: (input: { email: string }): Promise<{ ok: true }> => sessionCalls.auth.requestPasswordReset.mutate(input),

@@ -34,6 +34,8 @@ export interface GatehouseUnderTest {
   services: Services;
   /** The token in the newest mail to `to` that links to `path` (`/reset-password`, `/verify-email`), once queued mails are written. */
   linkToken(to: string, path: string): Promise<string>;
+  /** The code and link token of the newest sign-in code mail to `to`. */
+  signInCode(to: string): Promise<{ code: string; token: string }>;
   /** A direct call, bypassing the SDK: for checking what the server thinks. */
   call(procedure: string, input?: unknown, options?: { bearer?: string; mode?: "token"; query?: boolean }): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any -- response JSON under test
   close(): Promise<void>;
@@ -67,20 +69,32 @@ export async function startGatehouse(options: ServerOptions = {}): Promise<Gateh
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
+  /** The text of the newest mail to `to` that mentions `containing`, once queued mails are written. */
+  async function newestMailText(to: string, containing: string): Promise<string> {
+    await services.mail.drain();
+    const mails = readdirSync(outboxDir)
+      .filter((name) => name.endsWith(".json"))
+      .sort()
+      .map((name) => JSON.parse(readFileSync(join(outboxDir, name), "utf8")) as { to: string; text: string });
+    return mails.filter((mail) => mail.to === to && mail.text.includes(containing)).at(-1)?.text ?? "";
+  }
+
+  async function linkToken(to: string, path: string): Promise<string> {
+    const token = new RegExp(`${path}\\?token=([\\w-]+)`).exec(await newestMailText(to, path))?.[1];
+    if (!token) throw new Error(`no mail to ${to} linking to ${path}`);
+    return token;
+  }
+
   return {
     trpcUrl: `${origin}/trpc`,
     clock,
     services,
-    async linkToken(to, path) {
-      await services.mail.drain();
-      const mails = readdirSync(outboxDir)
-        .filter((name) => name.endsWith(".json"))
-        .sort()
-        .map((name) => JSON.parse(readFileSync(join(outboxDir, name), "utf8")) as { to: string; text: string });
-      const text = mails.filter((mail) => mail.to === to && mail.text.includes(path)).at(-1)?.text ?? "";
-      const token = new RegExp(`${path}\\?token=([\\w-]+)`).exec(text)?.[1];
-      if (!token) throw new Error(`no mail to ${to} linking to ${path}`);
-      return token;
+    linkToken,
+    async signInCode(to) {
+      const token = await linkToken(to, "/sign-in-code");
+      const code = /\b(\d{6})\b/.exec(await newestMailText(to, "/sign-in-code"))?.[1];
+      if (!code) throw new Error(`no sign-in code in the mail to ${to}`);
+      return { code, token };
     },
     async call(procedure, input, callOptions = {}) {
       const headers: Record<string, string> = {};

@@ -6,7 +6,13 @@ const base64url = (maxChars: number) => z.string().max(maxChars).regex(/^[A-Za-z
 // A credential id is at most 1023 bytes (WebAuthn §4 "Credential ID").
 const credentialId = base64url(1400).min(1);
 const transports = z.array(z.string().max(32)).max(10);
-const extensionResults = z.record(z.string().max(64), z.unknown());
+// Client extension outputs (WebAuthn §9): the verifier reads none; the usual ones are described, others dropped.
+const extensionResults = z.object({
+  appid: z.boolean().optional(),
+  credProps: z.object({ rk: z.boolean().optional() }).optional(),
+  hmacCreateSecret: z.boolean().optional(),
+  prf: z.object({ enabled: z.boolean().optional() }).optional(),
+});
 // Browsers send null where no attachment is known; the verifier takes only a value or nothing.
 const attachment = z.enum(["platform", "cross-platform"]).nullish().transform((v) => v ?? undefined);
 

@@ -1,0 +1,124 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createAuthClient, GatehouseError, memoryStorage, type AuthClient, type AuthEvent } from "../src/index.js";
+import { GOOD_PASSWORD, startGatehouse, uniqueEmail, type GatehouseUnderTest } from "./support/gatehouse-server.js";
+import { CookieJar, createRecordingFetch } from "./support/recording-fetch.js";
+import { totpCode } from "./support/totp.js";
+
+let server: GatehouseUnderTest;
+const clients: AuthClient[] = [];
+
+beforeAll(async () => {
+  server = await startGatehouse();
+});
+afterAll(() => server.close());
+afterEach(() => {
+  for (const client of clients.splice(0)) client.dispose();
+});
+
+function browser(options: { onReauthRequired?: () => Promise<void> } = {}) {
+  const jar = new CookieJar();
+  const wire = createRecordingFetch(jar);
+  const client = createAuthClient({ url: server.trpcUrl, fetch: wire.fetch, sessionHint: () => jar.get("gh_session") === "1", ...options });
+  clients.push(client);
+  const events: AuthEvent[] = [];
+  client.subscribe((event) => events.push(event));
+  return { jar, wire, client, events };
+}
+
+async function existingAccount(): Promise<string> {
+  const email = uniqueEmail("code");
+  await server.call("auth.signup", { email, password: GOOD_PASSWORD });
+  return email;
+}
+
+/** Mails a code to `email` through `client` and reads it from the outbox. */
+async function mailCode(client: AuthClient, email: string) {
+  // Outbox files are named by the (fake) clock: a later mail needs a later time to sort last.
+  server.clock.advance(1_000);
+  await client.requestEmailCode({ email });
+  return server.signInCode(email);
+}
+
+describe("email sign-in codes", () => {
+  it("cookie mode: signs in with the mailed code, emits signed-in, and a reload restores the session", async () => {
+    const email = await existingAccount();
+    const page = browser();
+    const { code } = await mailCode(page.client, email);
+    const result = await page.client.loginWithEmailCode({ email, code });
+    expect(result).toEqual({ status: "signed-in", user: expect.objectContaining({ email, emailVerified: true }) });
+    expect(page.events.at(-1)).toEqual({ type: "signed-in", user: expect.objectContaining({ email }) });
+    expect(page.jar.get("gh_session")).toBe("1");
+
+    const reloaded = createAuthClient({ url: server.trpcUrl, fetch: page.wire.fetch, sessionHint: () => page.jar.get("gh_session") === "1" });
+    clients.push(reloaded);
+    expect((await reloaded.restore())?.email).toBe(email);
+  });
+
+  it("token mode: signs in with the link's token, keeps the refresh token and the device credential, and sends it next time", async () => {
+    const email = await existingAccount();
+    const storage = memoryStorage();
+    const wire = createRecordingFetch();
+    const app = createAuthClient({ url: server.trpcUrl, mode: "token", storage, fetch: wire.fetch });
+    clients.push(app);
+    const { token } = await mailCode(app, email);
+    await expect(app.loginWithEmailCode({ token })).resolves.toMatchObject({ status: "signed-in", user: { email } });
+    expect(await storage.get("refreshToken")).toEqual(expect.any(String));
+    const deviceToken = await storage.get("deviceToken");
+    expect(deviceToken).toEqual(expect.any(String));
+
+    const { code } = await mailCode(app, email);
+    await app.loginWithEmailCode({ email, code });
+    expect(wire.requests.filter((r) => r.procedure === "auth.loginWithEmailCode").at(-1)?.body).toEqual({ email, code, deviceToken });
+  });
+
+  it("answers mfa-required when two-factor is on; verifyMfa finishes", async () => {
+    const email = await existingAccount();
+    const owner = browser();
+    await owner.client.login({ email, password: GOOD_PASSWORD });
+    const { secret } = await owner.client.mfa.setupTotp();
+    await owner.client.mfa.enableTotp({ code: totpCode(secret, server.clock.now()) });
+    server.clock.advance(30_000);
+
+    const page = browser();
+    const { code } = await mailCode(page.client, email);
+    const first = await page.client.loginWithEmailCode({ email, code });
+    expect(first).toEqual({ status: "mfa-required", mfaToken: expect.any(String) });
+    expect(page.client.status).toBe("signed-out");
+    if (first.status !== "mfa-required") return;
+    await expect(page.client.verifyMfa({ mfaToken: first.mfaToken, code: totpCode(secret, server.clock.now()) })).resolves.toMatchObject({ status: "signed-in" });
+  });
+
+  it("rejects a wrong code with a GatehouseError (code_invalid, 401); a request for an unknown address resolves the same", async () => {
+    const email = await existingAccount();
+    const page = browser();
+    const { code } = await mailCode(page.client, email);
+    const wrong = await page.client.loginWithEmailCode({ email, code: code === "000000" ? "000001" : "000000" }).catch((error: unknown) => error);
+    expect(wrong).toBeInstanceOf(GatehouseError);
+    expect(wrong).toMatchObject({ reason: "code_invalid", status: 401 });
+    await expect(page.client.requestEmailCode({ email: uniqueEmail("nobody") })).resolves.toBeUndefined();
+  });
+});
+
+describe("passkeys from the SDK", () => {
+  it("lists none at first; removing needs a recent password and asks the app's prompt, then tries once more", async () => {
+    let prompted = 0;
+    const page = browser({
+      onReauthRequired: async () => {
+        prompted += 1;
+        await page.client.reauthenticate({ password: GOOD_PASSWORD });
+      },
+    });
+    await page.client.signup({ email: uniqueEmail("passkeys"), password: GOOD_PASSWORD });
+    await expect(page.client.listPasskeys()).resolves.toEqual([]);
+    server.clock.advance(10 * 60_000 + 1_000);
+    await expect(page.client.removePasskey({ id: "no-such-passkey" })).rejects.toMatchObject({ reason: "not_found" });
+    expect(prompted).toBe(1);
+  });
+
+  it("in a runtime without WebAuthn, signInWithPasskey rejects before anything signs in", async () => {
+    const page = browser();
+    await expect(page.client.signInWithPasskey()).rejects.toThrow(/WebAuthn is not supported/);
+    expect(page.wire.requests.map((r) => r.procedure)).not.toContain("auth.loginWithPasskey");
+    expect(page.client.status).toBe("signed-out");
+  });
+});
