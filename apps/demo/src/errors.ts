@@ -43,6 +43,8 @@ const wait = (seconds: number | undefined): string => (seconds && seconds > 0 ? 
  */
 export function describeError(error: unknown): ErrorText {
   if (error instanceof FormError) return { message: error.message, details: [] };
+  const ceremony = passkeyCeremonyProblem(error);
+  if (ceremony) return { message: ceremony, details: [] };
   const reason = reasonOf(error);
   const serverMessage = error instanceof Error ? error.message : "";
   switch (reason) {
@@ -62,6 +64,10 @@ export function describeError(error: unknown): ErrorText {
     case "mfa_invalid":
       // The server says so when the code was right but already used; otherwise a hint what to enter.
       return { message: /already used/i.test(serverMessage) ? serverMessage : "That code is not valid. Use the current code from your authenticator app, or a recovery code.", details: [] };
+    case "code_invalid":
+      return { message: "That code is wrong, expired or already used. Check the newest mail, or ask for a new code.", details: [] };
+    case "passkey_invalid":
+      return { message: "That passkey could not be verified. Try again, or sign in another way.", details: [] };
     case "not_found":
       return { message: "It is not there any more; it may have been removed already.", details: [] };
     case "reauth_required":
@@ -82,6 +88,26 @@ export function describeError(error: unknown): ErrorText {
     default:
       return { message: "Something went wrong. Please try again.", details: [] };
   }
+}
+
+/**
+ * The browser's own refusals during a passkey ceremony (the SDK passes them on
+ * as they are: a DOMException, or @simplewebauthn/browser's WebAuthnError
+ * carrying the same name), in words; undefined for anything else.
+ */
+function passkeyCeremonyProblem(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  switch (error.name) {
+    case "NotAllowedError":
+      return "No passkey was used: the request was cancelled or timed out, or this device has no passkey for this site.";
+    case "InvalidStateError":
+      return "This device already has a passkey for your account.";
+    case "AbortError":
+      return "The passkey request was interrupted. Try again.";
+    case "SecurityError":
+      return "This page cannot use passkeys at this address.";
+  }
+  return /WebAuthn is not supported/.test(error.message) ? "This browser cannot use passkeys." : undefined;
 }
 
 function statusOf(error: unknown): number | undefined {
@@ -112,6 +138,7 @@ export function fieldProblemsOf(error: unknown): { names: string[]; message: str
       // Only where the form asks for the current password alone; a login form names no field (either could be wrong).
       return [{ names: ["currentPassword"], message }];
     case "mfa_invalid":
+    case "code_invalid":
       return [{ names: ["code"], message }];
     default:
       return [];

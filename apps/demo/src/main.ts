@@ -4,7 +4,7 @@ import { button, h } from "./dom";
 import { describeError } from "./errors";
 import { onRouteChange, readRoute, type Route } from "./routes";
 import { appView, type AppPage, type AppView } from "./views/app";
-import { resetPasswordView, verifyEmailView, type LeaveLinkPage } from "./views/link-pages";
+import { resetPasswordView, signInCodeView, verifyEmailView, type LeaveLinkPage } from "./views/link-pages";
 import { signedOutView } from "./views/signed-out";
 import { confirmPassword } from "./views/step-up";
 
@@ -26,6 +26,8 @@ function show(next: typeof screen, view: HTMLElement): void {
   view.querySelector<HTMLElement>("h1")?.focus();
 }
 
+const LINK_PAGES = { "reset-password": resetPasswordView, "verify-email": verifyEmailView, "sign-in-code": signInCodeView };
+
 const leaveLinkPage: LeaveLinkPage = (next) => {
   signedOutMode = next === "forgot" ? "forgot" : "login";
   history.pushState(null, "", "/");
@@ -35,9 +37,9 @@ const leaveLinkPage: LeaveLinkPage = (next) => {
 
 /** Shows what belongs to the address and the auth state; `notice` is said on the login page. */
 function render(notice?: string): void {
-  if (route.page === "reset-password" || route.page === "verify-email") {
+  if (route.page === "reset-password" || route.page === "verify-email" || route.page === "sign-in-code") {
     // A mail link's page stays whatever happens to the session meanwhile; its button leads on.
-    if (screen !== "link") show("link", route.page === "reset-password" ? resetPasswordView(route.token, leaveLinkPage) : verifyEmailView(route.token, leaveLinkPage));
+    if (screen !== "link") show("link", LINK_PAGES[route.page](route.token, leaveLinkPage));
     return;
   }
   if (auth.status === "unknown") {

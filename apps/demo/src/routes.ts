@@ -7,17 +7,19 @@ export type Route =
   | { page: "home" }
   | { page: "admin" }
   | { page: "reset-password"; token: string }
-  | { page: "verify-email"; token: string };
+  | { page: "verify-email"; token: string }
+  | { page: "sign-in-code"; token: string };
 
 /** Reads the address. A mail link's token is taken out of it at once, so it stays in neither the history nor a Referer. */
 export function readRoute(): Route {
   const url = new URL(location.href);
   switch (url.pathname) {
     case "/reset-password":
-    case "/verify-email": {
+    case "/verify-email":
+    case "/sign-in-code": {
       const token = url.searchParams.get("token") ?? "";
       if (url.search) history.replaceState(null, "", url.pathname);
-      return url.pathname === "/reset-password" ? { page: "reset-password", token } : { page: "verify-email", token };
+      return { page: url.pathname.slice(1) as "reset-password" | "verify-email" | "sign-in-code", token };
     }
     case "/admin":
       return { page: "admin" };

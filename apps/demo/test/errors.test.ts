@@ -32,6 +32,16 @@ describe("what the demo tells a person about an error", () => {
     expect(describeError(trpcError("secret detail", { httpStatus: 502 })).message).toBe("Something went wrong. Please try again.");
   });
 
+  it("words a refused code or passkey, and the browser's own passkey refusals, never as a network failure", () => {
+    expect(describeError(new GatehouseError("x", { reason: "code_invalid", status: 401 })).message).toMatch(/^That code is wrong, expired or already used/);
+    expect(fieldProblemsOf(new GatehouseError("x", { reason: "code_invalid", status: 401 }))[0]?.names).toEqual(["code"]);
+    expect(describeError(new GatehouseError("x", { reason: "passkey_invalid", status: 401 })).message).toMatch(/^That passkey could not be verified/);
+    // What navigator.credentials rejects with (a DOMException; @simplewebauthn/browser keeps its name).
+    expect(describeError(new DOMException("The operation either timed out or was not allowed.", "NotAllowedError")).message).toMatch(/^No passkey was used/);
+    expect(describeError(new DOMException("excluded", "InvalidStateError")).message).toBe("This device already has a passkey for your account.");
+    expect(describeError(new Error("WebAuthn is not supported in this browser")).message).toBe("This browser cannot use passkeys.");
+  });
+
   it("says which field an error is about, where one is to blame", () => {
     const issues = new GatehouseError("bad", { reason: "validation_failed", status: 400, issues: [{ path: "email", message: "Enter a valid email address." }, { path: "name.0", message: "Too long." }] });
     expect(fieldProblemsOf(issues)).toEqual([

@@ -6,6 +6,7 @@ import { userState, type UserState } from "../user-state";
 import { activityView } from "./activity";
 import { adminView } from "./admin";
 import { apiKeysView } from "./api-keys";
+import { passkeysView } from "./passkeys";
 import { passwordView } from "./password";
 import { profileView } from "./profile";
 import { sessionsView } from "./sessions";
@@ -24,7 +25,7 @@ const PAGES: { page: AppPage; path: "/" | "/admin"; label: string; title: string
   { page: "admin", path: "/admin", label: "Admin", title: "Admin", adminOnly: true },
 ];
 
-/** The signed-in pages: the account (profile, two-factor, sessions, API keys, password, activity) and, for admins, the admin area. */
+/** The signed-in pages: the account (profile, two-factor, passkeys, sessions, API keys, password, activity) and, for admins, the admin area. */
 export function appView(user: PublicUser, requested: AppPage, onLogoutFailed: () => void): AppView {
   const state = userState(user);
   const messages = messageBox();
@@ -49,7 +50,7 @@ export function appView(user: PublicUser, requested: AppPage, onLogoutFailed: ()
   const content =
     current.page === "admin"
       ? adminView()
-      : h("div", { class: "grid" }, profileView(state), twoFactorView(state), sessionsView(), apiKeysView(), passwordView(), activityView());
+      : h("div", { class: "grid" }, profileView(state), twoFactorView(state), passkeysView(), sessionsView(), apiKeysView(), passwordView(), activityView());
 
   const element = h(
     "div",

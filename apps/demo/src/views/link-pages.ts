@@ -2,18 +2,19 @@ import { reasonOf } from "@gatehouse/client";
 import { auth } from "../auth";
 import { button, field, h } from "../dom";
 import { FormError, messageBox, onSubmit, runAction } from "../errors";
+import { mfaStep } from "./mfa-step";
 
-/** Where a link page sends the person on: the login form, or the form that mails a new reset link. */
+/** Where a link page sends the person on: the login form (or, signed in, the app), or the form that mails a new reset link. */
 export type LeaveLinkPage = (next: "home" | "forgot") => void;
 
 const LINK_PROBLEM = "This link is invalid, expired or already used.";
 
 /** A refused link token (the server names it `token_invalid` or `code_invalid`) becomes words for the person. */
-async function withLinkToken(action: () => Promise<void>, advice: string): Promise<void> {
+async function withLinkToken<T>(action: () => Promise<T>, advice: string): Promise<T> {
   try {
-    await action();
+    return await action();
   } catch (error) {
-    if (reasonOf(error) === "token_invalid" || String(reasonOf(error)) === "code_invalid") throw new FormError(`${LINK_PROBLEM} ${advice}`);
+    if (reasonOf(error) === "token_invalid" || reasonOf(error) === "code_invalid") throw new FormError(`${LINK_PROBLEM} ${advice}`);
     throw error;
   }
 }
@@ -61,4 +62,30 @@ export function verifyEmailView(token: string, leave: LeaveLinkPage): HTMLElemen
     messages.info("Your email address is confirmed. Thank you!");
   }).finally(() => status.remove());
   return h("div", { class: "narrow" }, section);
+}
+
+/**
+ * The page the sign-in mail links to: signs in at once with the link's token
+ * (a mail link is one click), then on to the app; with two-factor on, asks for
+ * the code first.
+ */
+export function signInCodeView(token: string, leave: LeaveLinkPage): HTMLElement {
+  const container = h("div", { class: "narrow" });
+  const messages = messageBox();
+  const status = h("p", { class: "muted" }, "Signing you in…");
+  const back = button("Back to log in", {}, () => leave("home"));
+  const section = h("section", { class: "card" }, h("h1", { tabindex: -1 }, "Sign in from your mail"), status, messages.element, h("div", { class: "actions" }, back));
+  container.append(section);
+
+  void runAction(back, messages, async () => {
+    if (!token) throw new FormError("This link is incomplete. Open the link from the mail again.");
+    const result = await withLinkToken(() => auth.loginWithEmailCode({ token }), "Ask for a new code from the log-in page.");
+    if (result.status === "mfa-required") {
+      container.replaceChildren(mfaStep(result.mfaToken, () => leave("home"), () => leave("home")));
+      container.querySelector<HTMLElement>("h1")?.focus();
+      return;
+    }
+    leave("home");
+  }).finally(() => status.remove());
+  return container;
 }

@@ -1,12 +1,13 @@
 import { auth } from "../auth";
 import { button, field, h } from "../dom";
-import { messageBox, onSubmit } from "../errors";
+import { messageBox, onSubmit, runAction } from "../errors";
+import { mfaStep } from "./mfa-step";
 
 type Mode = "login" | "signup" | "forgot";
 
 /**
- * Log in (with the two-factor step when the account has it) or create an
- * account. Success needs no handling here: the SDK's `signed-in` event
+ * Log in with a password, a passkey or an emailed code (with the two-factor
+ * step when the account has it, except after a passkey), or create an account. Success needs no handling here: the SDK's `signed-in` event
  * switches the page to the signed-in view.
  */
 export function signedOutView(notice?: string, mode: Mode = "login"): HTMLElement {
@@ -16,21 +17,34 @@ export function signedOutView(notice?: string, mode: Mode = "login"): HTMLElemen
     next.querySelector<HTMLElement>("h1, h2")?.focus();
   };
 
-  const loginForm = (): HTMLElement => {
+  const loginForm = (typed = ""): HTMLElement => {
     const messages = messageBox();
     if (notice) messages.info(notice);
-    const email = field("Email", { name: "email", type: "email", autocomplete: "username", required: true });
+    const email = field("Email", { name: "email", type: "email", autocomplete: "username", required: true, value: typed });
     const password = field("Password", { name: "password", type: "password", autocomplete: "current-password", required: true });
     const form = h("form", { class: "stack" }, email.element, password.element, messages.element, h("div", { class: "actions" }, h("button", { type: "submit" }, "Log in")));
     onSubmit(form, messages, async () => {
       const result = await auth.login({ email: email.input.value, password: password.input.value });
       if (result.status === "mfa-required") show(mfaForm(result.mfaToken));
     });
+    // A typed address narrows the browser's choice to that account's passkeys; without one it offers all it holds here.
+    const passkey = button("Sign in with a passkey", { class: "secondary" });
+    passkey.addEventListener("click", () =>
+      void runAction(passkey, messages, async () => {
+        const typedEmail = email.input.value.trim();
+        await auth.signInWithPasskey(typedEmail && email.input.checkValidity() ? { email: typedEmail } : {});
+      }),
+    );
+    const emailCode = button("Email me a code", { class: "secondary" }, () => show(emailCodeForm(email.input.value)));
+    // A browser without WebAuthn (or a page outside a secure context) gets no passkey button.
+    const alternatives = h("div", { class: "actions" }, window.PublicKeyCredential ? passkey : null, emailCode);
     return h(
       "section",
       { class: "card" },
       h("h1", { tabindex: -1 }, "Log in"),
       form,
+      h("p", { class: "or" }, "Or, without a password:"),
+      alternatives,
       h("p", { class: "switch" }, button("Forgot password?", { class: "link" }, () => show(forgotForm(email.input.value)))),
       h("p", { class: "switch" }, "New here? ", button("Create an account", { class: "link" }, () => show(signupForm()))),
     );
@@ -55,18 +69,52 @@ export function signedOutView(notice?: string, mode: Mode = "login"): HTMLElemen
     );
   };
 
-  const mfaForm = (mfaToken: string): HTMLElement => {
+  const mfaForm = (mfaToken: string): HTMLElement => mfaStep(mfaToken, () => show(loginForm()));
+
+  /** Step one of a sign-in by mail: the address. The same answer whether or not it has an account. */
+  const emailCodeForm = (typed = ""): HTMLElement => {
     const messages = messageBox();
-    const code = field(
-      "Authentication code",
-      { name: "code", inputmode: "numeric", autocomplete: "one-time-code", required: true, minlength: 6, maxlength: 32 },
-      "The 6-digit code from your authenticator app, or one of your recovery codes.",
-    );
-    const form = h("form", { class: "stack" }, code.element, messages.element, h("div", { class: "actions" }, h("button", { type: "submit" }, "Verify"), button("Back", { class: "secondary" }, () => show(loginForm()))));
+    const email = field("Email", { name: "email", type: "email", autocomplete: "username", required: true, value: typed });
+    const form = h("form", { class: "stack" }, email.element, messages.element, h("div", { class: "actions" }, h("button", { type: "submit" }, "Email me a code")));
     onSubmit(form, messages, async () => {
-      await auth.verifyMfa({ mfaToken, code: code.input.value.trim() });
+      await auth.requestEmailCode({ email: email.input.value });
+      show(codeForm(email.input.value.trim()));
     });
-    return h("section", { class: "card" }, h("h1", { tabindex: -1 }, "Two-factor authentication"), form);
+    return h(
+      "section",
+      { class: "card" },
+      h("h1", { tabindex: -1 }, "Sign in with a code"),
+      h("p", {}, "We will mail you a 6-digit code and a link that signs you in. Both work once, for 10 minutes."),
+      form,
+      h("p", { class: "switch" }, button("Back to log in", { class: "link" }, () => show(loginForm(email.input.value)))),
+    );
+  };
+
+  /** Step two: the code from the mail (the mail's link signs in on its own page). */
+  const codeForm = (address: string): HTMLElement => {
+    const messages = messageBox();
+    messages.info(`If ${address} can sign in here, a code is on its way. Enter it below, or open the link in the mail.`);
+    const code = field("Code from the mail", { name: "code", inputmode: "numeric", autocomplete: "one-time-code", required: true, minlength: 6, maxlength: 6, pattern: "[0-9]{6}" }, "6 digits.");
+    const form = h("form", { class: "stack" }, code.element, messages.element, h("div", { class: "actions" }, h("button", { type: "submit" }, "Sign in")));
+    onSubmit(form, messages, async () => {
+      const result = await auth.loginWithEmailCode({ email: address, code: code.input.value.trim() });
+      if (result.status === "mfa-required") show(mfaForm(result.mfaToken));
+    });
+    const resend = button("Send a new code", { class: "link" });
+    resend.addEventListener("click", () =>
+      void runAction(resend, messages, async () => {
+        await auth.requestEmailCode({ email: address });
+        messages.info(`A new code is on its way to ${address}; the earlier one no longer works.`);
+      }),
+    );
+    return h(
+      "section",
+      { class: "card" },
+      h("h1", { tabindex: -1 }, "Enter your code"),
+      form,
+      h("p", { class: "switch" }, resend),
+      h("p", { class: "switch" }, button("Back to log in", { class: "link" }, () => show(loginForm(address)))),
+    );
   };
 
   const signupForm = (): HTMLElement => {
