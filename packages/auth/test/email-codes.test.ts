@@ -169,6 +169,19 @@ describe("email sign-in codes", () => {
     expect(server.logLines().some((l) => l.event === "email_verified" && l.userId === alice.id)).toBe(true);
   });
 
+  it("writes the request and the sign-in to the user's activity and the audit trail", async () => {
+    const alice = await account();
+    await request(alice.email);
+    await redeem({ email: alice.email, code: (await mailedCode(alice.email)).code });
+    await server.services.events.drain();
+    const activity = (await server.call("activity.list", { limit: 20 }, { query: true, bearer: alice.accessToken })).body.result.data.items.map((i: { event: string }) => i.event);
+    expect(activity[2]).toBe("email_code_requested");
+    // One request wrote these two; their order in the log is not part of the promise.
+    expect(activity.slice(0, 2).sort()).toEqual(["email_verified", "login_success"]);
+    const audited = (await server.services.audit.page(undefined, 100)).items.filter((e) => e.target === alice.id).map((e) => e.action);
+    expect(audited).toEqual(expect.arrayContaining(["email_code_requested", "email_verified", "login_success"]));
+  });
+
   it("keeps the code, the link and the mail out of every log line", async () => {
     const alice = await account();
     await request(alice.email);

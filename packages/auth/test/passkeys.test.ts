@@ -254,6 +254,21 @@ describe.skipIf(chromiumMissing)("passkeys in Chromium's virtual authenticator",
     expect(server.logLines().some((l) => l.event === "passkey_renamed" && l.userId === alice.id)).toBe(true);
   });
 
+  it("writes the user's activity and the audit trail for adding, renaming, removing and signing in with a passkey", async () => {
+    const alice = await account();
+    const tab = await authenticator();
+    const passkey = await addPasskey(alice, tab);
+    await server.call("passkeys.rename", { id: passkey.id, name: "Phone" }, { bearer: alice.accessToken });
+    const { challengeId, options: request } = await options();
+    await signIn(challengeId, await tab.get(request));
+    await server.call("passkeys.remove", { id: passkey.id }, { bearer: alice.accessToken });
+    await server.services.events.drain();
+    const activity = (await server.call("activity.list", { limit: 20 }, { query: true, bearer: alice.accessToken })).body.result.data.items.map((i: { event: string }) => i.event);
+    expect(activity.slice(0, 4)).toEqual(["passkey_removed", "login_success", "passkey_renamed", "passkey_added"]);
+    const audited = (await server.services.audit.page(undefined, 100)).items.filter((e) => e.target === alice.id).map((e) => e.action);
+    expect(audited).toEqual(expect.arrayContaining(["passkey_added", "passkey_renamed", "passkey_removed", "login_success"]));
+  });
+
   it("answers an address without passkeys, or without an account, with a stable made-up credential", async () => {
     const alice = await account();
     const ghost = uniqueEmail("ghost");
