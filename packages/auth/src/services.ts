@@ -90,7 +90,6 @@ export async function createServices(options: GatehouseOptions) {
     users,
     passwords,
     auth,
-    lockout,
     knownIps,
     codes: createEmailCodeStore(store, deriveSubKey(config.dataKey, "email sign-in codes")),
     mail,
@@ -101,7 +100,7 @@ export async function createServices(options: GatehouseOptions) {
   if (isIP(relyingParty.id)) logger.warn({ event: "passkeys_need_host_name", appUrl: config.appUrl }, "browsers refuse an IP address as WebAuthn relying party: set APP_URL to a host name (http://localhost:PORT) for passkeys");
   const passkeyStore = createPasskeyStore(store);
   const passkeys = createPasskeyService({ store, clock, events, passkeys: passkeyStore, relyingParty });
-  const passkeySignIn = createPasskeySignInService({ store, clock, events, users, passkeys: passkeyStore, auth, lockout, relyingParty, decoyKey: deriveSubKey(config.dataKey, "passkey decoys") });
+  const passkeySignIn = createPasskeySignInService({ store, clock, events, users, passkeys: passkeyStore, auth, relyingParty, decoyKey: deriveSubKey(config.dataKey, "passkey decoys") });
   return { config, logger, events, audit, activity, store, users, sessions, devices, accessTokens, auth, passwords, apiKeys, admin, mail, mfa, recovery, emailCodes, passkeys, passkeySignIn };
 }
 

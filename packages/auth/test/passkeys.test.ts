@@ -338,6 +338,20 @@ describe.skipIf(chromiumMissing)("a passkey sign-in obeys the rules of a passwor
     expect(owner.status).toBe(200);
   });
 
+  it("counts refused assertions of a known passkey toward the lockout, like wrong passwords", async () => {
+    const locking = await extraServer({ limits: { "login.lockout": { max: 2, windowSeconds: 900 } } });
+    const alice = await account(locking);
+    const tab = await authenticator();
+    await addPasskey(alice, tab, locking);
+    for (let i = 0; i < 2; i += 1) {
+      const [signed, other] = [await options(undefined, locking), await options(undefined, locking)];
+      expect(reasonOf(await signIn(other.challengeId, await tab.get(signed.options), locking))).toBe("passkey_invalid");
+    }
+    const right = await options(undefined, locking);
+    expect(reasonOf(await signIn(right.challengeId, await tab.get(right.options), locking))).toBe("account_locked");
+    expect(locking.logLines().some((l) => l.event === "login_locked" && l.userId === alice.id)).toBe(true);
+  });
+
   it("counts loginWithPasskey against login.ip", async () => {
     const limited = await extraServer({ limits: { "login.ip": { max: 2, windowSeconds: 60 } } });
     const ghost = await options(undefined, limited);

@@ -121,20 +121,32 @@ export function createAuthService(deps: AuthServiceDeps) {
   }
 
   /**
-   * The start of every sign-in to `email`, whatever the credential: refuses with
-   * `account_locked` while locked. A known device answers for its own failures
-   * only: the owner is not locked out by someone else's guessing against the email.
+   * Whose failures count toward the lockout of a sign-in to `email`: a device
+   * that signed in to this account before answers for its own failures only, so
+   * the owner is not locked out by someone else's guessing against the email.
    */
-  async function beginSignIn(email: string, deviceToken: string | undefined, meta: RequestMeta): Promise<{ device: DeviceRecord | undefined; subject: LockSubject }> {
+  async function signInSubject(email: string, deviceToken: string | undefined): Promise<{ device: DeviceRecord | undefined; subject: LockSubject }> {
     const device = await devices.find(deviceToken, email);
-    const subject: LockSubject = device ? { kind: "device", deviceId: device.id } : { kind: "email", email };
+    return { device, subject: device ? { kind: "device", deviceId: device.id } : { kind: "email", email } };
+  }
+
+  /**
+   * The one credential check of every way to sign in (a password, an emailed
+   * code, a passkey's assertion): refused with `account_locked` while the
+   * subject is locked, even a right credential; a wrong one counts toward the
+   * lock, a right one clears the count. Resolves whether `check` found it right.
+   */
+  async function checkCredential(subject: LockSubject, check: () => Promise<boolean>, context: { email?: string | undefined; userId?: string | undefined; request: RequestMeta }): Promise<boolean> {
     try {
       await lockout.assertNotLocked(subject);
     } catch (error) {
-      events.info("login_failed", { reason: "locked", subject: subject.kind, email, request: meta });
+      events.info("login_failed", { reason: "locked", subject: subject.kind, email: context.email, userId: context.userId, request: context.request });
       throw error;
     }
-    return { device, subject };
+    const right = await check();
+    if (right) await lockout.recordSuccess(subject);
+    else await lockout.recordFailure(subject, { userId: context.userId, request: context.request });
+    return right;
   }
 
   /**
@@ -166,7 +178,8 @@ export function createAuthService(deps: AuthServiceDeps) {
     revokeSession,
     endAllSessions,
     confirmPassword,
-    beginSignIn,
+    signInSubject,
+    checkCredential,
     completeSignIn,
 
     async signup(input: { email: string; password: string; name?: string | undefined }, meta: RequestMeta): Promise<SignedIn> {
@@ -189,16 +202,14 @@ export function createAuthService(deps: AuthServiceDeps) {
     },
 
     async login(input: { email: string; password: string; deviceToken?: string | undefined }, meta: RequestMeta): Promise<LoginResult> {
-      const { device, subject } = await beginSignIn(input.email, input.deviceToken, meta);
+      const { device, subject } = await signInSubject(input.email, input.deviceToken);
       const user = await users.findByEmail(input.email);
       // Unknown emails cost a full verification too: same status, body and timing.
-      const valid = user ? await passwords.verify(input.password, user.passwordHash) : await passwords.verifyDummy(input.password);
-      if (!user || !valid) {
+      const verify = () => (user ? passwords.verify(input.password, user.passwordHash) : passwords.verifyDummy(input.password));
+      if (!(await checkCredential(subject, verify, { email: input.email, userId: user?.id, request: meta })) || !user) {
         events.info("login_failed", { reason: user ? "wrong_password" : "unknown_email", email: input.email, userId: user?.id, request: meta });
-        await lockout.recordFailure(subject, { userId: user?.id, request: meta });
         throw new AuthError("invalid_credentials");
       }
-      await lockout.recordSuccess(subject);
       return completeSignIn(user, { method: "password", askMfa: true, device, deviceToken: input.deviceToken }, meta);
     },
 

@@ -9,7 +9,6 @@ import type { PasswordHasher } from "../../passwords/hasher.js";
 import type { RequestMeta } from "../../request-meta.js";
 import type { AuthService, LoginResult } from "../auth/auth-service.js";
 import type { KnownIps } from "../auth/known-ips.js";
-import type { Lockout } from "../auth/lockout.js";
 import type { UserRecord } from "../users/user-record.js";
 import type { UserStore } from "../users/user-store.js";
 import type { EmailCodeStore, Redemption } from "./email-code-store.js";
@@ -21,7 +20,6 @@ export interface EmailCodeServiceDeps {
   users: UserStore;
   passwords: PasswordHasher;
   auth: AuthService;
-  lockout: Lockout;
   knownIps: KnownIps;
   codes: EmailCodeStore;
   mail: MailQueue;
@@ -34,7 +32,7 @@ const METHOD = "email_code";
 
 /** Sign-in with a 6-digit code or a one-click link mailed to the address (and, when allowed, sign-up the same way). */
 export function createEmailCodeService(deps: EmailCodeServiceDeps) {
-  const { clock, events, users, auth, lockout, codes, mail } = deps;
+  const { clock, events, users, auth, codes, mail } = deps;
 
   /** The account a redeemed code signs in to; with passwordless sign-up, the one it creates. */
   async function accountFor(email: string, redeemed: Extract<Redemption, { ok: true }>, request: RequestMeta): Promise<UserRecord> {
@@ -92,17 +90,19 @@ export function createEmailCodeService(deps: EmailCodeServiceDeps) {
         events.info("login_failed", { reason: "email_link_unknown", method: METHOD, request });
         throw codeInvalid();
       }
-      const { device, subject } = await auth.beginSignIn(email, deviceToken, request);
-      const redeemed = "token" in input ? await codes.redeemLink(email, input.token) : await codes.redeemCode(email, input.code);
-      if (!redeemed.ok) {
-        events.info("login_failed", { reason: redeemed.reason, method: METHOD, email, userId: redeemed.userId ?? undefined, request });
-        if (redeemed.reason === "code_voided") events.warn("email_code_voided", { userId: redeemed.userId ?? undefined, email, request });
-        await lockout.recordFailure(subject, { userId: redeemed.userId ?? undefined, request });
-        throw codeInvalid();
-      }
-      const user = await accountFor(email, redeemed, request);
-      await lockout.recordSuccess(subject);
-      return auth.completeSignIn(user, { method: METHOD, askMfa: true, device, deviceToken }, request);
+      const { device, subject } = await auth.signInSubject(email, deviceToken);
+      // Set inside the check, which the compiler cannot follow: hence the widening cast.
+      let redeemed = { ok: false, reason: "no_code" } as Redemption;
+      const redeem = async () => {
+        redeemed = "token" in input ? await codes.redeemLink(email, input.token) : await codes.redeemCode(email, input.code);
+        return redeemed.ok;
+      };
+      await auth.checkCredential(subject, redeem, { email, request });
+      if (redeemed.ok) return auth.completeSignIn(await accountFor(email, redeemed, request), { method: METHOD, askMfa: true, device, deviceToken }, request);
+      const userId = redeemed.userId ?? undefined;
+      events.info("login_failed", { reason: redeemed.reason, method: METHOD, email, userId, request });
+      if (redeemed.reason === "code_voided") events.warn("email_code_voided", { userId, email, request });
+      throw codeInvalid();
     },
   };
 }

@@ -6,7 +6,6 @@ import { AuthError } from "../../errors.js";
 import type { Events } from "../../events/events.js";
 import type { RequestMeta } from "../../request-meta.js";
 import type { AuthService, SignedIn } from "../auth/auth-service.js";
-import type { Lockout } from "../auth/lockout.js";
 import type { UserStore } from "../users/user-store.js";
 import { CHALLENGE_TTL_MS, userIdOfHandle } from "./ceremony.js";
 import type { PasskeyStore } from "./passkey-store.js";
@@ -20,7 +19,6 @@ export interface PasskeySignInDeps {
   users: UserStore;
   passkeys: PasskeyStore;
   auth: AuthService;
-  lockout: Lockout;
   relyingParty: RelyingParty;
   /** Keys the made-up credential offered for an address without passkeys. */
   decoyKey: Uint8Array;
@@ -37,7 +35,7 @@ const invalid = () => new AuthError("passkey_invalid");
 
 /** Sign-in with a passkey: a full sign-in (no TOTP step) under the same lockout, refusals and events as a password. */
 export function createPasskeySignInService(deps: PasskeySignInDeps) {
-  const { clock, events, users, passkeys, auth, lockout, relyingParty } = deps;
+  const { clock, events, users, passkeys, auth, relyingParty } = deps;
   const challenges = createOneTimeTokens<SignInChallenge>(deps.store, "passkey-sign-in", CHALLENGE_TTL_MS);
 
   /**
@@ -77,43 +75,48 @@ export function createPasskeySignInService(deps: PasskeySignInDeps) {
         throw invalid();
       }
       const { passkey } = found;
-      const { device, subject } = await auth.beginSignIn(user.email, deviceToken, request);
-      const refuse = async (reason: string): Promise<never> => {
-        events.info("login_failed", { reason, method: METHOD, userId: user.id, passkeyId: passkey.id, request });
-        await lockout.recordFailure(subject, { userId: user.id, request });
-        throw invalid();
+      const { device, subject } = await auth.signInSubject(user.email, deviceToken);
+
+      /** Why the assertion does not stand, or undefined when it does (its new signature count then stored). */
+      const problemWith = async (): Promise<string | undefined> => {
+        // A discoverable credential names its account too; it must be the one the credential is registered to.
+        if (response.response.userHandle !== undefined && userIdOfHandle(response.response.userHandle) !== user.id) return "passkey_user_handle";
+        let verified: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
+        try {
+          verified = await verifyAuthenticationResponse({
+            response,
+            expectedChallenge: pending.challenge,
+            expectedOrigin: relyingParty.origin,
+            expectedRPID: relyingParty.id,
+            // Counter 0 leaves the sign-count comparison to recordUse below, which makes it
+            // atomically with storing the new count (WebAuthn §7.2 step 21).
+            credential: { id: passkey.credentialId, publicKey: Buffer.from(passkey.publicKey, "base64url"), counter: 0, transports: passkey.transports },
+            requireUserVerification: false,
+          });
+        } catch {
+          // The library's message says which check failed and may echo client data: kept out of the answer and the log.
+          return "passkey_assertion_rejected";
+        }
+        if (!verified.verified) return "passkey_assertion_rejected";
+        const { userVerified, newCounter } = verified.authenticationInfo;
+        // Stands in for password and TOTP together: with two-factor on, possession alone (no PIN or biometric) is not enough.
+        if (user.mfa && !userVerified) return "passkey_user_not_verified";
+        const use = await passkeys.recordUse(user.id, passkey.id, newCounter, clock());
+        if (use === "stale") {
+          // A signature counter that did not move forward: a cloned authenticator, or a replay (WebAuthn §6.1.1).
+          events.warn("passkey_counter_regressed", { userId: user.id, passkeyId: passkey.id, request });
+          return "passkey_counter_regressed";
+        }
+        return use === "gone" ? "passkey_unknown" : undefined;
       };
 
-      // A discoverable credential names its account too; it must be the one the credential is registered to.
-      if (response.response.userHandle !== undefined && userIdOfHandle(response.response.userHandle) !== user.id) return refuse("passkey_user_handle");
-      let verified: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
-      try {
-        verified = await verifyAuthenticationResponse({
-          response,
-          expectedChallenge: pending.challenge,
-          expectedOrigin: relyingParty.origin,
-          expectedRPID: relyingParty.id,
-          // Counter 0 leaves the sign-count comparison to recordUse below, which makes it
-          // atomically with storing the new count (WebAuthn §7.2 step 21).
-          credential: { id: passkey.credentialId, publicKey: Buffer.from(passkey.publicKey, "base64url"), counter: 0, transports: passkey.transports },
-          requireUserVerification: false,
-        });
-      } catch {
-        // The library's message says which check failed and may echo client data: kept out of the answer and the log.
-        return refuse("passkey_assertion_rejected");
+      // Set inside the check, which the compiler cannot follow: hence the widening cast.
+      let problem = undefined as string | undefined;
+      await auth.checkCredential(subject, async () => (problem = await problemWith()) === undefined, { email: user.email, userId: user.id, request });
+      if (problem) {
+        events.info("login_failed", { reason: problem, method: METHOD, userId: user.id, passkeyId: passkey.id, request });
+        throw invalid();
       }
-      if (!verified.verified) return refuse("passkey_assertion_rejected");
-      const { userVerified, newCounter } = verified.authenticationInfo;
-      // Stands in for password and TOTP together: with two-factor on, possession alone (no PIN or biometric) is not enough.
-      if (user.mfa && !userVerified) return refuse("passkey_user_not_verified");
-      const use = await passkeys.recordUse(user.id, passkey.id, newCounter, clock());
-      if (use === "stale") {
-        // A signature counter that did not move forward: a cloned authenticator, or a replay (WebAuthn §6.1.1).
-        events.warn("passkey_counter_regressed", { userId: user.id, passkeyId: passkey.id, request });
-        return refuse("passkey_counter_regressed");
-      }
-      if (use === "gone") return refuse("passkey_unknown");
-      await lockout.recordSuccess(subject);
       return auth.completeSignIn(user, { method: METHOD, askMfa: false, device, deviceToken }, request);
     },
   };
