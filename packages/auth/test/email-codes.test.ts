@@ -252,6 +252,24 @@ describe("email sign-in codes: limits, lockout and account state", () => {
     await locking.close();
   });
 
+  it("a browser that signed in before keeps its way in while the address is locked: its device cookie reaches this procedure too", async () => {
+    const locking = await startServer({ appUrl: APP, limits: { "login.lockout": { max: 3, windowSeconds: 900 } } });
+    const alice = await account(locking);
+    const login = await locking.call("auth.login", { email: alice.email, password: GOOD_PASSWORD });
+    const deviceCookies = login.headers.getSetCookie().filter((c) => c.startsWith("device_token="));
+    expect(deviceCookies.map((c) => /Path=([^;]+)/.exec(c)?.[1]).sort()).toEqual(["/trpc/auth.login", "/trpc/auth.loginWithEmailCode", "/trpc/auth.loginWithPasskey"]);
+    const device = deviceCookies[0]!.split(";")[0]!;
+    for (let i = 0; i < 3; i += 1) await locking.call("auth.login", { email: alice.email, password: "wrong password" });
+    await request(alice.email, locking);
+    const { code } = await mailedCode(alice.email, locking);
+    expect(reasonOf(await locking.call("auth.loginWithEmailCode", { email: alice.email, code }))).toBe("account_locked");
+    const owner = await locking.call("auth.loginWithEmailCode", { email: alice.email, code }, { cookie: device });
+    expect(owner.status).toBe(200);
+    // The same credential back, not a new one.
+    expect(owner.headers.getSetCookie().find((c) => c.startsWith("device_token="))?.split(";")[0]).toBe(device);
+    await locking.close();
+  });
+
   it("answers account_disabled for a locked account, after the right code", async () => {
     const alice = await account();
     await server.services.users.update(alice.id, (u) => ({ ...u, disabledAt: server.clock.now() }));

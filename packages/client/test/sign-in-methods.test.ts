@@ -54,6 +54,19 @@ describe("email sign-in codes", () => {
     expect((await reloaded.restore())?.email).toBe(email);
   });
 
+  it("cookie mode: a browser that signed in before sends its device credential with the code, as with a password", async () => {
+    const email = await existingAccount();
+    const page = browser();
+    await page.client.login({ email, password: GOOD_PASSWORD });
+    const device = page.jar.get("device_token");
+    expect(device).toMatch(/^[\w-]{43}$/);
+    await page.client.logout();
+    const { code } = await mailCode(page.client, email);
+    await page.client.loginWithEmailCode({ email, code });
+    const sent = page.wire.requests.filter((r) => r.procedure === "auth.loginWithEmailCode").at(-1);
+    expect(sent?.headers.get("cookie")).toContain(`device_token=${device}`);
+  });
+
   it("token mode: signs in with the link's token, keeps the refresh token and the device credential, and sends it next time", async () => {
     const email = await existingAccount();
     const storage = memoryStorage();

@@ -3,11 +3,17 @@ export const REFRESH_COOKIE = "refresh_token";
 export const REFRESH_COOKIE_PATH = "/trpc/auth.refresh";
 
 export const DEVICE_COOKIE = "device_token";
-/** The device credential is only of use to login. */
+/** The device credential is only of use to login… */
 export const DEVICE_COOKIE_PATH = "/trpc/auth.login";
+/**
+ * …and to the other ways to sign in. A cookie path matches whole path segments
+ * (RFC 6265 §5.1.4), so none covers these without covering every call: each
+ * gets its own copy of the cookie.
+ */
+export const OTHER_SIGN_IN_PATHS = ["/trpc/auth.loginWithEmailCode", "/trpc/auth.loginWithPasskey"] as const;
 
-export function deviceCookie(token: string, maxAgeSeconds: number): string {
-  return `${DEVICE_COOKIE}=${token}; Path=${DEVICE_COOKIE_PATH}; Max-Age=${maxAgeSeconds}; HttpOnly; Secure; SameSite=Strict`;
+export function deviceCookie(token: string, maxAgeSeconds: number, path: string = DEVICE_COOKIE_PATH): string {
+  return `${DEVICE_COOKIE}=${token}; Path=${path}; Max-Age=${maxAgeSeconds}; HttpOnly; Secure; SameSite=Strict`;
 }
 
 /**

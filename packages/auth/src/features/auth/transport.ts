@@ -1,5 +1,5 @@
 import type { Context } from "../../context.js";
-import { clearedRefreshCookie, clearedSessionHintCookie, deviceCookie, refreshCookie, REFRESH_COOKIE, sessionHintCookie } from "../../http/cookies.js";
+import { clearedRefreshCookie, clearedSessionHintCookie, DEVICE_COOKIE_PATH, deviceCookie, OTHER_SIGN_IN_PATHS, refreshCookie, REFRESH_COOKIE, sessionHintCookie } from "../../http/cookies.js";
 import { DEVICE_TTL_SECONDS } from "../devices/device-store.js";
 import { toPublicUser } from "../users/user-record.js";
 import type { SignedIn } from "./auth-service.js";
@@ -18,7 +18,7 @@ export function deliverTokens(ctx: Context, signedIn: SignedIn): TokenSet {
   }
   ctx.setCookie(refreshCookie(tokens.refreshToken, tokens.refreshExpiresIn));
   ctx.setCookie(sessionHintCookie(tokens.refreshExpiresIn));
-  if (deviceToken) ctx.setCookie(deviceCookie(deviceToken, DEVICE_TTL_SECONDS));
+  if (deviceToken) for (const path of [DEVICE_COOKIE_PATH, ...OTHER_SIGN_IN_PATHS]) ctx.setCookie(deviceCookie(deviceToken, DEVICE_TTL_SECONDS, path));
   return base;
 }
 
