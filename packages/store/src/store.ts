@@ -1,5 +1,7 @@
 import Keyv, { type Deserialize, type DeserializedData } from "keyv";
 import { decodeValue, encodeValue, type AtomicBackend } from "./backend.js";
+import { checkText, createIndexHandle, createLogHandle } from "./collections/handles.js";
+import type { AppendLog, OrderedIndex } from "./collections/types.js";
 import { StoreUnavailableError } from "./errors.js";
 import { createReadBatcher } from "./read-batch.js";
 
@@ -40,6 +42,14 @@ export interface Store {
     change: (current: T | undefined) => T | undefined,
     options?: UpdateOptions,
   ): Promise<T | undefined>;
+  /**
+   * The ordered index called `name`: members sorted by a string key, paged by
+   * cursor, counted, searched by key prefix (see collections/types.ts). Names
+   * share the store's prefix but not the keys' namespace.
+   */
+  index(name: string): OrderedIndex;
+  /** The append-only log called `name`: entries at gap-free positions 1, 2, 3…. */
+  log<T>(name: string): AppendLog<T>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -86,6 +96,11 @@ function deepFreeze<T>(value: T): T {
     for (const child of Object.values(value)) deepFreeze(child);
   }
   return value;
+}
+
+function collectionsOf(backend: AtomicBackend) {
+  if (!backend.collections) throw new Error("this store backend has no indexes or logs yet");
+  return backend.collections;
 }
 
 export function createStore(backend: AtomicBackend, prefix = "gh:"): Store {
@@ -144,6 +159,8 @@ export function createStore(backend: AtomicBackend, prefix = "gh:"): Store {
       }
       throw new ContentionError(`update of ${key} lost ${maxAttempts} races in a row`);
     },
+    index: (name) => createIndexHandle(collectionsOf(backend), k(checkText("collection name", name)), reach),
+    log: (name) => createLogHandle(collectionsOf(backend), k(checkText("collection name", name)), reach),
     ping: () => reach(() => backend.ping()),
     close: () => backend.close(),
   };
