@@ -21,7 +21,7 @@ async function pageAll(index: OrderedIndex, options: { order?: "asc" | "desc"; p
 }
 
 describe.each(Object.keys(backendKinds) as Array<keyof typeof backendKinds>)("collections on %s", (kind) => {
-  const skip = (kind === "redis" && !hasRedis) || kind !== "memory";
+  const skip = (kind === "redis" && !hasRedis) || kind === "redis";
   const opened: Array<{ close(): Promise<void> }> = [];
 
   const open = async (): Promise<BackendUnderTest & { peer: Store }> => {
@@ -374,7 +374,7 @@ describe.each(Object.keys(backendKinds) as Array<keyof typeof backendKinds>)("co
 });
 
 // Redis expires keys itself; the local backends sweep expired members and idle logs.
-describe.each(["memory"] as const)("expired collection entries on %s", (kind) => {
+describe.each(["memory", "sqlite"] as const)("expired collection entries on %s", (kind) => {
   it("are purged by the sweep so the backend does not grow without bound", async () => {
     const { store, local, advance } = await backendKinds[kind]();
     try {
