@@ -35,7 +35,7 @@ export interface AtomicBackend {
     ttlMs?: number,
   ): Promise<boolean>;
   /** The ordered indexes and append-only logs, each implemented natively. */
-  readonly collections?: CollectionBackend;
+  readonly collections: CollectionBackend;
   /** Reads started together go to Keyv as one `getMany` (worth it where every read is a round trip). */
   batchReads?: boolean;
   /** Bounds Keyv's own calls the way the backend bounds its commands (timeouts). */

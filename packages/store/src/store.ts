@@ -1,6 +1,6 @@
 import Keyv, { type Deserialize, type DeserializedData } from "keyv";
 import { decodeValue, encodeValue, type AtomicBackend } from "./backend.js";
-import { checkText, createIndexHandle, createLogHandle } from "./collections/handles.js";
+import { collectionName, createIndexHandle, createLogHandle } from "./collections/handles.js";
 import type { AppendLog, OrderedIndex } from "./collections/types.js";
 import { StoreUnavailableError } from "./errors.js";
 import { createReadBatcher } from "./read-batch.js";
@@ -98,11 +98,6 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-function collectionsOf(backend: AtomicBackend) {
-  if (!backend.collections) throw new Error("this store backend has no indexes or logs yet");
-  return backend.collections;
-}
-
 export function createStore(backend: AtomicBackend, prefix = "gh:"): Store {
   const keyv = new Keyv({
     store: backend.keyvAdapter,
@@ -159,8 +154,8 @@ export function createStore(backend: AtomicBackend, prefix = "gh:"): Store {
       }
       throw new ContentionError(`update of ${key} lost ${maxAttempts} races in a row`);
     },
-    index: (name) => createIndexHandle(collectionsOf(backend), k(checkText("collection name", name)), reach),
-    log: (name) => createLogHandle(collectionsOf(backend), k(checkText("collection name", name)), reach),
+    index: (name) => createIndexHandle(backend.collections, collectionName(prefix, name), reach),
+    log: (name) => createLogHandle(backend.collections, collectionName(prefix, name), reach),
     ping: () => reach(() => backend.ping()),
     close: () => backend.close(),
   };

@@ -23,11 +23,22 @@ const LONE_SURROGATE = /\p{Cs}/u;
 // the caller's error, never reported as an outage. Keys and members travel as
 // text in SQL and as bytes in Redis: well-formed Unicode only, and no NUL
 // (Redis joins key and member with one).
-export function checkText(what: string, text: unknown, allowEmpty = false): string {
+function checkText(what: string, text: unknown, allowEmpty = false): string {
   if (typeof text !== "string" || (!allowEmpty && text.length === 0) || text.length > MAX_TEXT_LENGTH || text.includes("\0") || LONE_SURROGATE.test(text)) {
     throw new InvalidCollectionInputError(`invalid ${what}: well-formed text of at most ${MAX_TEXT_LENGTH} characters, without NUL`);
   }
   return text;
+}
+
+/**
+ * The backend's name for a collection: the store's prefix and the caller's
+ * name. No braces, so the name can be a Redis Cluster hash tag as it is.
+ */
+export function collectionName(prefix: string, name: string): string {
+  checkText("collection name", name);
+  const full = prefix + name;
+  if (/[{}]/.test(full)) throw new InvalidCollectionInputError("invalid collection name: no braces in it or in the store's prefix");
+  return full;
 }
 
 function checkCount(what: string, value: unknown, max = Number.MAX_SAFE_INTEGER): number {
