@@ -387,7 +387,11 @@ describe.each(["memory", "sqlite"] as const)("expired collection entries on %s",
       expect(local?.sweep()).toBe(70);
       expect(local?.countEntries()).toBe(2);
       expect(await store.index("users").count()).toBe(1);
+      expect(await store.index("sessions:0").count()).toBe(0);
+      expect(await store.index("sessions:0").add("s0", "again")).toBe(true);
+      expect(await store.index("sessions:0").count()).toBe(1);
       expect(await store.log("audit").length()).toBe(1);
+      expect(await store.log("activity:0").length()).toBe(0);
     } finally {
       await store.close();
     }
