@@ -115,9 +115,9 @@ export interface CollectionBackend {
 
 /** Local backends hold entries in this process or file and purge expired ones themselves. */
 export interface LocalMaintenance {
-  /** Deletes expired entries now; returns how many. */
+  /** Deletes expired entries, expired index members and the entries of idle logs now; returns how many. */
   sweep(): number;
-  /** Entries held, expired or not: what memory or disk actually carries. */
+  /** Entries, index members and log entries held, expired or not: what memory or disk actually carries. */
   countEntries(): number;
 }
 

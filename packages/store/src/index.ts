@@ -6,7 +6,7 @@ export { systemClock, type Clock } from "./clock.js";
 export { StoreUnavailableError } from "./errors.js";
 export { openBackend, openStore, STORE_URL_PATTERN, type OpenStoreOptions } from "./open-store.js";
 export { ContentionError, createStore, type Store, type UpdateOptions } from "./store.js";
-export { MAX_PAGE_LIMIT, MAX_TRIM } from "./collections/handles.js";
+export { MAX_PAGE_LIMIT, MAX_TRIM } from "./collections/input.js";
 export { sortableTime } from "./collections/order.js";
 export {
   InvalidCollectionInputError,

@@ -1,6 +1,7 @@
 import Keyv, { type Deserialize, type DeserializedData } from "keyv";
 import { decodeValue, encodeValue, type AtomicBackend } from "./backend.js";
-import { collectionName, createIndexHandle, createLogHandle } from "./collections/handles.js";
+import { createIndexHandle, createLogHandle } from "./collections/handles.js";
+import { collectionName } from "./collections/input.js";
 import type { AppendLog, OrderedIndex } from "./collections/types.js";
 import { StoreUnavailableError } from "./errors.js";
 import { createReadBatcher } from "./read-batch.js";

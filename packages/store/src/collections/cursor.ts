@@ -1,3 +1,4 @@
+import { checkText } from "./input.js";
 import { InvalidCollectionInputError, type IndexEntry } from "./types.js";
 
 /**
@@ -24,8 +25,11 @@ export function readIndexCursor(cursor: string): IndexEntry {
   const parts = decode(cursor);
   if (!Array.isArray(parts) || parts.length !== 3 || parts[0] !== "i") throw invalid();
   const [, key, member] = parts as unknown[];
-  if (typeof key !== "string" || typeof member !== "string") throw invalid();
-  return { key, member };
+  try {
+    return { key: checkText("cursor", key, true), member: checkText("cursor", member) };
+  } catch {
+    throw invalid();
+  }
 }
 
 export const logCursor = (position: number): string => encode(["l", position]);

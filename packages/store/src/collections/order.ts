@@ -22,7 +22,7 @@ export function compareCodePoints(a: string, b: string): number {
   return a.length - b.length;
 }
 
-export function compareEntries(a: IndexEntry, b: IndexEntry): number {
+function compareEntries(a: IndexEntry, b: IndexEntry): number {
   return compareCodePoints(a.key, b.key) || compareCodePoints(a.member, b.member);
 }
 
