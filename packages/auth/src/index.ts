@@ -16,6 +16,7 @@ export type { PublicUser } from "./features/users/user-record.js";
 export type { TokenSet } from "./features/auth/schema.js";
 export { formatWindow, LIMIT_RULES, parseDurationSeconds, parseLimits, type Limit, type LimitRule } from "./rate-limit/limit-rules.js";
 export { createOpenApiDocument, type OpenApiDocument } from "./http/openapi/openapi-document.js";
+export { statusOfReason } from "./http/openapi/responses.js";
 export { catalogOf, type CatalogEntry, type ProcedurePath } from "./procedure-catalog.js";
 export { createOutboxMailer } from "./mail/outbox-mailer.js";
 export { createSmtpMailer } from "./mail/smtp-mailer.js";

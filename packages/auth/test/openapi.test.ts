@@ -57,7 +57,7 @@ describe("GET /openapi.json", () => {
   it("names every reason of the reason table somewhere except those no procedure answers yet", () => {
     const documented = new Set(JSON.stringify(doc.paths).match(/"enum":\[[^\]]*\]/g)!.flatMap((list) => JSON.parse(list.slice(7))));
     const missing = Object.keys(REASONS).filter((reason) => !documented.has(reason));
-    // Reasons of CONTRACT §3 for sign-in methods this server does not offer yet.
+    // Reasons of sign-in methods this server does not offer yet (email codes, passkeys, providers).
     expect(missing.sort()).toEqual(["code_invalid", "link_required", "oauth_failed", "passkey_invalid"]);
   });
 

@@ -17,8 +17,8 @@ const NAMED_OUTPUTS = { PublicUser: publicUserSchema, TokenSet: tokenSetOutput, 
 const { version } = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
 
 /**
- * The OpenAPI 3.1 description of every procedure `router` serves (CONTRACT
- * §2), built from the router's own validators, declared access and limits,
+ * The OpenAPI 3.1 description of every procedure `router` serves (docs/API.md
+ * lists the same), built from the router's own validators, declared access and limits,
  * and the server's configuration (lifetimes, limits as configured).
  */
 export function createOpenApiDocument(router: AnyTRPCRouter, config: GatehouseConfig) {

@@ -8,7 +8,7 @@ export const statusOfReason = (reason: Reason): number => getHTTPStatusCodeFromE
 const headerRef = (name: string) => ({ $ref: `#/components/headers/${name}` });
 const jsonContent = (schema: JsonSchema) => ({ "application/json": { schema } });
 
-/** tRPC's error envelope with our reason (CONTRACT §3), for every refusal. */
+/** tRPC's error envelope with our reason (docs/API.md, Errors), for every refusal. */
 export const ERROR_SCHEMA: JsonSchema = {
   type: "object",
   required: ["error"],
