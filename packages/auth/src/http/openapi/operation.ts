@@ -16,7 +16,7 @@ const SUBJECTS: Record<LimitSubject, string> = {
 };
 
 function describeLimits({ meta }: CatalogEntry, config: GatehouseConfig): string {
-  const rate = (rule: keyof GatehouseConfig["limits"]) => `${config.limits[rule].max} per ${formatWindow(config.limits[rule].windowSeconds)}`;
+  const rate = (rule: keyof GatehouseConfig["limits"]) => `${config.limits[rule].max}/${formatWindow(config.limits[rule].windowSeconds)}`;
   const rules = meta.limits?.length
     ? meta.limits.map(({ rule, by }) => `${rule} ${rate(rule)} ${SUBJECTS[by]}`)
     : [`default ${rate("default")} per user, API key or IP address`];
