@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { STORE_URL_PATTERN } from "@gatehouse/store";
-import { parseLimits } from "@gatehouse/auth";
+import { parseDurationSeconds, parseLimits } from "@gatehouse/auth";
 
 // The only module that reads process.env (see eslint.config.js).
 
@@ -78,6 +78,18 @@ export const envSchema = z
     AUTH_ISSUER: z.string().min(1).default("gatehouse"),
     AUTH_AUDIENCE: z.string().min(1).default("gatehouse-api"),
     AUTH_BCRYPT_COST: integer(12, 4, 17),
+    AUTH_ACCESS_TTL: z
+      .string()
+      .default("15m")
+      .transform((text, ctx) => {
+        const seconds = parseDurationSeconds(text.trim());
+        // Shorter would refresh several times a minute; longer leaves a stolen token usable too long.
+        if (seconds === undefined || seconds < 30 || seconds > 3600) {
+          ctx.addIssue({ code: "custom", message: `must be a duration from 30s to 1h, like 15m or 90s (units s, m, h); got "${text}"` });
+          return z.NEVER;
+        }
+        return seconds;
+      }),
     CORS_ORIGINS: commaList(originSchema),
     TRUST_PROXY: integer(0, 0, 10),
     MAIL_TRANSPORT: z

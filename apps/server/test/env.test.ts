@@ -19,6 +19,7 @@ describe("environment validation", () => {
       TRUST_PROXY: 0,
       LOG_LEVEL: "info",
       AUTH_BCRYPT_COST: 12,
+      AUTH_ACCESS_TTL: 900,
     });
     expect(result.env.AUTH_JWT_SECRET).toBeUndefined();
   });
@@ -39,6 +40,18 @@ describe("environment validation", () => {
     expect(names.sort()).toEqual(["AUTH_JWT_SECRET", "AUTH_LIMITS", "AUTH_STORE_URL", "CORS_ORIGINS", "LOG_LEVEL", "PORT", "TRUST_PROXY"]);
     expect(result.errors.find((l) => l.startsWith("CORS_ORIGINS"))).toContain("`*` is refused");
     expect(result.errors.find((l) => l.startsWith("AUTH_JWT_SECRET"))).toContain("32");
+  });
+
+  it("reads AUTH_ACCESS_TTL as a duration from 30s to 1h, and refuses anything else with what it takes", () => {
+    for (const [text, seconds] of [["30s", 30], ["90s", 90], ["1m", 60], ["15m", 900], ["1h", 3600], ["60m", 3600]] as const) {
+      const result = parseEnv({ AUTH_ACCESS_TTL: text });
+      expect(result.ok && result.env.AUTH_ACCESS_TTL, text).toBe(seconds);
+    }
+    for (const text of ["29s", "2h", "61m", "15", "15 minutes", "-1m", "0s"]) {
+      const result = parseEnv({ AUTH_ACCESS_TTL: text });
+      expect(result.ok, text).toBe(false);
+      if (!result.ok) expect(result.errors).toEqual([`AUTH_ACCESS_TTL: must be a duration from 30s to 1h, like 15m or 90s (units s, m, h); got "${text}"`]);
+    }
   });
 
   it("accepts secrets of 32 bytes or more as hex or base64, and refuses 31", () => {

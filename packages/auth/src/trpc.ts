@@ -1,7 +1,8 @@
 import { initTRPC, type TRPCError } from "@trpc/server";
+import type { ZodType } from "zod";
 import { getErrorShape } from "@trpc/server/unstable-core-do-not-import";
 import { StoreUnavailableError } from "@gatehouse/store";
-import { AuthError, defaultMessage, type Reason } from "./errors.js";
+import { AuthError, defaultMessage, type Issue, type Reason } from "./errors.js";
 import type { Context } from "./context.js";
 import type { ApiKeyRecord } from "./features/api-keys/api-key-store.js";
 import type { ApiKeyScope } from "./features/api-keys/scopes.js";
@@ -27,11 +28,12 @@ export interface ProcedureMeta {
    * (batched calls meet the hashing queue's own refusal).
    */
   hashes?: boolean;
-}
-
-export interface Issue {
-  path: string;
-  message: string;
+  /**
+   * The answer's schema for a procedure that does not parse its output (a hot
+   * read, where a parser is one more tRPC layer per call): it types the
+   * resolver's return and describes the answer in /openapi.json.
+   */
+  unparsedOutput?: ZodType;
 }
 
 /** The one place that decides a failure's reason, whatever threw it. */
@@ -61,7 +63,8 @@ export function reasonOf(error: TRPCError): Reason {
   }
 }
 
-function issuesOf(error: TRPCError): Issue[] {
+function issuesOf(error: TRPCError): readonly Issue[] {
+  if (error instanceof AuthError && error.issues) return error.issues;
   const issues = (error.cause as { issues?: unknown } | undefined)?.issues;
   if (!Array.isArray(issues)) {
     return [{ path: "", message: error.code === "PARSE_ERROR" ? "The request body is not valid JSON." : defaultMessage("validation_failed") }];

@@ -74,7 +74,7 @@ describe("declared access (default deny)", () => {
       const meta = procedure._def.meta;
       expect(meta?.access, `${path} declares no access`).toEqual(expect.any(String));
       expect(CONTRACT[path], `${path} is not in the contract table`).toBeDefined();
-      const { limits: _limits, hashes: _hashes, ...declared } = meta!;
+      const { limits: _limits, hashes: _hashes, unparsedOutput: _output, ...declared } = meta!;
       expect({ stepUp: false, ...declared }, path).toEqual({ stepUp: false, ...CONTRACT[path] });
     }
   });

@@ -3,7 +3,7 @@ import type { Context } from "../context.js";
 import { AuthError } from "../errors.js";
 import { enforceRateLimits, type LimitDeclaration } from "../rate-limit/enforce.js";
 import { holdOverloadedAnswer } from "../rate-limit/slow-down.js";
-import type { ProcedureMeta } from "../trpc.js";
+import { catalogOf } from "../procedure-catalog.js";
 
 // Login, signup and reset bodies are a few hundred bytes; parsing bigger ones twice is left to tRPC alone.
 const EARLY_BODY_LIMIT = 8 * 1024;
@@ -24,9 +24,8 @@ export type EarlyLimits = (ctx: Context, path: string, query: string, body: stri
  */
 export function createEarlyLimits(router: AnyTRPCRouter): EarlyLimits {
   const declared = new Map<string, { limits: readonly LimitDeclaration[]; hashes: boolean }>();
-  for (const [path, procedure] of Object.entries(router._def.procedures as Record<string, { _def: { meta?: ProcedureMeta } }>)) {
-    const meta = procedure._def.meta;
-    if (meta?.limits?.length) declared.set(path, { limits: meta.limits, hashes: meta.hashes === true });
+  for (const { path, meta } of catalogOf(router)) {
+    if (meta.limits?.length) declared.set(path, { limits: meta.limits, hashes: meta.hashes === true });
   }
 
   return async (ctx, path, query, body) => {

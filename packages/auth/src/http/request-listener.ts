@@ -19,6 +19,7 @@ import { createReply, type Reply } from "./reply.js";
 import { securityHeaderFields } from "./security-headers.js";
 import { createTrpcBridge, writeTrpcAnswer } from "./trpc-bridge.js";
 import { createAnswerHold } from "./answer-hold.js";
+import { createOpenApiDocument } from "./openapi/openapi-document.js";
 
 const TRPC_PREFIX = "/trpc/";
 // tRPC's methods; anything else (PUT, TRACE, …) is refused before a Fetch Request is built from it.
@@ -52,6 +53,8 @@ export function createRequestListener(services: Services): RequestListener {
     },
   });
 
+  // Built once from the router and the configuration: the document cannot drift from what is served.
+  const openApiJson = JSON.stringify(createOpenApiDocument(appRouter, config));
   const allowedOrigins = new Set(config.corsOrigins);
   const earlyLimits = createEarlyLimits(appRouter);
   const hold = createAnswerHold(MAX_HELD_ANSWERS);
@@ -149,6 +152,12 @@ export function createRequestListener(services: Services): RequestListener {
     }
     if (req.method === "GET" && path === "/health") {
       void health(reply);
+      return;
+    }
+    if (req.method === "GET" && path === "/openapi.json") {
+      reply.set("Cache-Control", "no-cache");
+      reply.set("Content-Type", "application/json");
+      reply.send(200, openApiJson);
       return;
     }
     if (req.method === "GET" && path === "/.well-known/jwks.json" && config.keys.jwks) {

@@ -9,6 +9,7 @@ import type { RefreshTokenStore } from "../sessions/refresh-token-store.js";
 import { isSessionLive, type SessionRecord, type SessionStore } from "../sessions/session-store.js";
 import type { UserRecord } from "../users/user-record.js";
 import type { UserStore } from "../users/user-store.js";
+import { API_KEY_PATTERN } from "../api-keys/key-format.js";
 import type { DeviceStore } from "../devices/device-store.js";
 import type { MfaService } from "../mfa/mfa-service.js";
 import type { DeviceRecord } from "../devices/device-store.js";
@@ -39,7 +40,7 @@ export interface SignedIn {
   user: UserRecord;
   session: SessionRecord;
   tokens: IssuedTokens;
-  /** Set on login: the device credential to hand back (new, or the one presented). */
+  /** Set on signup and login: the device credential to hand back (new, or the one presented). */
   deviceToken?: string;
 }
 
@@ -109,6 +110,30 @@ export function createAuthService(deps: AuthServiceDeps) {
     return { user, session, tokens, deviceToken };
   }
 
+  /** The session a logout's credentials name, even an ended one; refuses credentials that name none. */
+  async function sessionNamedBy({ accessToken, refreshToken }: { accessToken?: string | undefined; refreshToken?: string | undefined }): Promise<string> {
+    if (accessToken) {
+      // An expired token still names the session its holder wants ended.
+      const result = await accessTokens.verify(accessToken, { ignoreExpiry: true });
+      if (result.ok) return result.claims.sid;
+    }
+    if (refreshToken) {
+      const found = await refreshTokens.lookup(refreshToken);
+      if (found.kind !== "unknown") return found.record.sessionId;
+    }
+    if (accessToken) {
+      throw new AuthError("token_invalid", {
+        message: API_KEY_PATTERN.test(accessToken)
+          ? "An API key has no session to log out; revoke the key with apiKeys.revoke."
+          : "The access token was not issued by this server (malformed, or signed with another key): nothing was logged out. Send the session's access token as Authorization: Bearer <accessToken>.",
+      });
+    }
+    if (refreshToken) throw new AuthError("refresh_invalid", { message: "The refresh token is not known here (never issued, or its session ended long ago): nothing was logged out." });
+    throw new AuthError("token_invalid", {
+      message: "No session was named: send its access token as Authorization: Bearer <accessToken>, or in token mode (X-Auth-Mode: token) its refresh token as {\"refreshToken\": …}.",
+    });
+  }
+
   return {
     assertStrongPassword,
     revokeSession,
@@ -130,8 +155,10 @@ export function createAuthService(deps: AuthServiceDeps) {
       if (!user) throw new AuthError("email_taken");
       await deps.knownIps.note(user.id, meta.ip);
       const { session, tokens } = await issuer.startSession(user, meta);
+      // The new account's first device: it is exempt from lockout from the start, as after a login.
+      const deviceToken = await devices.issue(user.id, user.email);
       events.info("signup", { userId: user.id, email: user.email, sessionId: session.id, request: meta });
-      return { user, session, tokens };
+      return { user, session, tokens, deviceToken };
     },
 
     async login(input: { email: string; password: string; deviceToken?: string | undefined }, meta: RequestMeta): Promise<LoginResult> {
@@ -235,17 +262,14 @@ export function createAuthService(deps: AuthServiceDeps) {
       return { user, session, claims };
     },
 
-    /** Ends the session behind whichever credential is presented; a missing or dead one is not an error. */
+    /**
+     * Ends the session behind whichever credential is presented. A session that
+     * has already ended is not an error; a request that names no session of
+     * ours (no credential, a malformed or foreign token) is refused, so the
+     * client does not believe it logged out.
+     */
     async logout(credentials: { accessToken?: string | undefined; refreshToken?: string | undefined }, meta: RequestMeta): Promise<void> {
-      let session: SessionRecord | undefined;
-      if (credentials.accessToken) {
-        const result = await accessTokens.verify(credentials.accessToken, { ignoreExpiry: true });
-        if (result.ok) session = await sessions.get(result.claims.sid);
-      }
-      if (!session && credentials.refreshToken) {
-        const found = await refreshTokens.lookup(credentials.refreshToken);
-        if (found.kind !== "unknown") session = await sessions.get(found.record.sessionId);
-      }
+      const session = await sessions.get(await sessionNamedBy(credentials));
       if (!session) return;
       await revokeSession(session, "logout", meta);
       events.info("logout", { userId: session.userId, sessionId: session.id, request: meta });

@@ -2,10 +2,10 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { AuthError } from "../../errors.js";
 import { procedures, sessionCaller } from "../../trpc.js";
-import { toPublicUser, type PublicUser } from "../users/user-record.js";
-import { emailSchema, passwordInputSchema, changePasswordInput, linkTokenInput, loginInput, mfaChallengeOutput, okOutput, reauthenticateInput, refreshInput, signupInput, tokenSetOutput, verifyMfaInput } from "./schema.js";
+import { toPublicUser } from "../users/user-record.js";
+import { emailSchema, passwordInputSchema, changePasswordInput, linkTokenInput, loginInput, meOutput, mfaChallengeOutput, okOutput, reauthenticateInput, refreshInput, signupInput, tokenSetOutput, verifyMfaInput } from "./schema.js";
 import { presentedDeviceToken } from "../devices/transport.js";
-import { clearRefreshCookie, deliverTokens, presentedRefreshToken } from "./transport.js";
+import { clearRefreshCookie, deliverTokens, presentedRefreshToken, requiredRefreshToken } from "./transport.js";
 
 export const authRouter = {
   signup: procedures.public
@@ -82,8 +82,7 @@ export const authRouter = {
     .input(refreshInput)
     .output(tokenSetOutput)
     .mutation(async ({ ctx, input }) => {
-      const token = presentedRefreshToken(ctx, input?.refreshToken);
-      if (!token) throw new AuthError("refresh_invalid", { message: "No refresh token was sent." });
+      const token = requiredRefreshToken(ctx, input?.refreshToken);
       try {
         return deliverTokens(ctx, await ctx.services.auth.refresh(token, ctx.meta));
       } catch (error) {
@@ -110,5 +109,8 @@ export const authRouter = {
 
   // No output parser: the hottest read in the API, and toPublicUser already
   // builds the reply field by field (a parser is one more tRPC layer per call).
-  me: procedures.userOrApiKey("profile:read").query(({ ctx }): { user: PublicUser } => ({ user: toPublicUser(ctx.caller.user) })),
+  me: procedures
+    .userOrApiKey("profile:read")
+    .meta({ access: "user", apiKeyScope: "profile:read", unparsedOutput: meOutput })
+    .query(({ ctx }): z.output<typeof meOutput> => ({ user: toPublicUser(ctx.caller.user) })),
 } satisfies TRPCRouterRecord;

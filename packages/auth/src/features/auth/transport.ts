@@ -1,4 +1,5 @@
 import type { Context } from "../../context.js";
+import { AuthError } from "../../errors.js";
 import { clearedRefreshCookie, clearedSessionHintCookie, deviceCookie, refreshCookie, REFRESH_COOKIE, sessionHintCookie } from "../../http/cookies.js";
 import { DEVICE_TTL_SECONDS } from "../devices/device-store.js";
 import { toPublicUser } from "../users/user-record.js";
@@ -22,9 +23,31 @@ export function deliverTokens(ctx: Context, signedIn: SignedIn): TokenSet {
   return base;
 }
 
-/** The refresh token the request carries for its mode; the other channel is ignored. */
+/**
+ * The refresh token the request carries for its mode: the body's in token mode,
+ * the cookie otherwise (a token-mode request's cookie is ignored). A body token
+ * without token mode is a client mistake, refused rather than ignored.
+ */
 export function presentedRefreshToken(ctx: Context, bodyToken: string | undefined): string | undefined {
-  return ctx.authMode === "token" ? bodyToken : ctx.cookies[REFRESH_COOKIE] || undefined;
+  if (ctx.authMode === "token") return bodyToken;
+  if (bodyToken !== undefined) {
+    throw new AuthError("validation_failed", {
+      issues: [{ path: "refreshToken", message: "A refresh token in the body needs the header X-Auth-Mode: token. Browsers send none: theirs travels in the refresh_token cookie." }],
+    });
+  }
+  return ctx.cookies[REFRESH_COOKIE] || undefined;
+}
+
+/** The refresh token `auth.refresh` needs, or a refusal that says where it was expected for the request's mode. */
+export function requiredRefreshToken(ctx: Context, bodyToken: string | undefined): string {
+  const token = presentedRefreshToken(ctx, bodyToken);
+  if (token) return token;
+  throw new AuthError("refresh_invalid", {
+    message:
+      ctx.authMode === "token"
+        ? 'No refresh token was sent: in token mode send it in the body as {"refreshToken": "<refreshToken>"}.'
+        : "No refresh token was sent: there is no refresh_token cookie (sign in first). Apps that keep the refresh token themselves send the header X-Auth-Mode: token and the token in the body as refreshToken.",
+  });
 }
 
 export function clearRefreshCookie(ctx: Context): void {
