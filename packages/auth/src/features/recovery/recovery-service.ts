@@ -12,6 +12,7 @@ import type { MfaService } from "../mfa/mfa-service.js";
 import type { SessionRecord } from "../sessions/session-store.js";
 import type { UserRecord } from "../users/user-record.js";
 import type { UserStore } from "../users/user-store.js";
+import { createTakeBack } from "./take-back.js";
 
 export interface RecoveryServiceDeps {
   store: Store;
@@ -37,43 +38,7 @@ export function createRecoveryService(deps: RecoveryServiceDeps) {
   const resetTokens = createOneTimeTokens<{ userId: string; generation: number }>(store, clock, "reset", 3600_000);
   const verificationTokens = createOneTimeTokens<{ userId: string; email: string }>(store, clock, "verify-email", 24 * 3600_000);
   const link = (path: string, token: string) => `${appUrl.replace(/\/$/, "")}${path}?token=${encodeURIComponent(token)}`;
-
-  /**
-   * What a proof of control of the account's mailbox (a completed reset, a
-   * confirmation link) does, in one atomic update of the user: the address is
-   * verified, and everything that may belong to whoever had access before ends
-   * — sessions, device credentials, API keys. On an address never verified,
-   * anyone could have signed up with it and set up a second factor, so that
-   * goes too; on a verified one a reset keeps it (a reset must not bypass 2FA).
-   * A confirmation of an address already verified changes nothing (undefined).
-   */
-  async function takeBack(user: UserRecord, via: "password_reset" | "email_verified", passwordHash: string | undefined, request: RequestMeta): Promise<EndedAccess | undefined> {
-    const apiKeys = (await deps.apiKeys.list(user)).length;
-    let wasVerified = user.emailVerified;
-    let secondFactor = false;
-    const updated = await users.update(user.id, (u) => {
-      wasVerified = u.emailVerified;
-      secondFactor = !u.emailVerified && Boolean(u.mfa);
-      if (via === "email_verified" && u.emailVerified) return u;
-      return {
-        ...u,
-        ...(passwordHash ? { passwordHash } : {}),
-        emailVerified: true,
-        // Sessions and device credentials end with the generation, API keys with theirs, here at once.
-        sessionGeneration: u.sessionGeneration + 1,
-        apiKeyGeneration: (u.apiKeyGeneration ?? 0) + 1,
-        ...(u.emailVerified ? {} : { mfaEnabled: false, mfa: null }),
-      };
-    });
-    if (!updated) throw invalidLink();
-    if (via === "email_verified" && wasVerified) return undefined;
-    if (!wasVerified) await mfa.discardPendingSetup(user.id);
-    await auth.endAllSessions(user.id, via, request);
-    if (apiKeys > 0) events.info("api_key_revoked", { userId: user.id, scope: "all", keys: apiKeys, reason: via, request });
-    if (secondFactor) events.info("mfa_disabled", { userId: user.id, reason: via, request });
-    if (!wasVerified) events.info("email_verified", { userId: user.id, via, request });
-    return { apiKeys, secondFactor };
-  }
+  const takeBack = createTakeBack({ events, users, auth, mfa, apiKeys: deps.apiKeys, invalid: invalidLink });
 
   /** Mails a confirmation link, issued off the request path so every answer costs the same. */
   function sendVerification(user: UserRecord, request: RequestMeta): void {
