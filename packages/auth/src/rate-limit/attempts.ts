@@ -15,6 +15,7 @@ export interface AttemptReservation {
 // The two keys of a subject share a hash tag, so one script can count one and read the other on a Redis Cluster.
 const countKey = (rule: AttemptRule, key: string) => `att:{${rule}:${key}}:n`;
 const lockKey = (rule: AttemptRule, key: string) => `att:{${rule}:${key}}:lock`;
+const MAX_RUN_MS = 24 * 3600_000;
 
 /**
  * Failed credential checks (passwords, TOTP and recovery codes) in a row, per
@@ -30,7 +31,8 @@ const lockKey = (rule: AttemptRule, key: string) => `att:{${rule}:${key}}:lock`;
  * back an attempt that checked nothing. A count past MAX that locked nothing
  * (calls refused while the last allowed attempts were still being checked) is
  * dropped when a failure locks or a success clears. The run is forgotten MAX ×
- * WINDOW after its first failure, so a slow trickle of guesses still adds up.
+ * WINDOW (at most a day) after its first failure, so a slow trickle of guesses
+ * still adds up.
  */
 export function createAttemptCounter(store: Store, clock: Clock, limits: Readonly<Record<AttemptRule, Limit>>) {
   const lockedError = (rule: AttemptRule, ms: number): AuthError => {
@@ -49,12 +51,13 @@ export function createAttemptCounter(store: Store, clock: Clock, limits: Readonl
     async reserve(rule: AttemptRule, keys: readonly string[]): Promise<AttemptReservation> {
       const limit = limits[rule];
       const windowMs = limit.windowSeconds * 1000;
+      const runMs = Math.min(limit.max * windowMs, MAX_RUN_MS);
       // A locked subject is refused without touching its count, so calls made during a lock do not lengthen it.
       const locks = await Promise.all(keys.map((key) => store.get<number>(lockKey(rule, key))));
       const lockedFor = (untils: ReadonlyArray<number | undefined>) => Math.max(0, ...untils.map((until) => (until ?? 0) - clock()));
       if (lockedFor(locks) > 0) throw lockedError(rule, lockedFor(locks));
       // The count and the lock are read in one step: a lock set since the read above is seen here.
-      const counted = await Promise.all(keys.map((key) => store.incrementAndRead(countKey(rule, key), limit.max * windowMs, lockKey(rule, key))));
+      const counted = await Promise.all(keys.map((key) => store.incrementAndRead(countKey(rule, key), runMs, lockKey(rule, key))));
       const lockedNow = lockedFor(counted.map((c) => c.read));
       if (lockedNow > 0) throw lockedError(rule, lockedNow);
       // MAX attempts are already being checked; the last of them decides whether the subject locks.
@@ -78,7 +81,7 @@ export function createAttemptCounter(store: Store, clock: Clock, limits: Readonl
           return locked;
         },
         async released() {
-          await Promise.all(keys.map((key) => store.increment(countKey(rule, key), limit.max * windowMs, -1)));
+          await Promise.all(keys.map((key) => store.increment(countKey(rule, key), runMs, -1)));
         },
       };
     },
