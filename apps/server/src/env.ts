@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { STORE_URL_PATTERN } from "@gatehouse/store";
 import { parseDurationSeconds, parseLimits } from "@gatehouse/auth";
+import { looksNonRandom } from "./secret-strength.js";
 
 // The only module that reads process.env (see eslint.config.js).
 
@@ -123,6 +124,12 @@ export const envSchema = z
     const production = env.NODE_ENV === "production";
     if (production && env.AUTH_JWT_ALG === "HS256" && !env.AUTH_JWT_SECRET) {
       ctx.addIssue({ code: "custom", path: ["AUTH_JWT_SECRET"], message: "is required in production (≥ 32 random bytes, hex or base64)" });
+    }
+    const secrets = { AUTH_JWT_SECRET: env.AUTH_JWT_SECRET ? [env.AUTH_JWT_SECRET] : [], AUTH_JWT_PREVIOUS_SECRETS: env.AUTH_JWT_PREVIOUS_SECRETS, AUTH_DATA_KEY: env.AUTH_DATA_KEY ? [env.AUTH_DATA_KEY] : [] };
+    for (const [name, values] of Object.entries(secrets)) {
+      if (production && values.some(looksNonRandom)) {
+        ctx.addIssue({ code: "custom", path: [name], message: "looks chosen, not random (repeated or patterned bytes); generate one with `openssl rand -base64 32`" });
+      }
     }
     if (production && env.AUTH_JWT_ALG === "ES256" && !env.AUTH_JWT_PRIVATE_KEY) {
       ctx.addIssue({ code: "custom", path: ["AUTH_JWT_PRIVATE_KEY"], message: "is required in production with AUTH_JWT_ALG=ES256 (a private JWK as JSON)" });

@@ -9,7 +9,8 @@ import { createApiKeyStore } from "./features/api-keys/api-key-store.js";
 import { createAuditTrail } from "./features/audit/audit-trail.js";
 import { createAuthService } from "./features/auth/auth-service.js";
 import { createKnownIps } from "./features/auth/known-ips.js";
-import { createLockout } from "./features/auth/lockout.js";
+import { limitKeys } from "./features/auth/limit-keys.js";
+import { createPasswordCheck } from "./features/auth/password-check.js";
 import { createTokenIssuer } from "./features/auth/token-issuer.js";
 import { createDeviceStore } from "./features/devices/device-store.js";
 import { createMfaService } from "./features/mfa/mfa-service.js";
@@ -20,6 +21,7 @@ import { createUserStore } from "./features/users/user-store.js";
 import { createMailQueue } from "./mail/background-mail.js";
 import { createPasswordHasher } from "./passwords/hasher.js";
 import { createHashingQueue } from "./passwords/hashing-queue.js";
+import { createLimiter } from "./rate-limit/limiter.js";
 import { createAccessTokens } from "./tokens/access-token.js";
 
 /** The composition root: every service built once from config, store and clock. */
@@ -36,8 +38,8 @@ export async function createServices(options: GatehouseOptions) {
   const users = createUserStore(store);
   const sessions = createSessionStore(store, clock);
   const refreshTokens = createRefreshTokenStore(store, clock);
-  const devices = createDeviceStore(store, clock);
-  const lockout = createLockout(store, clock, events, config.limits["login.lockout"]);
+  const devices = createDeviceStore(store, clock, users);
+  const limiter = createLimiter(store, clock, config.limits);
   const accessTokens = createAccessTokens({
     keys: config.keys,
     issuer: config.issuer,
@@ -55,7 +57,7 @@ export async function createServices(options: GatehouseOptions) {
     refreshIdleTtlSeconds: config.refreshIdleTtlSeconds,
     refreshAbsoluteTtlSeconds: config.refreshAbsoluteTtlSeconds,
   });
-  const mfa = createMfaService({ store, clock, events, users, dataKey: config.dataKey, attemptsLimit: config.limits["mfa.attempts"] });
+  const mfa = createMfaService({ store, clock, events, users, dataKey: config.dataKey, limiter });
   const auth = createAuthService({
     clock,
     events,
@@ -66,7 +68,7 @@ export async function createServices(options: GatehouseOptions) {
     issuer,
     passwords,
     devices,
-    lockout,
+    checkPassword: createPasswordCheck({ limiter, passwords, events }),
     mfa,
     knownIps: createKnownIps(store),
     refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
@@ -75,8 +77,8 @@ export async function createServices(options: GatehouseOptions) {
   const apiKeys = createApiKeyService({ clock, events, apiKeys: createApiKeyStore(store, clock), users });
   const mail = createMailQueue(config.mailer, logger);
   const admin = createAdminService({ clock, events, users, apiKeys, mail, endAllSessions: auth.endAllSessions });
-  const recovery = createRecoveryService({ store, clock, events, users, passwords, auth, mail, appUrl: config.appUrl });
-  return { config, logger, events, audit, activity, store, users, sessions, devices, accessTokens, auth, passwords, apiKeys, admin, mail, mfa, recovery };
+  const recovery = createRecoveryService({ store, clock, events, users, passwords, auth, mfa, apiKeys, mail, appUrl: config.appUrl });
+  return { config, logger, events, audit, activity, store, users, sessions, devices, accessTokens, auth, passwords, apiKeys, admin, mail, mfa, recovery, limiter, limitKeys };
 }
 
 export type Services = Awaited<ReturnType<typeof createServices>>;

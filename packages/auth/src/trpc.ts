@@ -20,6 +20,12 @@ export interface ProcedureMeta {
   apiKeyScope?: ApiKeyScope;
   /** Needs a password entered within the step-up window (`auth_time`). */
   stepUp?: boolean;
+  /**
+   * Open to a user whose address is not verified while verification is
+   * required (reading their profile, signing out); every other procedure
+   * answers them `email_not_verified`.
+   */
+  unverifiedEmail?: boolean;
   /** The procedure's own rate-limit rules; without any, `default` applies. */
   limits?: readonly LimitDeclaration[];
   /**
@@ -178,6 +184,8 @@ async function identifyCaller(ctx: Context, access: ProcedureMeta, path: string)
   } else {
     caller = { kind: "user", ...(await ctx.services.auth.authenticate(token)) };
   }
+  // With verification required, tokens of an unconfirmed address do nothing but what confirms it.
+  if (!caller.user.emailVerified && !access.unverifiedEmail) ctx.services.auth.assertVerifiedIfRequired(caller.user);
   // The role is read from the store on every call; the token's claim is never trusted alone.
   if (access.access === "admin" && caller.user.role !== "admin") deny("forbidden", caller.user.id);
   if (access.stepUp && caller.kind === "apiKey") deny("forbidden", caller.user.id, "API keys cannot call this procedure.");

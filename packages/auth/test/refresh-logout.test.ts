@@ -225,3 +225,19 @@ describe("mistakes are answered with a reason and what to do", () => {
     expect((await server.call("auth.logout", { refreshToken: session.refreshToken }, { mode: "token" })).body.result.data).toEqual({ ok: true });
   });
 });
+
+describe("logout of a session already ended", () => {
+  it("changes nothing and records nothing, however often it is repeated (an expired, signed token is enough to try)", async () => {
+    const session = await signIn();
+    const user = (await me(session.accessToken)).body.result.data.user;
+    await server.call("auth.logout", undefined, { bearer: session.accessToken });
+    server.clock.advance(16 * 60_000);
+    for (let i = 0; i < 5; i += 1) expect((await server.call("auth.logout", undefined, { bearer: session.accessToken })).body.result.data).toEqual({ ok: true });
+    await server.services.events.drain();
+    const mine = server.logLines().filter((l) => l.userId === user.id);
+    expect(mine.filter((l) => l.event === "logout")).toHaveLength(1);
+    expect(mine.filter((l) => l.event === "token_revoked")).toHaveLength(1);
+    const activity = await server.services.activity.page(user.id, undefined, 100);
+    expect(activity.items.filter((e) => e.event === "logout")).toHaveLength(1);
+  });
+});

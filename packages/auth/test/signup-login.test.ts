@@ -74,6 +74,24 @@ describe("auth.signup", () => {
     }
   });
 
+  it("refuses a password that is the email, its local part, or only spaces, at signup, reset and change", async () => {
+    const email = uniqueEmail("margaret.hamilton");
+    const local = email.slice(0, email.indexOf("@"));
+    for (const password of [email, email.toUpperCase(), ` ${local} `, local.toUpperCase(), " ".repeat(12), "\t".repeat(9)]) {
+      const res = await server.call("auth.signup", { email, password });
+      expect(reasonOf(res), JSON.stringify(password)).toBe("weak_password");
+    }
+    const { accessToken } = (await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
+    const change = await server.call("auth.changePassword", { currentPassword: GOOD_PASSWORD, newPassword: local }, { bearer: accessToken });
+    expect(reasonOf(change)).toBe("weak_password");
+    await server.call("auth.requestPasswordReset", { email });
+    const mail = (await server.outbox()).filter((m) => m.to === email && m.subject === "Reset your password").at(-1)!;
+    const token = /token=([A-Za-z0-9_-]+)/.exec(mail.text)![1]!;
+    expect(reasonOf(await server.call("auth.resetPassword", { token, password: email }))).toBe("weak_password");
+    // The link was not spent on the refusal.
+    expect((await server.call("auth.resetPassword", { token, password: "a brand new passphrase" })).status).toBe(200);
+  });
+
   it("answers bad input with validation_failed and the issues, and stores nothing", async () => {
     const res = await server.call("auth.signup", { email: "not-an-email", password: GOOD_PASSWORD });
     expect(res.status).toBe(400);

@@ -55,7 +55,7 @@ export function createAccountFlows(api: TRPCClient<AppRouter>, transport: Transp
     },
 
     async verifyEmail(input) {
-      await transport.verifyEmail(input).catch(rethrowAsGatehouseError);
+      await transport.verifyEmail(input, keeper.isSpent() ? null : keeper.currentAccessToken()).catch(rethrowAsGatehouseError);
       await followUser();
     },
 

@@ -69,7 +69,9 @@ export function createTransport(options: TransportOptions) {
     // The public account flows: nothing to wait for or refresh, whatever the session's state.
     requestPasswordReset: (input: { email: string }): Promise<{ ok: true }> => sessionCalls.auth.requestPasswordReset.mutate(input),
     resetPassword: (input: { token: string; password: string }): Promise<{ ok: true }> => sessionCalls.auth.resetPassword.mutate(input),
-    verifyEmail: (input: { token: string }): Promise<{ ok: true }> => sessionCalls.auth.verifyEmail.mutate(input),
+    /** With the signed-in session's access token, if any: the server then keeps that session when the first confirmation ends the others. */
+    verifyEmail: (input: { token: string }, accessToken: string | null): Promise<{ ok: true }> =>
+      sessionCalls.auth.verifyEmail.mutate(input, { context: { [ACCESS_TOKEN]: accessToken } }),
 
     /** Cookie mode presents the cookie (the browser attaches it); token mode presents `refreshToken` in the body. */
     refresh: (refreshToken: string | undefined): Promise<TokenSet> =>

@@ -1,5 +1,9 @@
-export const LIMIT_RULES = ["login.ip", "login.email", "login.lockout", "signup.ip", "reset.email", "mfa.attempts", "default"] as const;
+export const LIMIT_RULES = ["login.ip", "login.email", "login.lockout", "signup.ip", "reset.email", "verify.email", "reauth.user", "mfa.attempts", "default"] as const;
 export type LimitRule = (typeof LIMIT_RULES)[number];
+
+/** Rules that count failed credential checks (reserved before the check, refunded on success), not calls. */
+export const ATTEMPT_RULES = ["login.lockout", "mfa.attempts"] as const;
+export type AttemptRule = (typeof ATTEMPT_RULES)[number];
 
 export interface Limit {
   max: number;
@@ -13,6 +17,8 @@ export const DEFAULT_LIMITS: Readonly<Record<LimitRule, Limit>> = {
   "login.lockout": { max: 10, windowSeconds: 15 * 60 },
   "signup.ip": { max: 10, windowSeconds: 3600 },
   "reset.email": { max: 3, windowSeconds: 3600 },
+  "verify.email": { max: 3, windowSeconds: 3600 },
+  "reauth.user": { max: 20, windowSeconds: 15 * 60 },
   "mfa.attempts": { max: 5, windowSeconds: 15 * 60 },
   default: { max: 300, windowSeconds: 60 },
 };

@@ -10,11 +10,10 @@ import { isSessionLive, type SessionRecord, type SessionStore } from "../session
 import type { UserRecord } from "../users/user-record.js";
 import type { UserStore } from "../users/user-store.js";
 import { API_KEY_PATTERN } from "../api-keys/key-format.js";
-import type { DeviceStore } from "../devices/device-store.js";
+import type { DeviceRecord, DeviceStore } from "../devices/device-store.js";
 import type { MfaService } from "../mfa/mfa-service.js";
-import type { DeviceRecord } from "../devices/device-store.js";
 import type { KnownIps } from "./known-ips.js";
-import type { Lockout, LockSubject } from "./lockout.js";
+import { lockSubjectOf, type CheckPassword } from "./password-check.js";
 import type { IssuedTokens, TokenIssuer } from "./token-issuer.js";
 
 export interface AuthServiceDeps {
@@ -27,7 +26,7 @@ export interface AuthServiceDeps {
   issuer: TokenIssuer;
   passwords: PasswordHasher;
   devices: DeviceStore;
-  lockout: Lockout;
+  checkPassword: CheckPassword;
   mfa: MfaService;
   knownIps: KnownIps;
   refreshReuseGraceSeconds: number;
@@ -51,16 +50,24 @@ export interface Authenticated {
 }
 
 export function createAuthService(deps: AuthServiceDeps) {
-  const { clock, events, users, sessions, refreshTokens, accessTokens, issuer, passwords, devices, lockout, mfa } = deps;
+  const { clock, events, users, sessions, refreshTokens, accessTokens, issuer, passwords, devices, checkPassword, mfa } = deps;
 
-  function assertStrongPassword(password: string): void {
-    const problem = findPasswordProblem(password);
+  /** `email`: the account's address; a password equal to it or its local part is refused. */
+  function assertStrongPassword(password: string, email: string): void {
+    const problem = findPasswordProblem(password, email);
     if (problem) throw new AuthError("weak_password", { message: PASSWORD_PROBLEM_MESSAGES[problem] });
   }
 
-  async function revokeSession(session: SessionRecord, reason: string, request: RequestMeta): Promise<void> {
+  /** With verification required, an unconfirmed address gets nothing but the way to confirm it. */
+  function assertVerifiedIfRequired(user: UserRecord): void {
+    if (deps.requireVerifiedEmail && !user.emailVerified) throw new AuthError("email_not_verified");
+  }
+
+  /** True when this call ended the session (an already revoked one is not ended again, nor recorded again). */
+  async function revokeSession(session: SessionRecord, reason: string, request: RequestMeta): Promise<boolean> {
     const revoked = await sessions.revoke(session.id, reason);
     if (revoked) events.info("token_revoked", { userId: session.userId, sessionId: session.id, reason, request });
+    return revoked !== undefined;
   }
 
   /** Loads the session and user behind a refresh token, or refuses with `refresh_invalid`. */
@@ -69,6 +76,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     if (!session || !user || user.disabledAt !== null || !isSessionLive(session, user.sessionGeneration, clock())) {
       throw new AuthError("refresh_invalid");
     }
+    assertVerifiedIfRequired(user);
     return { session, user };
   }
 
@@ -88,26 +96,25 @@ export function createAuthService(deps: AuthServiceDeps) {
   /**
    * A signed-in user re-entering their password (step-up, password change):
    * guesses count toward the same lockout as logins, so a stolen access token
-   * is no faster way to guess the password.
+   * is no faster way to guess the password. A session started on a known
+   * device counts toward that device's lockout, so a lock an attacker causes
+   * on the email does not refuse the owner's own devices here either.
    */
-  async function confirmPassword(user: UserRecord, password: string, purpose: string, request: RequestMeta): Promise<void> {
-    const subject: LockSubject = { kind: "email", email: user.email };
-    await lockout.assertNotLocked(subject);
-    if (!(await passwords.verify(password, user.passwordHash))) {
+  async function confirmPassword(caller: { user: UserRecord; session: SessionRecord }, password: string, purpose: string, request: RequestMeta): Promise<void> {
+    const { user, session } = caller;
+    if (!(await checkPassword(lockSubjectOf(session.deviceId, user.email), password, user, request))) {
       events.info("login_failed", { reason: `${purpose}_wrong_password`, userId: user.id, request });
-      await lockout.recordFailure(subject, { userId: user.id, request });
       throw new AuthError("invalid_credentials", { message: "The password is incorrect." });
     }
-    await lockout.recordSuccess(subject);
   }
 
-  /** Everything after the credentials checked out: session, tokens, device credential. */
+  /** Everything after the credentials checked out: device credential, session, tokens. */
   async function completeLogin(user: UserRecord, device: DeviceRecord | undefined, presentedDeviceToken: string | undefined, meta: RequestMeta): Promise<SignedIn> {
-    const { session, tokens } = await issuer.startSession(user, meta);
-    const deviceToken = device && presentedDeviceToken ? presentedDeviceToken : await devices.issue(user.id, user.email);
+    const credential = device && presentedDeviceToken ? { token: presentedDeviceToken, id: device.id } : await devices.issue(user);
+    const { session, tokens } = await issuer.startSession(user, meta, credential.id);
     events.info("login_success", { userId: user.id, sessionId: session.id, knownDevice: Boolean(device), mfa: Boolean(user.mfa), request: meta });
     if (await deps.knownIps.note(user.id, meta.ip)) events.warn("login_new_ip", { userId: user.id, sessionId: session.id, request: meta });
-    return { user, session, tokens, deviceToken };
+    return { user, session, tokens, deviceToken: credential.token };
   }
 
   /** The session a logout's credentials name, even an ended one; refuses credentials that name none. */
@@ -136,12 +143,13 @@ export function createAuthService(deps: AuthServiceDeps) {
 
   return {
     assertStrongPassword,
+    assertVerifiedIfRequired,
     revokeSession,
     endAllSessions,
     confirmPassword,
 
     async signup(input: { email: string; password: string; name?: string | undefined }, meta: RequestMeta): Promise<SignedIn> {
-      assertStrongPassword(input.password);
+      assertStrongPassword(input.password, input.email);
       const passwordHash = await passwords.hash(input.password);
       const user = await users.create({
         email: input.email,
@@ -154,33 +162,23 @@ export function createAuthService(deps: AuthServiceDeps) {
       });
       if (!user) throw new AuthError("email_taken");
       await deps.knownIps.note(user.id, meta.ip);
-      const { session, tokens } = await issuer.startSession(user, meta);
       // The new account's first device: it is exempt from lockout from the start, as after a login.
-      const deviceToken = await devices.issue(user.id, user.email);
+      const device = await devices.issue(user);
+      const { session, tokens } = await issuer.startSession(user, meta, device.id);
       events.info("signup", { userId: user.id, email: user.email, sessionId: session.id, request: meta });
-      return { user, session, tokens, deviceToken };
+      return { user, session, tokens, deviceToken: device.token };
     },
 
     async login(input: { email: string; password: string; deviceToken?: string | undefined }, meta: RequestMeta): Promise<LoginResult> {
       // A known device answers for its own failures only: the owner is not
       // locked out by someone else's guessing against the email.
       const device = await devices.find(input.deviceToken, input.email);
-      const subject: LockSubject = device ? { kind: "device", deviceId: device.id } : { kind: "email", email: input.email };
-      try {
-        await lockout.assertNotLocked(subject);
-      } catch (error) {
-        events.info("login_failed", { reason: "locked", subject: subject.kind, email: input.email, request: meta });
-        throw error;
-      }
       const user = await users.findByEmail(input.email);
       // Unknown emails cost a full verification too: same status, body and timing.
-      const valid = user ? await passwords.verify(input.password, user.passwordHash) : await passwords.verifyDummy(input.password);
-      if (!user || !valid) {
+      if (!(await checkPassword(lockSubjectOf(device?.id, input.email), input.password, user, meta)) || !user) {
         events.info("login_failed", { reason: user ? "wrong_password" : "unknown_email", email: input.email, userId: user?.id, request: meta });
-        await lockout.recordFailure(subject, { userId: user?.id, request: meta });
         throw new AuthError("invalid_credentials");
       }
-      await lockout.recordSuccess(subject);
       if (user.disabledAt !== null) {
         events.info("login_failed", { reason: "account_disabled", userId: user.id, request: meta });
         throw new AuthError("account_disabled");
@@ -203,7 +201,7 @@ export function createAuthService(deps: AuthServiceDeps) {
 
     /** Step-up: a fresh password (and code, with two-factor on) renews the session's authentication time. */
     async reauthenticate(caller: { user: UserRecord; session: SessionRecord }, input: { password: string; code?: string | undefined }, meta: RequestMeta): Promise<{ user: UserRecord; accessToken: string; expiresIn: number }> {
-      await confirmPassword(caller.user, input.password, "reauth", meta);
+      await confirmPassword(caller, input.password, "reauth", meta);
       if (caller.user.mfa) {
         if (!input.code) throw new AuthError("mfa_invalid");
         await mfa.verifyCode(caller.user, input.code, meta);
@@ -270,8 +268,8 @@ export function createAuthService(deps: AuthServiceDeps) {
      */
     async logout(credentials: { accessToken?: string | undefined; refreshToken?: string | undefined }, meta: RequestMeta): Promise<void> {
       const session = await sessions.get(await sessionNamedBy(credentials));
-      if (!session) return;
-      await revokeSession(session, "logout", meta);
+      // Logging out an ended session changes nothing, so nothing is recorded.
+      if (!session || !(await revokeSession(session, "logout", meta))) return;
       events.info("logout", { userId: session.userId, sessionId: session.id, request: meta });
     },
 

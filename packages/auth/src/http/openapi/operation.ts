@@ -13,6 +13,8 @@ const SUBJECTS: Record<LimitSubject, string> = {
   ip: "per IP address",
   email: "per email address",
   email_or_device: "per email address (per device for a device that signed in to it before)",
+  user: "per user",
+  email_or_user: "per email address (the input's, else the signed-in caller's)",
 };
 
 function describeLimits({ meta }: CatalogEntry, config: GatehouseConfig): string {
