@@ -55,7 +55,9 @@ export function createAccountFlows(api: TRPCClient<AppRouter>, transport: Transp
     },
 
     async verifyEmail(input) {
-      await transport.verifyEmail(input, keeper.isSpent() ? null : keeper.currentAccessToken()).catch(rethrowAsGatehouseError);
+      // A link opened in a tab that is signed in (once restored) keeps that session: the server ends only the others.
+      const accessToken = await keeper.accessTokenForCall().catch(() => null);
+      await transport.verifyEmail(input, accessToken).catch(rethrowAsGatehouseError);
       await followUser();
     },
 
