@@ -1,5 +1,5 @@
 import { createTRPCClient, httpLink, type TRPCClient } from "@trpc/client";
-import type { AppRouter } from "@gatehouse/auth";
+import type { AppRouter } from "./router.js";
 import type { AuthListener } from "./auth-events.js";
 import { authLinkFor, registerAuthClient } from "./auth-link.js";
 import { endsSession, GatehouseError, needsNewAccessToken, reasonOf } from "./errors.js";

@@ -7,3 +7,4 @@ export { memoryStorage, type TokenSlot, type TokenStorage } from "./storage.js";
 export type { TabSyncNames } from "./tab-sync.js";
 export type { AuthMode, FetchLike } from "./transport.js";
 export type { MfaChallenge, PublicUser, TokenSet } from "./wire.js";
+export type { AppRouter } from "./router.js";

@@ -1,5 +1,5 @@
 import { createTRPCClient, httpLink, type TRPCClient } from "@trpc/client";
-import type { AppRouter } from "@gatehouse/auth";
+import type { AppRouter } from "./router.js";
 import { GatehouseError } from "./errors.js";
 import { isMfaChallenge, type MfaChallenge, type TokenSet } from "./wire.js";
 
