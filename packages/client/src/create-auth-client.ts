@@ -1,9 +1,10 @@
 import { createTRPCClient, httpLink, type TRPCClient } from "@trpc/client";
 import type { AppRouter } from "./router.js";
 import type { AuthListener } from "./auth-events.js";
-import { authLinkFor, registerAuthClient } from "./auth-link.js";
+import { authLinkFor, registerAuthClient, type LinkedSession } from "./auth-link.js";
 import { endsSession, GatehouseError, needsNewAccessToken, reasonOf } from "./errors.js";
 import { createSessionKeeper, type AuthStatus } from "./session-keeper.js";
+import { createStepUp, type ReauthPrompt } from "./step-up.js";
 import { memoryStorage, type TokenStorage } from "./storage.js";
 import { createTabSync, DEFAULT_TAB_SYNC_NAMES, looksLikeBrowserPage, noTabSync, type TabSyncNames } from "./tab-sync.js";
 import { createTransport, type AuthMode, type FetchLike } from "./transport.js";
@@ -30,6 +31,12 @@ export interface AuthClientOptions {
   tabSync?: boolean | Partial<TabSyncNames>;
   /** The clock for token expiry, ms since the epoch. For tests with a fake clock. */
   now?: () => number;
+  /**
+   * The app's "confirm it's you" prompt, for calls refused with `reauth_required`
+   * (Gatehouse's step-up procedures through `api`, and your own API through
+   * `authLink`): it gets `reauthenticate({ password, code? })`, and the call is retried once after it.
+   */
+  onReauthRequired?: ReauthPrompt;
 }
 
 export type SignedInResult = { status: "signed-in"; user: PublicUser };
@@ -94,9 +101,10 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     return token ? { Authorization: `Bearer ${token}` } : {};
   };
 
+  const linked: LinkedSession = { keeper, stepUp: createStepUp(keeper), onReauthRequired: options.onReauthRequired };
   const api = createTRPCClient<AppRouter>({
     links: [
-      authLinkFor<AppRouter>(keeper),
+      authLinkFor<AppRouter>(linked, { onReauthRequired: options.onReauthRequired }),
       httpLink({ url: options.url, fetch: transport.fetch, headers: () => ({ ...transport.modeHeaders, ...authHeaders() }) }),
     ],
   });
@@ -161,7 +169,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     subscribe: (listener) => keeper.subscribe(listener),
     dispose: () => keeper.dispose(),
   };
-  registerAuthClient(client, keeper);
+  registerAuthClient(client, linked);
   return client;
 }
 

@@ -1,5 +1,7 @@
 export { createAuthClient, type AuthClient, type AuthClientOptions, type LoginResult, type SignedInResult } from "./create-auth-client.js";
 export { authLink, type AuthLinkOptions } from "./auth-link.js";
+export { eventSourceAuth } from "./event-source-auth.js";
+export type { ReauthPrompt, StepUpRequest } from "./step-up.js";
 export type { AuthEvent, AuthListener } from "./auth-events.js";
 export { GatehouseError, reasonOf, retryAfterSecondsOf, type GatehouseReason, type ValidationIssue } from "./errors.js";
 export type { AuthStatus } from "./session-keeper.js";

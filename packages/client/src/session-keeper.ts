@@ -141,6 +141,12 @@ export function createSessionKeeper(options: SessionKeeperOptions) {
     }
   }
 
+  async function accessTokenForCall(): Promise<string | null> {
+    if (status === "unknown") await refresh();
+    if (held && isSpent(held, now())) await refresh();
+    return held?.accessToken ?? null;
+  }
+
   tabSync.onMessage((message: TabMessage) => {
     switch (message.type) {
       case "session": {
@@ -190,11 +196,7 @@ export function createSessionKeeper(options: SessionKeeperOptions) {
      * The access token to send with a call: restores first if nobody has yet,
      * and refreshes first if the token is spent. Null when signed out.
      */
-    async accessTokenForCall(): Promise<string | null> {
-      if (status === "unknown") await refresh();
-      if (held && isSpent(held, now())) await refresh();
-      return held?.accessToken ?? null;
-    },
+    accessTokenForCall,
 
     /**
      * After the server refused `usedToken`: refreshes once (shared with every
@@ -213,6 +215,26 @@ export function createSessionKeeper(options: SessionKeeperOptions) {
      * browser holding the old session's cookie under the new session.
      */
     refreshSettled: (): Promise<void> => refresh.settled(),
+
+    /**
+     * Step-up: renews this session's sign-in time with the password (and a
+     * code with two-factor on), and takes over the access token that carries
+     * it, here and in the other tabs. Rejects with a GatehouseError.
+     */
+    async stepUp(credentials: { password: string; code?: string | undefined }): Promise<void> {
+      const startedEpoch = epoch;
+      const token = await accessTokenForCall();
+      if (token === null) throw new GatehouseError("Sign in before confirming the password.", { reason: "token_invalid" });
+      const tokens = await transport.reauthenticate(token, credentials).catch((error: unknown) => {
+        throw GatehouseError.from(error);
+      });
+      // Signed out or in as someone else meanwhile: this token belongs to no session we hold.
+      if (epoch !== startedEpoch) return;
+      const session = heldSessionFrom(tokens, now());
+      hold(session);
+      publishSession(session, "refreshed");
+      events.emit({ type: "refreshed", user: session.user });
+    },
 
     /** Takes over a fresh TokenSet from login, signup or MFA. */
     async signIn(tokens: TokenSet): Promise<PublicUser> {
