@@ -2,18 +2,12 @@ import { z } from "zod";
 import { STORE_URL_PATTERN } from "@gatehouse/store";
 import { parseDurationSeconds, parseLimits } from "@gatehouse/auth";
 import { looksNonRandom } from "./secret-strength.js";
+// The same decoding @gatehouse/verify applies to the string a team's service is given.
+import { decodeSecret } from "@gatehouse/verify";
 
 // The only module that reads process.env (see eslint.config.js).
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
-
-/** Decodes a secret given as hex or base64/base64url; undefined when it is neither. */
-export function decodeSecret(text: string): Uint8Array | undefined {
-  const value = text.trim();
-  if (/^[0-9a-fA-F]+$/.test(value) && value.length % 2 === 0) return Buffer.from(value, "hex");
-  if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(value)) return Buffer.from(value, "base64");
-  return undefined;
-}
 
 const secretSchema = z.string().transform((text, ctx) => {
   const bytes = decodeSecret(text);

@@ -26,6 +26,7 @@ const ACCESS_WORDS = { public: "public", refresh_token: "refresh token", session
 
 /** How the reference writes a procedure's access (see its Procedures section). */
 function accessText({ meta }: CatalogEntry): string {
+  if (meta.access === "api_key") return `API key \`${meta.apiKeyScope}\``;
   return ACCESS_WORDS[meta.access] + (meta.apiKeyScope ? ` or API key \`${meta.apiKeyScope}\`` : "") + (meta.stepUp ? " + step-up" : "");
 }
 

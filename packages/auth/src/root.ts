@@ -2,13 +2,14 @@ import { activityRouter } from "./features/activity/router.js";
 import { adminRouter } from "./features/admin/router.js";
 import { apiKeysRouter } from "./features/api-keys/router.js";
 import { authRouter } from "./features/auth/router.js";
+import { introspectionProcedures } from "./features/introspection/router.js";
 import { mfaRouter } from "./features/mfa/router.js";
 import { sessionsRouter } from "./features/sessions/router.js";
 import { usersRouter } from "./features/users/router.js";
 import { router } from "./trpc.js";
 
 export const appRouter = router({
-  auth: authRouter,
+  auth: { ...authRouter, ...introspectionProcedures },
   sessions: sessionsRouter,
   mfa: mfaRouter,
   apiKeys: apiKeysRouter,

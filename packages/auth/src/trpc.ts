@@ -5,14 +5,15 @@ import { StoreUnavailableError } from "@gatehouse/store";
 import { AuthError, defaultMessage, type Issue, type Reason } from "./errors.js";
 import type { Context } from "./context.js";
 import type { ApiKeyRecord } from "./features/api-keys/api-key-store.js";
-import type { ApiKeyScope } from "./features/api-keys/scopes.js";
+import { isAdminOnlyScope, type ApiKeyScope } from "./features/api-keys/scopes.js";
 import type { SessionRecord } from "./features/sessions/session-store.js";
 import type { UserRecord } from "./features/users/user-record.js";
 import type { AccessClaims } from "./tokens/access-token.js";
 import { enforceRateLimits, type LimitDeclaration } from "./rate-limit/enforce.js";
 
 /** How a procedure may be called; every procedure states one (default deny). */
-export type Access = "public" | "refresh_token" | "session" | "user" | "admin";
+/** `api_key`: an API key carrying `apiKeyScope`, and nothing else (a signed-in user is refused). */
+export type Access = "public" | "refresh_token" | "session" | "user" | "admin" | "api_key";
 
 export interface ProcedureMeta {
   access: Access;
@@ -180,10 +181,12 @@ async function identifyCaller(ctx: Context, access: ProcedureMeta, path: string)
     const { user, apiKey } = await ctx.services.apiKeys.authenticate(token);
     if (!access.apiKeyScope) deny("forbidden", user.id, "API keys cannot call this procedure.");
     if (!apiKey.scopes.includes(access.apiKeyScope!)) deny("forbidden", user.id, `This API key lacks the ${access.apiKeyScope} scope.`);
+    if (isAdminOnlyScope(access.apiKeyScope!) && user.role !== "admin") deny("forbidden", user.id, "Only an admin's API key may use this scope.");
     caller = { kind: "apiKey", user, apiKey };
   } else {
     caller = { kind: "user", ...(await ctx.services.auth.authenticate(token)) };
   }
+  if (access.access === "api_key" && caller.kind !== "apiKey") deny("forbidden", caller.user.id, "Only an API key may call this procedure.");
   // With verification required, tokens of an unconfirmed address do nothing but what confirms it.
   if (!caller.user.emailVerified && !access.unverifiedEmail) ctx.services.auth.assertVerifiedIfRequired(caller.user);
   // The role is read from the store on every call; the token's claim is never trusted alone.
@@ -230,6 +233,8 @@ export const procedures = {
   userWithStepUp: protectedProcedure({ access: "user", stepUp: true }),
   /** A signed-in user, or an API key of theirs that carries `scope`. */
   userOrApiKey: (scope: ApiKeyScope) => protectedProcedure({ access: "user", apiKeyScope: scope }),
+  /** An API key with `scope`, never a signed-in user (service-to-service calls). */
+  apiKey: (scope: ApiKeyScope) => protectedProcedure({ access: "api_key", apiKeyScope: scope }),
   admin: protectedProcedure({ access: "admin" }),
   adminWithStepUp: protectedProcedure({ access: "admin", stepUp: true }),
 };

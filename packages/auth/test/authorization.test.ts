@@ -66,6 +66,7 @@ describe("declared access (default deny)", () => {
     "admin.auditLog": { access: "admin" },
     "admin.verifyAuditLog": { access: "admin" },
     "activity.list": { access: "user", apiKeyScope: "activity:read" },
+    "auth.introspect": { access: "api_key", apiKeyScope: "tokens:introspect" },
   };
 
   it("every procedure declares its access, and it matches the contract", () => {

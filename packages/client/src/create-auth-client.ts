@@ -1,9 +1,9 @@
 import { createTRPCClient, httpLink, type TRPCClient } from "@trpc/client";
-import type { AppRouter } from "@gatehouse/auth";
+import type { AppRouter } from "./router.js";
 import { createAccountFlows, type AccountFlows } from "./account-flows.js";
 import { createAccountResources, type AccountResources } from "./account-resources.js";
 import type { AuthListener } from "./auth-events.js";
-import { authLinkFor, registerAuthClient } from "./auth-link.js";
+import { authLinkFor, registerAuthClient, type LinkedSession } from "./auth-link.js";
 import { endsSession, GatehouseError, needsNewAccessToken, reasonOf, rethrowAsGatehouseError } from "./errors.js";
 import { sessionHintFor, type SessionHint } from "./session-hint.js";
 import { createSessionKeeper, type AuthStatus } from "./session-keeper.js";
@@ -35,10 +35,11 @@ export interface AuthClientOptions {
   /** The clock for token expiry, ms since the epoch. For tests with a fake clock. */
   now?: () => number;
   /**
-   * Step-up: called when a method that needs a recent password is refused with
-   * `reauth_required`. Confirm the person (your dialog calls `reauthenticate`)
-   * and resolve, and the method is tried once more; reject to cancel. Without
-   * it such methods reject with `reauth_required`.
+   * The app's "confirm it's you" prompt, for calls refused with `reauth_required`
+   * (Gatehouse's step-up procedures through `api` and the methods below, and
+   * your own API through `authLink`): it gets `reauthenticate({ password, code? })`,
+   * and the call is retried once after it. Without it such calls reject with
+   * `reauth_required`.
    */
   onReauthRequired?: ReauthPrompt;
   /**
@@ -117,9 +118,10 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     return token ? { Authorization: `Bearer ${token}` } : {};
   };
 
+  const linked: LinkedSession = { keeper, stepUp: createStepUp(keeper), onReauthRequired: options.onReauthRequired };
   const api = createTRPCClient<AppRouter>({
     links: [
-      authLinkFor<AppRouter>(keeper),
+      authLinkFor<AppRouter>(linked, { onReauthRequired: options.onReauthRequired }),
       httpLink({ url: options.url, fetch: transport.fetch, headers: () => ({ ...transport.modeHeaders, ...authHeaders() }) }),
     ],
   });
@@ -128,7 +130,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
 
   const client: AuthClient = {
     ...createAccountFlows(api, transport, keeper),
-    ...createAccountResources(api, keeper, createStepUp(options.onReauthRequired)),
+    ...createAccountResources(api, keeper),
     mode,
     get user() {
       return keeper.user;
@@ -191,7 +193,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     },
     dispose: () => keeper.dispose(),
   };
-  registerAuthClient(client, keeper);
+  registerAuthClient(client, linked);
   return client;
 }
 

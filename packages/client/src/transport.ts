@@ -1,5 +1,5 @@
 import { createTRPCClient, httpLink, type TRPCClient } from "@trpc/client";
-import type { AppRouter } from "@gatehouse/auth";
+import type { AppRouter } from "./router.js";
 import { GatehouseError } from "./errors.js";
 import { isMfaChallenge, type MfaChallenge, type TokenSet } from "./wire.js";
 
@@ -76,6 +76,10 @@ export function createTransport(options: TransportOptions) {
     /** Cookie mode presents the cookie (the browser attaches it); token mode presents `refreshToken` in the body. */
     refresh: (refreshToken: string | undefined): Promise<TokenSet> =>
       sessionCalls.auth.refresh.mutate(refreshToken === undefined ? undefined : { refreshToken }),
+
+    /** Step-up: same session, a new access token with a fresh authentication time (no refresh token). */
+    reauthenticate: (accessToken: string, input: { password: string; code?: string | undefined }): Promise<TokenSet> =>
+      sessionCalls.auth.reauthenticate.mutate(input.code ? { password: input.password, code: input.code } : { password: input.password }, { context: { [ACCESS_TOKEN]: accessToken } }),
 
     logout: (accessToken: string | null, refreshToken: string | undefined): Promise<{ ok: true }> =>
       sessionCalls.auth.logout.mutate(refreshToken === undefined ? undefined : { refreshToken }, { context: { [ACCESS_TOKEN]: accessToken } }),

@@ -38,6 +38,8 @@ export function createRequestListener(services: Services): RequestListener {
     router: appRouter,
     endpoint: TRPC_PREFIX,
     maxBatchSize: config.maxBatchSize,
+    // Queries may come by POST too: a query whose input is a token (auth.introspect) keeps it out of URLs and proxy logs (RFC 7662 §2.1).
+    allowMethodOverride: true,
     onError({ error, path, ctx }) {
       const reason = reasonOf(error);
       const requestId = ctx?.meta.requestId;

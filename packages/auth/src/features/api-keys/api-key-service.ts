@@ -6,7 +6,7 @@ import type { UserRecord } from "../users/user-record.js";
 import type { UserStore } from "../users/user-store.js";
 import type { ApiKeyRecord, ApiKeyStore } from "./api-key-store.js";
 import { displayPrefix, generateApiKey, isWellFormedApiKey } from "./key-format.js";
-import type { ApiKeyScope } from "./scopes.js";
+import { isAdminOnlyScope, type ApiKeyScope } from "./scopes.js";
 
 // lastUsedAt is written at most this often per key and instance, so a busy
 // key does not turn every request into a store write.
@@ -37,6 +37,11 @@ export function createApiKeyService(deps: ApiKeyServiceDeps) {
 
   return {
     async create(user: UserRecord, input: { name: string; scopes: ApiKeyScope[]; expiresInDays?: number | undefined }, request: RequestMeta) {
+      const adminOnly = input.scopes.filter(isAdminOnlyScope);
+      if (adminOnly.length > 0 && user.role !== "admin") {
+        events.warn("permission_denied", { userId: user.id, procedure: "apiKeys.create", required: `admin for ${adminOnly.join(" ")}`, request });
+        throw new AuthError("forbidden", { message: `Only an admin may create a key with the ${adminOnly.join(", ")} scope.` });
+      }
       const key = generateApiKey();
       const record = await apiKeys.create(key, {
         userId: user.id,

@@ -36,6 +36,7 @@ export const PROCEDURE_NOTES = {
   "auth.logout": { summary: "End the session named by the access token or the refresh token.", reasons: [], authMode: true },
   "auth.logoutAll": { summary: "End every session of the user.", reasons: [], authMode: true },
   "auth.me": { summary: "The signed-in user.", reasons: [] },
+  "auth.introspect": { summary: "What an access token stands for at this instant (live session, role, lock state): {active:false} for any token that is not live.", reasons: [] },
   "sessions.list": { summary: "The user's live sessions, most recently used first.", reasons: [] },
   "sessions.revoke": { summary: "End one of the user's sessions.", reasons: ["not_found"] },
   "mfa.setupTotp": { summary: "Start two-factor setup: a new TOTP secret and its otpauth:// URL.", reasons: [] },

@@ -15,6 +15,9 @@ function accessReasons({ meta }: CatalogEntry): Reason[] {
       return ["refresh_invalid", "refresh_reused"];
     case "session":
       return ["token_invalid", "refresh_invalid"];
+    case "api_key":
+      // forbidden: a user's access token, or a key without the scope (or whose owner is no longer an admin).
+      return ["token_invalid", "forbidden", "account_disabled"];
     case "user":
     case "admin":
       // forbidden: an API key where none is allowed or without the scope, or not an admin.

@@ -47,6 +47,8 @@ export function securityOf(entry: CatalogEntry): Array<Record<string, string[]>>
       return servedAt(entry) === REFRESH_COOKIE_PATH ? [{ refreshCookie: [] }, {}] : [{}];
     case "session":
       return [{ accessToken: [] }, {}];
+    case "api_key":
+      return [{ apiKey: [] }];
     case "user":
     case "admin":
       return meta.apiKeyScope ? [{ accessToken: [] }, { apiKey: [] }] : [{ accessToken: [] }];
@@ -72,6 +74,9 @@ export function describeAccess(entry: CatalogEntry, config: GatehouseConfig): st
       break;
     case "admin":
       sentences.push("Access: an admin (Authorization: Bearer <accessToken> of an admin).");
+      break;
+    case "api_key":
+      sentences.push("Access: an API key only (Authorization: Bearer gth_…); a user's access token is refused (forbidden). Queries may also be sent as POST with the input as the JSON body, which keeps a token out of URLs.");
       break;
   }
   if (meta.apiKeyScope) sentences.push(`API keys with the ${meta.apiKeyScope} scope may call it too.`);
