@@ -64,19 +64,19 @@ export function createAccountResources(api: TRPCClient<AppRouter>, keeper: Sessi
       revoke: (input) => done(api.sessions.revoke.mutate(input)),
     },
     mfa: {
-      setupTotp: () => api.mfa.setupTotp.mutate(),
+      setupTotp: () => api.mfa.setupTotp.mutate().catch(rethrowAsGatehouseError),
       async enableTotp(input) {
         const answer = await call(api.mfa.enableTotp.mutate(input));
         patchUser({ mfaEnabled: true });
         return answer;
       },
       async disableTotp(input) {
-        await api.mfa.disableTotp.mutate(input);
+        await api.mfa.disableTotp.mutate(input).catch(rethrowAsGatehouseError);
         patchUser({ mfaEnabled: false });
       },
     },
     apiKeys: {
-      create: (input) => api.apiKeys.create.mutate(input),
+      create: (input) => api.apiKeys.create.mutate(input).catch(rethrowAsGatehouseError),
       list: () => call(api.apiKeys.list.query()),
       revoke: (input) => done(api.apiKeys.revoke.mutate(input)),
     },
@@ -93,7 +93,7 @@ export function createAccountResources(api: TRPCClient<AppRouter>, keeper: Sessi
     },
     admin: {
       listUsers: (input) => call(api.admin.listUsers.query(input)),
-      setRole: async (input) => (await api.admin.setRole.mutate(input)).user,
+      setRole: async (input) => (await api.admin.setRole.mutate(input).catch(rethrowAsGatehouseError)).user,
       lockUser: (input) => done(api.admin.lockUser.mutate(input)),
       unlockUser: (input) => done(api.admin.unlockUser.mutate(input)),
       auditLog: (input) => call(api.admin.auditLog.query(input)),
