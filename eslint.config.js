@@ -29,4 +29,13 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The SDK's declarations must stand alone outside this repository: only
+    // src/router.ts reads the server's router type, and writes it out in full.
+    files: ["packages/client/src/**/*.ts"],
+    ignores: ["packages/client/src/router.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ group: ["@gatehouse/*"], message: "Take Gatehouse's types from ./router.js (AppRouter) or ./wire.js." }] }],
+    },
+  },
 );

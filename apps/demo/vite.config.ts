@@ -12,8 +12,10 @@ export default defineConfig({
     emptyOutDir: true,
     // Nothing inlined as data: URLs: the served CSP allows data: for images only.
     assetsInlineLimit: 0,
+    // Two pages: the account app, and the procedure console (console.html).
+    rolldownOptions: { input: { main: fileURLToPath(new URL("index.html", import.meta.url)), console: fileURLToPath(new URL("console.html", import.meta.url)) } },
   },
   // The same origin for the page and /trpc, as in production, so the refresh cookie just works.
-  server: { proxy: { "/trpc": api, "/health": api } },
-  preview: { proxy: { "/trpc": api, "/health": api } },
+  server: { proxy: { "/trpc": api, "/health": api, "/openapi.json": api } },
+  preview: { proxy: { "/trpc": api, "/health": api, "/openapi.json": api } },
 });

@@ -1,12 +1,11 @@
-import { createAuthClient, type PublicUser } from "@gatehouse/client";
+import { createAuthClient, type PublicUser, type ReauthPrompt } from "@gatehouse/client";
 
 export type { PublicUser };
 
-type StepUpPrompt = () => Promise<void>;
-let promptForPassword: StepUpPrompt | undefined;
+let promptForPassword: ReauthPrompt | undefined;
 
-/** The UI that asks for the password again (a dialog that calls `auth.reauthenticate`); set once at start-up. */
-export function setStepUpPrompt(prompt: StepUpPrompt): void {
+/** The UI that asks for the password again (a dialog that calls the request's `reauthenticate`); set once at start-up. */
+export function setStepUpPrompt(prompt: ReauthPrompt): void {
   promptForPassword = prompt;
 }
 
@@ -20,5 +19,5 @@ export function setStepUpPrompt(prompt: StepUpPrompt): void {
 export const auth = createAuthClient({
   url: "/trpc",
   mode: "cookie",
-  onReauthRequired: () => (promptForPassword ? promptForPassword() : Promise.reject(new Error("no step-up prompt"))),
+  onReauthRequired: (request) => (promptForPassword ? promptForPassword(request) : Promise.reject(new Error("no step-up prompt"))),
 });

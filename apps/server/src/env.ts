@@ -1,18 +1,13 @@
 import { z } from "zod";
 import { STORE_URL_PATTERN } from "@gatehouse/store";
-import { parseLimits } from "@gatehouse/auth";
+import { parseDurationSeconds, parseLimits } from "@gatehouse/auth";
+import { looksNonRandom } from "./secret-strength.js";
+// The same decoding @gatehouse/verify applies to the string a team's service is given.
+import { decodeSecret } from "@gatehouse/verify";
 
 // The only module that reads process.env (see eslint.config.js).
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
-
-/** Decodes a secret given as hex or base64/base64url; undefined when it is neither. */
-export function decodeSecret(text: string): Uint8Array | undefined {
-  const value = text.trim();
-  if (/^[0-9a-fA-F]+$/.test(value) && value.length % 2 === 0) return Buffer.from(value, "hex");
-  if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(value)) return Buffer.from(value, "base64");
-  return undefined;
-}
 
 const secretSchema = z.string().transform((text, ctx) => {
   const bytes = decodeSecret(text);
@@ -78,6 +73,18 @@ export const envSchema = z
     AUTH_ISSUER: z.string().min(1).default("gatehouse"),
     AUTH_AUDIENCE: z.string().min(1).default("gatehouse-api"),
     AUTH_BCRYPT_COST: integer(12, 4, 17),
+    AUTH_ACCESS_TTL: z
+      .string()
+      .default("15m")
+      .transform((text, ctx) => {
+        const seconds = parseDurationSeconds(text.trim());
+        // Shorter would refresh several times a minute; longer leaves a stolen token usable too long.
+        if (seconds === undefined || seconds < 30 || seconds > 3600) {
+          ctx.addIssue({ code: "custom", message: `must be a duration from 30s to 1h, like 15m or 90s (units s, m, h); got "${text}"` });
+          return z.NEVER;
+        }
+        return seconds;
+      }),
     CORS_ORIGINS: commaList(originSchema),
     TRUST_PROXY: integer(0, 0, 10),
     MAIL_TRANSPORT: z
@@ -113,6 +120,12 @@ export const envSchema = z
     if (production && env.AUTH_JWT_ALG === "HS256" && !env.AUTH_JWT_SECRET) {
       ctx.addIssue({ code: "custom", path: ["AUTH_JWT_SECRET"], message: "is required in production (≥ 32 random bytes, hex or base64)" });
     }
+    const secrets = { AUTH_JWT_SECRET: env.AUTH_JWT_SECRET ? [env.AUTH_JWT_SECRET] : [], AUTH_JWT_PREVIOUS_SECRETS: env.AUTH_JWT_PREVIOUS_SECRETS, AUTH_DATA_KEY: env.AUTH_DATA_KEY ? [env.AUTH_DATA_KEY] : [] };
+    for (const [name, values] of Object.entries(secrets)) {
+      if (production && values.some(looksNonRandom)) {
+        ctx.addIssue({ code: "custom", path: [name], message: "looks chosen, not random (repeated or patterned bytes); generate one with `openssl rand -base64 32`" });
+      }
+    }
     if (production && env.AUTH_JWT_ALG === "ES256" && !env.AUTH_JWT_PRIVATE_KEY) {
       ctx.addIssue({ code: "custom", path: ["AUTH_JWT_PRIVATE_KEY"], message: "is required in production with AUTH_JWT_ALG=ES256 (a private JWK as JSON)" });
     }
@@ -125,11 +138,10 @@ export const envSchema = z
     if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
       ctx.addIssue({ code: "custom", path: [env.ADMIN_EMAIL ? "ADMIN_PASSWORD" : "ADMIN_EMAIL"], message: "ADMIN_EMAIL and ADMIN_PASSWORD go together" });
     }
-  })
-  // A host name, not 127.0.0.1: browsers refuse an IP address as WebAuthn relying party, and localhost is a secure context.
-  .transform((env) => ({ ...env, APP_URL: env.APP_URL ?? `http://localhost:${env.PORT}` }));
+  });
 
-export type Env = z.output<typeof envSchema>;
+/** `APP_URL` always set: its default follows `PORT`. */
+export type Env = Omit<z.output<typeof envSchema>, "APP_URL"> & { APP_URL: string };
 
 export type EnvResult = { ok: true; env: Env } | { ok: false; errors: string[] };
 
@@ -138,7 +150,8 @@ export function parseEnv(source: Record<string, string | undefined>): EnvResult 
   // Empty strings mean "unset", as in most .env tooling.
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ""));
   const result = envSchema.safeParse(cleaned);
-  if (result.success) return { ok: true, env: result.data };
+  // A host name, not 127.0.0.1: browsers refuse an IP address as WebAuthn relying party, and localhost is a secure context.
+  if (result.success) return { ok: true, env: { ...result.data, APP_URL: result.data.APP_URL ?? `http://localhost:${result.data.PORT}` } };
   const errors = new Map<string, string>();
   for (const issue of result.error.issues) {
     const name = String(issue.path[0] ?? "environment");

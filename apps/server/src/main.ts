@@ -43,6 +43,7 @@ async function main(): Promise<void> {
     production: env.NODE_ENV === "production",
     trustProxy: env.TRUST_PROXY,
     bcryptCost: env.AUTH_BCRYPT_COST,
+    accessTokenTtlSeconds: env.AUTH_ACCESS_TTL,
     limits: env.AUTH_LIMITS,
     corsOrigins: env.CORS_ORIGINS,
     mailer: createMailer(env, logger),

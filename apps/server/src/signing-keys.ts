@@ -3,7 +3,8 @@ import { hkdfSync, randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { exportJWK, generateKeyPair, type JWK } from "jose";
 import { createEcKeyRing, createSecretKeyRing, type KeyRing, type Logger } from "@gatehouse/auth";
-import { decodeSecret, type Env } from "./env.js";
+import { decodeSecret } from "@gatehouse/verify";
+import type { Env } from "./env.js";
 
 /**
  * The key ring from configuration. In development a missing key is generated

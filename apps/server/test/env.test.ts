@@ -1,7 +1,8 @@
+import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { parseEnv } from "../src/env.js";
 
-const SECRET = Buffer.alloc(32, 7).toString("base64");
+const SECRET = randomBytes(32).toString("base64");
 
 describe("environment validation", () => {
   it("applies the contract's defaults", () => {
@@ -19,6 +20,7 @@ describe("environment validation", () => {
       TRUST_PROXY: 0,
       LOG_LEVEL: "info",
       AUTH_BCRYPT_COST: 12,
+      AUTH_ACCESS_TTL: 900,
       APP_URL: "http://localhost:3000",
       AUTH_PASSWORDLESS_SIGNUP: false,
     });
@@ -52,6 +54,18 @@ describe("environment validation", () => {
     expect(result.errors.find((l) => l.startsWith("AUTH_JWT_SECRET"))).toContain("32");
   });
 
+  it("reads AUTH_ACCESS_TTL as a duration from 30s to 1h, and refuses anything else with what it takes", () => {
+    for (const [text, seconds] of [["30s", 30], ["90s", 90], ["1m", 60], ["15m", 900], ["1h", 3600], ["60m", 3600]] as const) {
+      const result = parseEnv({ AUTH_ACCESS_TTL: text });
+      expect(result.ok && result.env.AUTH_ACCESS_TTL, text).toBe(seconds);
+    }
+    for (const text of ["29s", "2h", "61m", "15", "15 minutes", "-1m", "0s"]) {
+      const result = parseEnv({ AUTH_ACCESS_TTL: text });
+      expect(result.ok, text).toBe(false);
+      if (!result.ok) expect(result.errors).toEqual([`AUTH_ACCESS_TTL: must be a duration from 30s to 1h, like 15m or 90s (units s, m, h); got "${text}"`]);
+    }
+  });
+
   it("accepts secrets of 32 bytes or more as hex or base64, and refuses 31", () => {
     expect(parseEnv({ AUTH_JWT_SECRET: SECRET }).ok).toBe(true);
     expect(parseEnv({ AUTH_JWT_SECRET: "ab".repeat(32) }).ok).toBe(true);
@@ -66,9 +80,24 @@ describe("environment validation", () => {
     expect(parseEnv({ NODE_ENV: "production", AUTH_JWT_SECRET: SECRET }).ok).toBe(true);
   });
 
+  it("in production refuses secrets that are long enough but not random (repeated, patterned or counting bytes)", () => {
+    const counting = Buffer.from(Array.from({ length: 32 }, (_, i) => i)).toString("hex");
+    for (const weak of ["a".repeat(64), "ab".repeat(32), "deadbeef".repeat(8), counting, Buffer.alloc(48, 7).toString("base64")]) {
+      const result = parseEnv({ NODE_ENV: "production", AUTH_JWT_SECRET: weak });
+      expect(result.ok ? [] : result.errors, weak).toEqual([expect.stringMatching(/^AUTH_JWT_SECRET: looks chosen, not random/)]);
+      // Development keeps accepting them (tests, local set-ups).
+      expect(parseEnv({ AUTH_JWT_SECRET: weak }).ok).toBe(true);
+    }
+    const others = parseEnv({ NODE_ENV: "production", AUTH_JWT_SECRET: SECRET, AUTH_JWT_PREVIOUS_SECRETS: `${SECRET},${"a".repeat(64)}`, AUTH_DATA_KEY: "0".repeat(64) });
+    expect(others.ok ? [] : others.errors.map((l) => l.split(":")[0]).sort()).toEqual(["AUTH_DATA_KEY", "AUTH_JWT_PREVIOUS_SECRETS"]);
+    expect(parseEnv({ NODE_ENV: "production", AUTH_JWT_SECRET: randomBytes(32).toString("hex"), AUTH_DATA_KEY: randomBytes(48).toString("base64url") }).ok).toBe(true);
+  });
+
   it("parses AUTH_LIMITS overrides and refuses unknown rules", () => {
     const result = parseEnv({ AUTH_LIMITS: '{"login.email":"100/1m","login.lockout":"10/15m"}' });
     expect(result.ok && result.env.AUTH_LIMITS).toEqual({ "login.email": { max: 100, windowSeconds: 60 }, "login.lockout": { max: 10, windowSeconds: 900 } });
+    const added = parseEnv({ AUTH_LIMITS: '{"reauth.user":"5/15m","verify.email":"1/1h"}' });
+    expect(added.ok && added.env.AUTH_LIMITS).toEqual({ "reauth.user": { max: 5, windowSeconds: 900 }, "verify.email": { max: 1, windowSeconds: 3600 } });
     const unknown = parseEnv({ AUTH_LIMITS: '{"login.everything":"1/1s"}' });
     expect(unknown.ok).toBe(false);
   });

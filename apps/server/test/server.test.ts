@@ -25,6 +25,24 @@ describe("the server process", () => {
     expect(output()).not.toMatch(/\bat .+\.(ts|js):\d+/);
   });
 
+  it("issues access tokens for AUTH_ACCESS_TTL (expiresIn, exp, and the API document say so), and refuses a lifetime out of range", async () => {
+    const server = await startServerProcess({ AUTH_DATA_DIR: tempDataDir(), AUTH_STORE_URL: "memory://", AUTH_ACCESS_TTL: "45s" });
+    try {
+      const signup = await fetch(`${server.url}/trpc/auth.signup`, { method: "POST", headers: tokenMode, body: JSON.stringify({ email: "ttl@example.com", password: "correct horse battery staple" }) });
+      const { accessToken, expiresIn } = ((await signup.json()) as { result: { data: { accessToken: string; expiresIn: number } } }).result.data;
+      expect(expiresIn).toBe(45);
+      const claims = JSON.parse(Buffer.from(accessToken.split(".")[1]!, "base64url").toString()) as { iat: number; exp: number };
+      expect(claims.exp - claims.iat).toBe(45);
+      const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as { components: { securitySchemes: { accessToken: { description: string } } } };
+      expect(doc.components.securitySchemes.accessToken.description).toContain("Lives 45 s (AUTH_ACCESS_TTL)");
+    } finally {
+      await server.stop();
+    }
+    const { exited, output } = runServer({ AUTH_DATA_DIR: tempDataDir(), AUTH_STORE_URL: "memory://", AUTH_ACCESS_TTL: "2h" });
+    expect(await exited).toBe(1);
+    expect(output().trim()).toBe('gatehouse: invalid configuration: AUTH_ACCESS_TTL: must be a duration from 30s to 1h, like 15m or 90s (units s, m, h); got "2h"');
+  });
+
   it("refuses to start in production without a secret", async () => {
     const { exited, output } = runServer({ NODE_ENV: "production", AUTH_DATA_DIR: tempDataDir() });
     expect(await exited).toBe(1);

@@ -17,6 +17,8 @@ function writeSite(): string {
   writeFileSync(join(dir, "assets", "index-Zz9_Yy8-.css"), "body{}");
   writeFileSync(join(dir, "favicon.svg"), "<svg/>");
   writeFileSync(join(dir, ".env"), "SECRET=1");
+  // A build that happens to ship a file by an API path must not shadow the API.
+  writeFileSync(join(dir, "openapi.json"), "{}");
   return dir;
 }
 
@@ -108,7 +110,7 @@ describe("the static site in front of the API", () => {
   });
 
   it("leaves the API's paths and other methods to the API", async () => {
-    for (const path of ["/trpc/auth.me", "/trpc", "/health", "/.well-known/jwks.json"]) {
+    for (const path of ["/trpc/auth.me", "/trpc", "/health", "/.well-known/jwks.json", "/openapi.json"]) {
       expect((await get(base, path, { Accept: "text/html" })).body).toBe(JSON.stringify({ api: path }));
     }
     expect((await get(base, "/", {}, "POST")).body).toBe(JSON.stringify({ api: "/" }));

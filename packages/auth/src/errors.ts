@@ -23,6 +23,8 @@ export const REASONS = {
   email_taken: "CONFLICT",
   code_invalid: "UNAUTHORIZED",
   passkey_invalid: "UNAUTHORIZED",
+  oauth_failed: "UNAUTHORIZED",
+  link_required: "CONFLICT",
   payload_too_large: "PAYLOAD_TOO_LARGE",
   rate_limited: "TOO_MANY_REQUESTS",
   account_locked: "TOO_MANY_REQUESTS",
@@ -49,8 +51,10 @@ const DEFAULT_MESSAGES: Record<Reason, string> = {
   email_not_verified: "Verify your email address first.",
   not_found: "Not found.",
   email_taken: "An account with this email already exists.",
-  code_invalid: "The code or link is wrong, expired or already used.",
+  code_invalid: "The code or link is not valid, has expired or was already used.",
   passkey_invalid: "The passkey could not be verified.",
+  oauth_failed: "Signing in with the provider did not succeed.",
+  link_required: "An account with this email exists: sign in to it, then link the provider.",
   payload_too_large: "The request body is too large.",
   rate_limited: "Too many requests; try again later.",
   account_locked: "Too many failed attempts; try again later.",
@@ -59,13 +63,21 @@ const DEFAULT_MESSAGES: Record<Reason, string> = {
   overloaded: "The service is busy; try again shortly.",
 };
 
+/** One problem with the input: `path` is dotted (`refreshToken`, `items.0.name`), empty for the whole input. */
+export interface Issue {
+  path: string;
+  message: string;
+}
+
 /** A refusal the client is meant to see, carrying its reason. */
 export class AuthError extends TRPCError {
   readonly reason: Reason;
   /** Seconds, sent as `Retry-After` on 429/503. */
   readonly retryAfterSeconds: number | undefined;
+  /** For `validation_failed` found after parsing: sent as `error.data.issues`. */
+  readonly issues: readonly Issue[] | undefined;
 
-  constructor(reason: Reason, options: { message?: string; retryAfterSeconds?: number } = {}) {
+  constructor(reason: Reason, options: { message?: string; retryAfterSeconds?: number; issues?: readonly Issue[] } = {}) {
     // A refusal is an expected answer, not a bug: no stack to capture (it never
     // leaves the server anyway), and capturing one is most of what a refused
     // call costs under a flood of them.
@@ -75,6 +87,7 @@ export class AuthError extends TRPCError {
     Error.stackTraceLimit = stackTraceLimit;
     this.reason = reason;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.issues = options.issues;
   }
 }
 

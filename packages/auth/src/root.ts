@@ -3,6 +3,7 @@ import { adminRouter } from "./features/admin/router.js";
 import { apiKeysRouter } from "./features/api-keys/router.js";
 import { authRouter } from "./features/auth/router.js";
 import { emailCodeRouter } from "./features/email-codes/router.js";
+import { introspectionProcedures } from "./features/introspection/router.js";
 import { mfaRouter } from "./features/mfa/router.js";
 import { passkeysRouter } from "./features/passkeys/router.js";
 import { passkeySignInRouter } from "./features/passkeys/sign-in-router.js";
@@ -12,7 +13,7 @@ import { router } from "./trpc.js";
 
 export const appRouter = router({
   // Every way to sign in lives under `auth.`, each feature in its own folder.
-  auth: { ...authRouter, ...emailCodeRouter, ...passkeySignInRouter },
+  auth: { ...authRouter, ...introspectionProcedures, ...emailCodeRouter, ...passkeySignInRouter },
   passkeys: passkeysRouter,
   sessions: sessionsRouter,
   mfa: mfaRouter,

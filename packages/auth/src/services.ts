@@ -10,7 +10,8 @@ import { createApiKeyStore } from "./features/api-keys/api-key-store.js";
 import { createAuditTrail } from "./features/audit/audit-trail.js";
 import { createAuthService } from "./features/auth/auth-service.js";
 import { createKnownIps } from "./features/auth/known-ips.js";
-import { createLockout } from "./features/auth/lockout.js";
+import { limitKeys } from "./features/auth/limit-keys.js";
+import { createCredentialCheck } from "./features/auth/credential-check.js";
 import { createTokenIssuer } from "./features/auth/token-issuer.js";
 import { createDeviceStore } from "./features/devices/device-store.js";
 import { createEmailCodeService } from "./features/email-codes/email-code-service.js";
@@ -27,6 +28,7 @@ import { createUserStore } from "./features/users/user-store.js";
 import { createMailQueue } from "./mail/background-mail.js";
 import { createPasswordHasher } from "./passwords/hasher.js";
 import { createHashingQueue } from "./passwords/hashing-queue.js";
+import { createLimiter } from "./rate-limit/limiter.js";
 import { createAccessTokens } from "./tokens/access-token.js";
 
 /** The composition root: every service built once from config, store and clock. */
@@ -43,8 +45,8 @@ export async function createServices(options: GatehouseOptions) {
   const users = createUserStore(store);
   const sessions = createSessionStore(store, clock);
   const refreshTokens = createRefreshTokenStore(store, clock);
-  const devices = createDeviceStore(store, clock);
-  const lockout = createLockout(store, clock, events, config.limits["login.lockout"]);
+  const devices = createDeviceStore(store, clock, users);
+  const limiter = createLimiter(store, clock, config.limits);
   const accessTokens = createAccessTokens({
     keys: config.keys,
     issuer: config.issuer,
@@ -62,7 +64,7 @@ export async function createServices(options: GatehouseOptions) {
     refreshIdleTtlSeconds: config.refreshIdleTtlSeconds,
     refreshAbsoluteTtlSeconds: config.refreshAbsoluteTtlSeconds,
   });
-  const mfa = createMfaService({ store, clock, events, users, dataKey: config.dataKey, attemptsLimit: config.limits["mfa.attempts"] });
+  const mfa = createMfaService({ store, clock, events, users, dataKey: config.dataKey, limiter });
   const knownIps = createKnownIps(store);
   const auth = createAuthService({
     clock,
@@ -74,7 +76,7 @@ export async function createServices(options: GatehouseOptions) {
     issuer,
     passwords,
     devices,
-    lockout,
+    checkCredential: createCredentialCheck({ limiter, events }),
     mfa,
     knownIps,
     refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
@@ -83,13 +85,14 @@ export async function createServices(options: GatehouseOptions) {
   const apiKeys = createApiKeyService({ clock, events, apiKeys: createApiKeyStore(store, clock), users });
   const mail = createMailQueue(config.mailer, logger);
   const admin = createAdminService({ clock, events, users, apiKeys, mail, endAllSessions: auth.endAllSessions });
-  const recovery = createRecoveryService({ store, clock, events, users, passwords, auth, mail, appUrl: config.appUrl });
+  const recovery = createRecoveryService({ store, clock, events, users, passwords, auth, mfa, apiKeys, mail, appUrl: config.appUrl });
   const emailCodes = createEmailCodeService({
     clock,
     events,
     users,
     passwords,
     auth,
+    recovery,
     knownIps,
     codes: createEmailCodeStore(store, deriveSubKey(config.dataKey, "email sign-in codes")),
     mail,
@@ -101,7 +104,7 @@ export async function createServices(options: GatehouseOptions) {
   const passkeyStore = createPasskeyStore(store);
   const passkeys = createPasskeyService({ store, clock, events, passkeys: passkeyStore, relyingParty });
   const passkeySignIn = createPasskeySignInService({ store, clock, events, users, passkeys: passkeyStore, auth, relyingParty, decoyKey: deriveSubKey(config.dataKey, "passkey decoys") });
-  return { config, logger, events, audit, activity, store, users, sessions, devices, accessTokens, auth, passwords, apiKeys, admin, mail, mfa, recovery, emailCodes, passkeys, passkeySignIn };
+  return { config, logger, events, audit, activity, store, users, sessions, devices, accessTokens, auth, passwords, apiKeys, admin, mail, mfa, recovery, emailCodes, passkeys, passkeySignIn, limiter, limitKeys };
 }
 
 export type Services = Awaited<ReturnType<typeof createServices>>;

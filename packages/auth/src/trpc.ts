@@ -1,17 +1,19 @@
 import { initTRPC, type TRPCError } from "@trpc/server";
+import type { ZodType } from "zod";
 import { getErrorShape } from "@trpc/server/unstable-core-do-not-import";
 import { StoreUnavailableError } from "@gatehouse/store";
-import { AuthError, defaultMessage, type Reason } from "./errors.js";
+import { AuthError, defaultMessage, type Issue, type Reason } from "./errors.js";
 import type { Context } from "./context.js";
 import type { ApiKeyRecord } from "./features/api-keys/api-key-store.js";
-import type { ApiKeyScope } from "./features/api-keys/scopes.js";
+import { isAdminOnlyScope, type ApiKeyScope } from "./features/api-keys/scopes.js";
 import type { SessionRecord } from "./features/sessions/session-store.js";
 import type { UserRecord } from "./features/users/user-record.js";
 import type { AccessClaims } from "./tokens/access-token.js";
 import { enforceRateLimits, type LimitDeclaration } from "./rate-limit/enforce.js";
 
 /** How a procedure may be called; every procedure states one (default deny). */
-export type Access = "public" | "refresh_token" | "session" | "user" | "admin";
+/** `api_key`: an API key carrying `apiKeyScope`, and nothing else (a signed-in user is refused). */
+export type Access = "public" | "refresh_token" | "session" | "user" | "admin" | "api_key";
 
 export interface ProcedureMeta {
   access: Access;
@@ -19,6 +21,12 @@ export interface ProcedureMeta {
   apiKeyScope?: ApiKeyScope;
   /** Needs a password entered within the step-up window (`auth_time`). */
   stepUp?: boolean;
+  /**
+   * Open to a user whose address is not verified while verification is
+   * required (reading their profile, signing out); every other procedure
+   * answers them `email_not_verified`.
+   */
+  unverifiedEmail?: boolean;
   /** The procedure's own rate-limit rules; without any, `default` applies. */
   limits?: readonly LimitDeclaration[];
   /**
@@ -27,11 +35,12 @@ export interface ProcedureMeta {
    * (batched calls meet the hashing queue's own refusal).
    */
   hashes?: boolean;
-}
-
-export interface Issue {
-  path: string;
-  message: string;
+  /**
+   * The answer's schema for a procedure that does not parse its output (a hot
+   * read, where a parser is one more tRPC layer per call): it types the
+   * resolver's return and describes the answer in /openapi.json.
+   */
+  unparsedOutput?: ZodType;
 }
 
 /** The one place that decides a failure's reason, whatever threw it. */
@@ -61,7 +70,8 @@ export function reasonOf(error: TRPCError): Reason {
   }
 }
 
-function issuesOf(error: TRPCError): Issue[] {
+function issuesOf(error: TRPCError): readonly Issue[] {
+  if (error instanceof AuthError && error.issues) return error.issues;
   const issues = (error.cause as { issues?: unknown } | undefined)?.issues;
   if (!Array.isArray(issues)) {
     return [{ path: "", message: error.code === "PARSE_ERROR" ? "The request body is not valid JSON." : defaultMessage("validation_failed") }];
@@ -171,10 +181,14 @@ async function identifyCaller(ctx: Context, access: ProcedureMeta, path: string)
     const { user, apiKey } = await ctx.services.apiKeys.authenticate(token);
     if (!access.apiKeyScope) deny("forbidden", user.id, "API keys cannot call this procedure.");
     if (!apiKey.scopes.includes(access.apiKeyScope!)) deny("forbidden", user.id, `This API key lacks the ${access.apiKeyScope} scope.`);
+    if (isAdminOnlyScope(access.apiKeyScope!) && user.role !== "admin") deny("forbidden", user.id, "Only an admin's API key may use this scope.");
     caller = { kind: "apiKey", user, apiKey };
   } else {
     caller = { kind: "user", ...(await ctx.services.auth.authenticate(token)) };
   }
+  if (access.access === "api_key" && caller.kind !== "apiKey") deny("forbidden", caller.user.id, "Only an API key may call this procedure.");
+  // With verification required, tokens of an unconfirmed address do nothing but what confirms it.
+  if (!caller.user.emailVerified && !access.unverifiedEmail) ctx.services.auth.assertVerifiedIfRequired(caller.user);
   // The role is read from the store on every call; the token's claim is never trusted alone.
   if (access.access === "admin" && caller.user.role !== "admin") deny("forbidden", caller.user.id);
   if (access.stepUp && caller.kind === "apiKey") deny("forbidden", caller.user.id, "API keys cannot call this procedure.");
@@ -219,6 +233,8 @@ export const procedures = {
   userWithStepUp: protectedProcedure({ access: "user", stepUp: true }),
   /** A signed-in user, or an API key of theirs that carries `scope`. */
   userOrApiKey: (scope: ApiKeyScope) => protectedProcedure({ access: "user", apiKeyScope: scope }),
+  /** An API key with `scope`, never a signed-in user (service-to-service calls). */
+  apiKey: (scope: ApiKeyScope) => protectedProcedure({ access: "api_key", apiKeyScope: scope }),
   admin: protectedProcedure({ access: "admin" }),
   adminWithStepUp: protectedProcedure({ access: "admin", stepUp: true }),
 };

@@ -153,6 +153,10 @@ describe("structured log over a full scenario", () => {
     secrets.push(rotated.accessToken, rotated.refreshToken);
     server.clock.advance(11_000);
     await server.call("auth.refresh", { refreshToken: login.refreshToken }, { mode: "token" });
+    await server.call("auth.requestEmailVerification", undefined, { bearer: signup.accessToken });
+    const verifyToken = /token=([A-Za-z0-9_-]+)/.exec((await server.outbox()).find((m) => m.subject.startsWith("Confirm"))!.text)![1]!;
+    secrets.push(verifyToken);
+    await server.call("auth.verifyEmail", { token: verifyToken });
     await server.call("auth.requestPasswordReset", { email });
     const resetMail = (await server.outbox()).find((m) => m.subject === "Reset your password")!;
     const resetToken = /token=([A-Za-z0-9_-]+)/.exec(resetMail.text)![1]!;
@@ -161,10 +165,6 @@ describe("structured log over a full scenario", () => {
     await server.call("auth.resetPassword", { token: resetToken, password: newPassword });
     const fresh = (await server.call("auth.login", { email, password: newPassword }, { mode: "token" })).body.result.data;
     secrets.push(fresh.accessToken, fresh.refreshToken);
-    await server.call("auth.requestEmailVerification", undefined, { bearer: fresh.accessToken });
-    const verifyToken = /token=([A-Za-z0-9_-]+)/.exec((await server.outbox()).find((m) => m.subject.startsWith("Confirm"))!.text)![1]!;
-    secrets.push(verifyToken);
-    await server.call("auth.verifyEmail", { token: verifyToken });
     const key = (await server.call("apiKeys.create", { name: "ci", scopes: ["profile:read"] }, { bearer: fresh.accessToken })).body.result.data;
     secrets.push(key.key);
     await server.call("auth.me", undefined, { query: true, bearer: key.key });

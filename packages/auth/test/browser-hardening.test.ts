@@ -69,6 +69,29 @@ describe("CSRF on cookie requests", () => {
   });
 });
 
+describe("CSRF: an origin is scheme, host and port", () => {
+  it("refuses our own host and port under another scheme (https://… on an http server)", async () => {
+    const { host } = new URL(server.url);
+    const res = await fetch(`${server.url}/trpc/auth.refresh`, { method: "POST", headers: { Cookie: cookie, "Content-Type": "application/json", Origin: `https://${host}` }, body: "{}" });
+    expect(res.status).toBe(403);
+  });
+
+  it("behind a trusted TLS proxy, takes the scheme the proxy reports", async () => {
+    const proxied = await startServer({ trustProxy: 1 });
+    const session = await proxied.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD });
+    const { host } = new URL(proxied.url);
+    const call = (proto: string) =>
+      fetch(`${proxied.url}/trpc/auth.refresh`, {
+        method: "POST",
+        headers: { Cookie: session.headers.get("set-cookie")!.split(";")[0]!, "Content-Type": "application/json", Origin: `https://${host}`, "X-Forwarded-Proto": proto },
+        body: "{}",
+      });
+    expect((await call("http")).status).toBe(403);
+    expect((await call("https")).status).toBe(200);
+    await proxied.close();
+  });
+});
+
 describe("hashing does not starve everything else", () => {
   it("sheds logins beyond the hashing queue with 503 overloaded and Retry-After, each held about one verification", async () => {
     const busy = await startServer({ bcryptCost: 12, hashingConcurrency: 1, hashingMaxQueued: 2 });

@@ -160,21 +160,24 @@ describe("email sign-in codes", () => {
     expect(reasonOf(await redeem({ token: "x", email: alice.email }))).toBe("validation_failed");
   });
 
-  it("confirms an unconfirmed address: the code proved the mailbox", async () => {
+  it("confirms an unconfirmed address: the code proved the mailbox, so the sessions from before end and the new one goes on", async () => {
     const alice = await account();
     await request(alice.email);
     const { code } = await mailedCode(alice.email);
     const signedIn = await redeem({ email: alice.email, code });
     expect(signedIn.body.result.data.user.emailVerified).toBe(true);
     expect(server.logLines().some((l) => l.event === "email_verified" && l.userId === alice.id)).toBe(true);
+    expect(reasonOf(await server.call("auth.me", undefined, { query: true, bearer: alice.accessToken }))).toBe("token_revoked");
+    expect((await server.call("auth.me", undefined, { query: true, bearer: signedIn.body.result.data.accessToken })).status).toBe(200);
   });
 
   it("writes the request and the sign-in to the user's activity and the audit trail", async () => {
     const alice = await account();
     await request(alice.email);
-    await redeem({ email: alice.email, code: (await mailedCode(alice.email)).code });
+    // The first code confirmed the address, which ended the signup's session: the new one reads the list.
+    const { accessToken } = (await redeem({ email: alice.email, code: (await mailedCode(alice.email)).code })).body.result.data;
     await server.services.events.drain();
-    const activity = (await server.call("activity.list", { limit: 20 }, { query: true, bearer: alice.accessToken })).body.result.data.items.map((i: { event: string }) => i.event);
+    const activity = (await server.call("activity.list", { limit: 20 }, { query: true, bearer: accessToken })).body.result.data.items.map((i: { event: string }) => i.event);
     expect(activity[2]).toBe("email_code_requested");
     // One request wrote these two; their order in the log is not part of the promise.
     expect(activity.slice(0, 2).sort()).toEqual(["email_verified", "login_success"]);
@@ -222,6 +225,19 @@ describe.each(stores)("email sign-in codes on the %s store", (name, options, ava
     const wrong = await Promise.all(Array.from({ length: 5 }, () => redeem({ email: alice.email, code: otherThan(next.code) }, target)));
     expect(wrong.every((r) => reasonOf(r) === "code_invalid")).toBe(true);
     expect(reasonOf(await redeem({ email: alice.email, code: next.code }, target))).toBe("code_invalid");
+    await target.close();
+    if (name === "redis") await target.store.close();
+  });
+
+  it.skipIf(!available)("counts each code before checking it: of 40 wrong codes sent at once, at most login.lockout MAX are checked", async () => {
+    const target = await startServer({ appUrl: APP, limits: { "login.lockout": { max: 10, windowSeconds: 900 } }, ...(await options()) });
+    const alice = await account(target);
+    await request(alice.email, target);
+    const { code } = await mailedCode(alice.email, target);
+    const results = await Promise.all(Array.from({ length: 40 }, () => redeem({ email: alice.email, code: otherThan(code) }, target)));
+    expect(results.filter((r) => reasonOf(r) === "code_invalid")).toHaveLength(10);
+    expect(results.filter((r) => reasonOf(r) === "account_locked")).toHaveLength(30);
+    expect(target.logLines().filter((l) => l.event === "login_locked")).toHaveLength(1);
     await target.close();
     if (name === "redis") await target.store.close();
   });
@@ -277,10 +293,14 @@ describe("email sign-in codes: limits, lockout and account state", () => {
     const { code } = await mailedCode(alice.email);
     expect(reasonOf(await redeem({ email: alice.email, code: otherThan(code) }))).toBe("code_invalid");
     expect(reasonOf(await redeem({ email: alice.email, code }))).toBe("account_disabled");
+    // Nothing of the account changed: its address is no more confirmed than before, its sessions not ended again.
+    expect(await server.services.users.get(alice.id)).toMatchObject({ emailVerified: false, sessionGeneration: 0 });
   });
 
   it("asks for TOTP after the code when two-factor is on", async () => {
     const alice = await account();
+    // On an address never confirmed, the first code would take the account back, second factor and all.
+    await server.services.users.update(alice.id, (u) => ({ ...u, emailVerified: true }));
     const { secret } = (await server.call("mfa.setupTotp", undefined, { bearer: alice.accessToken })).body.result.data;
     const totp = (offset = 0) => generateHOTP(decodeBase32IgnorePadding(secret), BigInt(Math.floor(server.clock.now() / 30_000) + offset), 6);
     await server.call("mfa.enableTotp", { code: totp() }, { bearer: alice.accessToken });

@@ -132,6 +132,45 @@ describe("HTTP surface", () => {
     }
   });
 
+  it("answers headers over 16 KiB with Node's 431, carrying the security headers", async () => {
+    const { port } = new URL(server.url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), "127.0.0.1", () => socket.write(`GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(17 * 1024)}\r\n\r\n`));
+      let text = "";
+      socket.on("data", (chunk: Buffer) => (text += chunk.toString()));
+      socket.on("end", () => resolve(text));
+      socket.on("error", reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 431 /);
+    expect(answer).toContain("X-Content-Type-Options: nosniff\r\n");
+    expect(answer).toContain("X-Frame-Options: DENY\r\n");
+    expect(answer).toContain("Content-Security-Policy: ");
+    expect(answer).toContain("Connection: close\r\n");
+  });
+
+  it("carries the rate-limit fields on a rate-limited procedure's 405 and 413 too", async () => {
+    const methodRefused = await new Promise<{ status: number; headers: Record<string, unknown> }>((resolve, reject) => {
+      request(`${server.url}/trpc/auth.login`, { method: "PUT" }, (r) => {
+        r.resume();
+        r.on("end", () => resolve({ status: r.statusCode!, headers: r.headers }));
+      })
+        .on("error", reject)
+        .end();
+    });
+    expect(methodRefused.status).toBe(405);
+    expect(methodRefused.headers["ratelimit-policy"]).toBe('"login.ip";q=100000;w=60');
+    expect(methodRefused.headers["x-ratelimit-limit"]).toBe("100000");
+    const wrongMethod = await fetch(`${server.url}/trpc/auth.login`);
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get("ratelimit-policy")).toBe('"login.ip";q=100000;w=60');
+    const tooLarge = await server.call("auth.login", { email: "a@example.com", password: "x".repeat(1024 * 1024) });
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.headers.get("x-ratelimit-remaining")).toEqual(expect.stringMatching(/^\d+$/));
+    const other = await server.call("users.update", { name: "x".repeat(1024 * 1024) });
+    expect(other.status).toBe(413);
+    expect(other.headers.get("ratelimit-policy")).toBe('"default";q=100000;w=60');
+  });
+
   it("answers a streaming batch (httpBatchStreamLink's trpc-accept: application/jsonl) with well-formed HTTP framing", async () => {
     const input = encodeURIComponent(JSON.stringify({ 0: null }));
     // fetch() refuses an answer that has both Content-Length and Transfer-Encoding.

@@ -2,8 +2,11 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { openStore } from "@gatehouse/store";
+import { createMemoryBackend, createStore, openStore } from "@gatehouse/store";
+import type { AuthError } from "../src/index.js";
+import { createAttemptCounter } from "../src/rate-limit/attempts.js";
 import { createFakeClock, GOOD_PASSWORD, reasonOf, startServer, uniqueEmail, type StartOptions } from "./harness.js";
 import { hasRedis, REDIS_URL } from "./redis.js";
 
@@ -41,6 +44,36 @@ describe.each(stores)("token lifecycle on the %s store", (_name, options, availa
     expect(reasonOf(await server.call("auth.me", undefined, { query: true, bearer: again.accessToken }))).toBe("token_revoked");
     await server.close();
     if (_name === "redis") await server.store.close();
+  });
+});
+
+describe.each(stores)("credential attempts on the %s store", (_name, options, available) => {
+  it.skipIf(!available)("of 40 guesses counted at once, 10 are checked, exactly one failure locks, and the lock holds", async () => {
+    const { clock = createFakeClock(), store: shared, storeUrl } = await options();
+    const store = shared ?? (storeUrl ? await openStore(storeUrl, { clock: clock.now }) : createStore(createMemoryBackend({ clock: clock.now })));
+    const limits = { "login.lockout": { max: 10, windowSeconds: 900 }, "mfa.attempts": { max: 5, windowSeconds: 900 } };
+    // Two counters on one store: two instances of the server.
+    const instances = [createAttemptCounter(store, clock.now, limits), createAttemptCounter(store, clock.now, limits)];
+    const outcomes = await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => {
+        try {
+          const reservation = await instances[i % 2]!.reserve("login.lockout", ["email:victim@example.com"]);
+          await sleep(20); // the password hash
+          return { checked: true, locked: (await reservation.failed()).length };
+        } catch (error) {
+          return { checked: false, reason: (error as AuthError).reason };
+        }
+      }),
+    );
+    expect(outcomes.filter((o) => o.checked)).toHaveLength(10);
+    expect(outcomes.reduce((sum, o) => sum + (o.locked ?? 0), 0)).toBe(1);
+    expect(outcomes.filter((o) => o.reason === "account_locked")).toHaveLength(30);
+    clock.advance(899_000);
+    await expect(instances[0]!.reserve("login.lockout", ["email:victim@example.com"])).rejects.toMatchObject({ reason: "account_locked", retryAfterSeconds: 1 });
+    clock.advance(2_000);
+    const after = await instances[1]!.reserve("login.lockout", ["email:victim@example.com"]);
+    await after.succeeded();
+    await store.close();
   });
 });
 

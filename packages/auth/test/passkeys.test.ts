@@ -1,4 +1,7 @@
 import { createHash } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { generateHOTP } from "@oslojs/otp";
 import { decodeBase32IgnorePadding } from "@oslojs/encoding";
 import type { Browser } from "playwright-core";
@@ -311,7 +314,11 @@ describe.skipIf(chromiumMissing)("a passkey sign-in obeys the rules of a passwor
     const strict = await extraServer({ requireVerifiedEmail: true });
     const alice = await account(strict);
     const tab = await authenticator();
+    // Nothing but confirming the address is open to an unconfirmed one, adding a passkey included:
+    // this passkey was added before verification became required.
+    await strict.services.users.update(alice.id, (u) => ({ ...u, emailVerified: true }));
     await addPasskey(alice, tab, strict);
+    await strict.services.users.update(alice.id, (u) => ({ ...u, emailVerified: false }));
     const unverified = await options(undefined, strict);
     expect(reasonOf(await signIn(unverified.challengeId, await tab.get(unverified.options), strict))).toBe("email_not_verified");
     await strict.services.users.update(alice.id, (u) => ({ ...u, emailVerified: true, disabledAt: strict.clock.now() }));
@@ -350,6 +357,23 @@ describe.skipIf(chromiumMissing)("a passkey sign-in obeys the rules of a passwor
     const right = await options(undefined, locking);
     expect(reasonOf(await signIn(right.challengeId, await tab.get(right.options), locking))).toBe("account_locked");
     expect(locking.logLines().some((l) => l.event === "login_locked" && l.userId === alice.id)).toBe(true);
+  });
+
+  it("counts each assertion before verifying it: of 20 refused ones sent at once, at most login.lockout MAX are verified", async () => {
+    // On SQLite, whose writes are real I/O, the calls overlap as on a busy server.
+    const storeUrl = `sqlite://${join(mkdtempSync(join(tmpdir(), "gatehouse-passkeys-")), "auth.db")}`;
+    const locking = await extraServer({ storeUrl, limits: { "login.lockout": { max: 5, windowSeconds: 900 } } });
+    const alice = await account(locking);
+    const tab = await authenticator();
+    await addPasskey(alice, tab, locking);
+    const swapped = [];
+    for (let i = 0; i < 20; i += 1) {
+      const [signed, other] = [await options(undefined, locking), await options(undefined, locking)];
+      swapped.push({ challengeId: other.challengeId, response: await tab.get(signed.options) });
+    }
+    const results = await Promise.all(swapped.map(({ challengeId, response }) => signIn(challengeId, response, locking)));
+    expect(results.filter((r) => reasonOf(r) === "passkey_invalid")).toHaveLength(5);
+    expect(results.filter((r) => reasonOf(r) === "account_locked")).toHaveLength(15);
   });
 
   it("counts loginWithPasskey against login.ip", async () => {

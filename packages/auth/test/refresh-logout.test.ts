@@ -83,7 +83,7 @@ describe("auth.refresh (cookie mode)", () => {
     const session = await signIn("cookie");
     expect(session.cookie).toMatch(/^refresh_token=/);
     const viaBody = await server.call("auth.refresh", { refreshToken: session.cookie!.slice("refresh_token=".length) });
-    expect(reasonOf(viaBody)).toBe("refresh_invalid");
+    expect(reasonOf(viaBody)).toBe("validation_failed");
     const res = await server.call("auth.refresh", undefined, { cookie: session.cookie! });
     expect(res.status).toBe(200);
     expect(res.body.result.data.refreshToken).toBeUndefined();
@@ -162,5 +162,82 @@ describe("logout with an expired access token", () => {
     expect(reasonOf(await me(session.accessToken))).toBe("token_expired");
     expect((await server.call("auth.logout", undefined, { bearer: session.accessToken })).body.result.data).toEqual({ ok: true });
     expect(reasonOf(await server.call("auth.refresh", undefined, { cookie: session.cookie! }))).toBe("refresh_invalid");
+  });
+});
+
+describe("mistakes are answered with a reason and what to do", () => {
+  const messageOf = (res: { body: { error?: { message?: string } } }) => res.body.error?.message ?? "";
+  const issuesOf = (res: { body: { error?: { data?: { issues?: unknown } } } }) => res.body.error?.data?.issues;
+
+  it("a refresh token in the body without X-Auth-Mode: token is refused (400), naming the header; the token stays usable", async () => {
+    const session = await signIn();
+    const res = await server.call("auth.refresh", { refreshToken: session.refreshToken });
+    expect(res.status).toBe(400);
+    expect(reasonOf(res)).toBe("validation_failed");
+    expect(issuesOf(res)).toEqual([{ path: "refreshToken", message: expect.stringContaining("X-Auth-Mode: token") }]);
+    expect((await refresh(session.refreshToken)).status).toBe(200);
+  });
+
+  it("a refresh with no refresh token says where it was expected, for each mode", async () => {
+    const tokenMode = await server.call("auth.refresh", {}, { mode: "token" });
+    expect([tokenMode.status, reasonOf(tokenMode)]).toEqual([401, "refresh_invalid"]);
+    expect(messageOf(tokenMode)).toMatch(/in the body as \{"refreshToken"/);
+    const cookieMode = await server.call("auth.refresh");
+    expect([cookieMode.status, reasonOf(cookieMode)]).toEqual([401, "refresh_invalid"]);
+    expect(messageOf(cookieMode)).toMatch(/no refresh_token cookie.*X-Auth-Mode: token/);
+  });
+
+  it("logout with a Bearer that is not one of our tokens answers token_invalid and says nothing was logged out", async () => {
+    const session = await signIn();
+    for (const bearer of ["garbage", `${session.accessToken.slice(0, -4)}AAAA`]) {
+      const res = await server.call("auth.logout", undefined, { bearer });
+      expect([res.status, reasonOf(res)], bearer).toEqual([401, "token_invalid"]);
+      expect(messageOf(res)).toMatch(/nothing was logged out.*Authorization: Bearer/);
+    }
+    expect((await me(session.accessToken)).status).toBe(200);
+  });
+
+  it("logout with an API key says to revoke the key instead", async () => {
+    const session = await signIn();
+    const key = (await server.call("apiKeys.create", { name: "k", scopes: ["profile:read"] }, { bearer: session.accessToken })).body.result.data.key;
+    const res = await server.call("auth.logout", undefined, { bearer: key });
+    expect([res.status, reasonOf(res)]).toEqual([401, "token_invalid"]);
+    expect(messageOf(res)).toMatch(/apiKeys\.revoke/);
+  });
+
+  it("logout naming no session at all, or an unknown refresh token, is refused", async () => {
+    const nothing = await server.call("auth.logout");
+    expect([nothing.status, reasonOf(nothing)]).toEqual([401, "token_invalid"]);
+    expect(messageOf(nothing)).toMatch(/No session was named/);
+    const unknown = await server.call("auth.logout", { refreshToken: "x".repeat(43) }, { mode: "token" });
+    expect([unknown.status, reasonOf(unknown)]).toEqual([401, "refresh_invalid"]);
+    expect(messageOf(unknown)).toMatch(/nothing was logged out/);
+    const session = await signIn();
+    const withoutMode = await server.call("auth.logout", { refreshToken: session.refreshToken });
+    expect(reasonOf(withoutMode)).toBe("validation_failed");
+    expect((await me(session.accessToken)).status).toBe(200);
+  });
+
+  it("logout of a session that has already ended is still ok (logging out twice is not an error)", async () => {
+    const session = await signIn();
+    expect((await server.call("auth.logout", undefined, { bearer: session.accessToken })).body.result.data).toEqual({ ok: true });
+    expect((await server.call("auth.logout", undefined, { bearer: session.accessToken })).body.result.data).toEqual({ ok: true });
+    expect((await server.call("auth.logout", { refreshToken: session.refreshToken }, { mode: "token" })).body.result.data).toEqual({ ok: true });
+  });
+});
+
+describe("logout of a session already ended", () => {
+  it("changes nothing and records nothing, however often it is repeated (an expired, signed token is enough to try)", async () => {
+    const session = await signIn();
+    const user = (await me(session.accessToken)).body.result.data.user;
+    await server.call("auth.logout", undefined, { bearer: session.accessToken });
+    server.clock.advance(16 * 60_000);
+    for (let i = 0; i < 5; i += 1) expect((await server.call("auth.logout", undefined, { bearer: session.accessToken })).body.result.data).toEqual({ ok: true });
+    await server.services.events.drain();
+    const mine = server.logLines().filter((l) => l.userId === user.id);
+    expect(mine.filter((l) => l.event === "logout")).toHaveLength(1);
+    expect(mine.filter((l) => l.event === "token_revoked")).toHaveLength(1);
+    const activity = await server.services.activity.page(user.id, undefined, 100);
+    expect(activity.items.filter((e) => e.event === "logout")).toHaveLength(1);
   });
 });

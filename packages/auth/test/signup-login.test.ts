@@ -13,7 +13,7 @@ describe("auth.signup", () => {
     const res = await server.call("auth.signup", { email, password: GOOD_PASSWORD, name: "Ada" }, { mode: "token" });
     expect(res.status).toBe(200);
     const data = res.body.result.data;
-    expect(Object.keys(data).sort()).toEqual(["accessToken", "expiresIn", "refreshExpiresIn", "refreshToken", "tokenType", "user"]);
+    expect(Object.keys(data).sort()).toEqual(["accessToken", "deviceToken", "expiresIn", "refreshExpiresIn", "refreshToken", "tokenType", "user"]);
     expect(data.tokenType).toBe("Bearer");
     expect(data.expiresIn).toBe(900);
     expect(data.refreshExpiresIn).toBe(7 * 24 * 3600);
@@ -22,6 +22,21 @@ describe("auth.signup", () => {
     expect(data.user).toMatchObject({ email, name: "Ada", role: "user", emailVerified: false, mfaEnabled: false });
     expect(res.headers.get("set-cookie")).toBeNull();
     expect(res.text).not.toMatch(/\$2[aby]\$/);
+  });
+
+  it("hands out a device credential, as login does: the new account's device is out of others' lockout", async () => {
+    const email = uniqueEmail();
+    const tokenMode = (await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
+    expect(tokenMode.deviceToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    for (let i = 0; i < 10; i += 1) await server.call("auth.login", { email, password: "wrong password" });
+    expect(reasonOf(await server.call("auth.login", { email, password: GOOD_PASSWORD }, { mode: "token" }))).toBe("account_locked");
+    const owner = await server.call("auth.login", { email, password: GOOD_PASSWORD, deviceToken: tokenMode.deviceToken }, { mode: "token" });
+    expect(owner.status).toBe(200);
+    expect(owner.body.result.data.deviceToken).toBe(tokenMode.deviceToken);
+
+    const cookieMode = await server.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD });
+    expect(cookieMode.body.result.data.deviceToken).toBeUndefined();
+    expect(cookieMode.headers.getSetCookie().find((c) => c.startsWith("device_token="))).toMatch(/^device_token=[A-Za-z0-9_-]{43}; Path=\/trpc\/auth\.login; Max-Age=31536000; HttpOnly; Secure; SameSite=Strict$/);
   });
 
   it("in cookie mode puts the refresh token only in an HttpOnly, Secure, SameSite=Strict cookie", async () => {
@@ -57,6 +72,24 @@ describe("auth.signup", () => {
       const res = await server.call("auth.signup", { email: uniqueEmail(), password });
       expect(res.status, password).toBe(200);
     }
+  });
+
+  it("refuses a password that is the email, its local part, or only spaces, at signup, reset and change", async () => {
+    const email = uniqueEmail("margaret.hamilton");
+    const local = email.slice(0, email.indexOf("@"));
+    for (const password of [email, email.toUpperCase(), ` ${local} `, local.toUpperCase(), " ".repeat(12), "\t".repeat(9)]) {
+      const res = await server.call("auth.signup", { email, password });
+      expect(reasonOf(res), JSON.stringify(password)).toBe("weak_password");
+    }
+    const { accessToken } = (await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
+    const change = await server.call("auth.changePassword", { currentPassword: GOOD_PASSWORD, newPassword: local }, { bearer: accessToken });
+    expect(reasonOf(change)).toBe("weak_password");
+    await server.call("auth.requestPasswordReset", { email });
+    const mail = (await server.outbox()).filter((m) => m.to === email && m.subject === "Reset your password").at(-1)!;
+    const token = /token=([A-Za-z0-9_-]+)/.exec(mail.text)![1]!;
+    expect(reasonOf(await server.call("auth.resetPassword", { token, password: email }))).toBe("weak_password");
+    // The link was not spent on the refusal.
+    expect((await server.call("auth.resetPassword", { token, password: "a brand new passphrase" })).status).toBe(200);
   });
 
   it("answers bad input with validation_failed and the issues, and stores nothing", async () => {

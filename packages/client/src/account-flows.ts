@@ -1,5 +1,5 @@
 import type { TRPCClient } from "@trpc/client";
-import type { AppRouter } from "@gatehouse/auth";
+import type { AppRouter } from "./router.js";
 import { rethrowAsGatehouseError } from "./errors.js";
 import type { SessionKeeper } from "./session-keeper.js";
 import type { Transport } from "./transport.js";
@@ -55,7 +55,9 @@ export function createAccountFlows(api: TRPCClient<AppRouter>, transport: Transp
     },
 
     async verifyEmail(input) {
-      await transport.verifyEmail(input).catch(rethrowAsGatehouseError);
+      // A link opened in a tab that is signed in (once restored) keeps that session: the server ends only the others.
+      const accessToken = await keeper.accessTokenForCall().catch(() => null);
+      await transport.verifyEmail(input, accessToken).catch(rethrowAsGatehouseError);
       await followUser();
     },
 
@@ -66,9 +68,8 @@ export function createAccountFlows(api: TRPCClient<AppRouter>, transport: Transp
     async reauthenticate(input) {
       // A refresh in flight could answer with a token carrying the old authentication time after ours.
       await keeper.refreshSettled();
-      const tokens = await api.auth.reauthenticate.mutate(input).catch(rethrowAsGatehouseError);
-      keeper.adopt(tokens);
-      return tokens.user;
+      await keeper.stepUp(input);
+      return keeper.user!;
     },
   };
 }

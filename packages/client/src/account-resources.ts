@@ -1,9 +1,8 @@
 import type { TRPCClient } from "@trpc/client";
-import type { AppRouter } from "@gatehouse/auth";
+import type { AppRouter } from "./router.js";
 import { rethrowAsGatehouseError } from "./errors.js";
 import type { GatehouseInputs as In, GatehouseOutputs as Out } from "./procedure-types.js";
 import type { SessionKeeper } from "./session-keeper.js";
-import type { StepUp } from "./step-up.js";
 import type { PublicUser } from "./wire.js";
 
 /**
@@ -52,7 +51,7 @@ export interface AccountResources {
   };
 }
 
-export function createAccountResources(api: TRPCClient<AppRouter>, keeper: SessionKeeper, stepUp: StepUp): AccountResources {
+export function createAccountResources(api: TRPCClient<AppRouter>, keeper: SessionKeeper): AccountResources {
   const call = <T>(answer: Promise<T>): Promise<T> => answer.catch(rethrowAsGatehouseError);
   const done = async (answer: Promise<unknown>): Promise<void> => void (await call(answer));
   const patchUser = (change: Partial<PublicUser>): void => {
@@ -65,19 +64,19 @@ export function createAccountResources(api: TRPCClient<AppRouter>, keeper: Sessi
       revoke: (input) => done(api.sessions.revoke.mutate(input)),
     },
     mfa: {
-      setupTotp: () => stepUp(() => api.mfa.setupTotp.mutate()),
+      setupTotp: () => api.mfa.setupTotp.mutate().catch(rethrowAsGatehouseError),
       async enableTotp(input) {
         const answer = await call(api.mfa.enableTotp.mutate(input));
         patchUser({ mfaEnabled: true });
         return answer;
       },
       async disableTotp(input) {
-        await stepUp(() => api.mfa.disableTotp.mutate(input));
+        await api.mfa.disableTotp.mutate(input).catch(rethrowAsGatehouseError);
         patchUser({ mfaEnabled: false });
       },
     },
     apiKeys: {
-      create: (input) => stepUp(() => api.apiKeys.create.mutate(input)),
+      create: (input) => api.apiKeys.create.mutate(input).catch(rethrowAsGatehouseError),
       list: () => call(api.apiKeys.list.query()),
       revoke: (input) => done(api.apiKeys.revoke.mutate(input)),
     },
@@ -94,7 +93,7 @@ export function createAccountResources(api: TRPCClient<AppRouter>, keeper: Sessi
     },
     admin: {
       listUsers: (input) => call(api.admin.listUsers.query(input)),
-      setRole: async (input) => (await stepUp(() => api.admin.setRole.mutate(input))).user,
+      setRole: async (input) => (await api.admin.setRole.mutate(input).catch(rethrowAsGatehouseError)).user,
       lockUser: (input) => done(api.admin.lockUser.mutate(input)),
       unlockUser: (input) => done(api.admin.unlockUser.mutate(input)),
       auditLog: (input) => call(api.admin.auditLog.query(input)),

@@ -1,9 +1,11 @@
 import { TRPCClientError, type TRPCLink } from "@trpc/client";
 import type { AnyTRPCRouter } from "@trpc/server";
 import { observable, type Unsubscribable } from "@trpc/server/observable";
+import { authedSubscription } from "./auth-subscription.js";
 import type { AuthClient } from "./create-auth-client.js";
-import { needsNewAccessToken } from "./errors.js";
+import { needsNewAccessToken, reasonOf } from "./errors.js";
 import type { SessionKeeper } from "./session-keeper.js";
+import type { ReauthPrompt, StepUp } from "./step-up.js";
 
 export interface AuthLinkOptions {
   /**
@@ -12,39 +14,71 @@ export interface AuthLinkOptions {
    * an app whose server answers differently says so here.
    */
   refreshOn?: (error: TRPCClientError<AnyTRPCRouter>) => boolean;
+  /**
+   * Asks the person to confirm their password when a call is refused with
+   * `reauth_required`, then retries the call once. Defaults to the client's
+   * `onReauthRequired`; without one, the refusal reaches the caller.
+   */
+  onReauthRequired?: ReauthPrompt;
 }
 
-// Which session keeper stands behind a client, without putting it on the client's public type.
-const keepers = new WeakMap<AuthClient, SessionKeeper>();
+/** What the link needs of a client, kept off the client's public type. */
+export interface LinkedSession {
+  keeper: SessionKeeper;
+  stepUp: StepUp;
+  onReauthRequired: ReauthPrompt | undefined;
+}
 
-export function registerAuthClient(client: AuthClient, keeper: SessionKeeper): void {
-  keepers.set(client, keeper);
+const linked = new WeakMap<AuthClient, LinkedSession>();
+
+export function registerAuthClient(client: AuthClient, session: LinkedSession): void {
+  linked.set(client, session);
 }
 
 /**
  * A tRPC link for an app's own client, placed before its terminating link:
- * each call waits for the session to be restored or refreshed if needed, and a
+ * each call waits for the session to be restored or refreshed if needed; a
  * call the server refuses for its access token is retried once after a single
- * shared refresh. The terminating link adds the header itself, from
- * `client.authHeaders` (a link in front cannot set the HTTP headers):
+ * shared refresh, and one refused with `reauth_required` once after the app's
+ * step-up prompt. Subscriptions reconnect with the new token after a refresh
+ * and end when the session does. The terminating link adds the header itself,
+ * from `client.authHeaders` (a link in front cannot set the HTTP headers):
  *
  *     links: [authLink(auth), httpBatchLink({ url: "/api/trpc", headers: auth.authHeaders })]
  */
 export function authLink<TRouter extends AnyTRPCRouter = AnyTRPCRouter>(client: AuthClient, options: AuthLinkOptions = {}): TRPCLink<TRouter> {
-  const keeper = keepers.get(client);
-  if (!keeper) throw new TypeError("authLink needs a client made by createAuthClient.");
-  return authLinkFor<TRouter>(keeper, options);
+  const session = linked.get(client);
+  if (!session) throw new TypeError("authLink needs a client made by createAuthClient.");
+  return authLinkFor<TRouter>(session, { ...options, onReauthRequired: options.onReauthRequired ?? session.onReauthRequired });
 }
 
-export function authLinkFor<TRouter extends AnyTRPCRouter>(keeper: SessionKeeper, options: AuthLinkOptions = {}): TRPCLink<TRouter> {
+/** What a refused call has already been given, so each remedy is tried once. */
+interface Tried {
+  refresh: boolean;
+  stepUp: boolean;
+}
+
+export function authLinkFor<TRouter extends AnyTRPCRouter>(session: LinkedSession, options: AuthLinkOptions = {}): TRPCLink<TRouter> {
+  const { keeper, stepUp } = session;
   const refreshOn = options.refreshOn ?? needsNewAccessToken;
+  const prompt = options.onReauthRequired;
+
+  /** Whether the refused call is worth another try, and with what tried by then. */
+  async function remedy(error: TRPCClientError<AnyTRPCRouter>, token: string | null, tried: Tried): Promise<Tried | undefined> {
+    // Only a call that carried a token can be saved by a new one.
+    if (!tried.refresh && token !== null && refreshOn(error)) return (await keeper.recoverFromRejection(token)) ? { ...tried, refresh: true } : undefined;
+    if (!tried.stepUp && prompt && reasonOf(error) === "reauth_required") return (await stepUp(prompt)) ? { ...tried, stepUp: true } : undefined;
+    return undefined;
+  }
+
   return () =>
-    ({ op, next }) =>
-      observable((observer) => {
+    ({ op, next }) => {
+      if (op.type === "subscription") return authedSubscription(keeper, op, next, refreshOn);
+      return observable((observer) => {
         let current: Unsubscribable | undefined;
         let closed = false;
 
-        const attempt = (isRetry: boolean): void => {
+        const attempt = (tried: Tried): void => {
           keeper.accessTokenForCall().then(
             (token) => {
               if (closed) return;
@@ -52,15 +86,10 @@ export function authLinkFor<TRouter extends AnyTRPCRouter>(keeper: SessionKeeper
                 next: (envelope) => observer.next(envelope),
                 complete: () => observer.complete(),
                 error: (error) => {
-                  // Only a call that carried a token can be saved by a new one, and only once.
-                  if (isRetry || token === null || !refreshOn(error)) {
-                    observer.error(error);
-                    return;
-                  }
-                  keeper.recoverFromRejection(token).then(
-                    (worthRetrying) => {
+                  remedy(error, token, tried).then(
+                    (retry) => {
                       if (closed) return;
-                      if (worthRetrying) attempt(true);
+                      if (retry) attempt(retry);
                       else observer.error(error);
                     },
                     // The refresh itself failed (offline, say): the caller learns of the original refusal.
@@ -73,10 +102,11 @@ export function authLinkFor<TRouter extends AnyTRPCRouter>(keeper: SessionKeeper
           );
         };
 
-        attempt(false);
+        attempt({ refresh: false, stepUp: false });
         return () => {
           closed = true;
           current?.unsubscribe();
         };
       });
+    };
 }

@@ -1,9 +1,9 @@
 import { createTRPCClient, httpLink, type TRPCClient } from "@trpc/client";
-import type { AppRouter } from "@gatehouse/auth";
+import type { AppRouter } from "./router.js";
 import { createAccountFlows, type AccountFlows } from "./account-flows.js";
 import { createAccountResources, type AccountResources } from "./account-resources.js";
 import type { AuthListener } from "./auth-events.js";
-import { authLinkFor, registerAuthClient } from "./auth-link.js";
+import { authLinkFor, registerAuthClient, type LinkedSession } from "./auth-link.js";
 import { endsSession, GatehouseError, needsNewAccessToken, reasonOf, rethrowAsGatehouseError } from "./errors.js";
 import { sessionHintFor, type SessionHint } from "./session-hint.js";
 import { createSessionKeeper, type AuthStatus } from "./session-keeper.js";
@@ -36,10 +36,11 @@ export interface AuthClientOptions {
   /** The clock for token expiry, ms since the epoch. For tests with a fake clock. */
   now?: () => number;
   /**
-   * Step-up: called when a method that needs a recent password is refused with
-   * `reauth_required`. Confirm the person (your dialog calls `reauthenticate`)
-   * and resolve, and the method is tried once more; reject to cancel. Without
-   * it such methods reject with `reauth_required`.
+   * The app's "confirm it's you" prompt, for calls refused with `reauth_required`
+   * (Gatehouse's step-up procedures through `api` and the methods below, and
+   * your own API through `authLink`): it gets `reauthenticate({ password, code? })`,
+   * and the call is retried once after it. Without it such calls reject with
+   * `reauth_required`.
    */
   onReauthRequired?: ReauthPrompt;
   /**
@@ -117,20 +118,20 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     return token ? { Authorization: `Bearer ${token}` } : {};
   };
 
+  const linked: LinkedSession = { keeper, stepUp: createStepUp(keeper), onReauthRequired: options.onReauthRequired };
   const api = createTRPCClient<AppRouter>({
     links: [
-      authLinkFor<AppRouter>(keeper),
+      authLinkFor<AppRouter>(linked, { onReauthRequired: options.onReauthRequired }),
       httpLink({ url: options.url, fetch: transport.fetch, headers: () => ({ ...transport.modeHeaders, ...authHeaders() }) }),
     ],
   });
 
   const signedIn = async (tokens: Parameters<typeof keeper.signIn>[0]): Promise<SignedInResult> => ({ status: "signed-in", user: await keeper.signIn(tokens) });
 
-  const stepUp = createStepUp(options.onReauthRequired);
   const client: AuthClient = {
     ...createAccountFlows(api, transport, keeper),
-    ...createAccountResources(api, keeper, stepUp),
-    ...createSignInMethods(api, transport, keeper, stepUp),
+    ...createAccountResources(api, keeper),
+    ...createSignInMethods(api, transport, keeper),
     mode,
     get user() {
       return keeper.user;
@@ -193,7 +194,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     },
     dispose: () => keeper.dispose(),
   };
-  registerAuthClient(client, keeper);
+  registerAuthClient(client, linked);
   return client;
 }
 

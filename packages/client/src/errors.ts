@@ -1,7 +1,8 @@
-import type { Reason } from "@gatehouse/auth";
+import type { inferRouterError } from "@trpc/server";
+import type { AppRouter } from "./router.js";
 
 /** Every machine-readable reason the server may answer with (CONTRACT §3). */
-export type GatehouseReason = Reason;
+export type GatehouseReason = inferRouterError<AppRouter>["data"]["reason"];
 
 export interface ValidationIssue {
   path: string;

@@ -1,5 +1,5 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
-import type { AppRouter } from "@gatehouse/auth";
+import type { AppRouter } from "./router.js";
 
 /** Every procedure's input, from the server's own validators: `GatehouseInputs["admin"]["lockUser"]`. Types only. */
 export type GatehouseInputs = inferRouterInputs<AppRouter>;

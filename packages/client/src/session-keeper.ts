@@ -146,6 +146,12 @@ export function createSessionKeeper(options: SessionKeeperOptions) {
     }
   }
 
+  async function accessTokenForCall(): Promise<string | null> {
+    if (status === "unknown") await refresh();
+    if (held && isSpent(held, now())) await refresh();
+    return held?.accessToken ?? null;
+  }
+
   tabSync.onMessage((message: TabMessage) => {
     switch (message.type) {
       case "session": {
@@ -203,11 +209,7 @@ export function createSessionKeeper(options: SessionKeeperOptions) {
      * The access token to send with a call: restores first if nobody has yet,
      * and refreshes first if the token is spent. Null when signed out.
      */
-    async accessTokenForCall(): Promise<string | null> {
-      if (status === "unknown") await refresh();
-      if (held && isSpent(held, now())) await refresh();
-      return held?.accessToken ?? null;
-    },
+    accessTokenForCall,
 
     /**
      * After the server refused `usedToken`: refreshes once (shared with every
@@ -227,6 +229,26 @@ export function createSessionKeeper(options: SessionKeeperOptions) {
      */
     refreshSettled: (): Promise<void> => refresh.settled(),
 
+    /**
+     * Step-up: renews this session's sign-in time with the password (and a
+     * code with two-factor on), and takes over the access token that carries
+     * it, here and in the other tabs. Rejects with a GatehouseError.
+     */
+    async stepUp(credentials: { password: string; code?: string | undefined }): Promise<void> {
+      const startedEpoch = epoch;
+      const token = await accessTokenForCall();
+      if (token === null) throw new GatehouseError("Sign in before confirming the password.", { reason: "token_invalid" });
+      const tokens = await transport.reauthenticate(token, credentials).catch((error: unknown) => {
+        throw GatehouseError.from(error);
+      });
+      // Signed out or in as someone else meanwhile: this token belongs to no session we hold.
+      if (epoch !== startedEpoch) return;
+      const session = heldSessionFrom(tokens, now());
+      hold(session);
+      publishSession(session, "refreshed");
+      events.emit({ type: "refreshed", user: session.user });
+    },
+
     /** Takes over a fresh TokenSet from login, signup or MFA. */
     async signIn(tokens: TokenSet): Promise<PublicUser> {
       if (mode === "token") {
@@ -240,18 +262,6 @@ export function createSessionKeeper(options: SessionKeeperOptions) {
       publishSession(session, "signed-in");
       events.emit({ type: "signed-in", user: session.user });
       return session.user;
-    },
-
-    /**
-     * Takes over a new access token for the session already held (step-up
-     * answers one with a fresh authentication time), here and in the other tabs.
-     */
-    adopt(tokens: Pick<TokenSet, "accessToken" | "expiresIn" | "user">): void {
-      if (held?.user.id !== tokens.user.id) return; // signed out or switched accounts meanwhile
-      const session = heldSessionFrom(tokens, now());
-      hold(session);
-      publishSession(session, "refreshed");
-      events.emit({ type: "refreshed", user: session.user });
     },
 
     /** A newer record of the signed-in user (a name, a verified email, two-factor): kept, shared, announced. */

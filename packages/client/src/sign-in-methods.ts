@@ -1,9 +1,8 @@
 import type { TRPCClient } from "@trpc/client";
-import type { AppRouter } from "@gatehouse/auth";
 import { rethrowAsGatehouseError } from "./errors.js";
 import type { GatehouseInputs as In, GatehouseOutputs as Out } from "./procedure-types.js";
+import type { AppRouter } from "./router.js";
 import type { SessionKeeper } from "./session-keeper.js";
-import type { StepUp } from "./step-up.js";
 import type { Transport } from "./transport.js";
 import { isMfaChallenge, type PublicUser } from "./wire.js";
 
@@ -13,7 +12,11 @@ export type LoginResult = SignedInResult | { status: "mfa-required"; mfaToken: s
 /** A passkey as the account lists it. */
 export type Passkey = Out["passkeys"]["list"][number];
 
-/** Signing in without a password, and the account's passkeys. */
+/**
+ * Signing in without a password, and the account's passkeys. Methods marked
+ * step-up ask the app's `onReauthRequired` prompt when the password is too
+ * old, then try once more.
+ */
 export interface SignInMethods {
   /**
    * Mails a 6-digit sign-in code and a one-click link (`APP_URL/sign-in-code?token=…`),
@@ -49,7 +52,7 @@ const webAuthn = () => import("@simplewebauthn/browser");
 type RequestOptionsJSON = Parameters<Awaited<ReturnType<typeof webAuthn>>["startAuthentication"]>[0]["optionsJSON"];
 type CreationOptionsJSON = Parameters<Awaited<ReturnType<typeof webAuthn>>["startRegistration"]>[0]["optionsJSON"];
 
-export function createSignInMethods(api: TRPCClient<AppRouter>, transport: Transport, keeper: SessionKeeper, stepUp: StepUp): SignInMethods {
+export function createSignInMethods(api: TRPCClient<AppRouter>, transport: Transport, keeper: SessionKeeper): SignInMethods {
   const signedIn = async (tokens: Parameters<typeof keeper.signIn>[0]): Promise<SignedInResult> => ({ status: "signed-in", user: await keeper.signIn(tokens) });
   // Token mode sends the device credential from an earlier sign-in (cookie mode: the browser sends the cookie).
   const withDevice = async <T extends object>(input: T): Promise<T & { deviceToken?: string }> => {
@@ -77,15 +80,16 @@ export function createSignInMethods(api: TRPCClient<AppRouter>, transport: Trans
     },
 
     async registerPasskey(input = {}) {
-      const [{ startRegistration }, { challengeId, options }] = await Promise.all([webAuthn(), stepUp(() => api.passkeys.registrationOptions.mutate())]);
+      // Step-up happens in `api`'s link: the app's prompt, then the call once more.
+      const [{ startRegistration }, { challengeId, options }] = await Promise.all([webAuthn(), api.passkeys.registrationOptions.mutate().catch(rethrowAsGatehouseError)]);
       const response = await startRegistration({ optionsJSON: options as CreationOptionsJSON });
-      return stepUp(() => api.passkeys.register.mutate({ challengeId, response, ...input }));
+      return api.passkeys.register.mutate({ challengeId, response, ...input }).catch(rethrowAsGatehouseError);
     },
 
     listPasskeys: () => api.passkeys.list.query().catch(rethrowAsGatehouseError),
     renamePasskey: (input) => api.passkeys.rename.mutate(input).catch(rethrowAsGatehouseError),
     async removePasskey(input) {
-      await stepUp(() => api.passkeys.remove.mutate(input));
+      await api.passkeys.remove.mutate(input).catch(rethrowAsGatehouseError);
     },
   };
 }

@@ -1,27 +1,52 @@
-import { GatehouseError, reasonOf, rethrowAsGatehouseError } from "./errors.js";
+import type { SessionKeeper } from "./session-keeper.js";
+import { singleFlight } from "./single-flight.js";
+import type { PublicUser } from "./wire.js";
+
+/** What the app's step-up prompt is handed. */
+export interface StepUpRequest {
+  /** The signed-in user: ask for a two-factor code as well when `user.mfaEnabled`. */
+  user: PublicUser | null;
+  /**
+   * Confirms the password (and the TOTP or recovery code, with two-factor on).
+   * Rejects with a GatehouseError (`invalid_credentials`, `mfa_invalid`,
+   * `account_locked`, …) the prompt can show before letting the person try again.
+   */
+  reauthenticate(credentials: { password: string; code?: string }): Promise<void>;
+}
 
 /**
- * The app's way of confirming the person (step-up): ask for the password (and
- * a two-factor code when it is on) and call `client.reauthenticate`, retrying
- * inside its own dialog until it succeeds; reject to cancel.
+ * The app's "confirm it's you" dialog. Resolve once `reauthenticate` has
+ * succeeded: the refused call is then retried, once. Reject (the person
+ * cancelled) or resolve without it, and the call fails with its `reauth_required`.
  */
-export type ReauthPrompt = () => Promise<void>;
-
-export type StepUp = <T>(action: () => Promise<T>) => Promise<T>;
+export type ReauthPrompt = (request: StepUpRequest) => Promise<void>;
 
 /**
- * Runs an action that needs a recent password: when the server answers
- * `reauth_required`, lets the app confirm the person once and tries again.
- * Without a prompt the refusal is passed on, for the caller to handle.
+ * Runs the prompt for a refused call, once however many calls are refused
+ * together (one dialog, not one per call); resolves to whether the person stepped up.
  */
-export function createStepUp(prompt: ReauthPrompt | undefined): StepUp {
-  return async (action) => {
+export function createStepUp(keeper: SessionKeeper) {
+  let prompt: ReauthPrompt | undefined;
+  const askOnce = singleFlight(async (): Promise<boolean> => {
+    let steppedUp = false;
+    const request: StepUpRequest = {
+      user: keeper.user,
+      reauthenticate: async (credentials) => {
+        await keeper.stepUp(credentials);
+        steppedUp = true;
+      },
+    };
     try {
-      return await action();
-    } catch (error) {
-      if (reasonOf(error) !== "reauth_required" || !prompt) throw GatehouseError.from(error);
-      await prompt();
-      return action().catch(rethrowAsGatehouseError);
+      await prompt!(request);
+    } catch {
+      return false;
     }
+    return steppedUp;
+  });
+  return (withPrompt: ReauthPrompt): Promise<boolean> => {
+    prompt = withPrompt;
+    return askOnce();
   };
 }
+
+export type StepUp = ReturnType<typeof createStepUp>;

@@ -1,5 +1,5 @@
 import { createTRPCClient, httpLink, type TRPCClient } from "@trpc/client";
-import type { AppRouter } from "@gatehouse/auth";
+import type { AppRouter } from "./router.js";
 import { GatehouseError } from "./errors.js";
 import type { GatehouseInputs, GatehouseOutputs } from "./procedure-types.js";
 import { isMfaChallenge, type MfaChallenge, type TokenSet } from "./wire.js";
@@ -76,11 +76,17 @@ export function createTransport(options: TransportOptions) {
     // The public account flows: nothing to wait for or refresh, whatever the session's state.
     requestPasswordReset: (input: { email: string }): Promise<{ ok: true }> => sessionCalls.auth.requestPasswordReset.mutate(input),
     resetPassword: (input: { token: string; password: string }): Promise<{ ok: true }> => sessionCalls.auth.resetPassword.mutate(input),
-    verifyEmail: (input: { token: string }): Promise<{ ok: true }> => sessionCalls.auth.verifyEmail.mutate(input),
+    /** With the signed-in session's access token, if any: the server then keeps that session when the first confirmation ends the others. */
+    verifyEmail: (input: { token: string }, accessToken: string | null): Promise<{ ok: true }> =>
+      sessionCalls.auth.verifyEmail.mutate(input, { context: { [ACCESS_TOKEN]: accessToken } }),
 
     /** Cookie mode presents the cookie (the browser attaches it); token mode presents `refreshToken` in the body. */
     refresh: (refreshToken: string | undefined): Promise<TokenSet> =>
       sessionCalls.auth.refresh.mutate(refreshToken === undefined ? undefined : { refreshToken }),
+
+    /** Step-up: same session, a new access token with a fresh authentication time (no refresh token). */
+    reauthenticate: (accessToken: string, input: { password: string; code?: string | undefined }): Promise<TokenSet> =>
+      sessionCalls.auth.reauthenticate.mutate(input.code ? { password: input.password, code: input.code } : { password: input.password }, { context: { [ACCESS_TOKEN]: accessToken } }),
 
     logout: (accessToken: string | null, refreshToken: string | undefined): Promise<{ ok: true }> =>
       sessionCalls.auth.logout.mutate(refreshToken === undefined ? undefined : { refreshToken }, { context: { [ACCESS_TOKEN]: accessToken } }),

@@ -1,7 +1,12 @@
-import type { PublicUser, TokenSet } from "@gatehouse/auth";
+import type { inferRouterOutputs } from "@trpc/server";
+import type { AppRouter } from "./router.js";
 
-// Types only: the server's own definitions, erased from the emitted JavaScript.
-export type { PublicUser, TokenSet };
+type Outputs = inferRouterOutputs<AppRouter>;
+
+/** What a sign-in answers (CONTRACT §4): the access token, the user and, in token mode, the refresh token. */
+export type TokenSet = Outputs["auth"]["signup"];
+/** A user as Gatehouse shows one: never more than these fields. */
+export type PublicUser = Outputs["auth"]["me"]["user"];
 
 /** What `auth.login` answers instead of a TokenSet when the account has two-factor turned on. */
 export interface MfaChallenge {

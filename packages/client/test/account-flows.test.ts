@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createAuthClient, GatehouseError, type AuthClient, type AuthEvent } from "../src/index.js";
+import { createAuthClient, GatehouseError, type AuthClient, type AuthEvent, type ReauthPrompt } from "../src/index.js";
 import { GOOD_PASSWORD, startGatehouse, uniqueEmail, type GatehouseUnderTest } from "./support/gatehouse-server.js";
 import { CookieJar, createRecordingFetch } from "./support/recording-fetch.js";
 import { totpCode } from "./support/totp.js";
@@ -16,7 +16,7 @@ afterEach(() => {
 });
 
 /** A browser profile (cookie mode) that reads the session hint from its jar, as a page reads document.cookie. */
-function browser(options: { onReauthRequired?: () => Promise<void> } = {}) {
+function browser(options: { onReauthRequired?: ReauthPrompt } = {}) {
   const jar = new CookieJar();
   const wire = createRecordingFetch(jar);
   const client = createAuthClient({ url: server.trpcUrl, fetch: wire.fetch, sessionHint: () => jar.get("gh_session") === "1", ...options });
@@ -121,7 +121,9 @@ describe("email verification", () => {
     const elsewhere = browser();
     await elsewhere.client.verifyEmail({ token });
     expect(elsewhere.events).toEqual([{ type: "initial", user: null }]);
-    expect((await owner.client.api.auth.me.query()).user.emailVerified).toBe(true);
+    // A first confirmation from elsewhere ends the sessions set up before it (someone else may have made the account).
+    await expect(owner.client.api.auth.me.query()).rejects.toThrow();
+    expect(await owner.client.login({ email, password: GOOD_PASSWORD })).toMatchObject({ user: { emailVerified: true } });
     await expect(elsewhere.client.verifyEmail({ token })).rejects.toBeInstanceOf(GatehouseError);
   });
 });
@@ -162,9 +164,9 @@ describe("password change and step-up", () => {
   it("with onReauthRequired, a step-up method asks the app once, then retries", async () => {
     let prompts = 0;
     const profile = browser({
-      onReauthRequired: async () => {
+      onReauthRequired: async ({ reauthenticate }) => {
         prompts++;
-        await profile.client.reauthenticate({ password: GOOD_PASSWORD });
+        await reauthenticate({ password: GOOD_PASSWORD });
       },
     });
     await profile.client.signup({ email: uniqueEmail(), password: GOOD_PASSWORD });
@@ -176,12 +178,11 @@ describe("password change and step-up", () => {
     await profile.client.apiKeys.create({ name: "second", scopes: ["profile:read"] });
     expect(prompts).toBe(1);
 
-    // A prompt that gives up cancels the action with its own error.
-    const cancelled = new Error("cancelled by the person");
-    const refusing = browser({ onReauthRequired: () => Promise.reject(cancelled) });
+    // A prompt that gives up (the person cancelled) leaves the action refused with its reauth_required.
+    const refusing = browser({ onReauthRequired: () => Promise.reject(new Error("cancelled by the person")) });
     await refusing.client.signup({ email: uniqueEmail(), password: GOOD_PASSWORD });
     server.clock.advance(STEP_UP_WINDOW_PASSED_MS);
-    await expect(refusing.client.apiKeys.create({ name: "x", scopes: ["profile:read"] })).rejects.toBe(cancelled);
+    await expect(refusing.client.apiKeys.create({ name: "x", scopes: ["profile:read"] })).rejects.toMatchObject({ reason: "reauth_required" });
   });
 });
 

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createAuthClient, GatehouseError, memoryStorage, type AuthClient, type AuthEvent } from "../src/index.js";
+import { createAuthClient, GatehouseError, memoryStorage, type AuthClient, type AuthEvent, type ReauthPrompt } from "../src/index.js";
 import { GOOD_PASSWORD, startGatehouse, uniqueEmail, type GatehouseUnderTest } from "./support/gatehouse-server.js";
 import { CookieJar, createRecordingFetch } from "./support/recording-fetch.js";
 import { totpCode } from "./support/totp.js";
@@ -15,7 +15,7 @@ afterEach(() => {
   for (const client of clients.splice(0)) client.dispose();
 });
 
-function browser(options: { onReauthRequired?: () => Promise<void> } = {}) {
+function browser(options: { onReauthRequired?: ReauthPrompt } = {}) {
   const jar = new CookieJar();
   const wire = createRecordingFetch(jar);
   const client = createAuthClient({ url: server.trpcUrl, fetch: wire.fetch, sessionHint: () => jar.get("gh_session") === "1", ...options });
@@ -88,6 +88,9 @@ describe("email sign-in codes", () => {
     const email = await existingAccount();
     const owner = browser();
     await owner.client.login({ email, password: GOOD_PASSWORD });
+    // Confirmed first: on an address never confirmed, the first code would take the account back, second factor and all.
+    await owner.client.requestEmailVerification();
+    await owner.client.verifyEmail({ token: await server.linkToken(email, "/verify-email") });
     const { secret } = await owner.client.mfa.setupTotp();
     await owner.client.mfa.enableTotp({ code: totpCode(secret, server.clock.now()) });
     server.clock.advance(30_000);
@@ -116,9 +119,9 @@ describe("passkeys from the SDK", () => {
   it("lists none at first; removing needs a recent password and asks the app's prompt, then tries once more", async () => {
     let prompted = 0;
     const page = browser({
-      onReauthRequired: async () => {
+      onReauthRequired: async ({ reauthenticate }) => {
         prompted += 1;
-        await page.client.reauthenticate({ password: GOOD_PASSWORD });
+        await reauthenticate({ password: GOOD_PASSWORD });
       },
     });
     await page.client.signup({ email: uniqueEmail("passkeys"), password: GOOD_PASSWORD });

@@ -1,4 +1,4 @@
-export type { AtomicBackend, LocalMaintenance } from "./backend.js";
+export type { AtomicBackend, CollectionBackend, LocalMaintenance } from "./backend.js";
 export { createMemoryBackend } from "./backends/memory.js";
 export { createRedisBackend } from "./backends/redis.js";
 export { createSqliteBackend } from "./backends/sqlite.js";
@@ -6,3 +6,19 @@ export { systemClock, type Clock } from "./clock.js";
 export { StoreUnavailableError } from "./errors.js";
 export { openBackend, openStore, STORE_URL_PATTERN, type OpenStoreOptions } from "./open-store.js";
 export { ContentionError, createStore, type Store, type UpdateOptions } from "./store.js";
+export { MAX_PAGE_LIMIT, MAX_TRIM } from "./collections/input.js";
+export { sortableTime } from "./collections/order.js";
+export {
+  InvalidCollectionInputError,
+  type AppendLog,
+  type AppendOptions,
+  type ConditionalAppend,
+  type IndexAddOptions,
+  type IndexEntry,
+  type IndexPageOptions,
+  type LogEntry,
+  type LogPageOptions,
+  type Order,
+  type OrderedIndex,
+  type Page,
+} from "./collections/types.js";

@@ -1,5 +1,8 @@
 import Keyv, { type Deserialize, type DeserializedData } from "keyv";
 import { decodeValue, encodeValue, type AtomicBackend } from "./backend.js";
+import { createIndexHandle, createLogHandle } from "./collections/handles.js";
+import { collectionName } from "./collections/input.js";
+import type { AppendLog, OrderedIndex } from "./collections/types.js";
 import { StoreUnavailableError } from "./errors.js";
 import { createReadBatcher } from "./read-batch.js";
 
@@ -40,6 +43,14 @@ export interface Store {
     change: (current: T | undefined) => T | undefined,
     options?: UpdateOptions,
   ): Promise<T | undefined>;
+  /**
+   * The ordered index called `name`: members sorted by a string key, paged by
+   * cursor, counted, searched by key prefix (see collections/types.ts). Names
+   * share the store's prefix but not the keys' namespace.
+   */
+  index(name: string): OrderedIndex;
+  /** The append-only log called `name`: entries at gap-free positions 1, 2, 3…. */
+  log<T>(name: string): AppendLog<T>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -144,6 +155,8 @@ export function createStore(backend: AtomicBackend, prefix = "gh:"): Store {
       }
       throw new ContentionError(`update of ${key} lost ${maxAttempts} races in a row`);
     },
+    index: (name) => createIndexHandle(backend.collections, collectionName(prefix, name), reach),
+    log: (name) => createLogHandle(backend.collections, collectionName(prefix, name), reach),
     ping: () => reach(() => backend.ping()),
     close: () => backend.close(),
   };

@@ -11,9 +11,13 @@ describe("sqlite durability", () => {
     const path = tempSqlitePath();
     const first = createStore(createSqliteBackend({ path, clock: systemClock }));
     await first.set("user:1", { email: "a@example.com" });
+    await first.index("users").add("1", "a@example.com");
+    await first.log("audit").append("created");
     await first.close();
     const second = createStore(createSqliteBackend({ path, clock: systemClock }));
     expect(await second.get("user:1")).toEqual({ email: "a@example.com" });
+    expect(await second.index("users").keyOf("1")).toBe("a@example.com");
+    expect(await second.log("audit").get(1)).toBe("created");
     await second.close();
   });
 
@@ -38,6 +42,10 @@ describe("sqlite durability", () => {
     const store = createStore(createSqliteBackend({ path, clock: systemClock }));
     for (let i = 0; i < acknowledged; i += 1) expect(await store.get(`k${i}`)).toEqual({ i });
     expect(await store.get("counter")).toBe(acknowledged);
+    // Indexes and logs commit with the same group as every other write.
+    expect(await store.log("acks").length()).toBe(acknowledged);
+    expect((await store.log<number>("acks").page({ order: "asc", limit: 1_000 })).items.map((e) => e.value)).toEqual(Array.from({ length: acknowledged }, (_, i) => i));
+    expect(await store.index("acks").count()).toBe(acknowledged);
     await store.close();
   });
 });

@@ -1,5 +1,4 @@
-import { reasonOf } from "@gatehouse/client";
-import { auth } from "../auth";
+import { reasonOf, type StepUpRequest } from "@gatehouse/client";
 import { button, field, h } from "../dom";
 import { Cancelled, FormError, messageBox, onSubmit } from "../errors";
 
@@ -9,11 +8,11 @@ import { Cancelled, FormError, messageBox, onSubmit } from "../errors";
  * and retries the action that asked. Resolves when done; rejects with
  * Cancelled when the person closes the dialog.
  */
-export function confirmPassword(): Promise<void> {
+export function confirmPassword(request: StepUpRequest): Promise<void> {
   return new Promise((resolve, reject) => {
     const messages = messageBox();
     const password = field("Password", { name: "password", type: "password", autocomplete: "current-password", required: true });
-    const code = auth.user?.mfaEnabled
+    const code = request.user?.mfaEnabled
       ? field("Two-factor code", { name: "code", inputmode: "numeric", autocomplete: "one-time-code", required: true }, "From your authenticator app, or a recovery code.")
       : undefined;
     const cancel = button("Cancel", { class: "secondary" });
@@ -40,7 +39,7 @@ export function confirmPassword(): Promise<void> {
 
     onSubmit(form, messages, async () => {
       try {
-        await auth.reauthenticate({ password: password.input.value, ...(code?.input.value.trim() ? { code: code.input.value.trim() } : {}) });
+        await request.reauthenticate({ password: password.input.value, ...(code?.input.value.trim() ? { code: code.input.value.trim() } : {}) });
       } catch (error) {
         // The server's wording is about logins ("Email or password…"); here only the password was asked for.
         if (reasonOf(error) === "invalid_credentials") throw new FormError("That password is incorrect.", "password");

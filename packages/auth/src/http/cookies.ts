@@ -10,9 +10,9 @@ export const DEVICE_COOKIE_PATH = "/trpc/auth.login";
  * (RFC 6265 §5.1.4), so none covers these without covering every call: each
  * gets its own copy of the cookie.
  */
-export const OTHER_SIGN_IN_PATHS = ["/trpc/auth.loginWithEmailCode", "/trpc/auth.loginWithPasskey"] as const;
+export const DEVICE_COOKIE_PATHS: readonly string[] = [DEVICE_COOKIE_PATH, "/trpc/auth.loginWithEmailCode", "/trpc/auth.loginWithPasskey"];
 
-export function deviceCookie(token: string, maxAgeSeconds: number, path: string = DEVICE_COOKIE_PATH): string {
+export function deviceCookie(token: string, maxAgeSeconds: number, path: string): string {
   return `${DEVICE_COOKIE}=${token}; Path=${path}; Max-Age=${maxAgeSeconds}; HttpOnly; Secure; SameSite=Strict`;
 }
 

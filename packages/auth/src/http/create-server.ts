@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Services } from "../services.js";
+import { answerClientError } from "./client-error.js";
 import { createRequestListener } from "./request-listener.js";
+import { securityHeaderFields } from "./security-headers.js";
 
 export interface GatehouseServerOptions {
   /**
@@ -14,7 +16,7 @@ export interface GatehouseServerOptions {
 export function createGatehouseServer(services: Services, options: GatehouseServerOptions = {}): Server {
   const api = createRequestListener(services);
   const { serveFirst } = options;
-  return createServer(
+  const server = createServer(
     {
       maxHeaderSize: 16 * 1024,
       requestTimeout: 30_000,
@@ -23,4 +25,6 @@ export function createGatehouseServer(services: Services, options: GatehouseServ
     },
     serveFirst ? (req, res) => void (serveFirst(req, res) || api(req, res)) : api,
   );
+  server.on("clientError", answerClientError(securityHeaderFields({ production: services.config.production })));
+  return server;
 }

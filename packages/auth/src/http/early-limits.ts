@@ -3,13 +3,20 @@ import type { Context } from "../context.js";
 import { AuthError } from "../errors.js";
 import { enforceRateLimits, type LimitDeclaration } from "../rate-limit/enforce.js";
 import { holdOverloadedAnswer } from "../rate-limit/slow-down.js";
-import type { ProcedureMeta } from "../trpc.js";
+import { catalogOf } from "../procedure-catalog.js";
 
 // Login, signup and reset bodies are a few hundred bytes; parsing bigger ones twice is left to tRPC alone.
 const EARLY_BODY_LIMIT = 8 * 1024;
 
 /** The refusal for a call, or undefined to let tRPC run it. `query` is the URL's search string, "?" included or empty. */
-export type EarlyLimits = (ctx: Context, path: string, query: string, body: string | undefined) => Promise<AuthError | undefined>;
+export type EarlyLimits = ((ctx: Context, path: string, query: string, body: string | undefined) => Promise<AuthError | undefined>) & {
+  /**
+   * Counts a call refused for its method or size (405, 413) against the rules
+   * its procedure's input is not needed for (or `default`), so that answer
+   * carries the rate-limit fields too; an unknown procedure is not counted.
+   */
+  countRefused(ctx: Context, path: string): Promise<void>;
+};
 
 /**
  * Counts a single-call POST against its procedure's declared rate limits
@@ -24,12 +31,24 @@ export type EarlyLimits = (ctx: Context, path: string, query: string, body: stri
  */
 export function createEarlyLimits(router: AnyTRPCRouter): EarlyLimits {
   const declared = new Map<string, { limits: readonly LimitDeclaration[]; hashes: boolean }>();
-  for (const [path, procedure] of Object.entries(router._def.procedures as Record<string, { _def: { meta?: ProcedureMeta } }>)) {
-    const meta = procedure._def.meta;
-    if (meta?.limits?.length) declared.set(path, { limits: meta.limits, hashes: meta.hashes === true });
+  const procedures = new Set<string>();
+  for (const { path, meta } of catalogOf(router)) {
+    procedures.add(path);
+    if (meta.limits?.length) declared.set(path, { limits: meta.limits, hashes: meta.hashes === true });
   }
 
-  return async (ctx, path, query, body) => {
+  const countRefused = async (ctx: Context, path: string): Promise<void> => {
+    if (!procedures.has(path) || ctx.countedRules.size > 0) return;
+    try {
+      await enforceRateLimits(ctx, declared.get(path)?.limits, undefined);
+      // Rules keyed by the input (an email) had nothing to count: the caller's `default` count stands in.
+      if (ctx.countedRules.size === 0) await enforceRateLimits(ctx, undefined, undefined);
+    } catch {
+      // Over the limit or the store away: the answer stays the refusal it was, with whatever fields were set.
+    }
+  };
+
+  const earlyLimits = async (ctx: Context, path: string, query: string, body: string | undefined): Promise<AuthError | undefined> => {
     const procedure = declared.get(path);
     // A batch of one has a single path too, but its body maps call indexes to inputs.
     if (!procedure || body === undefined || body.length > EARLY_BODY_LIMIT || isBatch(query)) return undefined;
@@ -43,6 +62,7 @@ export function createEarlyLimits(router: AnyTRPCRouter): EarlyLimits {
     holdOverloadedAnswer(ctx);
     return new AuthError("overloaded", { retryAfterSeconds: 1 });
   };
+  return Object.assign(earlyLimits, { countRefused });
 }
 
 // tRPC's own test for a batch.

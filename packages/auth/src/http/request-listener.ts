@@ -19,6 +19,7 @@ import { createReply, type Reply } from "./reply.js";
 import { securityHeaderFields } from "./security-headers.js";
 import { createTrpcBridge, writeTrpcAnswer } from "./trpc-bridge.js";
 import { createAnswerHold } from "./answer-hold.js";
+import { createOpenApiDocument } from "./openapi/openapi-document.js";
 
 const TRPC_PREFIX = "/trpc/";
 // tRPC's methods; anything else (PUT, TRACE, …) is refused before a Fetch Request is built from it.
@@ -37,6 +38,8 @@ export function createRequestListener(services: Services): RequestListener {
     router: appRouter,
     endpoint: TRPC_PREFIX,
     maxBatchSize: config.maxBatchSize,
+    // Queries may come by POST too: a query whose input is a token (auth.introspect) keeps it out of URLs and proxy logs (RFC 7662 §2.1).
+    allowMethodOverride: true,
     onError({ error, path, ctx }) {
       const reason = reasonOf(error);
       const requestId = ctx?.meta.requestId;
@@ -52,7 +55,11 @@ export function createRequestListener(services: Services): RequestListener {
     },
   });
 
+  // Built once from the router and the configuration: the document cannot drift from what is served.
+  const openApiJson = JSON.stringify(createOpenApiDocument(appRouter, config));
   const allowedOrigins = new Set(config.corsOrigins);
+  // Cookie-carrying calls may also come from the app's own public URL (a TLS proxy in front: https there, http here).
+  const cookieOrigins = new Set([...config.corsOrigins, new URL(config.appUrl).origin]);
   const earlyLimits = createEarlyLimits(appRouter);
   const hold = createAnswerHold(MAX_HELD_ANSWERS);
   const securityFields = securityHeaderFields({ production: config.production });
@@ -74,6 +81,8 @@ export function createRequestListener(services: Services): RequestListener {
         return sendCallError(reply, refusal, ctx, procedurePath);
       }
       const answer = await trpc(req, ctx, body);
+      // tRPC's own refusal of the method (a mutation called with GET) ran no middleware.
+      if (answer.status === 405) await earlyLimits.countRefused(ctx, procedurePath);
       await hold(ctx.holdAnswerMs, reply.res);
       writeTrpcAnswer(reply, answer);
     } catch (error) {
@@ -82,6 +91,7 @@ export function createRequestListener(services: Services): RequestListener {
       } else if (error instanceof TRPCError) {
         // An unread body would otherwise be drained from a client that may be sending a lot of it.
         if (error instanceof AuthError && error.reason === "payload_too_large") reply.set("Connection", "close");
+        if (error.code === "METHOD_NOT_SUPPORTED" || error.code === "PAYLOAD_TOO_LARGE") await earlyLimits.countRefused(ctx, procedurePath);
         sendCallError(reply, error, ctx, procedurePath);
       } else {
         logger.error({ event: "unhandled_error", path: procedurePath, requestId: ctx.meta.requestId, err: error });
@@ -137,7 +147,7 @@ export function createRequestListener(services: Services): RequestListener {
       // A body-less POST (`auth.logout` from curl or a mobile HTTP library) is
       // an empty JSON input; tRPC would otherwise refuse it for lacking a type.
       if (req.method === "POST" && !req.headers["content-type"] && !hasBody(req)) req.headers["content-type"] = "application/json";
-      const csrf = crossSiteCookieRequest(req, allowedOrigins);
+      const csrf = crossSiteCookieRequest(req, cookieOrigins, config.trustProxy);
       if (csrf) {
         services.events.warn("permission_denied", { check: "csrf", detail: csrf, path, request: meta });
         sendError(reply, "forbidden", 403, "Cross-site request refused.");
@@ -149,6 +159,12 @@ export function createRequestListener(services: Services): RequestListener {
     }
     if (req.method === "GET" && path === "/health") {
       void health(reply);
+      return;
+    }
+    if (req.method === "GET" && path === "/openapi.json") {
+      reply.set("Cache-Control", "no-cache");
+      reply.set("Content-Type", "application/json");
+      reply.send(200, openApiJson);
       return;
     }
     if (req.method === "GET" && path === "/.well-known/jwks.json" && config.keys.jwks) {

@@ -12,7 +12,7 @@ const FRAMING_HEADERS = new Set(["transfer-encoding", "content-length", "connect
 
 export type TrpcBridgeOptions<TRouter extends AnyTRPCRouter> = Pick<
   FetchHandlerRequestOptions<TRouter>,
-  "router" | "endpoint" | "maxBatchSize" | "onError" | "responseMeta"
+  "router" | "endpoint" | "maxBatchSize" | "onError" | "responseMeta" | "allowMethodOverride"
 >;
 
 /** tRPC's answer, buffered, ready for `writeTrpcAnswer`. */

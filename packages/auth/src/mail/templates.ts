@@ -43,13 +43,52 @@ export function passwordResetMail(to: string, link: string): Mail {
 
 export function passwordChangedMail(to: string): Mail {
   return compose(to, "Your password was changed", [
-    "The password of your account was just changed and your other sessions were signed out.",
+    "The password of your account was just changed. Your other sessions were signed out, and no browser or app is remembered any more for signing in.",
     "If this was not you, reset your password now and contact your administrator.",
   ]);
 }
 
 export function verifyEmailMail(to: string, link: string): Mail {
-  return compose(to, "Confirm your email address", ["Open this link within 24 hours to confirm your email address:", { link, label: "Confirm your email address" }]);
+  return compose(to, "Confirm your email address", [
+    "Open this link within 24 hours to confirm your email address:",
+    { link, label: "Confirm your email address" },
+    "If you did not sign up, ignore this mail. If an account was made with your address without you, confirming it signs everyone out of it, and resetting its password then gives it to you.",
+  ]);
+}
+
+/** What a proof of mailbox control (a reset, a first confirmation) ended on the account. */
+export interface EndedAccess {
+  /** API keys that stopped working. */
+  apiKeys: number;
+  /** The two-factor setup (TOTP and its recovery codes) was removed. */
+  secondFactor: boolean;
+  /** The session that opened the link, signed in to this account, went on. */
+  keptSession?: boolean;
+}
+
+function endedLines(ended: EndedAccess): string[] {
+  return [
+    ended.keptSession ? "- every other session was signed out, on every browser and app (the one you confirmed from stays signed in);" : "- every session was signed out, on every browser and app;",
+    "- no browser or app is remembered any more for signing in (each must sign in again with the password);",
+    ...(ended.apiKeys > 0 ? [`- ${ended.apiKeys === 1 ? "1 API key was" : `${ended.apiKeys} API keys were`} revoked;`] : []),
+    ...(ended.secondFactor ? ["- two-factor authentication was removed, with its recovery codes: set it up again in your settings;"] : []),
+  ];
+}
+
+export function passwordResetDoneMail(to: string, ended: EndedAccess): Mail {
+  return compose(to, "Your password was reset", [
+    "The password of your account was just reset with a link sent to this address. To keep anyone who had access out:",
+    endedLines(ended).join("\n"),
+    "If this was not you, reset your password again now and contact your administrator.",
+  ]);
+}
+
+export function emailConfirmedMail(to: string, ended: EndedAccess): Mail {
+  return compose(to, "Your email address was confirmed", [
+    "This address was just confirmed for your account. Anything set up on the account before the address was confirmed could have been set up by someone else, so:",
+    endedLines(ended).join("\n"),
+    "Sign in again where you were signed out. If you did not create this account or choose its password, reset the password now (\"Forgot password\"): the account is yours.",
+  ]);
 }
 
 export function emailSignInCodeMail(to: string, code: string, link: string): Mail {

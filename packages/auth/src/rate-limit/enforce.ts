@@ -1,21 +1,27 @@
 import type { Context } from "../context.js";
 import { AuthError } from "../errors.js";
-import { emailSchema } from "../features/auth/schema.js";
-import { presentedDeviceToken } from "../features/devices/transport.js";
-import type { LimitRule } from "./limit-rules.js";
-import { hitSlidingWindow, type WindowDecision } from "./sliding-window.js";
+import type { AttemptRule, LimitRule } from "./limit-rules.js";
+import type { WindowDecision } from "./sliding-window.js";
 import { slowDownMs } from "./slow-down.js";
 
 /**
  * What a rate-limited call is counted by. `email_or_device`: by the email, or
  * by the device alone when the call presents a device credential of that
- * account, so a flood against an email cannot shut its owner out.
+ * account, so a flood against an email cannot shut its owner out. `user`: the
+ * signed-in caller. `email_or_user`: the email in the input, or else the
+ * signed-in caller's address, so both ways of asking share one count.
  */
-export type LimitSubject = "ip" | "email" | "email_or_device";
+export type LimitSubject = "ip" | "email" | "email_or_device" | "user" | "email_or_user";
+
+/** The key a call is counted under for a subject; undefined when the call gives none (its input fails validation anyway). */
+export type LimitKeyResolver = (ctx: Context, rawInput: unknown) => Promise<{ keyKind: string; key: string } | undefined>;
+
+/** How each subject but the IP is found in a call: supplied by the features that know tokens, emails and devices. */
+export type LimitKeyResolvers = Readonly<Record<Exclude<LimitSubject, "ip">, LimitKeyResolver>>;
 
 /** A procedure's own rules, declared next to it; procedures without any get `default`. */
 export interface LimitDeclaration {
-  rule: Exclude<LimitRule, "login.lockout" | "default">;
+  rule: Exclude<LimitRule, AttemptRule | "default">;
   by: LimitSubject;
 }
 
@@ -60,8 +66,7 @@ interface Target {
 }
 
 async function countHit(ctx: Context, target: Target): Promise<Hit> {
-  const { store, clock, limits } = ctx.services.config;
-  return { rule: target.rule, keyKind: target.keyKind, decision: await hitSlidingWindow(store, clock, `${target.rule}:${target.key}`, limits[target.rule]) };
+  return { rule: target.rule, keyKind: target.keyKind, decision: await ctx.services.limiter.hit(target.rule, target.key) };
 }
 
 async function declaredTargets(ctx: Context, declared: readonly LimitDeclaration[], rawInput: unknown): Promise<Target[]> {
@@ -71,12 +76,8 @@ async function declaredTargets(ctx: Context, declared: readonly LimitDeclaration
 
 async function keyFor(ctx: Context, declaration: LimitDeclaration, rawInput: unknown): Promise<Target | undefined> {
   if (declaration.by === "ip") return { rule: declaration.rule, keyKind: "ip", key: `ip:${ctx.meta.ip}` };
-  const email = emailSchema.safeParse((rawInput as { email?: unknown } | undefined)?.email);
-  // Input that is not an email fails validation anyway; the IP rules still count it.
-  if (!email.success) return undefined;
-  const device = declaration.by === "email_or_device" ? await ctx.services.devices.find(presentedDeviceToken(ctx, rawInput), email.data) : undefined;
-  if (device) return { rule: declaration.rule, keyKind: "device", key: `device:${device.id}` };
-  return { rule: declaration.rule, keyKind: "email", key: `email:${email.data}` };
+  const subject = await ctx.services.limitKeys[declaration.by](ctx, rawInput);
+  return subject && { rule: declaration.rule, ...subject };
 }
 
 /** Authenticated callers are counted per user (offices share IPs) or per API key; everyone else per IP. */

@@ -1,5 +1,9 @@
-export const LIMIT_RULES = ["login.ip", "login.email", "login.lockout", "signup.ip", "reset.email", "mfa.attempts", "emailCode.email", "default"] as const;
+export const LIMIT_RULES = ["login.ip", "login.email", "login.lockout", "signup.ip", "reset.email", "verify.email", "reauth.user", "mfa.attempts", "emailCode.email", "default"] as const;
 export type LimitRule = (typeof LIMIT_RULES)[number];
+
+/** Rules that count failed credential checks (reserved before the check, refunded on success), not calls. */
+export const ATTEMPT_RULES = ["login.lockout", "mfa.attempts"] as const;
+export type AttemptRule = (typeof ATTEMPT_RULES)[number];
 
 export interface Limit {
   max: number;
@@ -13,6 +17,8 @@ export const DEFAULT_LIMITS: Readonly<Record<LimitRule, Limit>> = {
   "login.lockout": { max: 10, windowSeconds: 15 * 60 },
   "signup.ip": { max: 10, windowSeconds: 3600 },
   "reset.email": { max: 3, windowSeconds: 3600 },
+  "verify.email": { max: 3, windowSeconds: 3600 },
+  "reauth.user": { max: 20, windowSeconds: 15 * 60 },
   "mfa.attempts": { max: 5, windowSeconds: 15 * 60 },
   "emailCode.email": { max: 3, windowSeconds: 15 * 60 },
   default: { max: 300, windowSeconds: 60 },
@@ -21,6 +27,19 @@ export const DEFAULT_LIMITS: Readonly<Record<LimitRule, Limit>> = {
 export type Limits = Readonly<Record<LimitRule, Limit>>;
 
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600 } as const;
+
+/** A duration written like `30s`, `15m` or `1h`, in seconds; undefined when it is not written so. */
+export function parseDurationSeconds(text: string): number | undefined {
+  const match = /^(\d+)([smh])$/.exec(text);
+  return match ? Number(match[1]) * UNIT_SECONDS[match[2] as keyof typeof UNIT_SECONDS] : undefined;
+}
+
+/** Seconds written back in the largest whole unit: 3600 → `1h`, 90 → `90s`. */
+export function formatWindow(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  if (seconds % 60 === 0) return `${seconds / 60}m`;
+  return `${seconds}s`;
+}
 
 /** Parses `AUTH_LIMITS`: a JSON object of rule name → "MAX/WINDOW" (e.g. `{"login.email":"100/1m"}`). */
 export function parseLimits(text: string | undefined): { ok: true; limits: Partial<Record<LimitRule, Limit>> } | { ok: false; error: string } {
@@ -35,9 +54,10 @@ export function parseLimits(text: string | undefined): { ok: true; limits: Parti
   const limits: Partial<Record<LimitRule, Limit>> = {};
   for (const [name, value] of Object.entries(raw)) {
     if (!(LIMIT_RULES as readonly string[]).includes(name)) return { ok: false, error: `unknown rule "${name}"; rules are ${LIMIT_RULES.join(", ")}` };
-    const match = typeof value === "string" ? /^(\d+)\/(\d+)([smh])$/.exec(value) : null;
-    if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) return { ok: false, error: `rule "${name}" must be "MAX/WINDOW" like "5/1m" (units s, m, h)` };
-    limits[name as LimitRule] = { max: Number(match[1]), windowSeconds: Number(match[2]) * UNIT_SECONDS[match[3] as keyof typeof UNIT_SECONDS] };
+    const match = typeof value === "string" ? /^(\d+)\/(.+)$/.exec(value) : null;
+    const windowSeconds = match ? parseDurationSeconds(match[2]!) : undefined;
+    if (!match || Number(match[1]) < 1 || !windowSeconds) return { ok: false, error: `rule "${name}" must be "MAX/WINDOW" like "5/1m" (units s, m, h)` };
+    limits[name as LimitRule] = { max: Number(match[1]), windowSeconds };
   }
   return { ok: true, limits };
 }

@@ -27,7 +27,8 @@ export interface AccessTokenOptions {
 
 export type VerifyResult = { ok: true; claims: AccessClaims } | { ok: false; reason: "token_expired" | "token_invalid" };
 
-const CLOCK_TOLERANCE_SECONDS = 30;
+/** Access tokens are accepted this long past `exp`, for clocks that disagree a little. */
+export const CLOCK_TOLERANCE_SECONDS = 30;
 
 export function createAccessTokens(options: AccessTokenOptions) {
   const { keys, issuer, audience, ttlSeconds, clock, cacheSize = 10_000 } = options;

@@ -6,7 +6,7 @@ import { Writable } from "node:stream";
 import { createGatehouseServer, createLogger, createOutboxMailer, createSecretKeyRing, createServices, type GatehouseOptions, type Services } from "@gatehouse/auth";
 import { createMemoryBackend, createStore } from "@gatehouse/store";
 
-const TEST_SECRET = new TextEncoder().encode("client-test-secret-0123456789-abcdefghijklmnop");
+export const TEST_SECRET = new TextEncoder().encode("client-test-secret-0123456789-abcdefghijklmnop");
 
 // Every test request comes from 127.0.0.1; rules under test set their own limits.
 const GENEROUS_LIMITS = {

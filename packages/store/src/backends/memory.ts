@@ -2,6 +2,7 @@ import { decodeValue, encodeValue, type AtomicBackend, type LocalMaintenance } f
 import type { Clock } from "../clock.js";
 import { StoreUnavailableError } from "../errors.js";
 import { LocalKeyvAdapter, type LocalEntries } from "./keyv-adapter.js";
+import { createMemoryCollections } from "./memory-collections.js";
 
 export interface MemoryBackendOptions {
   clock: Clock;
@@ -15,7 +16,10 @@ interface Entry {
   expiresAt: number | undefined;
 }
 
-/** A Map with expiry. Every operation is one synchronous step, so atomic within the process. */
+/**
+ * A Map with expiry, and in-process indexes and logs. Every operation is one
+ * synchronous step, so atomic within the process.
+ */
 export function createMemoryBackend(
   options: MemoryBackendOptions,
 ): AtomicBackend & LocalMaintenance {
@@ -31,9 +35,11 @@ export function createMemoryBackend(
     return entry;
   };
 
+  const collections = createMemoryCollections(clock);
+
   const sweep = (): number => {
     const now = clock();
-    let removed = 0;
+    let removed = collections.sweep();
     for (const [key, entry] of map) {
       if (entry.expiresAt !== undefined && entry.expiresAt <= now) {
         map.delete(key);
@@ -73,6 +79,7 @@ export function createMemoryBackend(
 
   return {
     keyvAdapter: new LocalKeyvAdapter(entries),
+    collections,
     async getRaw(key) {
       return live(key)?.raw;
     },
@@ -103,7 +110,7 @@ export function createMemoryBackend(
       return true;
     },
     sweep,
-    countEntries: () => map.size,
+    countEntries: () => map.size + collections.countEntries(),
     async ping() {},
     async close() {
       clearInterval(timer);

@@ -1,20 +1,14 @@
-import { createHash } from "node:crypto";
 import KeyvRedis from "@keyv/redis";
 import { createClient } from "@redis/client";
 import type { AtomicBackend } from "../backend.js";
+import { createRedisCollections } from "./redis-collections.js";
+import { script, type RunScript } from "./redis-script.js";
 
 export interface RedisBackendOptions {
   url: string;
   /** Bounded latency during an outage: a command that gets no answer in this time fails. */
   commandTimeoutMs?: number;
 }
-
-interface Script {
-  source: string;
-  sha: string;
-}
-
-const script = (source: string): Script => ({ source, sha: createHash("sha1").update(source).digest("hex") });
 
 // Counters keep Keyv's `{"value":n}` shape so they read back through Keyv too.
 // The TTL is set only on create (KEEPTTL afterwards), as the other backends do.
@@ -89,7 +83,7 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
 
   // EVALSHA sends 40 bytes instead of the script and spares Redis hashing it on every call; a Redis
   // that does not know the script yet (restarted, SCRIPT FLUSH, a new replica) gets it once via EVAL.
-  const runScript = async (script: Script, keys: string[], args: string[]): Promise<unknown> => {
+  const runScript: RunScript = async (script, keys, args) => {
     try {
       return await withTimeout(client.evalSha(script.sha, { keys, arguments: args }));
     } catch (error) {
@@ -105,6 +99,10 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
   return {
     keyvAdapter,
     batchReads: true,
+    collections: createRedisCollections(runScript, {
+      hGet: (key, field) => withTimeout(client.hGet(key, field)),
+      unlink: (keys) => withTimeout(client.unlink(keys)),
+    }),
     guard: withTimeout,
     async getRaw(key) {
       return stringOrUndefined(await withTimeout(client.get(key)));

@@ -7,6 +7,7 @@ import { createGroupCommit } from "./group-commit.js";
 import { LocalKeyvAdapter, type LocalEntries } from "./keyv-adapter.js";
 import { lockFile } from "./file-lock.js";
 import { createReadCache } from "./read-cache.js";
+import { COLLECTIONS_SCHEMA, createSqliteCollections } from "./sqlite-collections.js";
 
 export interface SqliteBackendOptions {
   path: string;
@@ -32,7 +33,7 @@ CREATE INDEX IF NOT EXISTS kv_expires_at ON kv (expires_at) WHERE expires_at IS 
 const LIVE = "(expires_at IS NULL OR expires_at > @now)";
 
 /**
- * A single-table SQLite file through libsql's synchronous API, owned by one
+ * A SQLite file (a key-value table, and tables for indexes and logs) through libsql's synchronous API, owned by one
  * process: a lock file is claimed at open, so every write goes through
  * this backend. That is what lets it answer hot reads (sessions, users, API
  * keys on every authenticated call) from memory, and commit the writes of one
@@ -62,6 +63,7 @@ export function createSqliteBackend(options: SqliteBackendOptions): AtomicBacken
   db.pragma("journal_size_limit = 67108864");
   db.pragma("busy_timeout = 5000");
   db.exec(SCHEMA);
+  db.exec(COLLECTIONS_SCHEMA);
 
   const statements = {
     read: db.prepare(`SELECT value, expires_at FROM kv WHERE key = @key AND ${LIVE}`).raw(true),
@@ -145,13 +147,27 @@ export function createSqliteBackend(options: SqliteBackendOptions): AtomicBacken
       }),
   };
 
-  const sweep = (): number => statements.sweep.run({ now: clock() }).changes;
+  const collections = createSqliteCollections(db, clock, inGroup);
+
+  // One transaction: an index's size and its members leave together. Timers run between group commits, never inside one.
+  const sweep = (): number => {
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      const removed = statements.sweep.run({ now: clock() }).changes + collections.sweep();
+      db.exec("COMMIT");
+      return removed;
+    } catch (error) {
+      if (db.inTransaction) db.exec("ROLLBACK");
+      throw error;
+    }
+  };
   const timer = setInterval(sweep, sweepIntervalMs);
   timer.unref();
   sweep();
 
   return {
     keyvAdapter: new LocalKeyvAdapter(entries),
+    collections,
     async getRaw(key) {
       return read(key);
     },
@@ -184,7 +200,7 @@ export function createSqliteBackend(options: SqliteBackendOptions): AtomicBacken
         return swapped;
       }),
     sweep,
-    countEntries: () => Number(first(statements.count.get())),
+    countEntries: () => Number(first(statements.count.get())) + collections.countEntries(),
     async ping() {
       db.prepare("SELECT 1").get();
     },

@@ -6,12 +6,15 @@ import type { UserRecord } from "../users/user-record.js";
 import type { UserStore } from "../users/user-store.js";
 import type { ApiKeyRecord, ApiKeyStore } from "./api-key-store.js";
 import { displayPrefix, generateApiKey, isWellFormedApiKey } from "./key-format.js";
-import type { ApiKeyScope } from "./scopes.js";
+import { isAdminOnlyScope, type ApiKeyScope } from "./scopes.js";
 
 // lastUsedAt is written at most this often per key and instance, so a busy
 // key does not turn every request into a store write.
 const LAST_USED_RESOLUTION_MS = 60_000;
 const DAY_MS = 24 * 3600 * 1000;
+
+/** A key made before its owner's API keys were last ended (a password reset) is dead. */
+export const isCurrentKey = (record: ApiKeyRecord, user: UserRecord): boolean => (record.generation ?? 0) === (user.apiKeyGeneration ?? 0);
 
 export interface ApiKeyServiceDeps {
   clock: Clock;
@@ -34,6 +37,11 @@ export function createApiKeyService(deps: ApiKeyServiceDeps) {
 
   return {
     async create(user: UserRecord, input: { name: string; scopes: ApiKeyScope[]; expiresInDays?: number | undefined }, request: RequestMeta) {
+      const adminOnly = input.scopes.filter(isAdminOnlyScope);
+      if (adminOnly.length > 0 && user.role !== "admin") {
+        events.warn("permission_denied", { userId: user.id, procedure: "apiKeys.create", required: `admin for ${adminOnly.join(" ")}`, request });
+        throw new AuthError("forbidden", { message: `Only an admin may create a key with the ${adminOnly.join(", ")} scope.` });
+      }
       const key = generateApiKey();
       const record = await apiKeys.create(key, {
         userId: user.id,
@@ -41,17 +49,18 @@ export function createApiKeyService(deps: ApiKeyServiceDeps) {
         prefix: displayPrefix(key),
         scopes: [...new Set(input.scopes)],
         expiresAt: input.expiresInDays === undefined ? null : clock() + input.expiresInDays * DAY_MS,
+        generation: user.apiKeyGeneration ?? 0,
       });
       events.info("api_key_created", { userId: user.id, keyId: record.id, scopes: record.scopes, request });
       return { record, key };
     },
 
-    list: (user: UserRecord) => apiKeys.listForUser(user.id),
+    list: async (user: UserRecord) => (await apiKeys.listForUser(user.id)).filter((record) => isCurrentKey(record, user)),
 
     async revoke(user: UserRecord, id: string, request: RequestMeta): Promise<void> {
       const record = await apiKeys.get(id);
       // Someone else's key is indistinguishable from no key.
-      if (!record || record.userId !== user.id || record.revokedAt !== null) throw new AuthError("not_found");
+      if (!record || record.userId !== user.id || record.revokedAt !== null || !isCurrentKey(record, user)) throw new AuthError("not_found");
       await apiKeys.update(id, (r) => ({ ...r, revokedAt: clock() }));
       events.info("api_key_revoked", { userId: user.id, keyId: id, request });
     },
@@ -72,6 +81,7 @@ export function createApiKeyService(deps: ApiKeyServiceDeps) {
       }
       if (record.suspendedAt !== null) throw new AuthError("forbidden", { message: "This API key was suspended for review; revoke it and create a new one." });
       const user = await users.get(record.userId);
+      if (user && !isCurrentKey(record, user)) throw new AuthError("token_invalid", { message: "The API key is not valid, expired or was revoked." });
       if (!user || user.disabledAt !== null) throw new AuthError("account_disabled");
       await noteUse(record);
       return { user, apiKey: record };

@@ -14,6 +14,8 @@ export interface ApiKeyRecord {
   revokedAt: number | null;
   /** Set when an admin locks the owner: the key stays refused until its owner replaces it. */
   suspendedAt: number | null;
+  /** The owner's `apiKeyGeneration` when it was made; absent: 0. */
+  generation?: number;
 }
 
 const recordKey = (id: string) => `apikey:${id}`;
@@ -25,7 +27,7 @@ export function createApiKeyStore(store: Store, clock: Clock) {
   const ttlOf = (record: ApiKeyRecord) => (record.expiresAt === null ? undefined : Math.max(record.expiresAt - clock(), 1));
 
   return {
-    async create(key: string, fields: Pick<ApiKeyRecord, "userId" | "name" | "prefix" | "scopes" | "expiresAt">): Promise<ApiKeyRecord> {
+    async create(key: string, fields: Pick<ApiKeyRecord, "userId" | "name" | "prefix" | "scopes" | "expiresAt" | "generation">): Promise<ApiKeyRecord> {
       const record: ApiKeyRecord = {
         id: generateId(),
         userId: fields.userId,
@@ -37,6 +39,7 @@ export function createApiKeyStore(store: Store, clock: Clock) {
         lastUsedAt: null,
         revokedAt: null,
         suspendedAt: null,
+        generation: fields.generation ?? 0,
       };
       await store.set(recordKey(record.id), record, ttlOf(record));
       await store.set(hashKey(key), record.id, ttlOf(record));

@@ -9,11 +9,11 @@ import type { RefreshTokenStore } from "../sessions/refresh-token-store.js";
 import { isSessionLive, type SessionRecord, type SessionStore } from "../sessions/session-store.js";
 import type { UserRecord } from "../users/user-record.js";
 import type { UserStore } from "../users/user-store.js";
-import type { DeviceStore } from "../devices/device-store.js";
+import { API_KEY_PATTERN } from "../api-keys/key-format.js";
+import type { DeviceRecord, DeviceStore } from "../devices/device-store.js";
 import type { MfaService } from "../mfa/mfa-service.js";
-import type { DeviceRecord } from "../devices/device-store.js";
 import type { KnownIps } from "./known-ips.js";
-import type { Lockout, LockSubject } from "./lockout.js";
+import { lockSubjectOf, type CheckCredential, type CheckContext, type LockSubject } from "./credential-check.js";
 import type { SignInMethod } from "./sign-in-method.js";
 import type { IssuedTokens, TokenIssuer } from "./token-issuer.js";
 
@@ -27,7 +27,7 @@ export interface AuthServiceDeps {
   issuer: TokenIssuer;
   passwords: PasswordHasher;
   devices: DeviceStore;
-  lockout: Lockout;
+  checkCredential: CheckCredential;
   mfa: MfaService;
   knownIps: KnownIps;
   refreshReuseGraceSeconds: number;
@@ -50,7 +50,7 @@ export interface SignedIn {
   user: UserRecord;
   session: SessionRecord;
   tokens: IssuedTokens;
-  /** Set on login: the device credential to hand back (new, or the one presented). */
+  /** Set on signup and login: the device credential to hand back (new, or the one presented). */
   deviceToken?: string;
 }
 
@@ -61,16 +61,24 @@ export interface Authenticated {
 }
 
 export function createAuthService(deps: AuthServiceDeps) {
-  const { clock, events, users, sessions, refreshTokens, accessTokens, issuer, passwords, devices, lockout, mfa } = deps;
+  const { clock, events, users, sessions, refreshTokens, accessTokens, issuer, passwords, devices, checkCredential, mfa } = deps;
 
-  function assertStrongPassword(password: string): void {
-    const problem = findPasswordProblem(password);
+  /** `email`: the account's address; a password equal to it or its local part is refused. */
+  function assertStrongPassword(password: string, email: string): void {
+    const problem = findPasswordProblem(password, email);
     if (problem) throw new AuthError("weak_password", { message: PASSWORD_PROBLEM_MESSAGES[problem] });
   }
 
-  async function revokeSession(session: SessionRecord, reason: string, request: RequestMeta): Promise<void> {
+  /** With verification required, an unconfirmed address gets nothing but the way to confirm it. */
+  function assertVerifiedIfRequired(user: UserRecord): void {
+    if (deps.requireVerifiedEmail && !user.emailVerified) throw new AuthError("email_not_verified");
+  }
+
+  /** True when this call ended the session (an already revoked one is not ended again, nor recorded again). */
+  async function revokeSession(session: SessionRecord, reason: string, request: RequestMeta): Promise<boolean> {
     const revoked = await sessions.revoke(session.id, reason);
     if (revoked) events.info("token_revoked", { userId: session.userId, sessionId: session.id, reason, request });
+    return revoked !== undefined;
   }
 
   /** Loads the session and user behind a refresh token, or refuses with `refresh_invalid`. */
@@ -79,6 +87,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     if (!session || !user || user.disabledAt !== null || !isSessionLive(session, user.sessionGeneration, clock())) {
       throw new AuthError("refresh_invalid");
     }
+    assertVerifiedIfRequired(user);
     return { session, user };
   }
 
@@ -95,29 +104,57 @@ export function createAuthService(deps: AuthServiceDeps) {
     events.info("token_revoked", { userId, reason, sessions: ended.length, request });
   }
 
+  /** A password under the credential check; without a user, a dummy hash is verified so unknown emails cost the same. */
+  function checkPassword(subject: LockSubject, password: string, user: UserRecord | undefined, context: CheckContext): Promise<boolean> {
+    return checkCredential(subject, () => (user ? passwords.verify(password, user.passwordHash) : passwords.verifyDummy(password)), context);
+  }
+
   /**
    * A signed-in user re-entering their password (step-up, password change):
    * guesses count toward the same lockout as logins, so a stolen access token
-   * is no faster way to guess the password.
+   * is no faster way to guess the password. A session started on a known
+   * device counts toward that device's lockout, so a lock an attacker causes
+   * on the email does not refuse the owner's own devices here either.
    */
-  async function confirmPassword(user: UserRecord, password: string, purpose: string, request: RequestMeta): Promise<void> {
-    const subject: LockSubject = { kind: "email", email: user.email };
-    await lockout.assertNotLocked(subject);
-    if (!(await passwords.verify(password, user.passwordHash))) {
+  async function confirmPassword(caller: { user: UserRecord; session: SessionRecord }, password: string, purpose: string, request: RequestMeta): Promise<void> {
+    const { user, session } = caller;
+    if (!(await checkPassword(lockSubjectOf(session.deviceId, user.email), password, user, { userId: user.id, request }))) {
       events.info("login_failed", { reason: `${purpose}_wrong_password`, userId: user.id, request });
-      await lockout.recordFailure(subject, { userId: user.id, request });
       throw new AuthError("invalid_credentials", { message: "The password is incorrect." });
     }
-    await lockout.recordSuccess(subject);
   }
 
-  /** Everything after the credentials checked out: session, tokens, device credential. */
+  /** Everything after the credentials checked out: device credential, session, tokens. */
   async function completeLogin(user: UserRecord, device: DeviceRecord | undefined, presentedDeviceToken: string | undefined, meta: RequestMeta, method: SignInMethod): Promise<SignedIn> {
-    const { session, tokens } = await issuer.startSession(user, meta);
-    const deviceToken = device && presentedDeviceToken ? presentedDeviceToken : await devices.issue(user.id, user.email);
+    const credential = device && presentedDeviceToken ? { token: presentedDeviceToken, id: device.id } : await devices.issue(user);
+    const { session, tokens } = await issuer.startSession(user, meta, credential.id);
     events.info("login_success", { userId: user.id, sessionId: session.id, method, knownDevice: Boolean(device), mfa: Boolean(user.mfa), request: meta });
     if (await deps.knownIps.note(user.id, meta.ip)) events.warn("login_new_ip", { userId: user.id, sessionId: session.id, request: meta });
-    return { user, session, tokens, deviceToken };
+    return { user, session, tokens, deviceToken: credential.token };
+  }
+
+  /** The session a logout's credentials name, even an ended one; refuses credentials that name none. */
+  async function sessionNamedBy({ accessToken, refreshToken }: { accessToken?: string | undefined; refreshToken?: string | undefined }): Promise<string> {
+    if (accessToken) {
+      // An expired token still names the session its holder wants ended.
+      const result = await accessTokens.verify(accessToken, { ignoreExpiry: true });
+      if (result.ok) return result.claims.sid;
+    }
+    if (refreshToken) {
+      const found = await refreshTokens.lookup(refreshToken);
+      if (found.kind !== "unknown") return found.record.sessionId;
+    }
+    if (accessToken) {
+      throw new AuthError("token_invalid", {
+        message: API_KEY_PATTERN.test(accessToken)
+          ? "An API key has no session to log out; revoke the key with apiKeys.revoke."
+          : "The access token was not issued by this server (malformed, or signed with another key): nothing was logged out. Send the session's access token as Authorization: Bearer <accessToken>.",
+      });
+    }
+    if (refreshToken) throw new AuthError("refresh_invalid", { message: "The refresh token is not known here (never issued, or its session ended long ago): nothing was logged out." });
+    throw new AuthError("token_invalid", {
+      message: "No session was named: send its access token as Authorization: Bearer <accessToken>, or in token mode (X-Auth-Mode: token) its refresh token as {\"refreshToken\": …}.",
+    });
   }
 
   /**
@@ -127,26 +164,7 @@ export function createAuthService(deps: AuthServiceDeps) {
    */
   async function signInSubject(email: string, deviceToken: string | undefined): Promise<{ device: DeviceRecord | undefined; subject: LockSubject }> {
     const device = await devices.find(deviceToken, email);
-    return { device, subject: device ? { kind: "device", deviceId: device.id } : { kind: "email", email } };
-  }
-
-  /**
-   * The one credential check of every way to sign in (a password, an emailed
-   * code, a passkey's assertion): refused with `account_locked` while the
-   * subject is locked, even a right credential; a wrong one counts toward the
-   * lock, a right one clears the count. Resolves whether `check` found it right.
-   */
-  async function checkCredential(subject: LockSubject, check: () => Promise<boolean>, context: { email?: string | undefined; userId?: string | undefined; request: RequestMeta }): Promise<boolean> {
-    try {
-      await lockout.assertNotLocked(subject);
-    } catch (error) {
-      events.info("login_failed", { reason: "locked", subject: subject.kind, email: context.email, userId: context.userId, request: context.request });
-      throw error;
-    }
-    const right = await check();
-    if (right) await lockout.recordSuccess(subject);
-    else await lockout.recordFailure(subject, { userId: context.userId, request: context.request });
-    return right;
+    return { device, subject: lockSubjectOf(device?.id, email) };
   }
 
   /**
@@ -175,6 +193,7 @@ export function createAuthService(deps: AuthServiceDeps) {
 
   return {
     assertStrongPassword,
+    assertVerifiedIfRequired,
     revokeSession,
     endAllSessions,
     confirmPassword,
@@ -183,7 +202,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     completeSignIn,
 
     async signup(input: { email: string; password: string; name?: string | undefined }, meta: RequestMeta): Promise<SignedIn> {
-      assertStrongPassword(input.password);
+      assertStrongPassword(input.password, input.email);
       const passwordHash = await passwords.hash(input.password);
       const user = await users.create({
         email: input.email,
@@ -196,18 +215,19 @@ export function createAuthService(deps: AuthServiceDeps) {
       });
       if (!user) throw new AuthError("email_taken");
       await deps.knownIps.note(user.id, meta.ip);
-      const { session, tokens } = await issuer.startSession(user, meta);
+      // The new account's first device: it is exempt from lockout from the start, as after a login.
+      const device = await devices.issue(user);
+      const { session, tokens } = await issuer.startSession(user, meta, device.id);
       events.info("signup", { userId: user.id, email: user.email, sessionId: session.id, request: meta });
-      return { user, session, tokens };
+      return { user, session, tokens, deviceToken: device.token };
     },
 
     async login(input: { email: string; password: string; deviceToken?: string | undefined }, meta: RequestMeta): Promise<LoginResult> {
       const { device, subject } = await signInSubject(input.email, input.deviceToken);
       const user = await users.findByEmail(input.email);
       // Unknown emails cost a full verification too: same status, body and timing.
-      const verify = () => (user ? passwords.verify(input.password, user.passwordHash) : passwords.verifyDummy(input.password));
-      if (!(await checkCredential(subject, verify, { email: input.email, userId: user?.id, request: meta })) || !user) {
-        events.info("login_failed", { reason: user ? "wrong_password" : "unknown_email", email: input.email, userId: user?.id, request: meta });
+      if (!(await checkPassword(subject, input.password, user, { userId: user?.id, method: "password", request: meta })) || !user) {
+        events.info("login_failed", { reason: user ? "wrong_password" : "unknown_email", method: "password", email: input.email, userId: user?.id, request: meta });
         throw new AuthError("invalid_credentials");
       }
       return completeSignIn(user, { method: "password", askMfa: true, device, deviceToken: input.deviceToken }, meta);
@@ -222,7 +242,7 @@ export function createAuthService(deps: AuthServiceDeps) {
 
     /** Step-up: a fresh password (and code, with two-factor on) renews the session's authentication time. */
     async reauthenticate(caller: { user: UserRecord; session: SessionRecord }, input: { password: string; code?: string | undefined }, meta: RequestMeta): Promise<{ user: UserRecord; accessToken: string; expiresIn: number }> {
-      await confirmPassword(caller.user, input.password, "reauth", meta);
+      await confirmPassword(caller, input.password, "reauth", meta);
       if (caller.user.mfa) {
         if (!input.code) throw new AuthError("mfa_invalid");
         await mfa.verifyCode(caller.user, input.code, meta);
@@ -281,19 +301,16 @@ export function createAuthService(deps: AuthServiceDeps) {
       return { user, session, claims };
     },
 
-    /** Ends the session behind whichever credential is presented; a missing or dead one is not an error. */
+    /**
+     * Ends the session behind whichever credential is presented. A session that
+     * has already ended is not an error; a request that names no session of
+     * ours (no credential, a malformed or foreign token) is refused, so the
+     * client does not believe it logged out.
+     */
     async logout(credentials: { accessToken?: string | undefined; refreshToken?: string | undefined }, meta: RequestMeta): Promise<void> {
-      let session: SessionRecord | undefined;
-      if (credentials.accessToken) {
-        const result = await accessTokens.verify(credentials.accessToken, { ignoreExpiry: true });
-        if (result.ok) session = await sessions.get(result.claims.sid);
-      }
-      if (!session && credentials.refreshToken) {
-        const found = await refreshTokens.lookup(credentials.refreshToken);
-        if (found.kind !== "unknown") session = await sessions.get(found.record.sessionId);
-      }
-      if (!session) return;
-      await revokeSession(session, "logout", meta);
+      const session = await sessions.get(await sessionNamedBy(credentials));
+      // Logging out an ended session changes nothing, so nothing is recorded.
+      if (!session || !(await revokeSession(session, "logout", meta))) return;
       events.info("logout", { userId: session.userId, sessionId: session.id, request: meta });
     },
 

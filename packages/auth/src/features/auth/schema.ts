@@ -2,7 +2,12 @@ import { z } from "zod";
 import { publicUserSchema } from "../users/user-record.js";
 
 // Lower-cased and trimmed before anything else sees it: one address, one account.
-export const emailSchema = z.string().trim().toLowerCase().pipe(z.email("Enter a valid email address.").max(254));
+export const emailSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.email("Enter a valid email address.").max(254))
+  .meta({ description: "An email address (up to 254 characters); trimmed and lower-cased before use.", examples: ["ada@example.com"] });
 // Generous bound for transport only; the password policy (8–128 characters,
 // not common) answers `weak_password` with a reason the user can act on.
 export const passwordInputSchema = z.string().min(1, "Enter a password.").max(1024);
@@ -31,11 +36,13 @@ export const tokenSetOutput = z.object({
   user: publicUserSchema,
   refreshToken: z.string().optional(),
   refreshExpiresIn: z.number().optional(),
-  /** Token mode, login only: keep it and send it with the next login. */
+  /** Token mode, signup and login: keep it and send it with the next login. */
   deviceToken: z.string().optional(),
 });
 
 export type TokenSet = z.infer<typeof tokenSetOutput>;
+
+export const meOutput = z.object({ user: publicUserSchema });
 
 export const mfaChallengeOutput = z.object({ mfaRequired: z.literal(true), mfaToken: z.string() });
 

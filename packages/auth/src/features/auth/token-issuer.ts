@@ -37,7 +37,8 @@ export function createTokenIssuer(deps: TokenIssuerDeps) {
     idleExpiryFor,
     accessFor,
 
-    async startSession(user: UserRecord, meta: RequestMeta): Promise<{ session: SessionRecord; tokens: IssuedTokens }> {
+    /** `deviceId`: the device credential the login was made with or issued, if any. */
+    async startSession(user: UserRecord, meta: RequestMeta, deviceId: string | null = null): Promise<{ session: SessionRecord; tokens: IssuedTokens }> {
       const now = clock();
       const session: SessionRecord = {
         id: generateId(),
@@ -51,6 +52,7 @@ export function createTokenIssuer(deps: TokenIssuerDeps) {
         userAgent: meta.userAgent.slice(0, 512),
         revokedAt: null,
         revokedReason: null,
+        deviceId,
       };
       await sessions.create(session);
       const idleExpiresAt = idleExpiryFor(session);

@@ -1,5 +1,6 @@
 import type { Context } from "../../context.js";
-import { clearedRefreshCookie, clearedSessionHintCookie, DEVICE_COOKIE_PATH, deviceCookie, OTHER_SIGN_IN_PATHS, refreshCookie, REFRESH_COOKIE, sessionHintCookie } from "../../http/cookies.js";
+import { AuthError } from "../../errors.js";
+import { clearedRefreshCookie, clearedSessionHintCookie, DEVICE_COOKIE_PATHS, deviceCookie, refreshCookie, REFRESH_COOKIE, sessionHintCookie } from "../../http/cookies.js";
 import { DEVICE_TTL_SECONDS } from "../devices/device-store.js";
 import { toPublicUser } from "../users/user-record.js";
 import type { SignedIn } from "./auth-service.js";
@@ -18,13 +19,35 @@ export function deliverTokens(ctx: Context, signedIn: SignedIn): TokenSet {
   }
   ctx.setCookie(refreshCookie(tokens.refreshToken, tokens.refreshExpiresIn));
   ctx.setCookie(sessionHintCookie(tokens.refreshExpiresIn));
-  if (deviceToken) for (const path of [DEVICE_COOKIE_PATH, ...OTHER_SIGN_IN_PATHS]) ctx.setCookie(deviceCookie(deviceToken, DEVICE_TTL_SECONDS, path));
+  if (deviceToken) for (const path of DEVICE_COOKIE_PATHS) ctx.setCookie(deviceCookie(deviceToken, DEVICE_TTL_SECONDS, path));
   return base;
 }
 
-/** The refresh token the request carries for its mode; the other channel is ignored. */
+/**
+ * The refresh token the request carries for its mode: the body's in token mode,
+ * the cookie otherwise (a token-mode request's cookie is ignored). A body token
+ * without token mode is a client mistake, refused rather than ignored.
+ */
 export function presentedRefreshToken(ctx: Context, bodyToken: string | undefined): string | undefined {
-  return ctx.authMode === "token" ? bodyToken : ctx.cookies[REFRESH_COOKIE] || undefined;
+  if (ctx.authMode === "token") return bodyToken;
+  if (bodyToken !== undefined) {
+    throw new AuthError("validation_failed", {
+      issues: [{ path: "refreshToken", message: "A refresh token in the body needs the header X-Auth-Mode: token. Browsers send none: theirs travels in the refresh_token cookie." }],
+    });
+  }
+  return ctx.cookies[REFRESH_COOKIE] || undefined;
+}
+
+/** The refresh token `auth.refresh` needs, or a refusal that says where it was expected for the request's mode. */
+export function requiredRefreshToken(ctx: Context, bodyToken: string | undefined): string {
+  const token = presentedRefreshToken(ctx, bodyToken);
+  if (token) return token;
+  throw new AuthError("refresh_invalid", {
+    message:
+      ctx.authMode === "token"
+        ? 'No refresh token was sent: in token mode send it in the body as {"refreshToken": "<refreshToken>"}.'
+        : "No refresh token was sent: there is no refresh_token cookie (sign in first). Apps that keep the refresh token themselves send the header X-Auth-Mode: token and the token in the body as refreshToken.",
+  });
 }
 
 export function clearRefreshCookie(ctx: Context): void {

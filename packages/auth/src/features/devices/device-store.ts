@@ -1,5 +1,7 @@
 import type { Clock, Store } from "@gatehouse/store";
 import { generateId, generateSecretToken, sha256Hex } from "../../crypto/random.js";
+import type { UserRecord } from "../users/user-record.js";
+import type { UserStore } from "../users/user-store.js";
 
 /**
  * A device credential: issued on every successful login, bound to the account,
@@ -12,24 +14,33 @@ export interface DeviceRecord {
   userId: string;
   email: string;
   createdAt: number;
+  /**
+   * The user's session generation when it was issued. Everything that ends all
+   * sessions (password reset or change, logout everywhere, an admin lock) bumps
+   * it, which ends every device credential issued before, in one write.
+   */
+  generation: number;
 }
 
 export const DEVICE_TTL_SECONDS = 365 * 24 * 3600;
 const deviceKey = (token: string) => `device:${sha256Hex(token)}`;
 
-export function createDeviceStore(store: Store, clock: Clock) {
+export function createDeviceStore(store: Store, clock: Clock, users: UserStore) {
   return {
-    async issue(userId: string, email: string): Promise<string> {
+    async issue(user: UserRecord): Promise<{ token: string; id: string }> {
       const token = generateSecretToken(32);
-      await store.set<DeviceRecord>(deviceKey(token), { id: generateId(), userId, email, createdAt: clock() }, DEVICE_TTL_SECONDS * 1000);
-      return token;
+      const id = generateId();
+      await store.set<DeviceRecord>(deviceKey(token), { id, userId: user.id, email: user.email, createdAt: clock(), generation: user.sessionGeneration }, DEVICE_TTL_SECONDS * 1000);
+      return { token, id };
     },
 
-    /** The device behind `token` if it was issued for this email's account. */
+    /** The device behind `token` if it was issued for this email's account and nothing has ended it since. */
     async find(token: string | undefined, email: string): Promise<DeviceRecord | undefined> {
       if (!token || token.length > 128) return undefined;
       const device = await store.get<DeviceRecord>(deviceKey(token));
-      return device?.email === email ? device : undefined;
+      if (device?.email !== email) return undefined;
+      const user = await users.get(device.userId);
+      return user && user.email === email && user.disabledAt === null && user.sessionGeneration === device.generation ? device : undefined;
     },
   };
 }

@@ -9,6 +9,7 @@ import type { PasswordHasher } from "../../passwords/hasher.js";
 import type { RequestMeta } from "../../request-meta.js";
 import type { AuthService, LoginResult } from "../auth/auth-service.js";
 import type { KnownIps } from "../auth/known-ips.js";
+import type { RecoveryService } from "../recovery/recovery-service.js";
 import type { UserRecord } from "../users/user-record.js";
 import type { UserStore } from "../users/user-store.js";
 import type { EmailCodeStore, Redemption } from "./email-code-store.js";
@@ -20,6 +21,8 @@ export interface EmailCodeServiceDeps {
   users: UserStore;
   passwords: PasswordHasher;
   auth: AuthService;
+  /** Its mailbox proof: a right code on an unverified address takes the account back, as a confirmation link does. */
+  recovery: Pick<RecoveryService, "confirmMailbox">;
   knownIps: KnownIps;
   codes: EmailCodeStore;
   mail: MailQueue;
@@ -42,11 +45,14 @@ export function createEmailCodeService(deps: EmailCodeServiceDeps) {
       events.info("login_failed", { reason: "email_code_stale", method: METHOD, userId: redeemed.userId, request });
       throw codeInvalid("This code is no longer valid; ask for a new one.");
     }
-    if (user.emailVerified) return user;
-    // The code just proved the address reaches this person, as a verification link would.
-    const verified = (await users.update(user.id, (u) => ({ ...u, emailVerified: true }))) ?? user;
-    events.info("email_verified", { userId: user.id, method: METHOD, request });
-    return verified;
+    // A locked account is refused after this (account_disabled); a proof made on it changes nothing.
+    if (user.emailVerified || user.disabledAt !== null) return user;
+    // The code just proved the address reaches this person, as a confirmation link would: whatever
+    // anyone set up on the account before ends (the session this sign-in starts comes after, so it stays).
+    await deps.recovery.confirmMailbox(user, request);
+    const confirmed = await users.get(user.id);
+    if (!confirmed) throw codeInvalid();
+    return confirmed;
   }
 
   async function createAccount(email: string, request: RequestMeta): Promise<UserRecord> {
@@ -97,7 +103,7 @@ export function createEmailCodeService(deps: EmailCodeServiceDeps) {
         redeemed = "token" in input ? await codes.redeemLink(email, input.token) : await codes.redeemCode(email, input.code);
         return redeemed.ok;
       };
-      await auth.checkCredential(subject, redeem, { email, request });
+      await auth.checkCredential(subject, redeem, { method: METHOD, request });
       if (redeemed.ok) return auth.completeSignIn(await accountFor(email, redeemed, request), { method: METHOD, askMfa: true, device, deviceToken }, request);
       const userId = redeemed.userId ?? undefined;
       events.info("login_failed", { reason: redeemed.reason, method: METHOD, email, userId, request });

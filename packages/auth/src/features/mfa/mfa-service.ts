@@ -6,8 +6,8 @@ import { open, seal } from "../../crypto/sealed.js";
 import { AuthError } from "../../errors.js";
 import type { RequestMeta } from "../../request-meta.js";
 import type { Events } from "../../events/events.js";
-import type { Limit } from "../../rate-limit/limit-rules.js";
-import { hitSlidingWindow } from "../../rate-limit/sliding-window.js";
+import { checkAttempt } from "../../rate-limit/attempts.js";
+import type { Limiter } from "../../rate-limit/limiter.js";
 import type { SignInMethod } from "../auth/sign-in-method.js";
 import type { UserRecord } from "../users/user-record.js";
 import type { UserStore } from "../users/user-store.js";
@@ -17,6 +17,13 @@ import { decodeTotpSecret, encodeTotpSecret, generateTotpSecret, matchTotpStep, 
 const SEAL_PURPOSE = "gatehouse totp secret";
 const PENDING_SETUP_TTL_MS = 10 * 60_000;
 export const MFA_TOKEN_TTL_MS = 5 * 60_000;
+
+type CodeVerdict = "accepted" | "reused" | "invalid";
+
+const codeRefusal = (verdict: CodeVerdict): AuthError =>
+  verdict === "reused"
+    ? new AuthError("mfa_invalid", { message: "This code was already used. Wait for the next code from your authenticator app." })
+    : new AuthError("mfa_invalid");
 
 /** What a password-verified login waits on until its second factor arrives. */
 export interface MfaChallenge {
@@ -35,40 +42,46 @@ export interface MfaServiceDeps {
   users: UserStore;
   /** Secret the TOTP seeds are sealed under (derived from server configuration). */
   dataKey: string;
-  attemptsLimit: Limit;
+  limiter: Limiter;
 }
 
 export function createMfaService(deps: MfaServiceDeps) {
   const { store, clock, events, users, dataKey } = deps;
-  const challenges = createOneTimeTokens<MfaChallenge>(store, "mfa-login", MFA_TOKEN_TTL_MS);
+  const challenges = createOneTimeTokens<MfaChallenge>(store, clock, "mfa-login", MFA_TOKEN_TTL_MS);
   const recoveryKey = deriveSubKey(dataKey, "recovery codes");
   const pendingKey = (userId: string) => `mfa-pending:${userId}`;
+  const expired = () => new AuthError("mfa_invalid", { message: "The sign-in attempt expired; sign in again." });
 
-  /** Guesses are limited per mfaToken and per user (CONTRACT §5 mfa.attempts). */
-  async function limitAttempts(subjects: string[], request: RequestMeta): Promise<void> {
-    const decisions = await Promise.all(subjects.map((s) => hitSlidingWindow(store, clock, `mfa.attempts:${s}`, deps.attemptsLimit)));
-    const refused = decisions.filter((d) => !d.allowed);
-    if (refused.length) {
-      const retryAfterSeconds = Math.max(...refused.map((d) => d.retryAfterSeconds));
+  /**
+   * Every code check (CONTRACT §5 mfa.attempts, per mfaToken and per user): the
+   * attempt is counted before the code is checked and cleared when it is right,
+   * so only wrong codes add up, and guesses sent at once cannot overtake the limit.
+   */
+  async function checkCodeAttempt(subjects: string[], request: RequestMeta, check: () => Promise<boolean>): Promise<boolean> {
+    let reservation;
+    try {
+      reservation = await deps.limiter.reserve("mfa.attempts", subjects);
+    } catch (error) {
       events.warn("rate_limited", { rule: "mfa.attempts", key: subjects.length > 1 ? "mfa_token" : "user", request });
-      throw new AuthError("rate_limited", { message: `Too many attempts; try again in ${retryAfterSeconds} s.`, retryAfterSeconds });
+      throw error;
     }
+    return (await checkAttempt(reservation, check)).ok;
   }
 
   /**
    * Accepts a current TOTP code (never one already used) or an unused recovery
-   * code, consuming it in the same atomic update of the user record; throws
-   * `mfa_invalid` otherwise, saying so when the code is right but spent.
+   * code, consuming it in the same atomic update of the user record; a right
+   * TOTP code whose step was already used is told apart, so the refusal can say so.
    */
-  async function consumeCode(user: UserRecord, code: string): Promise<void> {
+  async function consumeCode(user: UserRecord, code: string): Promise<CodeVerdict> {
     const mfa = user.mfa;
-    if (!mfa) throw new AuthError("mfa_invalid");
+    if (!mfa) return "invalid";
     // Sealed to the user: a seed copied onto another account does not open.
     const secret = open(mfa.sealedSecret, dataKey, `${SEAL_PURPOSE} ${user.id}`);
     // Recovery codes work even if the seed cannot be opened (a changed data key).
     const step = secret ? matchTotpStep(decodeTotpSecret(secret), code.trim(), clock()) : undefined;
     const recoveryHash = step === undefined && looksLikeRecoveryCode(code) ? hashRecoveryCode(code, recoveryKey) : undefined;
-    if (step === undefined && recoveryHash === undefined) throw new AuthError("mfa_invalid");
+    if (step === undefined && recoveryHash === undefined) return "invalid";
     // Written inside the update callback, which the compiler cannot follow: hence the widening cast.
     let verdict = "invalid" as "accepted" | "reused" | "invalid";
     await users.update(user.id, (current) => {
@@ -88,15 +101,19 @@ export function createMfaService(deps: MfaServiceDeps) {
       verdict = "accepted";
       return { ...current, mfa: { ...state, recoveryCodeHashes: state.recoveryCodeHashes.filter((h) => h !== recoveryHash) } };
     });
-    if (verdict === "reused") throw new AuthError("mfa_invalid", { message: "This code was already used. Wait for the next code from your authenticator app." });
-    if (verdict !== "accepted") throw new AuthError("mfa_invalid");
+    return verdict;
+  }
+
+  /** A code check under `mfa.attempts`; throws `mfa_invalid` (saying when the code was right but spent) unless accepted. */
+  async function checkCode(subjects: string[], request: RequestMeta, user: UserRecord, code: string): Promise<void> {
+    let verdict: CodeVerdict = "invalid";
+    if (!(await checkCodeAttempt(subjects, request, async () => (verdict = await consumeCode(user, code)) === "accepted"))) throw codeRefusal(verdict);
   }
 
   return {
     /** A code offered to confirm an action (step-up): limited like login guesses, per user; throws `mfa_invalid`. */
     async verifyCode(user: UserRecord, code: string, request: RequestMeta): Promise<void> {
-      await limitAttempts([`user:${user.id}`], request);
-      await consumeCode(user, code);
+      await checkCode([`user:${user.id}`], request, user, code);
     },
 
     async setup(user: UserRecord): Promise<{ secret: string; otpauthUrl: string }> {
@@ -108,23 +125,34 @@ export function createMfaService(deps: MfaServiceDeps) {
     },
 
     async enable(user: UserRecord, code: string, request: RequestMeta): Promise<string[]> {
-      await limitAttempts([`settings:${user.id}`], request);
       const sealedSecret = await store.get<string>(pendingKey(user.id));
-      const secret = sealedSecret ? open(sealedSecret, dataKey, `${SEAL_PURPOSE} ${user.id}`) : undefined;
-      const step = secret ? matchTotpStep(decodeTotpSecret(secret), code.trim(), clock()) : undefined;
-      if (step === undefined) throw new AuthError("mfa_invalid");
+      let step: number | undefined;
+      const matched = await checkCodeAttempt([`settings:${user.id}`], request, async () => {
+        const secret = sealedSecret ? open(sealedSecret, dataKey, `${SEAL_PURPOSE} ${user.id}`) : undefined;
+        step = secret ? matchTotpStep(decodeTotpSecret(secret), code.trim(), clock()) : undefined;
+        return step !== undefined;
+      });
+      const acceptedStep = step;
+      if (!matched || acceptedStep === undefined) throw new AuthError("mfa_invalid");
       const recoveryCodes = generateRecoveryCodes();
-      await users.update(user.id, (u) => ({ ...u, mfaEnabled: true, mfa: { sealedSecret: sealedSecret!, lastStep: step, recoveryCodeHashes: recoveryCodes.map((c) => hashRecoveryCode(c, recoveryKey)) } }));
+      const mfaState = { sealedSecret: sealedSecret!, lastStep: acceptedStep, recoveryCodeHashes: recoveryCodes.map((c) => hashRecoveryCode(c, recoveryKey)) };
+      // Not on an account whose sessions ended meanwhile (a reset or first confirmation clearing what came before it).
+      const enabled = await users.update(user.id, (u) => (u.sessionGeneration === user.sessionGeneration ? { ...u, mfaEnabled: true, mfa: mfaState } : u));
+      if (enabled?.mfa !== mfaState) throw new AuthError("token_revoked");
       await store.delete(pendingKey(user.id));
       events.info("mfa_enabled", { userId: user.id, request });
       return recoveryCodes;
     },
 
     async disable(user: UserRecord, code: string, request: RequestMeta): Promise<void> {
-      await limitAttempts([`settings:${user.id}`], request);
-      await consumeCode(user, code);
+      await checkCode([`settings:${user.id}`], request, user, code);
       await users.update(user.id, (u) => ({ ...u, mfaEnabled: false, mfa: null }));
       events.info("mfa_disabled", { userId: user.id, request });
+    },
+
+    /** Drops a setup not yet confirmed with a code (the account's second factors are being cleared). */
+    async discardPendingSetup(userId: string): Promise<void> {
+      await store.delete(pendingKey(userId));
     },
 
     issueChallenge: (challenge: MfaChallenge) => challenges.issue(challenge),
@@ -132,19 +160,23 @@ export function createMfaService(deps: MfaServiceDeps) {
     /** The second step of a login: the user whose challenge this code answers. */
     async answerChallenge(mfaToken: string, code: string, request: RequestMeta): Promise<{ user: UserRecord; challenge: MfaChallenge }> {
       const challenge = await challenges.peek(mfaToken);
-      if (!challenge) throw new AuthError("mfa_invalid", { message: "The sign-in attempt expired; sign in again." });
-      await limitAttempts([`token:${sha256Hex(mfaToken)}`, `user:${challenge.userId}`], request);
-      const user = await users.get(challenge.userId);
-      const expired = () => new AuthError("mfa_invalid", { message: "The sign-in attempt expired; sign in again." });
-      if (!user || user.sessionGeneration !== challenge.generation || user.disabledAt !== null) throw expired();
-      // Single use: the challenge is redeemed before the code is spent, so a lost race burns no code.
-      if (!(await challenges.take(mfaToken))) throw expired();
-      try {
-        await consumeCode(user, code);
-      } catch (error) {
-        await challenges.restore(mfaToken, challenge);
-        throw error;
-      }
+      if (!challenge) throw expired();
+      let user: UserRecord | undefined;
+      let verdict: CodeVerdict = "invalid";
+      // A challenge that turns out dead checks no code: the attempt is handed back.
+      const accepted = await checkCodeAttempt([`token:${sha256Hex(mfaToken)}`, `user:${challenge.userId}`], request, async () => {
+        user = await users.get(challenge.userId);
+        if (!user || user.sessionGeneration !== challenge.generation || user.disabledAt !== null) throw expired();
+        // Single use: the challenge is redeemed before the code is spent, so a lost race burns no code.
+        const taken = await challenges.take(mfaToken);
+        if (!taken) throw expired();
+        verdict = await consumeCode(user, code);
+        if (verdict === "accepted") return true;
+        // Back with the expiry it was issued with: wrong codes do not keep a challenge alive.
+        await challenges.restore(mfaToken, taken);
+        return false;
+      });
+      if (!accepted || !user) throw codeRefusal(verdict);
       return { user, challenge };
     },
   };

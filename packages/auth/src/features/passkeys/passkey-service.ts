@@ -33,7 +33,7 @@ const tooMany = () => new AuthError("forbidden", { message: `An account can have
 /** A signed-in user's passkeys: add (a WebAuthn registration), list, rename, remove. */
 export function createPasskeyService(deps: PasskeyServiceDeps) {
   const { clock, events, passkeys, relyingParty } = deps;
-  const challenges = createOneTimeTokens<RegistrationChallenge>(deps.store, "passkey-registration", CHALLENGE_TTL_MS);
+  const challenges = createOneTimeTokens<RegistrationChallenge>(deps.store, clock, "passkey-registration", CHALLENGE_TTL_MS);
 
   return {
     async registrationOptions({ user, session }: { user: UserRecord; session: SessionRecord }) {

@@ -36,7 +36,7 @@ const invalid = () => new AuthError("passkey_invalid");
 /** Sign-in with a passkey: a full sign-in (no TOTP step) under the same lockout, refusals and events as a password. */
 export function createPasskeySignInService(deps: PasskeySignInDeps) {
   const { clock, events, users, passkeys, auth, relyingParty } = deps;
-  const challenges = createOneTimeTokens<SignInChallenge>(deps.store, "passkey-sign-in", CHALLENGE_TTL_MS);
+  const challenges = createOneTimeTokens<SignInChallenge>(deps.store, clock, "passkey-sign-in", CHALLENGE_TTL_MS);
 
   /**
    * The credentials a browser may use for this address. One without passkeys,
@@ -112,7 +112,7 @@ export function createPasskeySignInService(deps: PasskeySignInDeps) {
 
       // Set inside the check, which the compiler cannot follow: hence the widening cast.
       let problem = undefined as string | undefined;
-      await auth.checkCredential(subject, async () => (problem = await problemWith()) === undefined, { email: user.email, userId: user.id, request });
+      await auth.checkCredential(subject, async () => (problem = await problemWith()) === undefined, { userId: user.id, method: METHOD, request });
       if (problem) {
         events.info("login_failed", { reason: problem, method: METHOD, userId: user.id, passkeyId: passkey.id, request });
         throw invalid();

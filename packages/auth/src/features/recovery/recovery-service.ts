@@ -5,12 +5,15 @@ import type { RequestMeta } from "../../request-meta.js";
 import type { Events } from "../../events/events.js";
 import { appLink } from "../../mail/app-link.js";
 import type { MailQueue } from "../../mail/background-mail.js";
-import { passwordChangedMail, passwordResetMail, verifyEmailMail } from "../../mail/templates.js";
+import { emailConfirmedMail, passwordChangedMail, passwordResetDoneMail, passwordResetMail, verifyEmailMail, type EndedAccess } from "../../mail/templates.js";
 import type { PasswordHasher } from "../../passwords/hasher.js";
+import type { ApiKeyService } from "../api-keys/api-key-service.js";
 import type { AuthService } from "../auth/auth-service.js";
+import type { MfaService } from "../mfa/mfa-service.js";
 import type { SessionRecord } from "../sessions/session-store.js";
 import type { UserRecord } from "../users/user-record.js";
 import type { UserStore } from "../users/user-store.js";
+import { createTakeBack } from "./take-back.js";
 
 export interface RecoveryServiceDeps {
   store: Store;
@@ -19,28 +22,46 @@ export interface RecoveryServiceDeps {
   users: UserStore;
   passwords: PasswordHasher;
   auth: AuthService;
+  mfa: MfaService;
+  apiKeys: ApiKeyService;
   mail: MailQueue;
   /** Where links in mails point: the app's public URL. */
   appUrl: string;
 }
 
-const invalidLink = () => new AuthError("token_invalid", { message: "This link is invalid, expired or already used." });
+const invalidLink = () => new AuthError("code_invalid", { message: "This link is invalid, expired or already used." });
 
 /** Password reset, email verification and password change. */
 export function createRecoveryService(deps: RecoveryServiceDeps) {
-  const { store, events, users, passwords, auth, mail, appUrl } = deps;
+  const { store, clock, events, users, passwords, auth, mfa, mail, appUrl } = deps;
   // Stamped with the user's generation: a reset, password change or lock since
   // then voids every link still in a mailbox.
-  const resetTokens = createOneTimeTokens<{ userId: string; generation: number }>(store, "reset", 3600_000);
-  const verificationTokens = createOneTimeTokens<{ userId: string; email: string }>(store, "verify-email", 24 * 3600_000);
+  const resetTokens = createOneTimeTokens<{ userId: string; generation: number }>(store, clock, "reset", 3600_000);
+  const verificationTokens = createOneTimeTokens<{ userId: string; email: string }>(store, clock, "verify-email", 24 * 3600_000);
   const link = (path: string, token: string) => appLink(appUrl, path, token);
+  const takeBack = createTakeBack({ events, users, auth, mfa, apiKeys: deps.apiKeys, invalid: invalidLink });
 
-  /** Sets a new password and ends every session but `keep`. */
-  async function replacePassword(user: UserRecord, password: string, reason: string, request: RequestMeta, keep?: SessionRecord): Promise<void> {
-    const passwordHash = await passwords.hash(password);
-    await users.update(user.id, (u) => ({ ...u, passwordHash }));
-    await auth.endAllSessions(user.id, reason, request, keep);
-    mail.send(passwordChangedMail(user.email), { kind: "password_changed", userId: user.id });
+  /**
+   * A proof that whoever asks reads the account's mailbox (a confirmation
+   * link, an emailed sign-in code): on an address not yet verified, the
+   * take-back ends what anyone else may hold on the account, and the owner is
+   * told what ended. `keep`: the caller's own session, which goes on.
+   */
+  async function confirmMailbox(user: UserRecord, request: RequestMeta, keep?: SessionRecord): Promise<void> {
+    const ended = await takeBack(user, "email_verified", undefined, request, keep);
+    if (ended) mail.send(emailConfirmedMail(user.email, ended), { kind: "email_confirmed", userId: user.id });
+  }
+
+  /** Mails a confirmation link, issued off the request path so every answer costs the same. */
+  function sendVerification(user: UserRecord, request: RequestMeta): void {
+    mail.sendWhenReady(
+      async () => {
+        const token = await verificationTokens.issue({ userId: user.id, email: user.email });
+        events.info("verification_requested", { userId: user.id, request });
+        return verifyEmailMail(user.email, link("/verify-email", token));
+      },
+      { kind: "verify_email", userId: user.id },
+    );
   }
 
   return {
@@ -64,45 +85,68 @@ export function createRecoveryService(deps: RecoveryServiceDeps) {
     },
 
     async resetPassword(token: string, password: string, request: RequestMeta): Promise<void> {
-      // A weak password is refused before the token is touched, so it can be used again.
-      auth.assertStrongPassword(password);
+      const ownerOf = async (claim: { userId: string; generation: number } | undefined): Promise<UserRecord> => {
+        const user = claim ? await users.get(claim.userId) : undefined;
+        if (!claim || !user || user.sessionGeneration !== claim.generation || user.disabledAt !== null) {
+          events.info("reset_failed", { reason: "invalid_token", request });
+          throw invalidLink();
+        }
+        return user;
+      };
+      // A weak password is refused before the link is redeemed, so it can be used again.
+      auth.assertStrongPassword(password, (await ownerOf(await resetTokens.peek(token))).email);
       const claim = await resetTokens.take(token);
-      const user = claim ? await users.get(claim.userId) : undefined;
-      if (!claim || !user || user.sessionGeneration !== claim.generation || user.disabledAt !== null) {
-        events.info("reset_failed", { reason: "invalid_token", request });
-        throw invalidLink();
-      }
+      // Checked again: a concurrent redemption may have taken it, or completed a reset since.
+      const user = await ownerOf(claim);
+      let ended: EndedAccess | undefined;
       try {
-        await replacePassword(user, password, "password_reset", request);
+        ended = await takeBack(user, "password_reset", await passwords.hash(password), request);
       } catch (error) {
-        await resetTokens.restore(token, claim);
+        // Nothing changed (the hashing queue was full, the store failed): the link still works.
+        await resetTokens.restore(token, claim!);
         throw error;
       }
+      mail.send(passwordResetDoneMail(user.email, ended!), { kind: "password_reset_done", userId: user.id });
       events.info("password_reset", { userId: user.id, request });
     },
 
+    /** The signed-in path: a link to the caller's own address, unless it is verified already. */
     async requestEmailVerification(user: UserRecord, request: RequestMeta): Promise<void> {
-      if (user.emailVerified) return;
-      const token = await verificationTokens.issue({ userId: user.id, email: user.email });
-      mail.send(verifyEmailMail(user.email, link("/verify-email", token)), { kind: "verify_email", userId: user.id });
-      events.info("verification_requested", { userId: user.id, request });
+      if (!user.emailVerified) sendVerification(user, request);
     },
 
-    async verifyEmail(token: string, request: RequestMeta): Promise<void> {
+    /** The signed-out path: the same answer whether or not the address has an account that needs one. */
+    async requestEmailVerificationFor(email: string, request: RequestMeta): Promise<void> {
+      const user = await users.findByEmail(email);
+      if (!user || user.emailVerified || user.disabledAt !== null) {
+        events.info("verification_requested_unknown_email", { request });
+        return;
+      }
+      sendVerification(user, request);
+    },
+
+    /** `signedIn`: the caller's own live session, when the link was opened while signed in (it is kept). */
+    async verifyEmail(token: string, request: RequestMeta, signedIn?: SessionRecord): Promise<void> {
       const claim = await verificationTokens.take(token);
       const user = claim ? await users.get(claim.userId) : undefined;
       // A link sent to an address the account no longer has verifies nothing.
       if (!claim || !user || user.email !== claim.email) throw invalidLink();
-      await users.update(user.id, (u) => ({ ...u, emailVerified: true }));
-      events.info("email_verified", { userId: user.id, request });
+      await confirmMailbox(user, request, signedIn);
     },
 
     async changePassword(caller: { user: UserRecord; session: SessionRecord }, input: { currentPassword: string; newPassword: string }, request: RequestMeta): Promise<void> {
-      await auth.confirmPassword(caller.user, input.currentPassword, "change_password", request);
-      auth.assertStrongPassword(input.newPassword);
-      await replacePassword(caller.user, input.newPassword, "password_changed", request, caller.session);
+      await auth.confirmPassword(caller, input.currentPassword, "change_password", request);
+      auth.assertStrongPassword(input.newPassword, caller.user.email);
+      const passwordHash = await passwords.hash(input.newPassword);
+      await users.update(caller.user.id, (u) => ({ ...u, passwordHash }));
+      // Every other session and every device credential ends; this session goes on.
+      await auth.endAllSessions(caller.user.id, "password_changed", request, caller.session);
+      mail.send(passwordChangedMail(caller.user.email), { kind: "password_changed", userId: caller.user.id });
       events.info("password_changed", { userId: caller.user.id, request });
     },
+
+    sendVerification,
+    confirmMailbox,
   };
 }
 

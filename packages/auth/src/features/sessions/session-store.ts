@@ -19,6 +19,12 @@ export interface SessionRecord {
   userAgent: string;
   revokedAt: number | null;
   revokedReason: string | null;
+  /**
+   * The device credential the login was made with or issued: a password check
+   * in this session (step-up, password change) counts toward that device's
+   * lockout, not the email's. Null for sessions started without one (signup).
+   */
+  deviceId?: string | null;
 }
 
 const sessionKey = (id: string) => `session:${id}`;
@@ -57,11 +63,15 @@ export function createSessionStore(store: Store, clock: Clock) {
     update: (id: string, change: (session: SessionRecord) => SessionRecord) =>
       store.update<SessionRecord>(sessionKey(id), (current) => (current ? change(current) : undefined)),
 
+    /** The session as revoked by this call; undefined when there is none or it was revoked already. */
     async revoke(id: string, reason: string): Promise<SessionRecord | undefined> {
       const now = clock();
-      return store.update<SessionRecord>(sessionKey(id), (current) =>
-        current && current.revokedAt === null ? { ...current, revokedAt: now, revokedReason: reason } : current,
-      );
+      let revokedHere = false;
+      const written = await store.update<SessionRecord>(sessionKey(id), (current) => {
+        revokedHere = current !== undefined && current.revokedAt === null;
+        return revokedHere ? { ...current!, revokedAt: now, revokedReason: reason } : current;
+      });
+      return revokedHere ? written : undefined;
     },
 
     async listIds(userId: string): Promise<string[]> {

@@ -24,6 +24,11 @@ export interface UserRecord {
   disabledAt: number | null;
   /** Absent on accounts created before two-factor existed: read it as null. */
   mfa?: MfaState | null;
+  /**
+   * Bumped to end every API key at once (a password reset, a first proof of
+   * the mailbox): a key works only while it carries the current value. Absent: 0.
+   */
+  apiKeyGeneration?: number;
 }
 
 export const publicUserSchema = z.object({
