@@ -1,5 +1,5 @@
 import KeyvRedis from "@keyv/redis";
-import { createClient } from "@redis/client";
+import { createClient, createCluster, type RedisClientType } from "@redis/client";
 import type { AtomicBackend } from "../backend.js";
 import { createRedisCollections } from "./redis-collections.js";
 import { script, type RunScript } from "./redis-script.js";
@@ -7,6 +7,14 @@ import { script, type RunScript } from "./redis-script.js";
 export interface RedisBackendOptions {
   url: string;
   /** Bounded latency during an outage: a command that gets no answer in this time fails. */
+  commandTimeoutMs?: number;
+}
+
+export interface RedisClusterBackendOptions {
+  /** Seed nodes: the client learns the rest of the cluster (every master and its slots) from the first that answers. */
+  nodes: Array<{ host: string; port: number }>;
+  username?: string;
+  password?: string;
   commandTimeoutMs?: number;
 }
 
@@ -45,6 +53,19 @@ else
 end
 return 1`);
 
+/** The commands the backend sends; a single client and a cluster client both have them (the cluster routes by key). */
+type RedisCommander = Pick<RedisClientType, "get" | "set" | "getDel" | "evalSha" | "eval" | "hGet" | "unlink">;
+
+interface RedisConnection {
+  commands: RedisCommander;
+  /** The client Keyv's Redis adapter wraps (in cluster mode it groups reads by slot itself). */
+  keyvClient: unknown;
+  ping(): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+const reconnectStrategy = (retries: number) => Math.min(50 * 2 ** retries, 2_000);
+
 /**
  * Redis through @keyv/redis for Keyv's operations and the same client for the
  * atomic ones: native commands where one exists, a Lua script where not, so
@@ -56,19 +77,68 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
     url,
     // Fail fast while disconnected instead of queueing requests behind an outage.
     disableOfflineQueue: true,
-    socket: {
-      connectTimeout: commandTimeoutMs,
-      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2_000),
-    },
+    socket: { connectTimeout: commandTimeoutMs, reconnectStrategy },
   });
   // Errors surface on the commands that fail; the event only needs a listener
   // so a dropped connection does not crash the process while it reconnects.
   client.on("error", () => {});
   await client.connect();
+  const withTimeout = timeoutAfter(commandTimeoutMs);
+  return redisBackendOver(
+    {
+      commands: client,
+      keyvClient: client,
+      ping: () => client.ping(),
+      async close() {
+        if (!client.isOpen) return;
+        // A graceful close waits for a server that may be gone; past the timeout, drop the socket.
+        if (client.isReady) await withTimeout(client.close()).catch(() => client.destroy());
+        else client.destroy();
+      },
+    },
+    withTimeout,
+  );
+}
 
-  const withTimeout = <T>(operation: Promise<T>): Promise<T> =>
+/**
+ * A Redis (or Valkey) Cluster: the same commands and scripts, each routed to
+ * the master of its key's slot. Every script's keys share one hash tag (see
+ * redis-collection-scripts.ts), so each runs on one node; Keyv's reads of many
+ * keys become one MGET per slot. Health means every master answers.
+ */
+export async function createRedisClusterBackend(options: RedisClusterBackendOptions): Promise<AtomicBackend> {
+  const { nodes, username, password, commandTimeoutMs = 2_000 } = options;
+  const cluster = createCluster({
+    rootNodes: nodes.map(({ host, port }) => ({ socket: { host, port } })),
+    defaults: {
+      ...(username === undefined ? {} : { username }),
+      ...(password === undefined ? {} : { password }),
+      disableOfflineQueue: true,
+      socket: { connectTimeout: commandTimeoutMs, reconnectStrategy },
+    },
+  });
+  cluster.on("error", () => {});
+  cluster.on("node-error", () => {});
+  await cluster.connect();
+  const withTimeout = timeoutAfter(commandTimeoutMs);
+  return redisBackendOver(
+    {
+      commands: cluster as unknown as RedisCommander,
+      keyvClient: cluster,
+      ping: () => Promise.all(cluster.masters.map(async (master) => (await cluster.nodeClient(master)).ping())),
+      async close() {
+        if (!cluster.isOpen) return;
+        await withTimeout(cluster.close()).catch(() => cluster.destroy());
+      },
+    },
+    withTimeout,
+  );
+}
+
+function timeoutAfter(ms: number) {
+  return <T>(operation: Promise<T>): Promise<T> =>
     new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("redis command timed out")), commandTimeoutMs);
+      const timer = setTimeout(() => reject(new Error("redis command timed out")), ms);
       operation.then(
         (value) => {
           clearTimeout(timer);
@@ -80,6 +150,10 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
         },
       );
     });
+}
+
+function redisBackendOver(connection: RedisConnection, withTimeout: <T>(operation: Promise<T>) => Promise<T>): AtomicBackend {
+  const client = connection.commands;
 
   // EVALSHA sends 40 bytes instead of the script and spares Redis hashing it on every call; a Redis
   // that does not know the script yet (restarted, SCRIPT FLUSH, a new replica) gets it once via EVAL.
@@ -92,7 +166,7 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
     }
   };
 
-  const keyvAdapter = new KeyvRedis(client as never, { throwOnErrors: true, throwOnConnectError: true });
+  const keyvAdapter = new KeyvRedis(connection.keyvClient as never, { throwOnErrors: true, throwOnConnectError: true });
   const stringOrUndefined = (reply: unknown): string | undefined =>
     typeof reply === "string" ? reply : undefined;
 
@@ -128,13 +202,8 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
       return Number(reply) === 1;
     },
     async ping() {
-      await withTimeout(client.ping());
+      await withTimeout(connection.ping());
     },
-    async close() {
-      if (!client.isOpen) return;
-      // A graceful close waits for a server that may be gone; past the timeout, drop the socket.
-      if (client.isReady) await withTimeout(client.close()).catch(() => client.destroy());
-      else client.destroy();
-    },
+    close: () => connection.close(),
   };
 }
