@@ -57,6 +57,9 @@ export async function startRedisCluster(options: { size?: number; nodeTimeoutMs?
     busPorts.push(await freePort());
   }
   const nodes: ChildProcess[] = [];
+  // If the caller dies without stopping the cluster, its nodes go with it.
+  const killAll = () => nodes.forEach((node) => node.kill("SIGKILL"));
+  process.once("exit", killAll);
   const startNode = (i: number): ChildProcess =>
     spawn(
       "redis-server",
@@ -88,6 +91,7 @@ export async function startRedisCluster(options: { size?: number; nodeTimeoutMs?
     }
   };
   const stop = async (): Promise<void> => {
+    process.off("exit", killAll);
     await Promise.all(
       nodes.map((node) => {
         node.kill("SIGKILL");
