@@ -17,7 +17,7 @@ const REDIS_DB = 7;
 export interface SharedStore {
   /** AUTH_STORE_URL for the servers. */
   url: string;
-  /** The store stops answering: connections cut (Redis, Postgres) or a cluster master killed. */
+  /** The store stops answering: connections cut (Redis, Postgres), or a cluster master killed and the cluster down. */
   takeAway(): Promise<void>;
   bringBack(): Promise<void>;
   close(): Promise<void>;
@@ -81,7 +81,11 @@ export const sharedStores = {
       const cluster = await startRedisCluster();
       return {
         url: cluster.url,
-        takeAway: () => cluster.kill(0),
+        // Once the other nodes agree the master is gone they refuse every key; before that, only its keys fail.
+        takeAway: async () => {
+          await cluster.kill(0);
+          await cluster.failed();
+        },
         bringBack: async () => {
           await cluster.restart(0);
           await cluster.healthy();

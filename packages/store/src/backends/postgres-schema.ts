@@ -6,6 +6,7 @@ export const SIZE_SHARDS = 16;
 // Any constant shared by every instance: pg_advisory_xact_lock takes a bigint.
 const SCHEMA_LOCK = 0x6761_7465_6875;
 const SWEEP_LOCK = SCHEMA_LOCK + 1;
+const MIGRATION_TIMEOUT_MS = 60_000;
 
 /**
  * The tables: `gatehouse_kv` is the table Keyv's Postgres adapter reads and
@@ -231,12 +232,14 @@ END $$;
 export async function migrate(pool: pg.Pool): Promise<void> {
   const client = await pool.connect();
   try {
-    await client.query("BEGIN");
-    // Another instance may hold the lock while it creates everything: wait longer than a normal statement.
-    await client.query("SET LOCAL statement_timeout = '60s'");
-    await client.query("SELECT pg_advisory_xact_lock($1)", [SCHEMA_LOCK]);
-    await client.query(TABLES + FUNCTIONS);
-    await client.query("COMMIT");
+    // Another instance may hold the lock while it creates everything: wait longer than a normal statement
+    // (the server's statement_timeout and the pool's client-side query_timeout alike).
+    const slow = (text: string, values?: unknown[]) => client.query({ text, values, query_timeout: MIGRATION_TIMEOUT_MS } as pg.QueryConfig);
+    await slow("BEGIN");
+    await slow(`SET LOCAL statement_timeout = ${MIGRATION_TIMEOUT_MS}`);
+    await slow("SELECT pg_advisory_xact_lock($1)", [SCHEMA_LOCK]);
+    await slow(TABLES + FUNCTIONS);
+    await slow("COMMIT");
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});
     throw error;

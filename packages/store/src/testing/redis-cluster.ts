@@ -15,6 +15,8 @@ export interface LocalRedisCluster {
   restart(i: number): Promise<void>;
   /** Resolves once every node reports the cluster healthy (all 16,384 slots served). */
   healthy(timeoutMs?: number): Promise<void>;
+  /** Resolves once every node still running reports the cluster failed: from then on it refuses every key (CLUSTERDOWN). */
+  failed(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -81,15 +83,18 @@ export async function startRedisCluster(options: { size?: number; nodeTimeoutMs?
       }
     }
   };
-  const healthy = async (timeoutMs = 20_000): Promise<void> => {
+  const waitFor = async (what: string, timeoutMs: number, reached: (infos: Array<string | undefined>) => boolean): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const infos = await Promise.all(ports.map((port) => clusterInfo(port).catch(() => "")));
-      if (infos.every((info) => info.includes("cluster_state:ok") && info.includes("cluster_slots_ok:16384"))) return;
-      if (Date.now() > deadline) throw new Error(`the local Redis Cluster is not healthy after ${timeoutMs} ms`);
+      if (reached(await Promise.all(ports.map((port) => clusterInfo(port).catch(() => undefined))))) return;
+      if (Date.now() > deadline) throw new Error(`the local Redis Cluster is not ${what} after ${timeoutMs} ms`);
       await sleep(100);
     }
   };
+  const healthy = (timeoutMs = 20_000) =>
+    waitFor("healthy", timeoutMs, (infos) => infos.every((info) => info?.includes("cluster_state:ok") && info.includes("cluster_slots_ok:16384")));
+  const failed = (timeoutMs = 20_000) =>
+    waitFor("failed", timeoutMs, (infos) => infos.every((info) => info === undefined || info.includes("cluster_state:fail")));
   const stop = async (): Promise<void> => {
     process.off("exit", killAll);
     await Promise.all(
@@ -124,6 +129,7 @@ export async function startRedisCluster(options: { size?: number; nodeTimeoutMs?
       await answers(i);
     },
     healthy,
+    failed,
     stop,
   };
 }
