@@ -26,6 +26,8 @@ const LIVE = "(expires_at IS NULL OR expires_at > $2)";
 
 // Keyv's form of an entry with a TTL: the expiry as the value's last member (see postgres-schema.ts).
 const withExpiry = (raw: string, expiresAt: number): string => `${raw.slice(0, -1)},"expires":${expiresAt}}`;
+// Expiry columns and parameters are whole milliseconds; a fractional TTL rounds up.
+const expiryAfter = (now: number, ttlMs: number): number => Math.ceil(now + ttlMs);
 
 /**
  * Postgres through Keyv's Postgres adapter for plain reads and writes and SQL
@@ -71,7 +73,7 @@ export async function createPostgresBackend(options: PostgresBackendOptions): Pr
       "kv_set_if_absent",
       `INSERT INTO ${KV_TABLE} AS kv (key, value) VALUES ($1, $3) ON CONFLICT (key) DO UPDATE SET value = excluded.value
         WHERE kv.expires_at IS NOT NULL AND kv.expires_at <= $2`,
-      [key, at, ttlMs === undefined ? raw : withExpiry(raw, at + ttlMs)],
+      [key, at, ttlMs === undefined ? raw : withExpiry(raw, expiryAfter(at, ttlMs))],
     );
     return rowCount === 1;
   };
@@ -115,7 +117,7 @@ export async function createPostgresBackend(options: PostgresBackendOptions): Pr
       return (rows[0] as { value: string } | undefined)?.value;
     },
     async increment(key, by, ttlMs) {
-      const { rows } = await query("kv_increment", `WITH ${NO_FLUSH_WAIT} ${COUNT}`, [key, now(), by, ttlMs]);
+      const { rows } = await query("kv_increment", `WITH ${NO_FLUSH_WAIT} ${COUNT}`, [key, now(), by, Math.ceil(ttlMs)]);
       return decodeValue<number>((rows[0] as { value: string }).value);
     },
     async incrementAndRead(key, by, ttlMs, readKey) {
@@ -123,7 +125,7 @@ export async function createPostgresBackend(options: PostgresBackendOptions): Pr
         "kv_increment_and_read",
         `WITH ${NO_FLUSH_WAIT}, counted AS (${COUNT})
          SELECT (SELECT value FROM counted) AS count, (SELECT value FROM ${KV_TABLE} WHERE key = $5 AND ${LIVE}) AS read`,
-        [key, now(), by, ttlMs, readKey],
+        [key, now(), by, Math.ceil(ttlMs), readKey],
       );
       const row = rows[0] as { count: string; read: string | null };
       return { count: decodeValue<number>(row.count), read: row.read ?? undefined };
@@ -141,7 +143,7 @@ export async function createPostgresBackend(options: PostgresBackendOptions): Pr
         `UPDATE ${KV_TABLE} SET value = CASE WHEN $4::bigint IS NOT NULL THEN left($5, -1) || ',"expires":' || $4::bigint || '}'
             WHEN expires_at IS NULL THEN $5 ELSE left($5, -1) || ',"expires":' || expires_at || '}' END
           WHERE key = $1 AND ${LIVE} AND value = $3`,
-        [key, at, expected, ttlMs === undefined ? null : at + ttlMs, next],
+        [key, at, expected, ttlMs === undefined ? null : expiryAfter(at, ttlMs), next],
       );
       return rowCount === 1;
     },
