@@ -1,7 +1,8 @@
 export type { AtomicBackend, CollectionBackend, LocalMaintenance } from "./backend.js";
 export { createMemoryBackend } from "./backends/memory.js";
 export { createPostgresBackend, type PostgresMaintenance } from "./backends/postgres.js";
-export { createRedisBackend, createRedisClusterBackend } from "./backends/redis.js";
+export { createRedisBackend } from "./backends/redis.js";
+export { createRedisClusterBackend } from "./backends/redis-cluster.js";
 export { createSqliteBackend } from "./backends/sqlite.js";
 export { systemClock, type Clock } from "./clock.js";
 export { StoreUnavailableError } from "./errors.js";

@@ -1,6 +1,7 @@
 import { createMemoryBackend } from "./backends/memory.js";
 import { createPostgresBackend } from "./backends/postgres.js";
-import { createRedisBackend, createRedisClusterBackend } from "./backends/redis.js";
+import { createRedisBackend } from "./backends/redis.js";
+import { createRedisClusterBackend } from "./backends/redis-cluster.js";
 import { createSqliteBackend } from "./backends/sqlite.js";
 import type { AtomicBackend } from "./backend.js";
 import { systemClock, type Clock } from "./clock.js";

@@ -1,5 +1,5 @@
 import KeyvRedis from "@keyv/redis";
-import { createClient, createCluster, type RedisClientType } from "@redis/client";
+import { createClient, type RedisClientType } from "@redis/client";
 import type { AtomicBackend } from "../backend.js";
 import { createRedisCollections } from "./redis-collections.js";
 import { script, type RunScript } from "./redis-script.js";
@@ -7,14 +7,6 @@ import { script, type RunScript } from "./redis-script.js";
 export interface RedisBackendOptions {
   url: string;
   /** Bounded latency during an outage: a command that gets no answer in this time fails. */
-  commandTimeoutMs?: number;
-}
-
-export interface RedisClusterBackendOptions {
-  /** Seed nodes: the client learns the rest of the cluster (every master and its slots) from the first that answers. */
-  nodes: Array<{ host: string; port: number }>;
-  username?: string;
-  password?: string;
   commandTimeoutMs?: number;
 }
 
@@ -54,9 +46,9 @@ end
 return 1`);
 
 /** The commands the backend sends; a single client and a cluster client both have them (the cluster routes by key). */
-type RedisCommander = Pick<RedisClientType, "get" | "set" | "getDel" | "evalSha" | "eval" | "hGet" | "unlink">;
+export type RedisCommander = Pick<RedisClientType, "get" | "set" | "getDel" | "evalSha" | "eval" | "hGet" | "unlink">;
 
-interface RedisConnection {
+export interface RedisConnection {
   commands: RedisCommander;
   /** The client Keyv's Redis adapter wraps (in cluster mode it groups reads by slot itself). */
   keyvClient: unknown;
@@ -64,7 +56,7 @@ interface RedisConnection {
   close(): Promise<void>;
 }
 
-const reconnectStrategy = (retries: number) => Math.min(50 * 2 ** retries, 2_000);
+export const reconnectStrategy = (retries: number) => Math.min(50 * 2 ** retries, 2_000);
 
 /**
  * Redis through @keyv/redis for Keyv's operations and the same client for the
@@ -100,42 +92,8 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
   );
 }
 
-/**
- * A Redis (or Valkey) Cluster: the same commands and scripts, each routed to
- * the master of its key's slot. Every script's keys share one hash tag (see
- * redis-collection-scripts.ts), so each runs on one node; Keyv's reads of many
- * keys become one MGET per slot. Health means every master answers.
- */
-export async function createRedisClusterBackend(options: RedisClusterBackendOptions): Promise<AtomicBackend> {
-  const { nodes, username, password, commandTimeoutMs = 2_000 } = options;
-  const cluster = createCluster({
-    rootNodes: nodes.map(({ host, port }) => ({ socket: { host, port } })),
-    defaults: {
-      ...(username === undefined ? {} : { username }),
-      ...(password === undefined ? {} : { password }),
-      disableOfflineQueue: true,
-      socket: { connectTimeout: commandTimeoutMs, reconnectStrategy },
-    },
-  });
-  cluster.on("error", () => {});
-  cluster.on("node-error", () => {});
-  await cluster.connect();
-  const withTimeout = timeoutAfter(commandTimeoutMs);
-  return redisBackendOver(
-    {
-      commands: cluster as unknown as RedisCommander,
-      keyvClient: cluster,
-      ping: () => Promise.all(cluster.masters.map(async (master) => (await cluster.nodeClient(master)).ping())),
-      async close() {
-        if (!cluster.isOpen) return;
-        await withTimeout(cluster.close()).catch(() => cluster.destroy());
-      },
-    },
-    withTimeout,
-  );
-}
-
-function timeoutAfter(ms: number) {
+/** Rejects when `operation` has not settled in `ms`: bounded latency while a server hangs. */
+export function timeoutAfter(ms: number) {
   return <T>(operation: Promise<T>): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error("redis command timed out")), ms);
@@ -152,7 +110,8 @@ function timeoutAfter(ms: number) {
     });
 }
 
-function redisBackendOver(connection: RedisConnection, withTimeout: <T>(operation: Promise<T>) => Promise<T>): AtomicBackend {
+/** The backend over a connected client, single or cluster. */
+export function redisBackendOver(connection: RedisConnection, withTimeout: <T>(operation: Promise<T>) => Promise<T>): AtomicBackend {
   const client = connection.commands;
 
   // EVALSHA sends 40 bytes instead of the script and spares Redis hashing it on every call; a Redis
