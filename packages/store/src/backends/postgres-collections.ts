@@ -1,8 +1,7 @@
 import type { CollectionBackend, IndexRange } from "../backend.js";
 import type { IndexEntry } from "../collections/types.js";
-import type { PostgresQuery } from "./postgres-query.js";
+import { LIVE, type PostgresQuery } from "./postgres-query.js";
 
-const LIVE = "(expires_at IS NULL OR expires_at > $2)";
 // The largest bigint: "before the end" for a newest-first log page without a cursor.
 const END = "9223372036854775807";
 

@@ -1,9 +1,8 @@
 import KeyvPostgres from "@keyv/postgres";
 import type { KeyvStoreAdapter } from "keyv";
-import type { PostgresQuery } from "./postgres-query.js";
+import { LIVE, type PostgresQuery } from "./postgres-query.js";
 
 export const KV_TABLE = "gatehouse_kv";
-const LIVE = "(expires_at IS NULL OR expires_at > $2)";
 
 /**
  * Keyv's entry with its expiry member taken off. Keyv compares that member

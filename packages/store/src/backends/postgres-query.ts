@@ -11,3 +11,6 @@ export const createPostgresQuery =
   (pool: pg.Pool): PostgresQuery =>
   (name, text, values) =>
     pool.query(name === undefined ? { text, values } : { name, text, values });
+
+/** An unexpired row, with the caller's now as parameter $2 (every table's expiry is a nullable ms column). */
+export const LIVE = "(expires_at IS NULL OR expires_at > $2)";

@@ -2,7 +2,7 @@ import pg from "pg";
 import { decodeValue, type AtomicBackend } from "../backend.js";
 import { createPostgresCollections } from "./postgres-collections.js";
 import { createPostgresKeyvAdapter, KV_TABLE } from "./postgres-keyv.js";
-import { createPostgresQuery } from "./postgres-query.js";
+import { createPostgresQuery, LIVE } from "./postgres-query.js";
 import { migrate } from "./postgres-schema.js";
 
 export interface PostgresBackendOptions {
@@ -21,8 +21,6 @@ export interface PostgresMaintenance {
   /** Deletes expired entries, expired index members and idle logs now; returns how many rows went. */
   sweep(): Promise<number>;
 }
-
-const LIVE = "(expires_at IS NULL OR expires_at > $2)";
 
 // Keyv's form of an entry with a TTL: the expiry as the value's last member (see postgres-schema.ts).
 const withExpiry = (raw: string, expiresAt: number): string => `${raw.slice(0, -1)},"expires":${expiresAt}}`;
