@@ -1,17 +1,15 @@
-import { createClient } from "@redis/client";
 import {
   createTemporaryDatabase,
   POSTGRES_ADMIN_URL,
   postgresAnswers,
   redisClusterToolsInstalled,
+  redisServerInstalled,
   startRedisCluster,
+  startRedisServer,
   startTcpProxy,
 } from "@gatehouse/store/testing";
 
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const POSTGRES_URL = process.env.POSTGRES_URL ?? POSTGRES_ADMIN_URL;
-// A Redis database of its own, flushed before the run, so the instances start from nothing.
-const REDIS_DB = 7;
 
 /** A store several server processes share, which a test can take away and bring back. */
 export interface SharedStore {
@@ -23,21 +21,7 @@ export interface SharedStore {
   close(): Promise<void>;
 }
 
-async function redisAnswers(): Promise<boolean> {
-  const client = createClient({ url: REDIS_URL, socket: { connectTimeout: 1_000, reconnectStrategy: false } });
-  client.on("error", () => {});
-  try {
-    await client.connect();
-    await client.select(REDIS_DB);
-    await client.flushDb();
-    await client.close();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** A proxy in front of a shared server: cutting it takes the server away from the servers under test only. */
+/** A proxy in front of the store's server: cutting it takes the server away from the servers under test only. */
 async function behindProxy(target: URL, defaultPort: number, url: (port: number) => string, close: () => Promise<void> = async () => {}): Promise<SharedStore> {
   const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || defaultPort) });
   return {
@@ -52,10 +36,14 @@ async function behindProxy(target: URL, defaultPort: number, url: (port: number)
 }
 
 export const sharedStores = {
+  // A redis-server of the test's own: the instances start from an empty database without flushing a shared one.
   redis: {
-    available: redisAnswers,
-    missing: `no Redis answers at ${REDIS_URL}`,
-    open: () => behindProxy(new URL(REDIS_URL), 6379, (port) => `redis://127.0.0.1:${port}/${REDIS_DB}`),
+    available: async () => redisServerInstalled(),
+    missing: "redis-server is not on PATH",
+    async open() {
+      const redis = await startRedisServer();
+      return behindProxy(new URL(redis.url), 6379, (port) => `redis://127.0.0.1:${port}`, redis.stop);
+    },
   },
   postgres: {
     available: () => postgresAnswers(POSTGRES_URL),
