@@ -3,13 +3,13 @@
 export const SECTIONS = ["me", "refresh", "abuse", "login", "memory", "enumeration", "peer", "adapters"] as const;
 export type Section = (typeof SECTIONS)[number];
 
-export const STORES = ["memory", "sqlite", "redis"] as const;
+export const STORES = ["memory", "sqlite", "redis", "postgres", "redis-cluster"] as const;
 export type StoreKind = (typeof STORES)[number];
 
 export interface Settings {
   /** Sections to run (BENCH_ONLY, comma-separated; default all). */
   only: ReadonlySet<Section>;
-  /** Stores for the throughput and rejected-login sections, run in the order given (BENCH_STORES; default memory,sqlite,redis). */
+  /** Stores for the throughput and rejected-login sections, run in the order given (BENCH_STORES; default all of STORES). */
   stores: readonly StoreKind[];
   /** Seconds per measured round of the throughput runs (BENCH_DURATION). */
   duration: number;
@@ -23,6 +23,8 @@ export interface Settings {
   warmup: number;
   /** Redis for the Redis store; a dedicated database that the bench flushes (BENCH_REDIS_URL). */
   redisUrl: string;
+  /** Postgres server on which the bench creates (and drops) a database per target (BENCH_POSTGRES_URL). */
+  postgresUrl: string;
   /** Fixed rate of the auth.me probe in the isolation runs, requests per second (BENCH_ME_RATE). */
   meRate: number;
   /** Requests with distinct client IPs in the memory section (BENCH_MEMORY_REQUESTS). */
@@ -62,6 +64,7 @@ export function readSettings(): Settings {
     pairs: Math.round(positive("BENCH_PAIRS", 7, 3)),
     warmup: positive("BENCH_WARMUP", 3, 0),
     redisUrl: process.env.BENCH_REDIS_URL || "redis://127.0.0.1:6379/11",
+    postgresUrl: process.env.BENCH_POSTGRES_URL || "postgres://postgres@127.0.0.1:5432/postgres",
     meRate: Math.round(positive("BENCH_ME_RATE", 200)),
     memoryRequests: Math.round(positive("BENCH_MEMORY_REQUESTS", 100_000)),
     enumLogins: Math.round(positive("BENCH_ENUM_LOGINS", 40, 2)),

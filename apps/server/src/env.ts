@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { STORE_URL_PATTERN } from "@gatehouse/store";
+import { parseStoreUrl } from "@gatehouse/store";
 import { parseDurationSeconds, parseLimits } from "@gatehouse/auth";
 import { looksNonRandom } from "./secret-strength.js";
 // The same decoding @gatehouse/verify applies to the string a team's service is given.
@@ -51,8 +51,11 @@ export const envSchema = z
     AUTH_DATA_DIR: z.string().min(1).default("./data"),
     AUTH_STORE_URL: z
       .string()
-      .regex(STORE_URL_PATTERN, "must be memory://, sqlite://PATH or redis://HOST:PORT[/DB]")
-      .default("sqlite://./data/gatehouse.db"),
+      .default("sqlite://./data/gatehouse.db")
+      .superRefine((url, ctx) => {
+        const parsed = parseStoreUrl(url);
+        if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.error });
+      }),
     AUTH_JWT_SECRET: secretSchema.optional(),
     AUTH_JWT_PREVIOUS_SECRETS: commaList(secretSchema),
     AUTH_JWT_ALG: z.enum(["HS256", "ES256"]).default("HS256"),

@@ -91,6 +91,39 @@ describe("environment validation", () => {
     expect(unknown.ok).toBe(false);
   });
 
+  it("accepts every store URL form and refuses a malformed one with its expected form, never repeating it", () => {
+    for (const url of [
+      "memory://",
+      "sqlite://./data/gatehouse.db",
+      "redis://127.0.0.1:6379/2",
+      "rediss://:secret@cache.internal:6380",
+      "redis-cluster://10.0.0.1:7000",
+      "redis-cluster://10.0.0.1:7000,10.0.0.2:7001,[::1]:7002",
+      "redis-cluster://app:secret@10.0.0.1:7000,10.0.0.2:7000",
+      "postgres://gatehouse:secret@db.internal:5432/gatehouse",
+      "postgres://postgres@127.0.0.1:5432/gatehouse?sslmode=require",
+    ]) {
+      expect(parseEnv({ AUTH_STORE_URL: url }).ok, url).toBe(true);
+    }
+    const refused: Array<[string, RegExp]> = [
+      ["redis-cluster://10.0.0.1", /HOST:PORT\[,HOST:PORT…\]/],
+      ["redis-cluster://10.0.0.1:7000,", /each with its port/],
+      ["redis-cluster://10.0.0.1:99999", /each with its port/],
+      ["postgres://db.internal:5432/gatehouse", /USER\[:PASS\]@HOST:PORT\/DB/],
+      ["postgres://gatehouse:hunter2@db.internal:5432", /USER\[:PASS\]@HOST:PORT\/DB/],
+      ["redis://127.0.0.1:6379/zero", /database number/],
+      ["mysql://root@db/gatehouse", /postgres:\/\/USER/],
+    ];
+    for (const [url, message] of refused) {
+      const result = parseEnv({ AUTH_STORE_URL: url });
+      const errors = result.ok ? [] : result.errors;
+      expect(errors, url).toHaveLength(1);
+      expect(errors[0]).toMatch(/^AUTH_STORE_URL: /);
+      expect(errors[0]).toMatch(message);
+      expect(errors[0]).not.toContain("hunter2");
+    }
+  });
+
   it("wants ADMIN_EMAIL and ADMIN_PASSWORD together", () => {
     const result = parseEnv({ ADMIN_EMAIL: "root@example.com" });
     expect(result.ok ? [] : result.errors).toEqual(["ADMIN_PASSWORD: ADMIN_EMAIL and ADMIN_PASSWORD go together"]);
