@@ -1,24 +1,8 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { openStore } from "@gatehouse/store";
-import { createFakeClock, GOOD_PASSWORD, reasonOf, startServer, uniqueEmail, type StartOptions } from "./harness.js";
-import { hasRedis, REDIS_URL } from "./redis.js";
+import { createFakeClock, GOOD_PASSWORD, reasonOf, startServer, uniqueEmail } from "./harness.js";
+import { sqliteUrl, STORES } from "./stores.js";
 
-const sqliteUrl = () => `sqlite://${join(mkdtempSync(join(tmpdir(), "gatehouse-auth-")), "auth.db")}`;
-
-const stores: Array<[string, () => Promise<StartOptions>, boolean]> = [
-  ["memory", async () => ({}), true],
-  ["sqlite", async () => ({ storeUrl: sqliteUrl() }), true],
-  ["redis", async () => {
-    const clock = createFakeClock();
-    return { clock, store: await openStore(REDIS_URL, { clock: clock.now, prefix: `test:${randomUUID()}:` }) };
-  }, hasRedis],
-];
-
-describe.each(stores)("token lifecycle on the %s store", (_name, options, available) => {
+describe.each(STORES)("token lifecycle on the %s store", (_name, options, available) => {
   it.skipIf(!available)("signs up once under a race, rotates under a race, detects reuse and revokes at once", async () => {
     const server = await startServer(await options());
     const email = uniqueEmail();
