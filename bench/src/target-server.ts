@@ -39,6 +39,8 @@ export interface TargetConfig {
   slowDownMaxMs?: number;
   /** Entries a memory store holds at most (the growth section holds millions); the backend's default when omitted. */
   memoryMaxEntries?: number;
+  /** The store's key prefix (AUTH_STORE_PREFIX), so two targets can share one Redis database. */
+  prefix?: string;
 }
 
 export interface TargetInfo {
@@ -73,7 +75,7 @@ const clock = (): number => Date.now() + clockOffsetMs;
 
 const backend: AtomicBackend & Partial<LocalMaintenance> =
   config.store === "memory://" && config.memoryMaxEntries ? createMemoryBackend({ clock, maxEntries: config.memoryMaxEntries }) : await openBackend(config.store, clock);
-const store = createStore(backend);
+const store = createStore(backend, config.prefix);
 const sqlitePath = config.store.startsWith("sqlite://") ? config.store.slice("sqlite://".length) : undefined;
 const services = await createServices({
   store,

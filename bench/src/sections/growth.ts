@@ -2,8 +2,11 @@
  * Growth: signups per second and the admin's first page of users at 0, 100k
  * and 1M users (BENCH_GROWTH_USERS), per store. The large points are seeded
  * straight through the store inside the server process (no HTTP, no bcrypt per
- * user); the measurements go over HTTP. Then, on Redis, two server processes
- * with 64 signups in flight each: failed calls and audit entries lost.
+ * user); the measurements go over HTTP. Each is paired with the same
+ * measurement, just before or after it, on a second server whose store stays
+ * (nearly) empty, so a shared machine's drift hits both sides of a pair alike.
+ * Then, on Redis, two server processes with 64 signups in flight each: failed
+ * calls and audit entries lost.
  */
 import type autocannon from "autocannon";
 import type { BenchContext, SectionResult } from "../context.js";
@@ -25,13 +28,18 @@ const TWO_INSTANCE_CONNECTIONS = 64;
 const RATE_TARGET = 0.8;
 const PAGE_TARGET = 2;
 
+interface Side {
+  signups: Measurement[];
+  pages: Measurement[];
+}
+
 interface Point {
   users: number;
   seedSeconds: number | undefined;
   /** Store bytes per user seeded since the previous point. */
   bytesPerUser: number | undefined;
-  signups: Measurement[];
-  page: Measurement;
+  grown: Side;
+  empty: Side;
 }
 
 let signupCounter = 0;
@@ -42,7 +50,7 @@ const signupRequest = (label: string): autocannon.Request => ({
   setupRequest: (req) => ({ ...req, body: JSON.stringify({ email: `growth.${label}.${(signupCounter += 1)}.${process.pid}@example.com`, password: PASSWORD }) }),
 });
 
-const targetConfig = (store: string): TargetConfig => ({ store, bcryptCost: 4, limits: "open", meUser: false, memoryMaxEntries: 50_000_000 });
+const targetConfig = (store: string, prefix: string): TargetConfig => ({ store, prefix, bcryptCost: 4, limits: "open", meUser: false, memoryMaxEntries: 50_000_000 });
 // A million users in the memory store are a few GB of heap.
 const NODE_ARGS = ["--max-old-space-size=12288"];
 
@@ -65,53 +73,64 @@ async function seedTo(ctx: BenchContext, kind: StoreKind, target: Target, users:
   return (performance.now() - started) / 1000;
 }
 
-async function measurePoint(ctx: BenchContext, kind: StoreKind, target: Target, users: number, url: string, previous: { users: number; bytes: number | undefined }): Promise<Point> {
+async function measurePoint(ctx: BenchContext, kind: StoreKind, grown: Target, empty: Target, users: number, url: string, previous: { users: number; bytes: number | undefined }): Promise<Point> {
   const { duration, rounds, warmup } = ctx.settings;
-  const seedSeconds = await seedTo(ctx, kind, target, users);
-  await waitForIdle(target.pid, 10);
-  const bytes = await storeBytes(kind, target, url);
-  const seeded = (await target.growthStats(false)).users - previous.users;
+  const seedSeconds = await seedTo(ctx, kind, grown, users);
+  await waitForIdle(grown.pid, 10);
+  const bytes = await storeBytes(kind, grown, url);
+  const seeded = (await grown.growthStats(false)).users - previous.users;
   const bytesPerUser = bytes !== undefined && previous.bytes !== undefined && seeded > 0 ? (bytes - previous.bytes) / seeded : undefined;
   previous.users += seeded;
   previous.bytes = bytes;
 
-  const label = `${kind}${users}`;
-  const signup = (seconds: number) => runLoad({ url: target.url, connections: SIGNUP_CONNECTIONS, duration: seconds, timeout: 30, requests: [signupRequest(label)], serverPid: target.pid });
-  if (warmup > 0) ctx.check(`growth ${kind} @${int(users)}: warm-up signups (${warmup} s)`, await signup(warmup), [200]);
-  const signups: Measurement[] = [];
-  for (let round = 1; round <= rounds; round += 1) {
-    const m = ctx.check(`growth ${kind} @${int(users)}: signups, ${SIGNUP_CONNECTIONS} connections, round ${round}/${rounds}`, await signup(duration), [200]);
-    signups.push(m);
-    await waitForIdle(target.pid, 5);
-  }
-  const token = await target.adminToken();
-  const page = ctx.check(
-    `growth ${kind} @${int(users)}: admin.listUsers first page (limit ${PAGE_LIMIT}), paced ${PAGE_RATE}/s`,
-    await runPaced({
+  const at = `growth ${kind} @${int(users)}`;
+  const signup = (target: Target, seconds: number) =>
+    runLoad({ url: target.url, connections: SIGNUP_CONNECTIONS, duration: seconds, timeout: 30, requests: [signupRequest(`${kind}${users}`)], serverPid: target.pid });
+  const page = async (target: Target) =>
+    runPaced({
       url: target.url,
       path: `/trpc/admin.listUsers?input=${encodeURIComponent(JSON.stringify({ limit: PAGE_LIMIT }))}`,
-      headers: { authorization: `Bearer ${token}` },
+      headers: { authorization: `Bearer ${await target.adminToken()}` },
       rate: PAGE_RATE,
       duration,
       sockets: 4,
       serverPid: target.pid,
-    }),
-    [200],
-  );
-  return { users, seedSeconds, bytesPerUser, signups, page };
+    });
+  const sides = new Map<Target, [string, Side]>([
+    [grown, [`${int(users)} users`, { signups: [], pages: [] }]],
+    [empty, ["empty store", { signups: [], pages: [] }]],
+  ]);
+  if (warmup > 0) for (const [target, [name]] of sides) ctx.check(`${at}: warm-up signups, ${name} (${warmup} s)`, await signup(target, warmup), [200]);
+  for (let round = 1; round <= rounds; round += 1) {
+    // Alternating which side goes first keeps a steady drift from favouring either.
+    const order = round % 2 === 1 ? [grown, empty] : [empty, grown];
+    for (const target of order) {
+      const [name, side] = sides.get(target)!;
+      side.signups.push(ctx.check(`${at}: signups, ${name}, ${SIGNUP_CONNECTIONS} connections, round ${round}/${rounds}`, await signup(target, duration), [200]));
+      await waitForIdle(target.pid, 5);
+    }
+    for (const target of order) {
+      const [name, side] = sides.get(target)!;
+      side.pages.push(ctx.check(`${at}: admin.listUsers first page (limit ${PAGE_LIMIT}), ${name}, paced ${PAGE_RATE}/s, round ${round}/${rounds}`, await page(target), [200]));
+    }
+  }
+  return { users, seedSeconds, bytesPerUser, grown: sides.get(grown)![1], empty: sides.get(empty)![1] };
 }
 
 async function benchStore(ctx: BenchContext, kind: StoreKind): Promise<Point[] | undefined> {
   const url = await ctx.storeUrl(kind, "growth");
   if (!url) return undefined;
-  const target = await startTarget(targetConfig(url), NODE_ARGS);
+  // On Redis both servers share the database under different key prefixes; SQLite gets a file each.
+  const emptyUrl = kind === "sqlite" ? (await ctx.storeUrl(kind, "growth-empty"))! : url;
+  const grown = await startTarget(targetConfig(url, "grown:"), NODE_ARGS);
+  const empty = await startTarget(targetConfig(emptyUrl, "empty:"));
   try {
-    const previous = { users: 0, bytes: await storeBytes(kind, target, url) };
+    const previous = { users: 0, bytes: await storeBytes(kind, grown, url) };
     const points: Point[] = [];
-    for (const users of ctx.settings.growthUsers) points.push(await measurePoint(ctx, kind, target, users, url, previous));
+    for (const users of ctx.settings.growthUsers) points.push(await measurePoint(ctx, kind, grown, empty, users, url, previous));
     return points;
   } finally {
-    await target.stop();
+    await Promise.all([grown.stop(), empty.stop()]);
   }
 }
 
@@ -129,8 +148,9 @@ async function twoInstances(ctx: BenchContext): Promise<TwoInstances | undefined
   const url = ctx.settings.redisUrl;
   if (!(await flushRedisDatabase(url))) return undefined;
   const amount = ctx.settings.growthSignups;
-  return withTarget(targetConfig(url), (a) =>
-    withTarget(targetConfig(url), async (b) => {
+  // The same store, as two instances behind one load balancer have.
+  return withTarget(targetConfig(url, "gh:"), (a) =>
+    withTarget(targetConfig(url, "gh:"), async (b) => {
       const before = await a.growthStats(false);
       const started = performance.now();
       const runs = await Promise.all(
@@ -148,17 +168,21 @@ async function twoInstances(ctx: BenchContext): Promise<TwoInstances | undefined
   );
 }
 
+const rate = (m: Measurement): number => m.steadyRequestsPerSecond;
+/** The median over rounds of grown ÷ empty, each pair measured back to back. */
+const pairedRatio = (grown: Measurement[], empty: Measurement[], of: (m: Measurement) => number): number =>
+  median(grown.map((m, i) => of(m) / of(empty[i]!)));
+
 function storeTable(kind: StoreKind, points: Point[]): string[] {
-  const base = points[0]!;
-  const rateOf = (p: Point) => median(p.signups.map((m) => m.steadyRequestsPerSecond));
   return points.map((p) => {
-    const rate = rateOf(p);
-    const rateShare = rate / rateOf(base);
-    const pageRatio = p.page.latency.p50 / base.page.latency.p50;
-    const checks = p === base ? "—" : `${verdict(rateShare >= RATE_TARGET)} / ${verdict(pageRatio <= PAGE_TARGET)}`;
+    const rateShare = pairedRatio(p.grown.signups, p.empty.signups, rate);
+    const pageRatio = pairedRatio(p.grown.pages, p.empty.pages, (m) => m.latency.p50);
+    const p50 = (side: Side) => median(side.pages.map((m) => m.latency.p50));
     return (
       `| ${kind} | ${int(p.users)} | ${p.seedSeconds === undefined ? "—" : `${p.seedSeconds.toFixed(0)} s`} | ${p.bytesPerUser === undefined ? "—" : int(p.bytesPerUser)} | ` +
-      `${int(rate)} | ${pct(rateShare)} | ${ms(p.page.latency.p50)} / ${ms(p.page.latency.p99)} | ${Number.isFinite(pageRatio) ? `${pageRatio.toFixed(2)}×` : "n/a"} | ${checks} |`
+      `${int(median(p.grown.signups.map(rate)))} / ${int(median(p.empty.signups.map(rate)))} | ${pct(rateShare)} | ` +
+      `${ms(p50(p.grown))} / ${ms(p50(p.empty))} | ${pageRatio.toFixed(2)}× | ${ms(median(p.grown.pages.map((m) => m.latency.p99)))} | ` +
+      `${p.users === 0 ? "—" : `${verdict(rateShare >= RATE_TARGET)} / ${verdict(pageRatio <= PAGE_TARGET)}`} |`
     );
   });
 }
@@ -175,14 +199,16 @@ export async function growthSection(ctx: BenchContext): Promise<SectionResult> {
   const lines = [
     "## Growth",
     "",
-    `bcrypt 4, limits raised. At each user count: signups/s over HTTP (${SIGNUP_CONNECTIONS} connections, token mode, median of ${rounds} rounds of ${duration} s, ` +
+    `bcrypt 4, limits raised. At each user count, ${rounds} rounds, each measured on the grown store and, just before or after it, on a ` +
+      `second server whose store starts empty (order alternating): signups/s over HTTP (${SIGNUP_CONNECTIONS} connections, token mode, ${duration} s, ` +
       `answers after the first second), then \`admin.listUsers\` (limit ${PAGE_LIMIT}, newest first) paced at ${PAGE_RATE}/s for ${duration} s. ` +
-      "Users beyond those signed up are seeded straight through the store (record, email claim, both user indexes). Bytes per user: what the " +
-      "store grew by per user seeded since the previous point (memory: heap after GC; SQLite: database + WAL files; Redis: `used_memory`). " +
-      `Targets: at the largest point ≥ ${pct(RATE_TARGET)} of the signups/s at 0, first page p50 within ${PAGE_TARGET}× its time at 0.`,
+      "Ratios are the median over rounds of grown ÷ empty. Users beyond those signed up are seeded straight through the store (record, email " +
+      "claim, both user indexes). Bytes per user: what the store grew by per user seeded since the previous point (memory: heap after GC; " +
+      "SQLite: database + WAL files; Redis: `used_memory`). " +
+      `Targets: ≥ ${pct(RATE_TARGET)} of the signups/s of the empty store, first page p50 within ${PAGE_TARGET}× the empty store's.`,
     "",
-    "| Store | users | seeded in | bytes/user | signups/s | of the rate at 0 | first page p50 / p99 ms | p50 vs 0 | rate / page targets |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    "| Store | users | seeded in | bytes/user | signups/s grown / empty | grown ÷ empty | first page p50 ms grown / empty | grown ÷ empty | p99 ms grown | rate / page targets |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ...rows,
   ];
   if (two) {

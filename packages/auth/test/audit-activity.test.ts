@@ -18,7 +18,7 @@ const KEY = new TextEncoder().encode("audit-test-key-audit-test-key-32");
 const sample = (i: number) => ({ actor: `u${i}`, action: "login_success", target: `u${i}`, result: "success" as const, ip: "127.0.0.1", userAgent: "test", requestId: `r${i}` });
 
 describe("audit trail", () => {
-  it("records security events with actor, action, target, IP, user agent and request id before the call answers; verification passes", async () => {
+  it("records security events with actor, action, target, IP, user agent and request id; verification passes", async () => {
     const server = await startServer();
     const token = await admin(server);
     await server.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD }, { headers: { "User-Agent": "audit-test/1", "X-Request-Id": "req-audit-1" } });
@@ -148,6 +148,24 @@ describe("activity.list", () => {
     expect((await server.call("activity.list", {}, { query: true, bearer: key })).status).toBe(200);
     const wrongScope = (await server.call("apiKeys.create", { name: "me", scopes: ["profile:read"] }, { bearer: alice.accessToken })).body.result.data.key;
     expect(reasonOf(await server.call("activity.list", {}, { query: true, bearer: wrongScope }))).toBe("forbidden");
+    await server.close();
+  });
+});
+
+describe("activity log retention", () => {
+  it("keeps a user's 200 newest events, paged newest first to the oldest kept", async () => {
+    const server = await startServer();
+    const alice = (await server.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
+    for (let i = 1; i <= 210; i += 1) await server.services.activity.append(alice.user.id, { event: `event_${i}`, ip: "127.0.0.1", userAgent: "test" });
+    const seen: string[] = [];
+    for (let cursor: string | null | undefined; cursor !== null; ) {
+      const page = (await server.call("activity.list", { limit: 100, ...(cursor ? { cursor } : {}) }, { query: true, bearer: alice.accessToken })).body.result.data;
+      seen.push(...page.items.map((e: { event: string }) => e.event));
+      cursor = page.nextCursor;
+    }
+    expect(seen).toHaveLength(200);
+    expect(seen[0]).toBe("event_210");
+    expect(seen.at(-1)).toBe("event_11");
     await server.close();
   });
 });

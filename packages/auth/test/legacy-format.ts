@@ -54,7 +54,7 @@ export async function seedLegacyStore(store: Store, now: number, options: { user
   let prevAt: number | null = null;
   for (const [i, action] of auditActions.entries()) {
     const seq = i + 1;
-    const entry = { seq, at: now - DAY + seq, actor: owner.id, action, target: owner.id, result: "success", ip: "198.51.100.7", userAgent: "legacy", requestId: `legacy-req-${seq}`, prevHash, prevAt };
+    const entry: { seq: number; at: number; actor: string; action: string; target: string; result: string; ip: string; userAgent: string; requestId: string; prevHash: string; prevAt: number | null } = { seq, at: now - DAY + seq, actor: owner.id, action, target: owner.id, result: "success", ip: "198.51.100.7", userAgent: "legacy", requestId: `legacy-req-${seq}`, prevHash, prevAt };
     const hash = createHmac("sha256", AUDIT_KEY)
       .update(JSON.stringify([entry.seq, entry.at, entry.actor, entry.action, entry.target, entry.result, entry.ip, entry.userAgent, entry.requestId, entry.prevHash, entry.prevAt]))
       .digest("hex");

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { createMemoryBackend, createStore, openStore, type Store } from "@gatehouse/store";
 import { deriveSubKey } from "../src/crypto/sub-keys.js";
-import { chainEntries, EMPTY_CHAIN } from "../src/features/audit/audit-chain.js";
+import { chainEntries, EMPTY_CHAIN, type AuditContent } from "../src/features/audit/audit-chain.js";
 import { createUserStore } from "../src/features/users/user-store.js";
 import { createFakeClock, GOOD_PASSWORD, startServer, TEST_DATA_KEY, uniqueEmail, type FakeClock, type TestServer } from "./harness.js";
 import { legacyKeys, seedLegacyStore } from "./legacy-format.js";
@@ -45,7 +45,7 @@ describe.each(backends)("upgrading a store of the earlier format on %s", (_name,
   it.skipIf(!available)("two instances starting together upgrade it once, and it reads back complete and correct", async () => {
     const { clock, stores, close } = await open();
     const seed = await seedLegacyStore(stores[0], clock.now());
-    const [a, b] = await Promise.all(stores.map((store) => startServer({ clock, store })));
+    const [a, b] = await Promise.all([startServer({ clock, store: stores[0] }), startServer({ clock, store: stores[1] })]);
     expect(upgradeLines(a, b)).toHaveLength(1);
     expect(upgradeLines(a, b)[0]).toMatchObject({ users: 5, sessions: 1, apiKeys: 1, activityLogs: 1, audit: { ok: true, checked: 4, first: 1, head: 4 } });
     for (const key of legacyKeys(seed)) expect(await stores[0].get(key), key).toBeUndefined();
@@ -103,8 +103,8 @@ describe("store upgrade", () => {
     const users = createUserStore(store);
     for (const id of seed.userIds.slice(0, 2)) await users.index((await users.get(id))!);
     await store.set("store-upgrade:users-done", 2);
-    const legacy = await Promise.all([1, 2].map((seq) => store.get<Record<string, unknown>>(`audit:${seq}`)));
-    const copied = chainEntries(deriveSubKey(TEST_DATA_KEY, "audit chain"), EMPTY_CHAIN, legacy.map((e, i) => ({ ...(e as never), id: `legacy-${i + 1}` })));
+    const legacy = await Promise.all([1, 2].map((seq) => store.get<AuditContent>(`audit:${seq}`)));
+    const copied = chainEntries(deriveSubKey(TEST_DATA_KEY, "audit chain"), EMPTY_CHAIN, legacy.map((e, i) => ({ ...e!, id: `legacy-${i + 1}` })));
     await store.log("audit").appendAfter(0, copied);
     await store.delete("audit:1");
 

@@ -96,12 +96,14 @@ export function createEvents(deps: { logger: Logger; audit: AuditTrail; activity
     info: (name: string, context: EventContext) => record("info", name, context),
     warn: (name: string, context: EventContext) => record("warn", name, context),
     error: (name: string, context: EventContext) => record("error", name, context),
-    /** Resolves once the request's audit and activity records are written; rejects when one could not be. */
+    /**
+     * Resolves once the request's audit and activity records so far are
+     * written; rejects when one could not be. Every call of a batched request
+     * waits for them all (they share the request), so none answers before any is kept.
+     */
     settle(request: RequestMeta): Promise<unknown> | undefined {
       const records = recordsOf.get(request);
-      if (!records) return undefined;
-      recordsOf.delete(request);
-      return Promise.all(records);
+      return records ? Promise.all(records) : undefined;
     },
     async drain(): Promise<void> {
       while (pending.size > 0) await Promise.all([...pending]);

@@ -68,7 +68,7 @@ export async function upgradeLegacyAudit(deps: AuditUpgradeDeps, check: () => vo
       await Promise.all(seqs.map((seq) => store.delete(legacyEntryKey(seq))));
     }
     const result = survey.ok ? "success" : "failure";
-    end = await appendExactly(deps, end, [
+    await appendExactly(deps, end, [
       { id: UPGRADED_ID, at: deps.clock(), actor: null, action: "audit_trail_upgraded", target: null, result, ip: "", userAgent: "", requestId: "" },
     ]);
   }

@@ -7,10 +7,9 @@ export type { AuditEntry, AuditFields } from "./audit-chain.js";
 
 /** The trail's log in the store; entries are chained by keyed MACs (audit-chain.ts). */
 export const AUDIT_LOG = "audit";
-// Entries past retention leave at most this often per instance, a bounded step at a time.
+// Entries past retention leave at most this often per instance, a bounded step (one page, one trim) at a time.
 const PRUNE_INTERVAL_MS = 60_000;
 const PRUNE_PAGE = 1000;
-const PRUNE_STEPS = 10;
 
 /**
  * The tamper-evident audit trail: one append-only log whose entries each
@@ -22,6 +21,7 @@ export function createAuditTrail(store: Store, clock: Clock, retentionDays: numb
   const log = store.log<AuditEntry>(AUDIT_LOG);
   const writer = createAuditWriter(log, key, options);
   let lastPrune = -Infinity;
+  let pruning: Promise<void> | undefined;
 
   /** Removes a bounded step of entries past retention, never the newest; true when more may be due. */
   async function pruneStep(): Promise<boolean> {
@@ -46,9 +46,12 @@ export function createAuditTrail(store: Store, clock: Clock, retentionDays: numb
       return entry;
     },
 
-    /** Removes entries past the retention period, a bounded number of steps at a time. */
-    async prune(): Promise<void> {
-      for (let step = 0; step < PRUNE_STEPS && (await pruneStep()); step += 1);
+    /** Removes the entries past the retention period, a bounded step per store call; one run at a time. */
+    prune(): Promise<void> {
+      pruning ??= (async () => {
+        for (let more = true; more; ) more = await pruneStep();
+      })().finally(() => (pruning = undefined));
+      return pruning;
     },
 
     /** Newest first; the cursor is opaque. */
