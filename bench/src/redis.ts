@@ -21,7 +21,8 @@ export function flushRedisDatabase(url: string, timeoutMs = 1_500): Promise<bool
     };
     const timer = setTimeout(() => finish(false), timeoutMs);
     socket.on("error", () => finish(false));
-    socket.on("connect", () => socket.write(auth + command("SELECT", db) + command("FLUSHDB")));
+    // ASYNC: the keys are gone at once and freed in the background, so a database of millions answers in time.
+    socket.on("connect", () => socket.write(auth + command("SELECT", db) + command("FLUSHDB", "ASYNC")));
     socket.on("data", (chunk) => {
       answer += chunk.toString("utf8");
       const replies = answer.split("\r\n").filter(Boolean);

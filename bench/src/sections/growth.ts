@@ -14,7 +14,7 @@ import { waitForIdle } from "../cpu.js";
 import { runLoad, type Measurement } from "../load.js";
 import { runPaced } from "../paced.js";
 import { PASSWORD } from "../accounts.js";
-import { flushRedisDatabase, redisUsedMemory } from "../redis.js";
+import { redisUsedMemory } from "../redis.js";
 import type { StoreKind } from "../settings.js";
 import { startTarget, withTarget, type Target } from "../spawn-target.js";
 import type { TargetConfig } from "../target-server.js";
@@ -145,12 +145,12 @@ interface TwoInstances {
 }
 
 async function twoInstances(ctx: BenchContext): Promise<TwoInstances | undefined> {
-  const url = ctx.settings.redisUrl;
-  if (!(await flushRedisDatabase(url))) return undefined;
+  const url = await ctx.storeUrl("redis", "growth-two");
+  if (!url) return undefined;
   const amount = ctx.settings.growthSignups;
   // The same store, as two instances behind one load balancer have.
-  return withTarget(targetConfig(url, "gh:"), (a) =>
-    withTarget(targetConfig(url, "gh:"), async (b) => {
+  return withTarget(targetConfig(url, "two:"), (a) =>
+    withTarget(targetConfig(url, "two:"), async (b) => {
       const before = await a.growthStats(false);
       const started = performance.now();
       const runs = await Promise.all(
