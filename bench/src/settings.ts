@@ -1,6 +1,6 @@
 /** Benchmark knobs; each can be overridden from the environment. */
 
-export const SECTIONS = ["me", "refresh", "abuse", "login", "memory", "enumeration", "peer", "adapters"] as const;
+export const SECTIONS = ["me", "refresh", "abuse", "login", "memory", "enumeration", "peer", "adapters", "growth"] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export const STORES = ["memory", "sqlite", "redis", "postgres", "redis-cluster"] as const;
@@ -33,6 +33,10 @@ export interface Settings {
   enumLogins: number;
   /** Interleaved reset-request pairs (known / unknown email) in the enumeration section (BENCH_ENUM_RESETS). */
   enumResets: number;
+  /** User counts the growth section measures at, seeded through the store (BENCH_GROWTH_USERS, comma-separated). */
+  growthUsers: number[];
+  /** Signups sent by each of the two instances in the growth section's concurrency run (BENCH_GROWTH_SIGNUPS). */
+  growthSignups: number;
 }
 
 function positive(name: string, fallback: number, min = 1): number {
@@ -54,6 +58,15 @@ function list<T extends string>(name: string, allowed: readonly T[]): T[] {
   return [...new Set(items as T[])];
 }
 
+/** Whole numbers from 0, ascending (default `fallback`). */
+function counts(name: string, fallback: number[]): number[] {
+  const raw = process.env[name]?.trim();
+  if (!raw) return fallback;
+  const values = raw.split(",").map((s) => Number(s.trim()));
+  if (values.some((v) => !Number.isSafeInteger(v) || v < 0)) throw new Error(`${name} must be whole numbers from 0, comma-separated, got "${raw}"`);
+  return [...new Set(values)].sort((a, b) => a - b);
+}
+
 export function readSettings(): Settings {
   return {
     only: new Set(list("BENCH_ONLY", SECTIONS)),
@@ -69,5 +82,7 @@ export function readSettings(): Settings {
     memoryRequests: Math.round(positive("BENCH_MEMORY_REQUESTS", 100_000)),
     enumLogins: Math.round(positive("BENCH_ENUM_LOGINS", 40, 2)),
     enumResets: Math.round(positive("BENCH_ENUM_RESETS", 300, 2)),
+    growthUsers: counts("BENCH_GROWTH_USERS", [0, 100_000, 1_000_000]),
+    growthSignups: Math.round(positive("BENCH_GROWTH_SIGNUPS", 1500)),
   };
 }

@@ -56,6 +56,8 @@ export const envSchema = z
         const parsed = parseStoreUrl(url);
         if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.error });
       }),
+    // Lets several deployments (or test runs) share one Redis database; no braces (they are Redis Cluster hash tags).
+    AUTH_STORE_PREFIX: z.string().regex(/^[A-Za-z0-9:._-]{1,64}$/, "must be 1–64 letters, digits or : . _ -").default("gh:"),
     AUTH_JWT_SECRET: secretSchema.optional(),
     AUTH_JWT_PREVIOUS_SECRETS: commaList(secretSchema),
     AUTH_JWT_ALG: z.enum(["HS256", "ES256"]).default("HS256"),

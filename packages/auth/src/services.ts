@@ -23,6 +23,7 @@ import { createPasswordHasher } from "./passwords/hasher.js";
 import { createHashingQueue } from "./passwords/hashing-queue.js";
 import { createLimiter } from "./rate-limit/limiter.js";
 import { createAccessTokens } from "./tokens/access-token.js";
+import { upgradeStore } from "./upgrade/store-upgrade.js";
 
 /** The composition root: every service built once from config, store and clock. */
 export async function createServices(options: GatehouseOptions) {
@@ -30,7 +31,8 @@ export async function createServices(options: GatehouseOptions) {
   const { store, clock, logger } = config;
   if (!config.dataKey) throw new Error("dataKey is required: TOTP seeds are sealed under it");
 
-  const audit = createAuditTrail(store, clock, config.auditRetentionDays, deriveSubKey(config.dataKey, "audit chain"));
+  const auditKey = deriveSubKey(config.dataKey, "audit chain");
+  const audit = createAuditTrail(store, clock, config.auditRetentionDays, auditKey);
   const activity = createActivityLog(store, clock);
   if (config.alertWebhookUrl && !config.alertWebhookSecret) throw new Error("alertWebhookSecret is required with alertWebhookUrl");
   const notifyAlert = config.alertWebhookUrl ? createAlertNotifier({ url: config.alertWebhookUrl, secret: config.alertWebhookSecret!, clock, logger }) : undefined;
@@ -74,9 +76,12 @@ export async function createServices(options: GatehouseOptions) {
     refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
     requireVerifiedEmail: config.requireVerifiedEmail,
   });
-  const apiKeys = createApiKeyService({ clock, events, apiKeys: createApiKeyStore(store, clock), users });
+  const apiKeyStore = createApiKeyStore(store, clock);
+  const apiKeys = createApiKeyService({ clock, events, apiKeys: apiKeyStore, users });
   const mail = createMailQueue(config.mailer, logger);
   const admin = createAdminService({ clock, events, users, apiKeys, mail, endAllSessions: auth.endAllSessions });
+  // Before serving: a store written by an earlier version is brought to the current format.
+  await upgradeStore({ store, clock, logger, users, sessions, apiKeys: apiKeyStore, activity, key: auditKey, retentionMs: config.auditRetentionDays * 24 * 3600_000 });
   const recovery = createRecoveryService({ store, clock, events, users, passwords, auth, mfa, apiKeys, mail, appUrl: config.appUrl });
   return { config, logger, events, audit, activity, store, users, sessions, devices, accessTokens, auth, passwords, apiKeys, admin, mail, mfa, recovery, limiter, limitKeys };
 }

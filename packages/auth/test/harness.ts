@@ -16,6 +16,7 @@ import {
 } from "../src/index.js";
 
 export const TEST_SECRET = new TextEncoder().encode("test-secret-0123456789-abcdefghijklmnopqrstuvwxyz");
+export const TEST_DATA_KEY = "test-data-key-test-data-key-test-data-key";
 
 export const GENEROUS_LIMITS = {
   "login.ip": { max: 100_000, windowSeconds: 60 },
@@ -94,7 +95,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     clock: clock.now,
     keys: keys ?? createSecretKeyRing([TEST_SECRET]),
     mailer: createOutboxMailer(outboxDir, clock.now),
-    dataKey: "test-data-key-test-data-key-test-data-key",
+    dataKey: TEST_DATA_KEY,
     logger: createLogger({ destination }),
   });
   const server = createGatehouseServer(services);
