@@ -18,6 +18,13 @@ import { createRecoveryService } from "./features/recovery/recovery-service.js";
 import { createRefreshTokenStore } from "./features/sessions/refresh-token-store.js";
 import { createSessionStore } from "./features/sessions/session-store.js";
 import { createUserStore } from "./features/users/user-store.js";
+import { createAccountsService } from "./features/accounts/accounts-service.js";
+import { createIdentityStore } from "./features/accounts/identity-store.js";
+import { createOAuthFlows } from "./features/oauth/flows.js";
+import { createOAuthService } from "./features/oauth/oauth-service.js";
+import { createProviderSignIn } from "./features/oauth/provider-sign-in.js";
+import { oauthProvidersSchema } from "./features/oauth/provider-config.js";
+import { createProviderClients } from "./features/oauth/providers/index.js";
 import { createMailQueue } from "./mail/background-mail.js";
 import { createPasswordHasher } from "./passwords/hasher.js";
 import { createHashingQueue } from "./passwords/hashing-queue.js";
@@ -57,6 +64,7 @@ export async function createServices(options: GatehouseOptions) {
     refreshIdleTtlSeconds: config.refreshIdleTtlSeconds,
     refreshAbsoluteTtlSeconds: config.refreshAbsoluteTtlSeconds,
   });
+  const knownIps = createKnownIps(store);
   const mfa = createMfaService({ store, clock, events, users, dataKey: config.dataKey, limiter });
   const auth = createAuthService({
     clock,
@@ -70,15 +78,21 @@ export async function createServices(options: GatehouseOptions) {
     devices,
     checkPassword: createPasswordCheck({ limiter, passwords, events }),
     mfa,
-    knownIps: createKnownIps(store),
+    knownIps,
     refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
     requireVerifiedEmail: config.requireVerifiedEmail,
   });
   const apiKeys = createApiKeyService({ clock, events, apiKeys: createApiKeyStore(store, clock), users });
   const mail = createMailQueue(config.mailer, logger);
   const admin = createAdminService({ clock, events, users, apiKeys, mail, endAllSessions: auth.endAllSessions });
-  const recovery = createRecoveryService({ store, clock, events, users, passwords, auth, mfa, apiKeys, mail, appUrl: config.appUrl });
-  return { config, logger, events, audit, activity, store, users, sessions, devices, accessTokens, auth, passwords, apiKeys, admin, mail, mfa, recovery, limiter, limitKeys };
+  const oauthConfigs = oauthProvidersSchema.parse(config.oauthProviders);
+  const identities = createIdentityStore(store);
+  const accounts = createAccountsService({ events, identities, configuredProviders: new Set(oauthConfigs.map((provider) => provider.id)) });
+  const recovery = createRecoveryService({ store, clock, events, users, passwords, auth, mfa, apiKeys, mail, appUrl: config.appUrl, accounts });
+  const providerSignIn = createProviderSignIn({ clock, events, users, devices, identities, accounts, auth, limiter, knownIps, sendVerification: recovery.sendVerification, requireVerifiedEmail: config.requireVerifiedEmail });
+  const flows = createOAuthFlows({ store, clock, events, providers: createProviderClients(oauthConfigs, config.githubEndpoints) });
+  const oauth = createOAuthService({ clock, users, sessions, accounts, flows, providerSignIn, configs: oauthConfigs, appUrl: config.appUrl });
+  return { config, logger, events, audit, activity, store, users, sessions, devices, accessTokens, auth, passwords, apiKeys, admin, mail, mfa, recovery, limiter, limitKeys, accounts, oauth };
 }
 
 export type Services = Awaited<ReturnType<typeof createServices>>;
