@@ -53,3 +53,66 @@ describe("provider sign-in, app flow (auth.oauthStart → provider → auth.oaut
     expect(events).toContainEqual(["login_success", `oauth:${PROVIDER}`]);
   });
 });
+
+describe("provider sign-in, app flow: what is refused", () => {
+  it("refuses a forged state (oauth_failed) and creates nothing", async () => {
+    const login = newLogin("forged");
+    const { code } = await bed.codeFor(login);
+    const forged = await bed.finish({ code, state: "f".repeat(43) });
+    expect(forged.status).toBe(401);
+    expect(reasonOf(forged)).toBe("oauth_failed");
+    expect(await bed.server.services.users.findByEmail(`${login}@idp.test`)).toBeUndefined();
+  });
+
+  it("refuses a replayed code: the state is single use, and the code does not redeem under another flow's state (PKCE)", async () => {
+    const login = newLogin("replay");
+    const response = await bed.codeFor(login);
+    expect((await bed.finish(response)).status).toBe(200);
+    expect(reasonOf(await bed.finish(response))).toBe("oauth_failed");
+    const other = await bed.start();
+    expect(reasonOf(await bed.finish({ code: response.code, state: other.state }))).toBe("oauth_failed");
+  });
+
+  it("refuses a code meant for another flow: its verifier does not match the challenge the provider holds", async () => {
+    const first = await bed.start();
+    const second = await bed.start();
+    const { code } = await bed.codeFor(newLogin("pkce"), first);
+    // The code of the first flow, finished under the second flow's state (its PKCE verifier and nonce).
+    const swapped = await bed.finish({ code, state: second.state });
+    expect(reasonOf(swapped)).toBe("oauth_failed");
+    expect(bed.server.logLines().some((line) => line.event === "login_failed" && line.reason === "oauth_failed" && String(line.detail).includes("invalid_grant"))).toBe(true);
+  });
+
+  it("refuses an ID token whose nonce is not the one the server sent", async () => {
+    const login = newLogin("nonce");
+    const started = await bed.start();
+    const tampered = new URL(started.authorizationUrl);
+    tampered.searchParams.set("nonce", "a-nonce-the-server-never-made-0123456789abc");
+    const response = await bed.codeFor(login, { ...started, authorizationUrl: tampered.href });
+    const finished = await bed.finish(response);
+    expect(reasonOf(finished)).toBe("oauth_failed");
+    expect(await bed.server.services.users.findByEmail(`${login}@idp.test`)).toBeUndefined();
+  });
+
+  it("refuses a flow past its ten minutes", async () => {
+    const response = await bed.codeFor(newLogin("late"));
+    bed.server.clock.advance(10 * 60_000 + 1000);
+    expect(reasonOf(await bed.finish(response))).toBe("oauth_failed");
+  });
+
+  it("refuses a redirect URI the provider's configuration does not list, and an unknown provider", async () => {
+    const wrong = await bed.server.call("auth.oauthStart", { provider: PROVIDER, redirectUri: "https://evil.example/cb" }, { mode: "token" });
+    expect(reasonOf(wrong)).toBe("validation_failed");
+    expect(wrong.body.error.data.issues[0].path).toBe("redirectUri");
+    // A loopback redirect may name another port (RFC 8252 §7.3): a CLI's listener gets whatever port is free.
+    const otherPort = await bed.server.call("auth.oauthStart", { provider: PROVIDER, redirectUri: APP_REDIRECT.replace("8765", "9999") }, { mode: "token" });
+    expect(otherPort.status).toBe(200);
+    const unknown = await bed.server.call("auth.oauthStart", { provider: "nope", redirectUri: APP_REDIRECT }, { mode: "token" });
+    expect(reasonOf(unknown)).toBe("not_found");
+  });
+
+  it("refuses a code the provider never issued (the provider's invalid_grant)", async () => {
+    const started = await bed.start();
+    expect(reasonOf(await bed.finish({ code: "made-up-code", state: started.state }))).toBe("oauth_failed");
+  });
+});
