@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import Provider from "oidc-provider";
 
@@ -30,7 +30,7 @@ export async function startLocalIdp(redirectUris: string[]): Promise<LocalIdp> {
   const people = new Map<string, IdpPerson>();
   const clientId = "gatehouse-test";
   const clientSecret = "local-idp-client-secret-0123456789";
-  let handle: ((req: Parameters<Parameters<typeof createServer>[0]>[0], res: Parameters<Parameters<typeof createServer>[0]>[1]) => void) | undefined;
+  let handle: RequestListener | undefined;
   const server: Server = createServer((req, res) => handle!(req, res));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -73,18 +73,19 @@ export function createOAuthFlows(deps: { store: Store; clock: Clock; events: Eve
       }
     },
 
-    /**
-     * Takes the flow `state` names (single use: a replayed state or code finds
-     * none), checking it returns the way it started, to the provider it started at.
-     */
-    async take(providerId: string, state: string | null, returned: FlowReturn, request: RequestMeta): Promise<FlowRecord> {
+    /** Takes the flow `state` names (single use: a replayed state or code finds none), if it started at this provider. */
+    async take(providerId: string, state: string | null, request: RequestMeta): Promise<FlowRecord> {
       const flow = state ? await flows.take(state) : undefined;
       if (!flow || flow.provider !== providerId) throw failed("This sign-in expired, was already used or was not started here: start again.", "unknown_state", providerId, request);
+      return flow;
+    },
+
+    /** Refuses a response that comes back another way than its flow started: a browser flow in another browser, or an app finishing a browser's flow. */
+    assertReturnedAsStarted(flow: FlowRecord, returned: FlowReturn, request: RequestMeta): void {
       const startedInBrowser = flow.browserBinding !== undefined;
       if (returned.via === "app" ? startedInBrowser : !startedInBrowser || !returned.binding || !constantTimeEqual(sha256Hex(returned.binding), flow.browserBinding!)) {
-        throw failed("This sign-in was started in another browser or app: start again here.", "binding_mismatch", providerId, request);
+        throw failed("This sign-in was started in another browser or app: start again here.", "binding_mismatch", flow.provider, request);
       }
-      return flow;
     },
 
     /** Redeems the response's code at the provider (state, nonce, PKCE and the ID token checked) and tells who signed in. */

@@ -71,7 +71,7 @@ export function createOAuthRoutes(services: Services) {
       await countCall("login.ip", meta);
       const state = query.get("state");
       const returned = { via: "browser" as const, binding: ctx.cookies[FLOW_COOKIE] || undefined, query };
-      const flow = await oauth.takeFlow(provider, state, returned, meta);
+      const flow = await oauth.takeFlow(provider, state, meta);
       returnTo = flow.returnTo ?? "/";
       const result = await oauth.finish(flow, state!, returned, meta);
       if ("linked" in result) return redirect(reply, appLocation(config.appUrl, returnTo, { linked: provider }));

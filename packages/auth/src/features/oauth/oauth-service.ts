@@ -78,6 +78,7 @@ export function createOAuthService(deps: OAuthServiceDeps) {
      * calls, for an app finishing a link (only the account that started it may).
      */
     async finish(flow: FlowRecord, state: string, returned: FlowReturn, request: RequestMeta, options: { deviceToken?: string; callerUserId?: () => Promise<string | undefined> } = {}): Promise<FinishResult> {
+      flows.assertReturnedAsStarted(flow, returned, request);
       if (flow.purpose === "link" && returned.via === "app" && (await options.callerUserId?.()) !== flow.userId) {
         throw new AuthError("forbidden", { message: "Finish linking with the access token of the account that started it." });
       }

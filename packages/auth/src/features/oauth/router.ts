@@ -22,7 +22,7 @@ export const oauthProcedures = {
     .mutation(async ({ ctx, input }) => {
       const { oauth, auth } = ctx.services;
       const returned = { via: "app" as const, code: input.code };
-      const flow = await oauth.takeFlow(input.provider, input.state, returned, ctx.meta);
+      const flow = await oauth.takeFlow(input.provider, input.state, ctx.meta);
       const result = await oauth.finish(flow, input.state, returned, ctx.meta, {
         deviceToken: presentedDeviceToken(ctx, input),
         callerUserId: async () => (ctx.bearerToken ? (await auth.authenticate(ctx.bearerToken)).user.id : undefined),
