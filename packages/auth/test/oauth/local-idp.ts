@@ -30,8 +30,8 @@ export async function startLocalIdp(redirectUris: string[]): Promise<LocalIdp> {
   const people = new Map<string, IdpPerson>();
   const clientId = "gatehouse-test";
   const clientSecret = "local-idp-client-secret-0123456789";
-  let handle: RequestListener | undefined;
-  const server: Server = createServer((req, res) => handle!(req, res));
+  // Listening before the provider exists: its issuer URL names the port.
+  const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -59,7 +59,7 @@ export async function startLocalIdp(redirectUris: string[]): Promise<LocalIdp> {
     ttl: { AuthorizationCode: 60, AccessToken: 600, IdToken: 600, Interaction: 600, Session: 3600, Grant: 3600 },
   });
   const callback = provider.callback();
-  handle = (req, res) => void callback(req, res);
+  server.on("request", ((req, res) => void callback(req, res)) satisfies RequestListener);
 
   return {
     issuer,
