@@ -7,7 +7,7 @@ import { emailOf, nameOf, responseUrl, type FlowChecks, type ProviderClient } fr
 export interface GitHubEndpoints {
   authorization: string;
   token: string;
-  /** The REST API's base URL: `/user` and `/user/emails` are read from it. */
+  /** The REST API's base URL: `user` and `user/emails` are read below it. */
   api: string;
 }
 
@@ -18,7 +18,7 @@ export const GITHUB_ENDPOINTS: GitHubEndpoints = {
 };
 
 const userSchema = z.object({ id: z.number().int(), login: z.string(), name: z.string().nullable().optional() });
-// GET /user/emails: every address of the account, which one is primary, and whether GitHub verified it.
+// GET user/emails: every address of the account, which one is primary, and whether GitHub verified it.
 const emailsSchema = z.array(z.object({ email: z.string(), primary: z.boolean(), verified: z.boolean() }));
 
 /**
@@ -41,7 +41,7 @@ export function createGitHubClient(config: GitHubProviderConfig, name: string, e
   async function read<T>(accessToken: string, path: string, schema: z.ZodType<T>): Promise<T> {
     // GitHub's REST API refuses requests without a User-Agent.
     const headers = new Headers({ Accept: "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28", "User-Agent": "Gatehouse" });
-    const response = await oidc.fetchProtectedResource(server, accessToken, new URL(path, endpoints.api), "GET", null, headers);
+    const response = await oidc.fetchProtectedResource(server, accessToken, new URL(path, `${endpoints.api.replace(/\/$/, "")}/`), "GET", null, headers);
     if (!response.ok) throw new Error(`GitHub ${path} answered ${response.status}`);
     return schema.parse(await response.json());
   }
@@ -64,7 +64,7 @@ export function createGitHubClient(config: GitHubProviderConfig, name: string, e
 
     async redeem(response: URL, checks: FlowChecks) {
       const tokens = await oidc.authorizationCodeGrant(server, response, { pkceCodeVerifier: checks.codeVerifier, expectedState: checks.state });
-      const [user, emails] = await Promise.all([read(tokens.access_token, "/user", userSchema), read(tokens.access_token, "/user/emails", emailsSchema)]);
+      const [user, emails] = await Promise.all([read(tokens.access_token, "user", userSchema), read(tokens.access_token, "user/emails", emailsSchema)]);
       const primary = emails.find((entry) => entry.primary);
       return { subject: String(user.id), ...emailOf({ email: primary?.email, email_verified: primary?.verified }), name: nameOf(user.name ?? user.login) };
     },
