@@ -7,6 +7,7 @@ import { authLinkFor, registerAuthClient } from "./auth-link.js";
 import { endsSession, GatehouseError, needsNewAccessToken, reasonOf, rethrowAsGatehouseError } from "./errors.js";
 import { sessionHintFor, type SessionHint } from "./session-hint.js";
 import { createSessionKeeper, type AuthStatus } from "./session-keeper.js";
+import { createProviderFlows, type ProviderFlows } from "./provider-flows.js";
 import { createStepUp, type ReauthPrompt } from "./step-up.js";
 import { memoryStorage, type TokenStorage } from "./storage.js";
 import { createTabSync, DEFAULT_TAB_SYNC_NAMES, looksLikeBrowserPage, noTabSync, type TabSyncNames } from "./tab-sync.js";
@@ -53,7 +54,7 @@ export interface AuthClientOptions {
 export type SignedInResult = { status: "signed-in"; user: PublicUser };
 export type LoginResult = SignedInResult | { status: "mfa-required"; mfaToken: string };
 
-export interface AuthClient extends AccountFlows, AccountResources {
+export interface AuthClient extends AccountFlows, AccountResources, ProviderFlows {
   readonly mode: AuthMode;
   /** The signed-in user, or null (signed out, or not restored yet: see `status`). */
   readonly user: PublicUser | null;
@@ -124,11 +125,13 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     ],
   });
 
+  const stepUp = createStepUp(options.onReauthRequired);
   const signedIn = async (tokens: Parameters<typeof keeper.signIn>[0]): Promise<SignedInResult> => ({ status: "signed-in", user: await keeper.signIn(tokens) });
 
   const client: AuthClient = {
     ...createAccountFlows(api, transport, keeper),
-    ...createAccountResources(api, keeper, createStepUp(options.onReauthRequired)),
+    ...createAccountResources(api, keeper, stepUp),
+    ...createProviderFlows(api, transport, keeper, stepUp),
     mode,
     get user() {
       return keeper.user;

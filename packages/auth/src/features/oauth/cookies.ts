@@ -14,7 +14,7 @@ export const clearedFlowCookie = (): string => `${FLOW_COOKIE}=; Path=/oauth/; M
  * in this short-lived cookie rather than in the URL, where history, logs and
  * Referer headers would keep it. It is readable by the app's scripts on
  * purpose, like the mfaToken a password sign-in returns in its body: the app
- * reads it once, deletes it and sends it with the code to `auth.verifyMfa`.
+ * reads it and sends it with the code to `auth.verifyMfa`.
  * On its own it is worth nothing (single use, 5 minutes, a TOTP code needed).
  */
 export const MFA_COOKIE = "gh_mfa";
