@@ -12,6 +12,9 @@ afterAll(() => bed.close());
 let counter = 0;
 const newLogin = (label: string) => `${label}-${Date.now()}-${counter++}`;
 
+/** Why the server refused the last provider sign-in, as its log says (`detail`: our check, or the library's / provider's code). */
+const lastFailureDetail = () => bed.server.logLines().filter((line) => line.event === "login_failed" && line.reason === "oauth_failed").at(-1)?.detail;
+
 describe("provider sign-in, app flow (auth.oauthStart → provider → auth.oauthFinish)", () => {
   it("lists the configured providers", async () => {
     const listed = await bed.server.call("auth.oauthProviders", undefined, { query: true });
@@ -69,6 +72,8 @@ describe("provider sign-in, app flow: what is refused", () => {
     const response = await bed.codeFor(login);
     expect((await bed.finish(response)).status).toBe(200);
     expect(reasonOf(await bed.finish(response))).toBe("oauth_failed");
+    // Refused by the server's own single-use state, before the provider is asked.
+    expect(lastFailureDetail()).toBe("unknown_state");
     const other = await bed.start();
     expect(reasonOf(await bed.finish({ code: response.code, state: other.state }))).toBe("oauth_failed");
   });
@@ -91,6 +96,8 @@ describe("provider sign-in, app flow: what is refused", () => {
     const response = await bed.codeFor(login, { ...started, authorizationUrl: tampered.href });
     const finished = await bed.finish(response);
     expect(reasonOf(finished)).toBe("oauth_failed");
+    // openid-client's check of the ID token's nonce claim against the one the server holds.
+    expect(lastFailureDetail()).toBe("OAUTH_JWT_CLAIM_COMPARISON_FAILED nonce");
     expect(await bed.server.services.users.findByEmail(`${login}@idp.test`)).toBeUndefined();
   });
 

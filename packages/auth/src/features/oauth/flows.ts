@@ -31,10 +31,11 @@ export type FlowStart = Omit<FlowRecord, "provider" | "nonce" | "codeVerifier">;
 /** How the response comes back: to the callback in the browser that holds the binding cookie, or from an app as `{code, state}`. */
 export type FlowReturn = { via: "browser"; binding: string | undefined; query: URLSearchParams } | { via: "app"; code: string };
 
-/** Codes of errors from openid-client and the provider, safe to log (never a token or secret). */
+/** Codes of errors from openid-client and the provider, and the name of a claim that failed its check: safe to log (never a value, token or secret). */
 function failureDetail(error: unknown): string {
-  const { code, error: oauthError } = (error ?? {}) as { code?: unknown; error?: unknown };
-  return [code, oauthError].filter((part) => typeof part === "string").join(" ") || (error instanceof Error ? error.name : "unknown");
+  const { code, error: oauthError, cause } = (error ?? {}) as { code?: unknown; error?: unknown; cause?: { cause?: { claim?: unknown } } };
+  // openid-client wraps oauth4webapi's error, whose own cause names the claim.
+  return [code, oauthError, cause?.cause?.claim].filter((part) => typeof part === "string").join(" ") || (error instanceof Error ? error.name : "unknown");
 }
 
 /**
