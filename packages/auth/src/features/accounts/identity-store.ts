@@ -22,16 +22,22 @@ const sameIdentity = (a: { provider: string; subject: string }, b: { provider: s
 
 /**
  * Two records agree on every link: the identity's claim (which account holds
- * it; `setIfAbsent`, so exactly one account wins) and the account's list. A
- * link counts only when both say so, so a link or unlink cut short halfway
- * (a crash, a lost connection) never signs anyone in to the wrong account.
+ * it; `setIfAbsent`, so exactly one account wins) and the account's list. An
+ * identity signs in only when both say so, so a link or unlink cut short
+ * halfway (a crash, a lost connection) never signs anyone in to the wrong account.
  */
 export function createIdentityStore(store: Store) {
   const list = async (userId: string): Promise<readonly LinkedIdentity[]> => (await store.get<LinkedIdentity[]>(linksKey(userId))) ?? [];
+  // Only the holder's own claim is released: another account may have taken it over meanwhile.
   const release = (provider: string, subject: string, userId: string) =>
     store.update<string>(identityKey(provider, subject), (holder) => (holder === userId ? undefined : holder));
 
-  /** Claims the identity for `userId`; false when another account holds it (a claim left by a cut-short link is taken over). */
+  /**
+   * Claims the identity for `userId`; false when another account holds it. The
+   * account's list gains the identity before its claim is made and loses it
+   * before its claim is released, so a claim whose holder's list lacks it was
+   * left by an unlink cut short, and is taken over.
+   */
   async function claim(identity: LinkedIdentity, userId: string): Promise<boolean> {
     const key = identityKey(identity.provider, identity.subject);
     if (await store.setIfAbsent(key, userId)) return true;
@@ -40,6 +46,12 @@ export function createIdentityStore(store: Store) {
     if (holder !== undefined && (await list(holder)).some((linked) => sameIdentity(linked, identity))) return false;
     return (await store.update<string>(key, (current) => (current === holder ? userId : current))) === userId;
   }
+
+  const removeFromList = (userId: string, identity: { provider: string; subject: string }) =>
+    store.update<LinkedIdentity[]>(linksKey(userId), (current) => {
+      const rest = current?.filter((linked) => !sameIdentity(linked, identity));
+      return rest?.length ? rest : undefined;
+    });
 
   return {
     list,
@@ -53,7 +65,6 @@ export function createIdentityStore(store: Store) {
 
     /** Links `identity` to the account: refused when another account holds it, or this one holds another identity of that provider. */
     async link(userId: string, identity: LinkedIdentity): Promise<LinkOutcome> {
-      if (!(await claim(identity, userId))) return "taken";
       // Set inside the update callback, which the compiler cannot follow: hence the widening cast.
       let outcome = "linked" as LinkOutcome;
       await store.update<LinkedIdentity[]>(linksKey(userId), (current) => {
@@ -61,8 +72,10 @@ export function createIdentityStore(store: Store) {
         outcome = !ofProvider ? "linked" : ofProvider.subject === identity.subject ? "already_linked" : "provider_taken";
         return outcome === "linked" ? [...(current ?? []), identity] : current;
       });
-      if (outcome === "provider_taken") await release(identity.provider, identity.subject, userId);
-      return outcome;
+      if (outcome === "provider_taken" || (await claim(identity, userId))) return outcome;
+      // Another account holds it: this account's entry comes out again.
+      await removeFromList(userId, identity);
+      return "taken";
     },
 
     /** Keeps the address shown for a linked identity current. */
