@@ -66,6 +66,12 @@ describe("declared access (default deny)", () => {
     "admin.auditLog": { access: "admin" },
     "admin.verifyAuditLog": { access: "admin" },
     "activity.list": { access: "user", apiKeyScope: "activity:read" },
+    "auth.oauthProviders": { access: "public" },
+    "auth.oauthStart": { access: "public" },
+    "auth.oauthFinish": { access: "public" },
+    "accounts.list": { access: "user" },
+    "accounts.linkStart": { access: "user", stepUp: true },
+    "accounts.unlink": { access: "user", stepUp: true },
   };
 
   it("every procedure declares its access, and it matches the contract", () => {
