@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { parseStoreUrl } from "@gatehouse/store";
-import { parseDurationSeconds, parseLimits } from "@gatehouse/auth";
+import { parseDurationSeconds, parseLimits, parseOAuthProviders } from "@gatehouse/auth";
 import { looksNonRandom } from "./secret-strength.js";
 // The same decoding @gatehouse/verify applies to the string a team's service is given.
 import { decodeSecret } from "@gatehouse/verify";
@@ -118,6 +118,17 @@ export const envSchema = z
         }
         return parsed.limits;
       }),
+    AUTH_OAUTH_PROVIDERS: z
+      .string()
+      .optional()
+      .transform((text, ctx) => {
+        const parsed = parseOAuthProviders(text);
+        if (!parsed.ok) {
+          ctx.addIssue({ code: "custom", message: parsed.error });
+          return z.NEVER;
+        }
+        return parsed.providers;
+      }),
   })
   .superRefine((env, ctx) => {
     const production = env.NODE_ENV === "production";
@@ -138,6 +149,10 @@ export const envSchema = z
     }
     if (env.ALERT_WEBHOOK_URL && !env.ALERT_WEBHOOK_SECRET) {
       ctx.addIssue({ code: "custom", path: ["ALERT_WEBHOOK_SECRET"], message: "is required with ALERT_WEBHOOK_URL (the receiver checks signatures with it)" });
+    }
+    const plainHttp = env.AUTH_OAUTH_PROVIDERS.filter((provider) => "issuer" in provider && provider.issuer.startsWith("http:"));
+    if (production && plainHttp.length > 0) {
+      ctx.addIssue({ code: "custom", path: ["AUTH_OAUTH_PROVIDERS"], message: `plain http:// issuers are for local development only (${plainHttp.map((p) => p.id).join(", ")}); use https:// in production` });
     }
     if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
       ctx.addIssue({ code: "custom", path: [env.ADMIN_EMAIL ? "ADMIN_PASSWORD" : "ADMIN_EMAIL"], message: "ADMIN_EMAIL and ADMIN_PASSWORD go together" });

@@ -49,6 +49,7 @@ async function main(): Promise<void> {
     alertWebhookUrl: env.ALERT_WEBHOOK_URL,
     alertWebhookSecret: env.ALERT_WEBHOOK_SECRET,
     auditRetentionDays: env.AUTH_AUDIT_RETENTION_DAYS,
+    oauthProviders: env.AUTH_OAUTH_PROVIDERS,
   });
   if (env.ADMIN_EMAIL && env.ADMIN_PASSWORD) {
     try {

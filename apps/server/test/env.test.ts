@@ -82,6 +82,45 @@ describe("environment validation", () => {
     expect(parseEnv({ NODE_ENV: "production", AUTH_JWT_SECRET: randomBytes(32).toString("hex"), AUTH_DATA_KEY: randomBytes(48).toString("base64url") }).ok).toBe(true);
   });
 
+  it("parses AUTH_OAUTH_PROVIDERS, with a clear message naming each bad entry", () => {
+    const good = parseEnv({
+      AUTH_OAUTH_PROVIDERS: JSON.stringify([
+        { id: "google", issuer: "https://accounts.google.com", clientId: "c", clientSecret: "s" },
+        { id: "github", clientId: "c2", clientSecret: "s2" },
+      ]),
+    });
+    expect(good.ok && good.env.AUTH_OAUTH_PROVIDERS).toEqual([
+      { id: "google", issuer: "https://accounts.google.com", clientId: "c", clientSecret: "s", scopes: ["openid", "email", "profile"], redirectUris: [] },
+      { id: "github", clientId: "c2", clientSecret: "s2", scopes: ["read:user", "user:email"], redirectUris: [] },
+    ]);
+    expect(parseEnv({}).ok && (parseEnv({}) as { env: { AUTH_OAUTH_PROVIDERS: unknown } }).env.AUTH_OAUTH_PROVIDERS).toEqual([]);
+
+    const bad = parseEnv({
+      AUTH_OAUTH_PROVIDERS: JSON.stringify([
+        { id: "acme", issuer: "http://idp.example.com", clientId: "c", clientSecret: "s" },
+        { id: "okta", clientId: "c" },
+        { id: "github", clientId: "c", clientSecret: "s", endpoints: { token: "http://evil" } },
+        { id: "acme", issuer: "https://a.example", clientId: "c", clientSecret: "s", scopes: ["email"] },
+      ]),
+    });
+    expect(bad.ok).toBe(false);
+    const [line] = bad.ok ? [] : bad.errors;
+    expect(line).toMatch(/^AUTH_OAUTH_PROVIDERS: /);
+    expect(line).toContain('entry 1 ("acme"): issuer must be');
+    expect(line).toContain('entry 2 ("okta"): issuer must be');
+    expect(line).toContain('entry 2 ("okta"): clientSecret is required');
+    expect(line).toMatch(/entry 3 \("github"\): .*endpoints/);
+    expect(line).toContain('entry 4 ("acme"): scopes must include "openid"');
+    const twice = parseEnv({ AUTH_OAUTH_PROVIDERS: JSON.stringify([{ id: "github", clientId: "c", clientSecret: "s" }, { id: "github", clientId: "d", clientSecret: "t" }]) });
+    expect(twice.ok ? [] : twice.errors).toEqual(['AUTH_OAUTH_PROVIDERS: entry 2 ("github"): id "github" is used twice']);
+    expect(parseEnv({ AUTH_OAUTH_PROVIDERS: "{}" }).ok).toBe(false);
+    // A local development IdP on plain http is fine, but never in production.
+    const local = JSON.stringify([{ id: "dev", issuer: "http://127.0.0.1:9000", clientId: "c", clientSecret: "s" }]);
+    expect(parseEnv({ AUTH_OAUTH_PROVIDERS: local }).ok).toBe(true);
+    const production = parseEnv({ NODE_ENV: "production", AUTH_JWT_SECRET: SECRET, AUTH_OAUTH_PROVIDERS: local });
+    expect(production.ok ? [] : production.errors.filter((e) => e.startsWith("AUTH_OAUTH_PROVIDERS"))).toHaveLength(1);
+  });
+
   it("parses AUTH_LIMITS overrides and refuses unknown rules", () => {
     const result = parseEnv({ AUTH_LIMITS: '{"login.email":"100/1m","login.lockout":"10/15m"}' });
     expect(result.ok && result.env.AUTH_LIMITS).toEqual({ "login.email": { max: 100, windowSeconds: 60 }, "login.lockout": { max: 10, windowSeconds: 900 } });

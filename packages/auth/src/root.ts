@@ -1,21 +1,24 @@
+import { accountsRouter } from "./features/accounts/router.js";
 import { activityRouter } from "./features/activity/router.js";
 import { adminRouter } from "./features/admin/router.js";
 import { apiKeysRouter } from "./features/api-keys/router.js";
 import { authRouter } from "./features/auth/router.js";
 import { introspectionProcedures } from "./features/introspection/router.js";
 import { mfaRouter } from "./features/mfa/router.js";
+import { oauthProcedures } from "./features/oauth/router.js";
 import { sessionsRouter } from "./features/sessions/router.js";
 import { usersRouter } from "./features/users/router.js";
 import { router } from "./trpc.js";
 
 export const appRouter = router({
-  auth: { ...authRouter, ...introspectionProcedures },
+  auth: { ...authRouter, ...introspectionProcedures, ...oauthProcedures },
   sessions: sessionsRouter,
   mfa: mfaRouter,
   apiKeys: apiKeysRouter,
   users: usersRouter,
   activity: activityRouter,
   admin: adminRouter,
+  accounts: accountsRouter,
 });
 
 export type AppRouter = typeof appRouter;

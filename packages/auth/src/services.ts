@@ -18,6 +18,13 @@ import { createRecoveryService } from "./features/recovery/recovery-service.js";
 import { createRefreshTokenStore } from "./features/sessions/refresh-token-store.js";
 import { createSessionStore } from "./features/sessions/session-store.js";
 import { createUserStore } from "./features/users/user-store.js";
+import { createAccountsService } from "./features/accounts/accounts-service.js";
+import { createIdentityStore } from "./features/accounts/identity-store.js";
+import { createOAuthFlows } from "./features/oauth/flows.js";
+import { createOAuthService } from "./features/oauth/oauth-service.js";
+import { createProviderSignIn } from "./features/oauth/provider-sign-in.js";
+import { oauthProvidersSchema } from "./features/oauth/provider-config.js";
+import { createProviderClients } from "./features/oauth/providers/index.js";
 import { createMailQueue } from "./mail/background-mail.js";
 import { createPasswordHasher } from "./passwords/hasher.js";
 import { createHashingQueue } from "./passwords/hashing-queue.js";
@@ -59,6 +66,7 @@ export async function createServices(options: GatehouseOptions) {
     refreshIdleTtlSeconds: config.refreshIdleTtlSeconds,
     refreshAbsoluteTtlSeconds: config.refreshAbsoluteTtlSeconds,
   });
+  const knownIps = createKnownIps(store);
   const mfa = createMfaService({ store, clock, events, users, dataKey: config.dataKey, limiter });
   const auth = createAuthService({
     clock,
@@ -72,7 +80,7 @@ export async function createServices(options: GatehouseOptions) {
     devices,
     checkPassword: createPasswordCheck({ limiter, passwords, events }),
     mfa,
-    knownIps: createKnownIps(store),
+    knownIps,
     refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
     requireVerifiedEmail: config.requireVerifiedEmail,
   });
@@ -82,8 +90,14 @@ export async function createServices(options: GatehouseOptions) {
   const admin = createAdminService({ clock, events, users, apiKeys, mail, endAllSessions: auth.endAllSessions });
   // Before serving: a store written by an earlier version is brought to the current format.
   await upgradeStore({ store, clock, logger, users, sessions, apiKeys: apiKeyStore, activity, key: auditKey, retentionMs: config.auditRetentionDays * 24 * 3600_000 });
-  const recovery = createRecoveryService({ store, clock, events, users, passwords, auth, mfa, apiKeys, mail, appUrl: config.appUrl });
-  return { config, logger, events, audit, activity, store, users, sessions, devices, accessTokens, auth, passwords, apiKeys, admin, mail, mfa, recovery, limiter, limitKeys };
+  const oauthConfigs = oauthProvidersSchema.parse(config.oauthProviders);
+  const identities = createIdentityStore(store);
+  const accounts = createAccountsService({ events, identities, configuredProviders: new Set(oauthConfigs.map((provider) => provider.id)) });
+  const recovery = createRecoveryService({ store, clock, events, users, passwords, auth, mfa, apiKeys, mail, appUrl: config.appUrl, accounts });
+  const providerSignIn = createProviderSignIn({ clock, events, users, devices, identities, accounts, auth, limiter, knownIps, sendVerification: recovery.sendVerification, requireVerifiedEmail: config.requireVerifiedEmail });
+  const flows = createOAuthFlows({ store, clock, events, providers: createProviderClients(oauthConfigs, config.githubEndpoints) });
+  const oauth = createOAuthService({ clock, users, sessions, accounts, flows, providerSignIn, configs: oauthConfigs, appUrl: config.appUrl });
+  return { config, logger, events, audit, activity, store, users, sessions, devices, accessTokens, auth, passwords, apiKeys, admin, mail, mfa, recovery, limiter, limitKeys, accounts, oauth };
 }
 
 export type Services = Awaited<ReturnType<typeof createServices>>;

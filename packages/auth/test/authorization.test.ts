@@ -67,6 +67,12 @@ describe("declared access (default deny)", () => {
     "admin.verifyAuditLog": { access: "admin" },
     "activity.list": { access: "user", apiKeyScope: "activity:read" },
     "auth.introspect": { access: "api_key", apiKeyScope: "tokens:introspect" },
+    "auth.oauthProviders": { access: "public" },
+    "auth.oauthStart": { access: "public" },
+    "auth.oauthFinish": { access: "public" },
+    "accounts.list": { access: "user" },
+    "accounts.linkStart": { access: "user", stepUp: true },
+    "accounts.unlink": { access: "user", stepUp: true },
   };
 
   it("every procedure declares its access, and it matches the contract", () => {

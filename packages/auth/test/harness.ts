@@ -70,6 +70,8 @@ export interface StartOptions extends Partial<Omit<GatehouseOptions, "store" | "
   store?: Store;
   keys?: KeyRing;
   clock?: FakeClock;
+  /** Listen here instead of on any free port (for a server that must know its own URL, e.g. as APP_URL). */
+  port?: number;
 }
 
 /** A real server on a real port, with a cheap bcrypt cost (the cost is not under test here). */
@@ -85,7 +87,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
       done();
     },
   });
-  const { storeUrl: _url, clock: _clock, store: sharedStore, keys, outboxDir = mkdtempSync(join(tmpdir(), "gatehouse-outbox-")), ...rest } = options;
+  const { storeUrl: _url, clock: _clock, port = 0, store: sharedStore, keys, outboxDir = mkdtempSync(join(tmpdir(), "gatehouse-outbox-")), ...rest } = options;
   const services = await createServices({
     bcryptCost: 4,
     ...rest,
@@ -99,7 +101,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     logger: createLogger({ destination }),
   });
   const server = createGatehouseServer(services);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {

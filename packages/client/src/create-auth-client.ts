@@ -7,6 +7,7 @@ import { authLinkFor, registerAuthClient, type LinkedSession } from "./auth-link
 import { endsSession, GatehouseError, needsNewAccessToken, reasonOf, rethrowAsGatehouseError } from "./errors.js";
 import { sessionHintFor, type SessionHint } from "./session-hint.js";
 import { createSessionKeeper, type AuthStatus } from "./session-keeper.js";
+import { createProviderFlows, type ProviderFlows } from "./provider-flows.js";
 import { createStepUp, type ReauthPrompt } from "./step-up.js";
 import { memoryStorage, type TokenStorage } from "./storage.js";
 import { createTabSync, DEFAULT_TAB_SYNC_NAMES, looksLikeBrowserPage, noTabSync, type TabSyncNames } from "./tab-sync.js";
@@ -54,7 +55,7 @@ export interface AuthClientOptions {
 export type SignedInResult = { status: "signed-in"; user: PublicUser };
 export type LoginResult = SignedInResult | { status: "mfa-required"; mfaToken: string };
 
-export interface AuthClient extends AccountFlows, AccountResources {
+export interface AuthClient extends AccountFlows, AccountResources, ProviderFlows {
   readonly mode: AuthMode;
   /** The signed-in user, or null (signed out, or not restored yet: see `status`). */
   readonly user: PublicUser | null;
@@ -131,6 +132,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   const client: AuthClient = {
     ...createAccountFlows(api, transport, keeper),
     ...createAccountResources(api, keeper),
+    ...createProviderFlows(api, transport, keeper),
     mode,
     get user() {
       return keeper.user;

@@ -1,6 +1,8 @@
 import { auth } from "../auth";
 import { button, field, h } from "../dom";
 import { messageBox, onSubmit } from "../errors";
+import { takeProviderOutcome } from "../provider-return";
+import { providerButtons } from "./provider-buttons";
 
 type Mode = "login" | "signup" | "forgot";
 
@@ -19,6 +21,8 @@ export function signedOutView(notice?: string, mode: Mode = "login"): HTMLElemen
   const loginForm = (): HTMLElement => {
     const messages = messageBox();
     if (notice) messages.info(notice);
+    const providerError = takeProviderOutcome("error");
+    if (providerError) messages.error(providerError);
     const email = field("Email", { name: "email", type: "email", autocomplete: "username", required: true });
     const password = field("Password", { name: "password", type: "password", autocomplete: "current-password", required: true });
     const form = h("form", { class: "stack" }, email.element, password.element, messages.element, h("div", { class: "actions" }, h("button", { type: "submit" }, "Log in")));
@@ -31,6 +35,7 @@ export function signedOutView(notice?: string, mode: Mode = "login"): HTMLElemen
       { class: "card" },
       h("h1", { tabindex: -1 }, "Log in"),
       form,
+      providerButtons(messages),
       h("p", { class: "switch" }, button("Forgot password?", { class: "link" }, () => show(forgotForm(email.input.value)))),
       h("p", { class: "switch" }, "New here? ", button("Create an account", { class: "link" }, () => show(signupForm()))),
     );
@@ -88,6 +93,8 @@ export function signedOutView(notice?: string, mode: Mode = "login"): HTMLElemen
     );
   };
 
-  container.append(mode === "signup" ? signupForm() : mode === "forgot" ? forgotForm() : loginForm());
+  // Back from a provider with two-factor due: its mfaToken came in a short-lived cookie, not the address.
+  const providerMfaToken = takeProviderOutcome("mfaRequired") ? auth.providerMfaToken() : null;
+  container.append(providerMfaToken ? mfaForm(providerMfaToken) : mode === "signup" ? signupForm() : mode === "forgot" ? forgotForm() : loginForm());
   return container;
 }

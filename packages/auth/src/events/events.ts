@@ -10,7 +10,7 @@ import type { RequestMeta } from "../request-meta.js";
 const AUDITED = new Set([
   "signup", "login_success", "logout", "login_locked", "refresh_token_reuse", "password_changed", "password_reset",
   "email_verified", "mfa_enabled", "mfa_disabled", "api_key_created", "api_key_revoked", "role_changed",
-  "account_locked_by_admin", "account_unlocked_by_admin",
+  "account_locked_by_admin", "account_unlocked_by_admin", "account_linked", "account_unlinked",
 ]);
 
 /** Suspicious: also sent to the alert webhook when one is configured. */
@@ -20,6 +20,7 @@ const ALERTED = new Set(["refresh_token_reuse", "login_locked", "login_new_ip", 
 const ACTIVITY = new Set([
   "signup", "login_success", "login_failed", "login_new_ip", "logout", "refresh_token_reuse", "reauthenticated", "password_changed",
   "password_reset", "email_verified", "mfa_enabled", "mfa_disabled", "api_key_created", "api_key_revoked", "account_locked_by_admin",
+  "account_linked", "account_unlinked",
 ]);
 
 export interface EventContext {

@@ -109,12 +109,32 @@ export function createAuthService(deps: AuthServiceDeps) {
   }
 
   /** Everything after the credentials checked out: device credential, session, tokens. */
-  async function completeLogin(user: UserRecord, device: DeviceRecord | undefined, presentedDeviceToken: string | undefined, meta: RequestMeta): Promise<SignedIn> {
+  async function completeLogin(user: UserRecord, device: DeviceRecord | undefined, presentedDeviceToken: string | undefined, meta: RequestMeta, method?: string): Promise<SignedIn> {
     const credential = device && presentedDeviceToken ? { token: presentedDeviceToken, id: device.id } : await devices.issue(user);
     const { session, tokens } = await issuer.startSession(user, meta, credential.id);
-    events.info("login_success", { userId: user.id, sessionId: session.id, knownDevice: Boolean(device), mfa: Boolean(user.mfa), request: meta });
+    events.info("login_success", { userId: user.id, sessionId: session.id, knownDevice: Boolean(device), mfa: Boolean(user.mfa), method, request: meta });
     if (await deps.knownIps.note(user.id, meta.ip)) events.warn("login_new_ip", { userId: user.id, sessionId: session.id, request: meta });
     return { user, session, tokens, deviceToken: credential.token };
+  }
+
+  /**
+   * The end of every sign-in whose credential checked out (a password, a
+   * provider): a disabled or, when required, unconfirmed account is refused, a
+   * two-factor account gets a challenge, any other a session. `method` names
+   * the credential in the events (a password when absent).
+   */
+  async function finishSignIn(user: UserRecord, device: DeviceRecord | undefined, presentedDeviceToken: string | undefined, meta: RequestMeta, method?: string): Promise<LoginResult> {
+    if (user.disabledAt !== null) {
+      events.info("login_failed", { reason: "account_disabled", userId: user.id, method, request: meta });
+      throw new AuthError("account_disabled");
+    }
+    if (deps.requireVerifiedEmail && !user.emailVerified) {
+      events.info("login_failed", { reason: "email_not_verified", userId: user.id, method, request: meta });
+      throw new AuthError("email_not_verified");
+    }
+    // Two-factor users get no tokens yet: only a short-lived, single-use challenge.
+    if (user.mfa) return { mfaRequired: true, mfaToken: await mfa.issueChallenge({ userId: user.id, generation: user.sessionGeneration, deviceToken: device ? presentedDeviceToken : undefined }) };
+    return completeLogin(user, device, presentedDeviceToken, meta, method);
   }
 
   /** The session a logout's credentials name, even an ended one; refuses credentials that name none. */
@@ -147,6 +167,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     revokeSession,
     endAllSessions,
     confirmPassword,
+    finishSignIn,
 
     async signup(input: { email: string; password: string; name?: string | undefined }, meta: RequestMeta): Promise<SignedIn> {
       assertStrongPassword(input.password, input.email);
@@ -179,17 +200,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         events.info("login_failed", { reason: user ? "wrong_password" : "unknown_email", email: input.email, userId: user?.id, request: meta });
         throw new AuthError("invalid_credentials");
       }
-      if (user.disabledAt !== null) {
-        events.info("login_failed", { reason: "account_disabled", userId: user.id, request: meta });
-        throw new AuthError("account_disabled");
-      }
-      if (deps.requireVerifiedEmail && !user.emailVerified) {
-        events.info("login_failed", { reason: "email_not_verified", userId: user.id, request: meta });
-        throw new AuthError("email_not_verified");
-      }
-      // Two-factor users get no tokens yet: only a short-lived, single-use challenge.
-      if (user.mfa) return { mfaRequired: true, mfaToken: await mfa.issueChallenge({ userId: user.id, generation: user.sessionGeneration, deviceToken: device ? input.deviceToken : undefined }) };
-      return completeLogin(user, device, input.deviceToken, meta);
+      return finishSignIn(user, device, input.deviceToken, meta);
     },
 
     async verifyMfa(input: { mfaToken: string; code: string }, meta: RequestMeta): Promise<SignedIn> {

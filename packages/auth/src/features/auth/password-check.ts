@@ -16,7 +16,8 @@ export type LockSubject = { kind: "email"; email: string } | { kind: "device"; d
 export const lockSubjectOf = (deviceId: string | null | undefined, email: string): LockSubject =>
   deviceId ? { kind: "device", deviceId } : { kind: "email", email };
 
-const keyOf = (subject: LockSubject) => (subject.kind === "email" ? `email:${subject.email}` : `device:${subject.deviceId}`);
+/** The key a subject's failures are counted under (`login.lockout`). */
+export const lockKeyOf = (subject: LockSubject) => (subject.kind === "email" ? `email:${subject.email}` : `device:${subject.deviceId}`);
 
 /**
  * The one password check of every path (login, step-up, password change): the
@@ -31,7 +32,7 @@ export function createPasswordCheck(deps: { limiter: Limiter; passwords: Passwor
   return async function checkPassword(subject: LockSubject, password: string, user: UserRecord | undefined, request: RequestMeta): Promise<boolean> {
     let reservation;
     try {
-      reservation = await limiter.reserve("login.lockout", [keyOf(subject)]);
+      reservation = await limiter.reserve("login.lockout", [lockKeyOf(subject)]);
     } catch (error) {
       events.info("login_failed", { reason: "locked", subject: subject.kind, userId: user?.id, ...(subject.kind === "email" ? { email: subject.email } : {}), request });
       throw error;

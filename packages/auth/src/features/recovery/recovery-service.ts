@@ -6,6 +6,7 @@ import type { Events } from "../../events/events.js";
 import type { MailQueue } from "../../mail/background-mail.js";
 import { emailConfirmedMail, passwordChangedMail, passwordResetDoneMail, passwordResetMail, verifyEmailMail, type EndedAccess } from "../../mail/templates.js";
 import type { PasswordHasher } from "../../passwords/hasher.js";
+import type { AccountsService } from "../accounts/accounts-service.js";
 import type { ApiKeyService } from "../api-keys/api-key-service.js";
 import type { AuthService } from "../auth/auth-service.js";
 import type { MfaService } from "../mfa/mfa-service.js";
@@ -23,6 +24,7 @@ export interface RecoveryServiceDeps {
   auth: AuthService;
   mfa: MfaService;
   apiKeys: ApiKeyService;
+  accounts: AccountsService;
   mail: MailQueue;
   /** Where links in mails point: the app's public URL. */
   appUrl: string;
@@ -38,7 +40,7 @@ export function createRecoveryService(deps: RecoveryServiceDeps) {
   const resetTokens = createOneTimeTokens<{ userId: string; generation: number }>(store, clock, "reset", 3600_000);
   const verificationTokens = createOneTimeTokens<{ userId: string; email: string }>(store, clock, "verify-email", 24 * 3600_000);
   const link = (path: string, token: string) => `${appUrl.replace(/\/$/, "")}${path}?token=${encodeURIComponent(token)}`;
-  const takeBack = createTakeBack({ events, users, auth, mfa, apiKeys: deps.apiKeys, invalid: invalidLink });
+  const takeBack = createTakeBack({ events, users, auth, mfa, apiKeys: deps.apiKeys, accounts: deps.accounts, invalid: invalidLink });
 
   /** Mails a confirmation link, issued off the request path so every answer costs the same. */
   function sendVerification(user: UserRecord, request: RequestMeta): void {

@@ -54,6 +54,19 @@ export const PROCEDURE_NOTES = {
   "admin.unlockUser": { summary: "Unlock an account.", reasons: ["not_found"] },
   "admin.auditLog": { summary: "The hash-chained audit trail, newest first.", reasons: [] },
   "admin.verifyAuditLog": { summary: "Check the audit trail's hash chain.", reasons: [] },
+  "auth.oauthProviders": { summary: "The sign-in providers configured, for \"Sign in with …\" buttons.", reasons: [] },
+  "auth.oauthStart": {
+    summary: "Apps: start a provider sign-in with the app's own redirect URI; the server holds state, nonce and PKCE. Browsers use GET /oauth/<provider>/start instead.",
+    reasons: ["not_found", "oauth_failed"],
+  },
+  "auth.oauthFinish": {
+    summary: "Apps: finish a provider sign-in (or a link started with accounts.linkStart) with the code and state the redirect URI received.",
+    reasons: ["oauth_failed", "link_required", "account_locked", "account_disabled", "email_not_verified", "forbidden", "not_found", "token_revoked"],
+    authMode: true,
+  },
+  "accounts.list": { summary: "The provider identities linked to your account.", reasons: [] },
+  "accounts.linkStart": { summary: "Start linking a provider to your account: the provider's callback links instead of signing in.", reasons: ["not_found", "oauth_failed"] },
+  "accounts.unlink": { summary: "Unlink a provider; refused when it is the account's only way to sign in.", reasons: ["not_found", "forbidden"] },
 } as const satisfies Record<ProcedurePath, ProcedureNote>;
 
 export function noteOf(path: string): ProcedureNote {
