@@ -4,8 +4,9 @@
  * target servers run at once and are loaded in turn, pair by pair (the order
  * alternating), so drift on a shared machine hits both sides of a pair alike.
  * Reports, per store and endpoint, the median pair's ratio (this ÷ other).
- * Uses BENCH_STORES, BENCH_PAIRS, BENCH_DURATION, BENCH_CONNECTIONS and BENCH_REDIS_URL
- * (the other tree gets the next database number); markdown on stdout.
+ * Uses BENCH_STORES, BENCH_PAIRS, BENCH_DURATION, BENCH_CONNECTIONS, BENCH_REDIS_URL
+ * (the other tree gets the next database number) and BENCH_POSTGRES_URL (each tree
+ * gets a database of its own; each gets its own local Redis Cluster); markdown on stdout.
  */
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,6 +16,7 @@ import { startChildServer, type ChildServer } from "./child-server.js";
 import { runLoad } from "./load.js";
 import { flushRedisDatabase } from "./redis.js";
 import { readSettings, type StoreKind } from "./settings.js";
+import { createStoreProvider } from "./stores.js";
 import { int, median, pct } from "./stats.js";
 import type { TargetConfig, TargetInfo } from "./target-server.js";
 
@@ -32,6 +34,7 @@ const ownEntry = fileURLToPath(new URL("./target-server.ts", import.meta.url));
 const settings = readSettings();
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const tmp = mkdtempSync(join(tmpdir(), "gatehouse-compare-"));
+const provider = createStoreProvider(settings, tmp, log);
 
 function nextDatabase(url: string): string {
   const parsed = new URL(url);
@@ -42,10 +45,15 @@ function nextDatabase(url: string): string {
 async function storeUrls(store: StoreKind): Promise<[string, string] | undefined> {
   if (store === "memory") return ["memory://", "memory://"];
   if (store === "sqlite") return [`sqlite://${join(tmp, "this.db")}`, `sqlite://${join(tmp, "other.db")}`];
-  const urls: [string, string] = [settings.redisUrl, nextDatabase(settings.redisUrl)];
-  if ((await Promise.all(urls.map((url) => flushRedisDatabase(url)))).every(Boolean)) return urls;
-  log(`redis: ${settings.redisUrl} does not answer (or refused FLUSHDB): skipped.`);
-  return undefined;
+  if (store === "redis") {
+    const urls: [string, string] = [settings.redisUrl, nextDatabase(settings.redisUrl)];
+    if ((await Promise.all(urls.map((url) => flushRedisDatabase(url)))).every(Boolean)) return urls;
+    log(`redis: ${settings.redisUrl} does not answer (or refused FLUSHDB): skipped.`);
+    return undefined;
+  }
+  const own = await provider.url(store, "this");
+  const others = own && (await provider.url(store, "other"));
+  return own && others ? [own, others] : undefined;
 }
 
 const start = (entry: string, store: string): Promise<ChildServer<TargetInfo>> =>
@@ -89,5 +97,6 @@ try {
   }
   process.stdout.write(`${lines.join("\n")}\n`);
 } finally {
+  await provider.close();
   rmSync(tmp, { recursive: true, force: true });
 }

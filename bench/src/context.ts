@@ -1,9 +1,8 @@
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startLoadChild, type LoadChild } from "./load-child.js";
 import { describe, unexpected, type LoadSpec, type Measurement } from "./load.js";
-import { flushRedisDatabase } from "./redis.js";
 import type { Settings, StoreKind } from "./settings.js";
+import { createStoreProvider } from "./stores.js";
 
 export interface SectionResult {
   /** Markdown, starting with its own `##` heading. */
@@ -17,7 +16,7 @@ export interface BenchContext {
   check(label: string, m: Measurement, allowed: readonly number[]): Measurement;
   /** Records a failure that is not about one run (a setup step that answered wrongly). */
   fail(message: string): void;
-  /** A fresh store URL of this kind; undefined (with a message) when Redis does not answer. */
+  /** A fresh store URL of this kind; undefined (with a message) when its server is not there. */
   storeUrl(kind: StoreKind, label: string): Promise<string | undefined>;
   /** The second load generator (a child process), started on first use. */
   loadChild(): LoadChild;
@@ -31,8 +30,8 @@ export interface BenchContext {
 export function createContext(settings: Settings, tmpDir: string): BenchContext & { failures(): number; close(): Promise<void> } {
   let failures = 0;
   let child: LoadChild | undefined;
-  let sqliteFiles = 0;
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  const stores = createStoreProvider(settings, tmpDir, log);
 
   const context: BenchContext = {
     settings,
@@ -50,13 +49,7 @@ export function createContext(settings: Settings, tmpDir: string): BenchContext 
       failures += 1;
       log(`  ✗ ${message}`);
     },
-    async storeUrl(kind, label) {
-      if (kind === "memory") return "memory://";
-      if (kind === "sqlite") return `sqlite://${join(tmpDir, `${label}-${++sqliteFiles}.db`)}`;
-      if (await flushRedisDatabase(settings.redisUrl)) return settings.redisUrl;
-      log(`${label}: Redis at ${settings.redisUrl} does not answer (or refused FLUSHDB): skipping the Redis store. Start one with \`redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save ""\`.`);
-      return undefined;
-    },
+    storeUrl: (kind, label) => stores.url(kind, label),
     loadChild() {
       child ??= startLoadChild();
       return child;
@@ -73,6 +66,7 @@ export function createContext(settings: Settings, tmpDir: string): BenchContext 
     failures: () => failures,
     async close() {
       await child?.stop();
+      await stores.close();
     },
   };
 }

@@ -21,12 +21,42 @@ export function flushRedisDatabase(url: string, timeoutMs = 1_500): Promise<bool
     };
     const timer = setTimeout(() => finish(false), timeoutMs);
     socket.on("error", () => finish(false));
-    socket.on("connect", () => socket.write(auth + command("SELECT", db) + command("FLUSHDB")));
+    // ASYNC: the keys are gone at once and freed in the background, so a database of millions answers in time.
+    socket.on("connect", () => socket.write(auth + command("SELECT", db) + command("FLUSHDB", "ASYNC")));
     socket.on("data", (chunk) => {
       answer += chunk.toString("utf8");
       const replies = answer.split("\r\n").filter(Boolean);
       if (replies.some((r) => r.startsWith("-"))) finish(false);
       else if (replies.length >= expected) finish(replies.every((r) => r === "+OK"));
+    });
+  });
+}
+
+/**
+ * `used_memory` from INFO (bytes, the whole server), over a plain socket like
+ * the flush above; undefined when Redis does not answer.
+ */
+export function redisUsedMemory(url: string, timeoutMs = 1_500): Promise<number | undefined> {
+  const parsed = new URL(url);
+  const auth = parsed.password
+    ? `*${parsed.username ? 3 : 2}\r\n$4\r\nAUTH\r\n${[...(parsed.username ? [decodeURIComponent(parsed.username)] : []), decodeURIComponent(parsed.password)].map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join("")}`
+    : "";
+  return new Promise((resolve) => {
+    const socket = connect({ host: parsed.hostname || "127.0.0.1", port: Number(parsed.port || 6379) });
+    let answer = "";
+    const finish = (value: number | undefined) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(value);
+    };
+    const timer = setTimeout(() => finish(undefined), timeoutMs);
+    socket.on("error", () => finish(undefined));
+    socket.on("connect", () => socket.write(`${auth}*2\r\n$4\r\nINFO\r\n$6\r\nmemory\r\n`));
+    socket.on("data", (chunk) => {
+      answer += chunk.toString("utf8");
+      if (answer.startsWith("-") || answer.includes("\r\n-")) return finish(undefined);
+      const match = /used_memory:(\d+)\r\n/.exec(answer);
+      if (match) finish(Number(match[1]));
     });
   });
 }

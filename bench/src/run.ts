@@ -1,6 +1,6 @@
 /**
  * `pnpm bench`: every section in BENCH_ONLY (default all) — me, refresh,
- * abuse, login, memory, enumeration, peer. Each server under test runs in a
+ * abuse, login, memory, enumeration, peer, adapters, growth. Each server under test runs in a
  * child process; autocannon runs here (and, for concurrent loads, in a second
  * child). Progress on stderr, markdown tables on stdout. The exit code is
  * non-zero only for unexpected answers or errors, never for a missed target.
@@ -13,6 +13,7 @@ import { flushRedisDatabase } from "./redis.js";
 import { abuseSection } from "./sections/abuse.js";
 import { adaptersSection } from "./sections/adapters.js";
 import { enumerationSection } from "./sections/enumeration.js";
+import { growthSection } from "./sections/growth.js";
 import { loginSection } from "./sections/login.js";
 import { memorySection } from "./sections/memory.js";
 import { peerSection } from "./sections/peer.js";
@@ -31,6 +32,7 @@ const plan: Array<{ sections: Section[]; name: string; run: (ctx: BenchContext) 
   { sections: ["enumeration"], name: "enumeration", run: enumerationSection },
   { sections: ["peer"], name: "peer", run: peerSection },
   { sections: ["adapters"], name: "adapters", run: adaptersSection },
+  { sections: ["growth"], name: "growth", run: growthSection },
 ];
 
 const started = performance.now();

@@ -1,15 +1,15 @@
 /** Benchmark knobs; each can be overridden from the environment. */
 
-export const SECTIONS = ["me", "refresh", "abuse", "login", "memory", "enumeration", "peer", "adapters"] as const;
+export const SECTIONS = ["me", "refresh", "abuse", "login", "memory", "enumeration", "peer", "adapters", "growth"] as const;
 export type Section = (typeof SECTIONS)[number];
 
-export const STORES = ["memory", "sqlite", "redis"] as const;
+export const STORES = ["memory", "sqlite", "redis", "postgres", "redis-cluster"] as const;
 export type StoreKind = (typeof STORES)[number];
 
 export interface Settings {
   /** Sections to run (BENCH_ONLY, comma-separated; default all). */
   only: ReadonlySet<Section>;
-  /** Stores for the throughput and rejected-login sections, run in the order given (BENCH_STORES; default memory,sqlite,redis). */
+  /** Stores for the throughput and rejected-login sections, run in the order given (BENCH_STORES; default all of STORES). */
   stores: readonly StoreKind[];
   /** Seconds per measured round of the throughput runs (BENCH_DURATION). */
   duration: number;
@@ -23,6 +23,8 @@ export interface Settings {
   warmup: number;
   /** Redis for the Redis store; a dedicated database that the bench flushes (BENCH_REDIS_URL). */
   redisUrl: string;
+  /** Postgres server on which the bench creates (and drops) a database per target (BENCH_POSTGRES_URL). */
+  postgresUrl: string;
   /** Fixed rate of the auth.me probe in the isolation runs, requests per second (BENCH_ME_RATE). */
   meRate: number;
   /** Requests with distinct client IPs in the memory section (BENCH_MEMORY_REQUESTS). */
@@ -31,6 +33,10 @@ export interface Settings {
   enumLogins: number;
   /** Interleaved reset-request pairs (known / unknown email) in the enumeration section (BENCH_ENUM_RESETS). */
   enumResets: number;
+  /** User counts the growth section measures at, seeded through the store (BENCH_GROWTH_USERS, comma-separated). */
+  growthUsers: number[];
+  /** Signups sent by each of the two instances in the growth section's concurrency run (BENCH_GROWTH_SIGNUPS). */
+  growthSignups: number;
 }
 
 function positive(name: string, fallback: number, min = 1): number {
@@ -52,6 +58,15 @@ function list<T extends string>(name: string, allowed: readonly T[]): T[] {
   return [...new Set(items as T[])];
 }
 
+/** Whole numbers from 0, ascending (default `fallback`). */
+function counts(name: string, fallback: number[]): number[] {
+  const raw = process.env[name]?.trim();
+  if (!raw) return fallback;
+  const values = raw.split(",").map((s) => Number(s.trim()));
+  if (values.some((v) => !Number.isSafeInteger(v) || v < 0)) throw new Error(`${name} must be whole numbers from 0, comma-separated, got "${raw}"`);
+  return [...new Set(values)].sort((a, b) => a - b);
+}
+
 export function readSettings(): Settings {
   return {
     only: new Set(list("BENCH_ONLY", SECTIONS)),
@@ -62,9 +77,12 @@ export function readSettings(): Settings {
     pairs: Math.round(positive("BENCH_PAIRS", 7, 3)),
     warmup: positive("BENCH_WARMUP", 3, 0),
     redisUrl: process.env.BENCH_REDIS_URL || "redis://127.0.0.1:6379/11",
+    postgresUrl: process.env.BENCH_POSTGRES_URL || "postgres://postgres@127.0.0.1:5432/postgres",
     meRate: Math.round(positive("BENCH_ME_RATE", 200)),
     memoryRequests: Math.round(positive("BENCH_MEMORY_REQUESTS", 100_000)),
     enumLogins: Math.round(positive("BENCH_ENUM_LOGINS", 40, 2)),
     enumResets: Math.round(positive("BENCH_ENUM_RESETS", 300, 2)),
+    growthUsers: counts("BENCH_GROWTH_USERS", [0, 100_000, 1_000_000]),
+    growthSignups: Math.round(positive("BENCH_GROWTH_SIGNUPS", 1500)),
   };
 }

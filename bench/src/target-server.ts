@@ -9,9 +9,10 @@ import { statSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createGatehouseServer, createLogger, createOutboxMailer, createSecretKeyRing, createServices, LIMIT_RULES, type Limit, type LimitRule } from "@gatehouse/auth";
-import { createStore, openBackend, type AtomicBackend, type LocalMaintenance } from "@gatehouse/store";
+import { createMemoryBackend, createStore, openBackend, type AtomicBackend, type LocalMaintenance } from "@gatehouse/store";
 import { PASSWORD, signUpMany } from "./accounts.js";
 import { BARE_PREFIX, createBareHandler } from "./bare-router.js";
+import { createGrowthControls } from "./growth-controls.js";
 
 export interface TargetConfig {
   /** AUTH_STORE_URL-style: memory://, sqlite://PATH, redis://HOST:PORT/DB. */
@@ -36,6 +37,10 @@ export interface TargetConfig {
   outboxDir?: string;
   /** The slow-down of clients hammering past a limit (GatehouseOptions.slowDownMaxMs); the library default when omitted. */
   slowDownMaxMs?: number;
+  /** Entries a memory store holds at most (the growth section holds millions); the backend's default when omitted. */
+  memoryMaxEntries?: number;
+  /** The store's key prefix (AUTH_STORE_PREFIX), so two targets can share one Redis database. */
+  prefix?: string;
 }
 
 export interface TargetInfo {
@@ -68,8 +73,9 @@ if (!config?.store) throw new Error("usage: target-server.ts '<TargetConfig JSON
 let clockOffsetMs = 0;
 const clock = (): number => Date.now() + clockOffsetMs;
 
-const backend: AtomicBackend & Partial<LocalMaintenance> = await openBackend(config.store, clock);
-const store = createStore(backend);
+const backend: AtomicBackend & Partial<LocalMaintenance> =
+  config.store === "memory://" && config.memoryMaxEntries ? createMemoryBackend({ clock, maxEntries: config.memoryMaxEntries }) : await openBackend(config.store, clock);
+const store = createStore(backend, config.prefix);
 const sqlitePath = config.store.startsWith("sqlite://") ? config.store.slice("sqlite://".length) : undefined;
 const services = await createServices({
   store,
@@ -84,6 +90,7 @@ const services = await createServices({
   mailer: config.outboxDir ? createOutboxMailer(config.outboxDir, clock) : undefined,
 });
 const bare = createBareHandler();
+const growth = createGrowthControls(services);
 
 const fileSize = (path: string): number => {
   try {
@@ -132,8 +139,10 @@ async function control(path: string, query: URLSearchParams, res: ServerResponse
     case "verify":
       // The real path: HMAC pre-hash, the bounded hashing queue, @node-rs/bcrypt on the libuv pool.
       return send(res, 200, { ms: await timeVerifications(Number(query.get("samples") ?? 3), Number(query.get("parallel") ?? 1)) });
-    default:
-      return send(res, 404, { error: "unknown control" });
+    default: {
+      const answer = await growth(path, query);
+      return answer === undefined ? send(res, 404, { error: "unknown control" }) : send(res, 200, answer);
+    }
   }
 }
 

@@ -60,6 +60,8 @@ export function describeError(error: unknown): ErrorText {
     case "account_disabled":
     case "email_not_verified":
     case "forbidden":
+    case "oauth_failed":
+    case "link_required":
       return { message: serverMessage || "That did not work.", details: [] };
     case "mfa_invalid":
       // The server says so when the code was right but already used; otherwise a hint what to enter.

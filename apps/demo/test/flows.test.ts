@@ -344,16 +344,17 @@ describe("every account flow finishes in the demo", () => {
     expect(page.url()).toBe(`${server.url}/admin`);
     const users = page.getByRole("list", { name: "Users" });
 
-    // Newest first, 20 a page: the newest of the 22 on page 1, the two oldest on page 2.
+    // Found by the beginning of the address, in address order, 20 a page: .00–.19 on page 1, .20 and .21 on page 2.
     await page.getByLabel("Find by email").fill(prefix);
     await page.getByRole("button", { name: "Find" }).click();
-    await users.getByText(`${prefix}.21@example.com`).waitFor();
+    await page.getByText(`Page 1, emails starting with "${prefix}".`).waitFor();
+    await users.getByText(`${prefix}.00@example.com`).waitFor();
     expect(await users.getByRole("listitem").count()).toBe(20);
     await page.getByRole("button", { name: "Next page" }).click();
-    await users.getByText(`${prefix}.00@example.com`).waitFor();
+    await users.getByText(`${prefix}.21@example.com`).waitFor();
     expect(await users.getByRole("listitem").count()).toBe(2);
     await page.getByRole("button", { name: "Previous page" }).click();
-    await users.getByText(`${prefix}.21@example.com`).waitFor();
+    await users.getByText(`${prefix}.00@example.com`).waitFor();
 
     // Find the target by its whole address, and lock it with a reason.
     await page.getByLabel("Find by email").fill(target.email);

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { STORE_URL_PATTERN } from "@gatehouse/store";
-import { parseDurationSeconds, parseLimits } from "@gatehouse/auth";
+import { parseStoreUrl } from "@gatehouse/store";
+import { parseDurationSeconds, parseLimits, parseOAuthProviders } from "@gatehouse/auth";
 import { looksNonRandom } from "./secret-strength.js";
 // The same decoding @gatehouse/verify applies to the string a team's service is given.
 import { decodeSecret } from "@gatehouse/verify";
@@ -51,8 +51,13 @@ export const envSchema = z
     AUTH_DATA_DIR: z.string().min(1).default("./data"),
     AUTH_STORE_URL: z
       .string()
-      .regex(STORE_URL_PATTERN, "must be memory://, sqlite://PATH or redis://HOST:PORT[/DB]")
-      .default("sqlite://./data/gatehouse.db"),
+      .default("sqlite://./data/gatehouse.db")
+      .superRefine((url, ctx) => {
+        const parsed = parseStoreUrl(url);
+        if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.error });
+      }),
+    // Lets several deployments (or test runs) share one Redis database; no braces (they are Redis Cluster hash tags).
+    AUTH_STORE_PREFIX: z.string().regex(/^[A-Za-z0-9:._-]{1,64}$/, "must be 1–64 letters, digits or : . _ -").default("gh:"),
     AUTH_JWT_SECRET: secretSchema.optional(),
     AUTH_JWT_PREVIOUS_SECRETS: commaList(secretSchema),
     AUTH_JWT_ALG: z.enum(["HS256", "ES256"]).default("HS256"),
@@ -114,6 +119,17 @@ export const envSchema = z
         }
         return parsed.limits;
       }),
+    AUTH_OAUTH_PROVIDERS: z
+      .string()
+      .optional()
+      .transform((text, ctx) => {
+        const parsed = parseOAuthProviders(text);
+        if (!parsed.ok) {
+          ctx.addIssue({ code: "custom", message: parsed.error });
+          return z.NEVER;
+        }
+        return parsed.providers;
+      }),
   })
   .superRefine((env, ctx) => {
     const production = env.NODE_ENV === "production";
@@ -134,6 +150,10 @@ export const envSchema = z
     }
     if (env.ALERT_WEBHOOK_URL && !env.ALERT_WEBHOOK_SECRET) {
       ctx.addIssue({ code: "custom", path: ["ALERT_WEBHOOK_SECRET"], message: "is required with ALERT_WEBHOOK_URL (the receiver checks signatures with it)" });
+    }
+    const plainHttp = env.AUTH_OAUTH_PROVIDERS.filter((provider) => "issuer" in provider && provider.issuer.startsWith("http:"));
+    if (production && plainHttp.length > 0) {
+      ctx.addIssue({ code: "custom", path: ["AUTH_OAUTH_PROVIDERS"], message: `plain http:// issuers are for local development only (${plainHttp.map((p) => p.id).join(", ")}); use https:// in production` });
     }
     if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
       ctx.addIssue({ code: "custom", path: [env.ADMIN_EMAIL ? "ADMIN_PASSWORD" : "ADMIN_EMAIL"], message: "ADMIN_EMAIL and ADMIN_PASSWORD go together" });

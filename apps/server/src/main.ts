@@ -22,7 +22,7 @@ async function main(): Promise<void> {
 
   let store: Store;
   try {
-    store = await openStore(env.AUTH_STORE_URL);
+    store = await openStore(env.AUTH_STORE_URL, { prefix: env.AUTH_STORE_PREFIX });
     await store.ping();
   } catch (error) {
     logger.fatal({ event: "store_unavailable", err: error }, `cannot open the store at ${redactUrl(env.AUTH_STORE_URL)}`);
@@ -50,6 +50,7 @@ async function main(): Promise<void> {
     alertWebhookUrl: env.ALERT_WEBHOOK_URL,
     alertWebhookSecret: env.ALERT_WEBHOOK_SECRET,
     auditRetentionDays: env.AUTH_AUDIT_RETENTION_DAYS,
+    oauthProviders: env.AUTH_OAUTH_PROVIDERS,
   });
   if (env.ADMIN_EMAIL && env.ADMIN_PASSWORD) {
     try {

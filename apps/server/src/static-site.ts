@@ -39,7 +39,7 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 /** Paths that belong to the API whatever files the site has. */
-const API_PATH = /^\/(trpc|health|\.well-known|openapi\.json)(\/|$)/;
+const API_PATH = /^\/(trpc|oauth|health|\.well-known|openapi\.json)(\/|$)/;
 /** Vite's content-hashed build output: a new build gets new names, so these never change. */
 const HASHED_ASSET = /^\/assets\/.+-[\w-]{8,}\.\w+$/;
 const IMMUTABLE = "public, max-age=31536000, immutable";

@@ -93,6 +93,45 @@ describe("environment validation", () => {
     expect(parseEnv({ NODE_ENV: "production", AUTH_JWT_SECRET: randomBytes(32).toString("hex"), AUTH_DATA_KEY: randomBytes(48).toString("base64url") }).ok).toBe(true);
   });
 
+  it("parses AUTH_OAUTH_PROVIDERS, with a clear message naming each bad entry", () => {
+    const good = parseEnv({
+      AUTH_OAUTH_PROVIDERS: JSON.stringify([
+        { id: "google", issuer: "https://accounts.google.com", clientId: "c", clientSecret: "s" },
+        { id: "github", clientId: "c2", clientSecret: "s2" },
+      ]),
+    });
+    expect(good.ok && good.env.AUTH_OAUTH_PROVIDERS).toEqual([
+      { id: "google", issuer: "https://accounts.google.com", clientId: "c", clientSecret: "s", scopes: ["openid", "email", "profile"], redirectUris: [] },
+      { id: "github", clientId: "c2", clientSecret: "s2", scopes: ["read:user", "user:email"], redirectUris: [] },
+    ]);
+    expect(parseEnv({}).ok && (parseEnv({}) as { env: { AUTH_OAUTH_PROVIDERS: unknown } }).env.AUTH_OAUTH_PROVIDERS).toEqual([]);
+
+    const bad = parseEnv({
+      AUTH_OAUTH_PROVIDERS: JSON.stringify([
+        { id: "acme", issuer: "http://idp.example.com", clientId: "c", clientSecret: "s" },
+        { id: "okta", clientId: "c" },
+        { id: "github", clientId: "c", clientSecret: "s", endpoints: { token: "http://evil" } },
+        { id: "acme", issuer: "https://a.example", clientId: "c", clientSecret: "s", scopes: ["email"] },
+      ]),
+    });
+    expect(bad.ok).toBe(false);
+    const [line] = bad.ok ? [] : bad.errors;
+    expect(line).toMatch(/^AUTH_OAUTH_PROVIDERS: /);
+    expect(line).toContain('entry 1 ("acme"): issuer must be');
+    expect(line).toContain('entry 2 ("okta"): issuer must be');
+    expect(line).toContain('entry 2 ("okta"): clientSecret is required');
+    expect(line).toMatch(/entry 3 \("github"\): .*endpoints/);
+    expect(line).toContain('entry 4 ("acme"): scopes must include "openid"');
+    const twice = parseEnv({ AUTH_OAUTH_PROVIDERS: JSON.stringify([{ id: "github", clientId: "c", clientSecret: "s" }, { id: "github", clientId: "d", clientSecret: "t" }]) });
+    expect(twice.ok ? [] : twice.errors).toEqual(['AUTH_OAUTH_PROVIDERS: entry 2 ("github"): id "github" is used twice']);
+    expect(parseEnv({ AUTH_OAUTH_PROVIDERS: "{}" }).ok).toBe(false);
+    // A local development IdP on plain http is fine, but never in production.
+    const local = JSON.stringify([{ id: "dev", issuer: "http://127.0.0.1:9000", clientId: "c", clientSecret: "s" }]);
+    expect(parseEnv({ AUTH_OAUTH_PROVIDERS: local }).ok).toBe(true);
+    const production = parseEnv({ NODE_ENV: "production", AUTH_JWT_SECRET: SECRET, AUTH_OAUTH_PROVIDERS: local });
+    expect(production.ok ? [] : production.errors.filter((e) => e.startsWith("AUTH_OAUTH_PROVIDERS"))).toHaveLength(1);
+  });
+
   it("parses AUTH_LIMITS overrides and refuses unknown rules", () => {
     const result = parseEnv({ AUTH_LIMITS: '{"login.email":"100/1m","login.lockout":"10/15m"}' });
     expect(result.ok && result.env.AUTH_LIMITS).toEqual({ "login.email": { max: 100, windowSeconds: 60 }, "login.lockout": { max: 10, windowSeconds: 900 } });
@@ -100,6 +139,39 @@ describe("environment validation", () => {
     expect(added.ok && added.env.AUTH_LIMITS).toEqual({ "reauth.user": { max: 5, windowSeconds: 900 }, "verify.email": { max: 1, windowSeconds: 3600 } });
     const unknown = parseEnv({ AUTH_LIMITS: '{"login.everything":"1/1s"}' });
     expect(unknown.ok).toBe(false);
+  });
+
+  it("accepts every store URL form and refuses a malformed one with its expected form, never repeating it", () => {
+    for (const url of [
+      "memory://",
+      "sqlite://./data/gatehouse.db",
+      "redis://127.0.0.1:6379/2",
+      "rediss://:secret@cache.internal:6380",
+      "redis-cluster://10.0.0.1:7000",
+      "redis-cluster://10.0.0.1:7000,10.0.0.2:7001,[::1]:7002",
+      "redis-cluster://app:secret@10.0.0.1:7000,10.0.0.2:7000",
+      "postgres://gatehouse:secret@db.internal:5432/gatehouse",
+      "postgres://postgres@127.0.0.1:5432/gatehouse?sslmode=require",
+    ]) {
+      expect(parseEnv({ AUTH_STORE_URL: url }).ok, url).toBe(true);
+    }
+    const refused: Array<[string, RegExp]> = [
+      ["redis-cluster://10.0.0.1", /HOST:PORT\[,HOST:PORT…\]/],
+      ["redis-cluster://10.0.0.1:7000,", /each with its port/],
+      ["redis-cluster://10.0.0.1:99999", /each with its port/],
+      ["postgres://db.internal:5432/gatehouse", /USER\[:PASS\]@HOST:PORT\/DB/],
+      ["postgres://gatehouse:hunter2@db.internal:5432", /USER\[:PASS\]@HOST:PORT\/DB/],
+      ["redis://127.0.0.1:6379/zero", /database number/],
+      ["mysql://root@db/gatehouse", /postgres:\/\/USER/],
+    ];
+    for (const [url, message] of refused) {
+      const result = parseEnv({ AUTH_STORE_URL: url });
+      const errors = result.ok ? [] : result.errors;
+      expect(errors, url).toHaveLength(1);
+      expect(errors[0]).toMatch(/^AUTH_STORE_URL: /);
+      expect(errors[0]).toMatch(message);
+      expect(errors[0]).not.toContain("hunter2");
+    }
   });
 
   it("wants ADMIN_EMAIL and ADMIN_PASSWORD together", () => {

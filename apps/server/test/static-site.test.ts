@@ -110,7 +110,7 @@ describe("the static site in front of the API", () => {
   });
 
   it("leaves the API's paths and other methods to the API", async () => {
-    for (const path of ["/trpc/auth.me", "/trpc", "/health", "/.well-known/jwks.json", "/openapi.json"]) {
+    for (const path of ["/trpc/auth.me", "/trpc", "/oauth/acme/start", "/health", "/.well-known/jwks.json", "/openapi.json"]) {
       expect((await get(base, path, { Accept: "text/html" })).body).toBe(JSON.stringify({ api: path }));
     }
     expect((await get(base, "/", {}, "POST")).body).toBe(JSON.stringify({ api: "/" }));

@@ -30,7 +30,7 @@ const SIGNIN_COST = 12;
 const SIGNIN_CONNECTIONS = 16;
 const SIGNIN_ACCOUNTS = 8;
 
-const STORE_NAMES: Record<StoreKind, string> = { memory: "memory", sqlite: "SQLite", redis: "Redis" };
+const STORE_NAMES: Record<StoreKind, string> = { memory: "memory", sqlite: "SQLite", redis: "Redis", postgres: "Postgres", "redis-cluster": "Redis Cluster" };
 
 /** CPU seconds the whole machine has spent busy (all cores; /proc/stat), or undefined where unavailable. */
 function machineBusySeconds(): number | undefined {

@@ -4,6 +4,8 @@ import type { Logger } from "./log.js";
 import type { Mailer } from "./mail/mailer.js";
 import { DEFAULT_LIMITS, type Limit, type LimitRule, type Limits } from "./rate-limit/limit-rules.js";
 import type { KeyRing } from "./tokens/keyring.js";
+import type { GitHubEndpoints } from "./features/oauth/providers/github-client.js";
+import type { OAuthProviderInput } from "./features/oauth/provider-config.js";
 
 /** What an embedding application passes in; everything but store, keys and logger has a default. */
 export interface GatehouseOptions {
@@ -56,9 +58,13 @@ export interface GatehouseOptions {
   auditRetentionDays?: number;
   /** Exact origins allowed to call from a browser with credentials (CORS_ORIGINS). */
   corsOrigins?: readonly string[];
+  /** Sign-in providers (AUTH_OAUTH_PROVIDERS), checked against `oauthProvidersSchema` at start-up. */
+  oauthProviders?: readonly OAuthProviderInput[];
+  /** GitHub's endpoints: replaced only by tests, with a local stand-in (the environment cannot set them). */
+  githubEndpoints?: GitHubEndpoints;
 }
 
-type OptionalSettings = "mailer" | "alertWebhookUrl" | "alertWebhookSecret";
+type OptionalSettings = "mailer" | "alertWebhookUrl" | "alertWebhookSecret" | "githubEndpoints";
 export type GatehouseConfig = Required<Omit<GatehouseOptions, "store" | "keys" | "logger" | "limits" | OptionalSettings>> &
   Pick<GatehouseOptions, "store" | "keys" | "logger" | OptionalSettings> & { limits: Limits };
 
@@ -81,6 +87,7 @@ export function resolveConfig(options: GatehouseOptions): GatehouseConfig {
     maxBatchSize: 10,
     slowDownMaxMs: 1000,
     corsOrigins: [],
+    oauthProviders: [],
     auditRetentionDays: 365,
     dataKey: "",
     requireVerifiedEmail: false,

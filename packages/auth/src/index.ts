@@ -15,6 +15,8 @@ export { createEcKeyRing, createSecretKeyRing, type KeyRing, type SigningAlgorit
 export type { PublicUser } from "./features/users/user-record.js";
 export type { TokenSet } from "./features/auth/schema.js";
 export { formatWindow, LIMIT_RULES, parseDurationSeconds, parseLimits, type Limit, type LimitRule } from "./rate-limit/limit-rules.js";
+export { parseOAuthProviders, type OAuthProviderConfig, type OAuthProviderInput } from "./features/oauth/provider-config.js";
+export type { GitHubEndpoints } from "./features/oauth/providers/github-client.js";
 export { createOpenApiDocument, type OpenApiDocument } from "./http/openapi/openapi-document.js";
 export { statusOfReason } from "./http/openapi/responses.js";
 export { catalogOf, type CatalogEntry, type ProcedurePath } from "./procedure-catalog.js";

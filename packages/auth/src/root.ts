@@ -1,3 +1,4 @@
+import { accountsRouter } from "./features/accounts/router.js";
 import { activityRouter } from "./features/activity/router.js";
 import { adminRouter } from "./features/admin/router.js";
 import { apiKeysRouter } from "./features/api-keys/router.js";
@@ -7,13 +8,14 @@ import { introspectionProcedures } from "./features/introspection/router.js";
 import { mfaRouter } from "./features/mfa/router.js";
 import { passkeysRouter } from "./features/passkeys/router.js";
 import { passkeySignInRouter } from "./features/passkeys/sign-in-router.js";
+import { oauthProcedures } from "./features/oauth/router.js";
 import { sessionsRouter } from "./features/sessions/router.js";
 import { usersRouter } from "./features/users/router.js";
 import { router } from "./trpc.js";
 
 export const appRouter = router({
   // Every way to sign in lives under `auth.`, each feature in its own folder.
-  auth: { ...authRouter, ...introspectionProcedures, ...emailCodeRouter, ...passkeySignInRouter },
+  auth: { ...authRouter, ...introspectionProcedures, ...emailCodeRouter, ...passkeySignInRouter, ...oauthProcedures },
   passkeys: passkeysRouter,
   sessions: sessionsRouter,
   mfa: mfaRouter,
@@ -21,6 +23,7 @@ export const appRouter = router({
   users: usersRouter,
   activity: activityRouter,
   admin: adminRouter,
+  accounts: accountsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -25,11 +25,19 @@ import { createRecoveryService } from "./features/recovery/recovery-service.js";
 import { createRefreshTokenStore } from "./features/sessions/refresh-token-store.js";
 import { createSessionStore } from "./features/sessions/session-store.js";
 import { createUserStore } from "./features/users/user-store.js";
+import { createAccountsService } from "./features/accounts/accounts-service.js";
+import { createIdentityStore } from "./features/accounts/identity-store.js";
+import { createOAuthFlows } from "./features/oauth/flows.js";
+import { createOAuthService } from "./features/oauth/oauth-service.js";
+import { createProviderSignIn } from "./features/oauth/provider-sign-in.js";
+import { oauthProvidersSchema } from "./features/oauth/provider-config.js";
+import { createProviderClients } from "./features/oauth/providers/index.js";
 import { createMailQueue } from "./mail/background-mail.js";
 import { createPasswordHasher } from "./passwords/hasher.js";
 import { createHashingQueue } from "./passwords/hashing-queue.js";
 import { createLimiter } from "./rate-limit/limiter.js";
 import { createAccessTokens } from "./tokens/access-token.js";
+import { upgradeStore } from "./upgrade/store-upgrade.js";
 
 /** The composition root: every service built once from config, store and clock. */
 export async function createServices(options: GatehouseOptions) {
@@ -37,7 +45,8 @@ export async function createServices(options: GatehouseOptions) {
   const { store, clock, logger } = config;
   if (!config.dataKey) throw new Error("dataKey is required: TOTP seeds are sealed under it");
 
-  const audit = createAuditTrail(store, clock, config.auditRetentionDays, deriveSubKey(config.dataKey, "audit chain"));
+  const auditKey = deriveSubKey(config.dataKey, "audit chain");
+  const audit = createAuditTrail(store, clock, config.auditRetentionDays, auditKey);
   const activity = createActivityLog(store, clock);
   if (config.alertWebhookUrl && !config.alertWebhookSecret) throw new Error("alertWebhookSecret is required with alertWebhookUrl");
   const notifyAlert = config.alertWebhookUrl ? createAlertNotifier({ url: config.alertWebhookUrl, secret: config.alertWebhookSecret!, clock, logger }) : undefined;
@@ -64,8 +73,8 @@ export async function createServices(options: GatehouseOptions) {
     refreshIdleTtlSeconds: config.refreshIdleTtlSeconds,
     refreshAbsoluteTtlSeconds: config.refreshAbsoluteTtlSeconds,
   });
-  const mfa = createMfaService({ store, clock, events, users, dataKey: config.dataKey, limiter });
   const knownIps = createKnownIps(store);
+  const mfa = createMfaService({ store, clock, events, users, dataKey: config.dataKey, limiter });
   const auth = createAuthService({
     clock,
     events,
@@ -82,15 +91,20 @@ export async function createServices(options: GatehouseOptions) {
     refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
     requireVerifiedEmail: config.requireVerifiedEmail,
   });
-  const apiKeys = createApiKeyService({ clock, events, apiKeys: createApiKeyStore(store, clock), users });
+  const apiKeyStore = createApiKeyStore(store, clock);
+  const apiKeys = createApiKeyService({ clock, events, apiKeys: apiKeyStore, users });
   const mail = createMailQueue(config.mailer, logger);
   const admin = createAdminService({ clock, events, users, apiKeys, mail, endAllSessions: auth.endAllSessions });
-  const recovery = createRecoveryService({ store, clock, events, users, passwords, auth, mfa, apiKeys, mail, appUrl: config.appUrl });
+  // Before serving: a store written by an earlier version is brought to the current format.
+  await upgradeStore({ store, clock, logger, users, sessions, apiKeys: apiKeyStore, activity, key: auditKey, retentionMs: config.auditRetentionDays * 24 * 3600_000 });
+  const oauthConfigs = oauthProvidersSchema.parse(config.oauthProviders);
+  const identities = createIdentityStore(store);
+  const accounts = createAccountsService({ events, identities, configuredProviders: new Set(oauthConfigs.map((provider) => provider.id)) });
+  const recovery = createRecoveryService({ store, clock, events, users, passwords, auth, mfa, apiKeys, mail, appUrl: config.appUrl, accounts });
   const emailCodes = createEmailCodeService({
     clock,
     events,
     users,
-    passwords,
     auth,
     recovery,
     knownIps,
@@ -104,7 +118,10 @@ export async function createServices(options: GatehouseOptions) {
   const passkeyStore = createPasskeyStore(store);
   const passkeys = createPasskeyService({ store, clock, events, passkeys: passkeyStore, relyingParty });
   const passkeySignIn = createPasskeySignInService({ store, clock, events, users, passkeys: passkeyStore, auth, relyingParty, decoyKey: deriveSubKey(config.dataKey, "passkey decoys") });
-  return { config, logger, events, audit, activity, store, users, sessions, devices, accessTokens, auth, passwords, apiKeys, admin, mail, mfa, recovery, emailCodes, passkeys, passkeySignIn, limiter, limitKeys };
+  const providerSignIn = createProviderSignIn({ clock, events, users, devices, identities, accounts, auth, limiter, knownIps, sendVerification: recovery.sendVerification, requireVerifiedEmail: config.requireVerifiedEmail });
+  const flows = createOAuthFlows({ store, clock, events, providers: createProviderClients(oauthConfigs, config.githubEndpoints) });
+  const oauth = createOAuthService({ clock, users, sessions, accounts, flows, providerSignIn, configs: oauthConfigs, appUrl: config.appUrl });
+  return { config, logger, events, audit, activity, store, users, sessions, devices, accessTokens, auth, passwords, apiKeys, admin, mail, mfa, recovery, limiter, limitKeys, accounts, oauth, emailCodes, passkeys, passkeySignIn };
 }
 
 export type Services = Awaited<ReturnType<typeof createServices>>;

@@ -1,7 +1,7 @@
 import { initTRPC, type TRPCError } from "@trpc/server";
 import type { ZodType } from "zod";
 import { getErrorShape } from "@trpc/server/unstable-core-do-not-import";
-import { StoreUnavailableError } from "@gatehouse/store";
+import { InvalidCollectionInputError, StoreUnavailableError } from "@gatehouse/store";
 import { AuthError, defaultMessage, type Issue, type Reason } from "./errors.js";
 import type { Context } from "./context.js";
 import type { ApiKeyRecord } from "./features/api-keys/api-key-store.js";
@@ -49,6 +49,8 @@ export function reasonOf(error: TRPCError): Reason {
   const cause = error.cause;
   if (cause instanceof AuthError) return cause.reason;
   if (cause instanceof StoreUnavailableError) return "store_unavailable";
+  // A cursor the store cannot read (malformed, or from another list) is the caller's input.
+  if (cause instanceof InvalidCollectionInputError) return "validation_failed";
   switch (error.code) {
     case "BAD_REQUEST":
     case "PARSE_ERROR":
@@ -72,6 +74,7 @@ export function reasonOf(error: TRPCError): Reason {
 
 function issuesOf(error: TRPCError): readonly Issue[] {
   if (error instanceof AuthError && error.issues) return error.issues;
+  if (error.cause instanceof InvalidCollectionInputError) return [{ path: "cursor", message: "The cursor is not one this list handed out." }];
   const issues = (error.cause as { issues?: unknown } | undefined)?.issues;
   if (!Array.isArray(issues)) {
     return [{ path: "", message: error.code === "PARSE_ERROR" ? "The request body is not valid JSON." : defaultMessage("validation_failed") }];
@@ -131,6 +134,22 @@ function failClosedResult<R extends { ok: boolean }>(result: R): R {
   return result;
 }
 
+/**
+ * The call's answer, once the audit and activity records of its events are
+ * written: a call whose record could not be kept fails (503) rather than
+ * answering as if it had been. A call with no records answers at once.
+ */
+function answerWithRecords<R extends { ok: boolean }>(ctx: Context, result: R): R | Promise<R> {
+  const records = ctx.services.events.settle(ctx.meta);
+  if (!records) return failClosedResult(result);
+  return records.then(
+    () => failClosedResult(result),
+    (error: unknown) => {
+      throw failedClosed(error);
+    },
+  );
+}
+
 const readsInput = (declaration: LimitDeclaration): boolean => declaration.by !== "ip";
 
 // Runs before input parsing and before any hashing, so a refused call is cheap.
@@ -151,7 +170,7 @@ const limitedAndFailClosed = t.middleware(async ({ ctx, meta, getRawInput, next 
   } catch (error) {
     throw failedClosed(error);
   }
-  return failClosedResult(await next());
+  return answerWithRecords(ctx, await next());
 });
 
 const base = t.procedure.use(limitedAndFailClosed);
@@ -208,7 +227,7 @@ const limitedAuthorizedAndFailClosed = t.middleware(async ({ ctx, meta, path, ge
   } catch (error) {
     throw failedClosed(error);
   }
-  return failClosedResult(await next({ ctx: { caller } }));
+  return answerWithRecords(ctx, await next({ ctx: { caller } }));
 });
 
 /** The signed-in user behind a procedure that refuses API keys. */

@@ -16,6 +16,7 @@ import {
 } from "../src/index.js";
 
 export const TEST_SECRET = new TextEncoder().encode("test-secret-0123456789-abcdefghijklmnopqrstuvwxyz");
+export const TEST_DATA_KEY = "test-data-key-test-data-key-test-data-key";
 
 export const GENEROUS_LIMITS = {
   "login.ip": { max: 100_000, windowSeconds: 60 },
@@ -69,6 +70,8 @@ export interface StartOptions extends Partial<Omit<GatehouseOptions, "store" | "
   store?: Store;
   keys?: KeyRing;
   clock?: FakeClock;
+  /** Listen here instead of on any free port (for a server that must know its own URL, e.g. as APP_URL). */
+  port?: number;
 }
 
 /** A real server on a real port, with a cheap bcrypt cost (the cost is not under test here). */
@@ -84,7 +87,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
       done();
     },
   });
-  const { storeUrl: _url, clock: _clock, store: sharedStore, keys, outboxDir = mkdtempSync(join(tmpdir(), "gatehouse-outbox-")), ...rest } = options;
+  const { storeUrl: _url, clock: _clock, port = 0, store: sharedStore, keys, outboxDir = mkdtempSync(join(tmpdir(), "gatehouse-outbox-")), ...rest } = options;
   const services = await createServices({
     bcryptCost: 4,
     ...rest,
@@ -94,11 +97,11 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     clock: clock.now,
     keys: keys ?? createSecretKeyRing([TEST_SECRET]),
     mailer: createOutboxMailer(outboxDir, clock.now),
-    dataKey: "test-data-key-test-data-key-test-data-key",
+    dataKey: TEST_DATA_KEY,
     logger: createLogger({ destination }),
   });
   const server = createGatehouseServer(services);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {

@@ -1,27 +1,12 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { createMemoryBackend, createStore, openStore } from "@gatehouse/store";
 import type { AuthError } from "../src/index.js";
 import { createAttemptCounter } from "../src/rate-limit/attempts.js";
-import { createFakeClock, GOOD_PASSWORD, reasonOf, startServer, uniqueEmail, type StartOptions } from "./harness.js";
-import { hasRedis, REDIS_URL } from "./redis.js";
+import { createFakeClock, GOOD_PASSWORD, reasonOf, startServer, uniqueEmail } from "./harness.js";
+import { sqliteUrl, STORES } from "./stores.js";
 
-const sqliteUrl = () => `sqlite://${join(mkdtempSync(join(tmpdir(), "gatehouse-auth-")), "auth.db")}`;
-
-const stores: Array<[string, () => Promise<StartOptions>, boolean]> = [
-  ["memory", async () => ({}), true],
-  ["sqlite", async () => ({ storeUrl: sqliteUrl() }), true],
-  ["redis", async () => {
-    const clock = createFakeClock();
-    return { clock, store: await openStore(REDIS_URL, { clock: clock.now, prefix: `test:${randomUUID()}:` }) };
-  }, hasRedis],
-];
-
-describe.each(stores)("token lifecycle on the %s store", (_name, options, available) => {
+describe.each(STORES)("token lifecycle on the %s store", (_name, options, available) => {
   it.skipIf(!available)("signs up once under a race, rotates under a race, detects reuse and revokes at once", async () => {
     const server = await startServer(await options());
     const email = uniqueEmail();
@@ -47,7 +32,7 @@ describe.each(stores)("token lifecycle on the %s store", (_name, options, availa
   });
 });
 
-describe.each(stores)("credential attempts on the %s store", (_name, options, available) => {
+describe.each(STORES)("credential attempts on the %s store", (_name, options, available) => {
   it.skipIf(!available)("of 40 guesses counted at once, 10 are checked, exactly one failure locks, and the lock holds", async () => {
     const { clock = createFakeClock(), store: shared, storeUrl } = await options();
     const store = shared ?? (storeUrl ? await openStore(storeUrl, { clock: clock.now }) : createStore(createMemoryBackend({ clock: clock.now })));

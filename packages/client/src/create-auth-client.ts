@@ -8,6 +8,7 @@ import { endsSession, GatehouseError, needsNewAccessToken, reasonOf, rethrowAsGa
 import { sessionHintFor, type SessionHint } from "./session-hint.js";
 import { createSessionKeeper, type AuthStatus } from "./session-keeper.js";
 import { createSignInMethods, type LoginResult, type SignedInResult, type SignInMethods } from "./sign-in-methods.js";
+import { createProviderFlows, type ProviderFlows } from "./provider-flows.js";
 import { createStepUp, type ReauthPrompt } from "./step-up.js";
 import { memoryStorage, type TokenStorage } from "./storage.js";
 import { createTabSync, DEFAULT_TAB_SYNC_NAMES, looksLikeBrowserPage, noTabSync, type TabSyncNames } from "./tab-sync.js";
@@ -54,7 +55,7 @@ export interface AuthClientOptions {
 
 export type { LoginResult, SignedInResult };
 
-export interface AuthClient extends AccountFlows, AccountResources, SignInMethods {
+export interface AuthClient extends AccountFlows, AccountResources, SignInMethods, ProviderFlows {
   readonly mode: AuthMode;
   /** The signed-in user, or null (signed out, or not restored yet: see `status`). */
   readonly user: PublicUser | null;
@@ -132,6 +133,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     ...createAccountFlows(api, transport, keeper),
     ...createAccountResources(api, keeper),
     ...createSignInMethods(api, transport, keeper),
+    ...createProviderFlows(api, transport, keeper),
     mode,
     get user() {
       return keeper.user;

@@ -3,6 +3,7 @@ export { authLink, type AuthLinkOptions } from "./auth-link.js";
 export type { AccountFlows } from "./account-flows.js";
 export type { AccountResources } from "./account-resources.js";
 export type { Passkey, SignInMethods } from "./sign-in-methods.js";
+export { PROVIDER_MFA_COOKIE, type ProviderFinishResult, type ProviderFlows } from "./provider-flows.js";
 export type { GatehouseInputs, GatehouseOutputs } from "./procedure-types.js";
 export { SESSION_HINT_COOKIE, type SessionHint } from "./session-hint.js";
 export { eventSourceAuth } from "./event-source-auth.js";

@@ -16,8 +16,11 @@ export interface StepUpRequest {
 
 /**
  * The app's "confirm it's you" dialog. Resolve once `reauthenticate` has
- * succeeded: the refused call is then retried, once. Reject (the person
- * cancelled) or resolve without it, and the call fails with its `reauth_required`.
+ * succeeded, or once the person signed in to the same account again (an
+ * account without a password: a provider, an emailed code, a passkey; a new
+ * session's sign-in time is fresh): the refused call is then retried, once.
+ * Reject (the person cancelled) or resolve without either, and the call fails
+ * with its `reauth_required`.
  */
 export type ReauthPrompt = (request: StepUpRequest) => Promise<void>;
 
@@ -29,17 +32,23 @@ export function createStepUp(keeper: SessionKeeper) {
   let prompt: ReauthPrompt | undefined;
   const askOnce = singleFlight(async (): Promise<boolean> => {
     let steppedUp = false;
+    const user = keeper.user;
     const request: StepUpRequest = {
-      user: keeper.user,
+      user,
       reauthenticate: async (credentials) => {
         await keeper.stepUp(credentials);
         steppedUp = true;
       },
     };
+    const stopWatching = keeper.subscribe((event) => {
+      if (event.type === "signed-in" && user !== null && event.user.id === user.id) steppedUp = true;
+    });
     try {
       await prompt!(request);
     } catch {
       return false;
+    } finally {
+      stopWatching();
     }
     return steppedUp;
   });

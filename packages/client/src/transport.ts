@@ -6,6 +6,12 @@ import { isMfaChallenge, type MfaChallenge, type TokenSet } from "./wire.js";
 
 export type AuthMode = "cookie" | "token";
 
+/** What `auth.oauthFinish` answers for a link flow: the identity is linked, no new session. */
+export interface ProviderLinked {
+  linked: true;
+  account: { provider: string; email: string | null; linkedAt: string };
+}
+
 /** The global `fetch` fits; so does any function with its signature (a cookie jar in tests, a proxy-aware fetch). */
 export type FetchLike = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
 
@@ -79,6 +85,10 @@ export function createTransport(options: TransportOptions) {
     /** With the signed-in session's access token, if any: the server then keeps that session when the first confirmation ends the others. */
     verifyEmail: (input: { token: string }, accessToken: string | null): Promise<{ ok: true }> =>
       sessionCalls.auth.verifyEmail.mutate(input, { context: { [ACCESS_TOKEN]: accessToken } }),
+
+    /** A provider sign-in's end (it may set the refresh cookie), with the session's access token for a link flow. */
+    oauthFinish: (input: { provider: string; code: string; state: string; deviceToken?: string }, accessToken: string | null): Promise<TokenSet | MfaChallenge | ProviderLinked> =>
+      sessionCalls.auth.oauthFinish.mutate(input, { context: { [ACCESS_TOKEN]: accessToken } }),
 
     /** Cookie mode presents the cookie (the browser attaches it); token mode presents `refreshToken` in the body. */
     refresh: (refreshToken: string | undefined): Promise<TokenSet> =>

@@ -7,8 +7,8 @@ import type { IndexEntry, Order } from "./collections/types.js";
  * atomic operation reads back through Keyv and the other way round.
  *
  * Each operation is atomic on its backend: a single synchronous step for the
- * memory map and SQLite (one process), a single command or Lua script on Redis
- * (across processes).
+ * memory map and SQLite (one process), a single command or Lua script on Redis,
+ * one statement or function call on Postgres (across processes).
  */
 export interface AtomicBackend {
   readonly keyvAdapter: KeyvStoreAdapter;

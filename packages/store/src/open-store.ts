@@ -1,25 +1,37 @@
 import { createMemoryBackend } from "./backends/memory.js";
+import { createPostgresBackend } from "./backends/postgres.js";
 import { createRedisBackend } from "./backends/redis.js";
+import { createRedisClusterBackend } from "./backends/redis-cluster.js";
 import { createSqliteBackend } from "./backends/sqlite.js";
 import type { AtomicBackend } from "./backend.js";
 import { systemClock, type Clock } from "./clock.js";
 import { createStore, type Store } from "./store.js";
+import { parseStoreUrl } from "./store-url.js";
 
 export interface OpenStoreOptions {
+  /** The local backends' clock (Redis and Postgres keep time with their own and Date.now()). */
   clock?: Clock;
   /** Prepended to every key: lets several apps or test runs share one Redis database. */
   prefix?: string;
 }
 
-/** The schemes `AUTH_STORE_URL` accepts. */
-export const STORE_URL_PATTERN = /^(memory:\/\/|sqlite:\/\/.+|redis:\/\/.+|rediss:\/\/.+)$/;
-
-/** Opens the backend an `AUTH_STORE_URL` names: `memory://`, `sqlite://PATH`, `redis://HOST:PORT[/DB]`. */
+/** Opens the backend an `AUTH_STORE_URL` names (see STORE_URL_FORMS). */
 export async function openBackend(url: string, clock: Clock = systemClock): Promise<AtomicBackend> {
-  if (url === "memory://") return createMemoryBackend({ clock });
-  if (url.startsWith("sqlite://")) return createSqliteBackend({ path: url.slice("sqlite://".length), clock });
-  if (url.startsWith("redis://") || url.startsWith("rediss://")) return createRedisBackend({ url });
-  throw new Error(`unsupported store URL scheme in "${url.split(":")[0]}:"; use memory://, sqlite://PATH or redis://HOST:PORT`);
+  const parsed = parseStoreUrl(url);
+  if (!parsed.ok) throw new Error(`invalid store URL: ${parsed.error}`);
+  const { location } = parsed;
+  switch (location.kind) {
+    case "memory":
+      return createMemoryBackend({ clock });
+    case "sqlite":
+      return createSqliteBackend({ path: location.path, clock });
+    case "redis":
+      return createRedisBackend({ url: location.url });
+    case "redis-cluster":
+      return createRedisClusterBackend(location);
+    case "postgres":
+      return createPostgresBackend({ url: location.url });
+  }
 }
 
 export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {

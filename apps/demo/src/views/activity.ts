@@ -10,7 +10,7 @@ type ActivityItem = GatehouseOutputs["activity"]["list"]["items"][number];
 export function activityView(): HTMLElement {
   const messages = messageBox();
   const list = h("ul", { class: "rows", "aria-label": "Recent activity" });
-  let cursor: number | null = null;
+  let cursor: string | null = null;
   const more = button("Show older", { class: "secondary", hidden: true }, () => void runAction(more, messages, () => load(false)));
 
   const load = async (fromStart: boolean) => {

@@ -18,7 +18,7 @@ function usersCard(): HTMLElement {
   const list = h("ul", { class: "rows", "aria-label": "Users" });
   const pageInfo = h("p", { class: "hint", role: "status" });
   // The cursors of the pages seen so far, to go back as well as on.
-  const cursors: unknown[] = [undefined];
+  const cursors: Array<string | undefined> = [undefined];
   let page = 0;
   let email = "";
 
@@ -27,7 +27,7 @@ function usersCard(): HTMLElement {
     list.replaceChildren(...(answer.items.length ? answer.items.map((user) => userRow(user, messages, load)) : [h("li", { class: "row muted" }, email ? `No user's email starts with "${email}".` : "No users.")]));
     cursors[page + 1] = answer.nextCursor ?? undefined;
     previous.hidden = page === 0;
-    next.hidden = answer.nextCursor === null || answer.nextCursor === undefined;
+    next.hidden = answer.nextCursor === null;
     pageInfo.textContent = `Page ${page + 1}${email ? `, emails starting with "${email}"` : ""}.`;
   };
 

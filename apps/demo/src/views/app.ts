@@ -6,6 +6,7 @@ import { userState, type UserState } from "../user-state";
 import { activityView } from "./activity";
 import { adminView } from "./admin";
 import { apiKeysView } from "./api-keys";
+import { linkedAccountsView } from "./linked-accounts";
 import { passkeysView } from "./passkeys";
 import { passwordView } from "./password";
 import { profileView } from "./profile";
@@ -50,7 +51,7 @@ export function appView(user: PublicUser, requested: AppPage, onLogoutFailed: ()
   const content =
     current.page === "admin"
       ? adminView()
-      : h("div", { class: "grid" }, profileView(state), twoFactorView(state), passkeysView(), sessionsView(), apiKeysView(), passwordView(), activityView());
+      : h("div", { class: "grid" }, profileView(state), twoFactorView(state), passkeysView(), linkedAccountsView(), sessionsView(), apiKeysView(), passwordView(), activityView());
 
   const element = h(
     "div",

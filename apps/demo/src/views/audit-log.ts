@@ -9,7 +9,7 @@ type AuditEntry = GatehouseOutputs["admin"]["auditLog"]["items"][number];
 export function auditLogView(): HTMLElement {
   const messages = messageBox();
   const list = h("ul", { class: "rows", "aria-label": "Audit log" });
-  let cursor: number | null = null;
+  let cursor: string | null = null;
 
   const load = async (fromStart: boolean) => {
     const page = await auth.admin.auditLog({ limit: 20, ...(fromStart || cursor === null ? {} : { cursor }) });

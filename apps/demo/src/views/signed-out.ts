@@ -1,13 +1,16 @@
 import { auth } from "../auth";
 import { button, field, h } from "../dom";
 import { messageBox, onSubmit, runAction } from "../errors";
+import { takeProviderOutcome } from "../provider-return";
 import { mfaStep } from "./mfa-step";
+import { providerButtons } from "./provider-buttons";
 
 type Mode = "login" | "signup" | "forgot";
 
 /**
- * Log in with a password, a passkey or an emailed code (with the two-factor
- * step when the account has it, except after a passkey), or create an account. Success needs no handling here: the SDK's `signed-in` event
+ * Log in with a password, a passkey, an emailed code or a sign-in provider
+ * (with the two-factor step when the account has it, except after a passkey),
+ * or create an account. Success needs no handling here: the SDK's `signed-in` event
  * switches the page to the signed-in view.
  */
 export function signedOutView(notice?: string, mode: Mode = "login"): HTMLElement {
@@ -20,6 +23,8 @@ export function signedOutView(notice?: string, mode: Mode = "login"): HTMLElemen
   const loginForm = (typed = ""): HTMLElement => {
     const messages = messageBox();
     if (notice) messages.info(notice);
+    const providerError = takeProviderOutcome("error");
+    if (providerError) messages.error(providerError);
     const email = field("Email", { name: "email", type: "email", autocomplete: "username", required: true, value: typed });
     const password = field("Password", { name: "password", type: "password", autocomplete: "current-password", required: true });
     const form = h("form", { class: "stack" }, email.element, password.element, messages.element, h("div", { class: "actions" }, h("button", { type: "submit" }, "Log in")));
@@ -45,6 +50,7 @@ export function signedOutView(notice?: string, mode: Mode = "login"): HTMLElemen
       form,
       h("p", { class: "or" }, "Or, without a password:"),
       alternatives,
+      providerButtons(messages),
       h("p", { class: "switch" }, button("Forgot password?", { class: "link" }, () => show(forgotForm(email.input.value)))),
       h("p", { class: "switch" }, "New here? ", button("Create an account", { class: "link" }, () => show(signupForm()))),
     );
@@ -136,6 +142,8 @@ export function signedOutView(notice?: string, mode: Mode = "login"): HTMLElemen
     );
   };
 
-  container.append(mode === "signup" ? signupForm() : mode === "forgot" ? forgotForm() : loginForm());
+  // Back from a provider with two-factor due: its mfaToken came in a short-lived cookie, not the address.
+  const providerMfaToken = takeProviderOutcome("mfaRequired") ? auth.providerMfaToken() : null;
+  container.append(providerMfaToken ? mfaForm(providerMfaToken) : mode === "signup" ? signupForm() : mode === "forgot" ? forgotForm() : loginForm());
   return container;
 }

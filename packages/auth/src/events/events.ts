@@ -10,8 +10,8 @@ import type { RequestMeta } from "../request-meta.js";
 const AUDITED = new Set([
   "signup", "login_success", "logout", "login_locked", "refresh_token_reuse", "password_changed", "password_reset",
   "email_verified", "mfa_enabled", "mfa_disabled", "api_key_created", "api_key_revoked", "role_changed",
-  "account_locked_by_admin", "account_unlocked_by_admin", "email_code_requested", "passkey_added", "passkey_renamed", "passkey_removed",
-  "passkey_counter_regressed",
+  "account_locked_by_admin", "account_unlocked_by_admin", "account_linked", "account_unlinked", "email_code_requested", "passkey_added",
+  "passkey_renamed", "passkey_removed", "passkey_counter_regressed",
 ]);
 
 /** Suspicious: also sent to the alert webhook when one is configured. */
@@ -21,7 +21,7 @@ const ALERTED = new Set(["refresh_token_reuse", "login_locked", "login_new_ip", 
 const ACTIVITY = new Set([
   "signup", "login_success", "login_failed", "login_new_ip", "logout", "refresh_token_reuse", "reauthenticated", "password_changed",
   "password_reset", "email_verified", "mfa_enabled", "mfa_disabled", "api_key_created", "api_key_revoked", "account_locked_by_admin",
-  "email_code_requested", "passkey_added", "passkey_renamed", "passkey_removed", "passkey_counter_regressed",
+  "account_linked", "account_unlinked", "email_code_requested", "passkey_added", "passkey_renamed", "passkey_removed", "passkey_counter_regressed",
 ]);
 
 export interface EventContext {
@@ -42,18 +42,30 @@ export interface EventContext {
 /**
  * The one path every security event takes: a JSON log line with the request's
  * IP, user agent and id; an audit-trail entry; an activity entry for the user.
- * Trail and activity writes run off the request path; `drain` awaits them.
+ * Trail and activity entries are the request's records: `settle(request)`
+ * resolves once they are written and rejects when one could not be, so the
+ * call answers only after its records are kept (or fails with 503 instead of
+ * losing one silently). A record that could not be written is also logged in
+ * full. `drain` awaits everything still running (alerts included).
  */
 export function createEvents(deps: { logger: Logger; audit: AuditTrail; activity: ActivityLog; emailKey: Uint8Array; notifyAlert?: NotifyAlert | undefined }) {
   const { logger, audit, activity } = deps;
   const pending = new Set<Promise<unknown>>();
+  const recordsOf = new WeakMap<RequestMeta, Array<Promise<unknown>>>();
   const emailRef = (email: string) => createHmac("sha256", deps.emailKey).update(email).digest("base64url").slice(0, 16);
 
-  const track = (name: string, work: Promise<unknown>) => {
+  const track = (name: string, work: Promise<unknown>, record?: { request: RequestMeta | undefined; kept: Record<string, unknown> }) => {
     const tracked = work
-      .catch((error: unknown) => logger.error({ event: "event_store_failed", failedEvent: name, error: error instanceof Error ? error.message : "unknown" }))
+      .catch((error: unknown) =>
+        logger.error({ event: "event_store_failed", failedEvent: name, ...(record ? { record: record.kept } : {}), error: error instanceof Error ? error.message : "unknown" }),
+      )
       .finally(() => pending.delete(tracked));
     pending.add(tracked);
+    if (record?.request) {
+      const records = recordsOf.get(record.request);
+      if (records) records.push(work);
+      else recordsOf.set(record.request, [work]);
+    }
   };
 
   function record(level: "info" | "warn" | "error", name: string, context: EventContext): void {
@@ -70,13 +82,15 @@ export function createEvents(deps: { logger: Logger; audit: AuditTrail; activity
     // User agents are attacker-sized; what is kept for months is capped.
     const where = { ip: request?.ip ?? "", userAgent: (request?.userAgent ?? "").slice(0, 512), requestId: request?.requestId ?? "" };
     if (AUDITED.has(name)) {
-      track(name, audit.append({ actor: context.actorId ?? context.userId ?? null, action: name, target: context.userId ?? null, result: "success", ...where }));
+      const fields = { actor: context.actorId ?? context.userId ?? null, action: name, target: context.userId ?? null, result: "success" as const, ...where };
+      track(name, audit.append(fields), { request, kept: { audit: fields } });
     }
     if (ALERTED.has(name) && deps.notifyAlert) {
       track(name, deps.notifyAlert(name, { userId: context.userId ?? null, actorId: context.actorId ?? null, ip: where.ip, userAgent: where.userAgent, requestId: where.requestId }));
     }
     if (ACTIVITY.has(name) && context.userId) {
-      track(name, activity.append(context.userId, { event: name, ip: where.ip, userAgent: where.userAgent }));
+      const entry = { event: name, ip: where.ip, userAgent: where.userAgent };
+      track(name, activity.append(context.userId, entry), { request, kept: { activity: { userId: context.userId, ...entry } } });
     }
   }
 
@@ -84,6 +98,15 @@ export function createEvents(deps: { logger: Logger; audit: AuditTrail; activity
     info: (name: string, context: EventContext) => record("info", name, context),
     warn: (name: string, context: EventContext) => record("warn", name, context),
     error: (name: string, context: EventContext) => record("error", name, context),
+    /**
+     * Resolves once the request's audit and activity records so far are
+     * written; rejects when one could not be. Every call of a batched request
+     * waits for them all (they share the request), so none answers before any is kept.
+     */
+    settle(request: RequestMeta): Promise<unknown> | undefined {
+      const records = recordsOf.get(request);
+      return records ? Promise.all(records) : undefined;
+    },
     async drain(): Promise<void> {
       while (pending.size > 0) await Promise.all([...pending]);
     },

@@ -20,6 +20,7 @@ import { securityHeaderFields } from "./security-headers.js";
 import { createTrpcBridge, writeTrpcAnswer } from "./trpc-bridge.js";
 import { createAnswerHold } from "./answer-hold.js";
 import { createOpenApiDocument } from "./openapi/openapi-document.js";
+import { createOAuthRoutes } from "../features/oauth/http-routes.js";
 
 const TRPC_PREFIX = "/trpc/";
 // tRPC's methods; anything else (PUT, TRACE, …) is refused before a Fetch Request is built from it.
@@ -62,6 +63,7 @@ export function createRequestListener(services: Services): RequestListener {
   const cookieOrigins = new Set([...config.corsOrigins, new URL(config.appUrl).origin]);
   const earlyLimits = createEarlyLimits(appRouter);
   const hold = createAnswerHold(MAX_HELD_ANSWERS);
+  const oauthRoutes = createOAuthRoutes(services);
   const securityFields = securityHeaderFields({ production: config.production });
   // Made once, not per request: Node's error names the refused field, which is enough to find the bug.
   const logUnsendable = (error: unknown): void => logger.error({ event: "unhandled_error", err: error });
@@ -165,6 +167,11 @@ export function createRequestListener(services: Services): RequestListener {
       reply.set("Cache-Control", "no-cache");
       reply.set("Content-Type", "application/json");
       reply.send(200, openApiJson);
+      return;
+    }
+    const oauthRoute = oauthRoutes.match(req.method, path);
+    if (oauthRoute) {
+      void oauthRoutes.serve(req, reply, meta, oauthRoute, path, queryStart < 0 ? "" : url.slice(queryStart + 1));
       return;
     }
     if (req.method === "GET" && path === "/.well-known/jwks.json" && config.keys.jwks) {

@@ -9,6 +9,15 @@ const PREHASH_KEY = "gatehouse/password/v1";
 const prehash = (password: string): string =>
   createHmac("sha256", PREHASH_KEY).update(password, "utf8").digest("base64");
 
+/**
+ * The stored hash of an account that has no password (made by a sign-in
+ * provider): no password verifies against it, at the cost of a real check.
+ * A password reset gives such an account one.
+ */
+export const NO_PASSWORD_HASH = "";
+
+export const hasPassword = (user: { passwordHash: string }): boolean => user.passwordHash !== NO_PASSWORD_HASH;
+
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
   verify(password: string, storedHash: string): Promise<boolean>;
@@ -22,7 +31,7 @@ export async function createPasswordHasher(cost: number, runHashing: RunHashing)
   const dummyHash = await hash(prehash("gatehouse dummy password"), cost);
   return {
     hash: (password) => runHashing(() => hash(prehash(password), cost)),
-    verify: (password, storedHash) => runHashing(() => verify(prehash(password), storedHash)),
+    verify: (password, storedHash) => runHashing(async () => (await verify(prehash(password), storedHash || dummyHash)) && storedHash !== NO_PASSWORD_HASH),
     verifyDummy: async (password) => {
       await runHashing(() => verify(prehash(password), dummyHash));
       return false;

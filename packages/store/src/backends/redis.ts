@@ -1,5 +1,5 @@
 import KeyvRedis from "@keyv/redis";
-import { createClient } from "@redis/client";
+import { createClient, type RedisClientType } from "@redis/client";
 import type { AtomicBackend } from "../backend.js";
 import { createRedisCollections } from "./redis-collections.js";
 import { script, type RunScript } from "./redis-script.js";
@@ -45,6 +45,19 @@ else
 end
 return 1`);
 
+/** The commands the backend sends; a single client and a cluster client both have them (the cluster routes by key). */
+export type RedisCommander = Pick<RedisClientType, "get" | "set" | "getDel" | "evalSha" | "eval" | "hGet" | "unlink">;
+
+export interface RedisConnection {
+  commands: RedisCommander;
+  /** The client Keyv's Redis adapter wraps (in cluster mode it groups reads by slot itself). */
+  keyvClient: unknown;
+  ping(): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+export const reconnectStrategy = (retries: number) => Math.min(50 * 2 ** retries, 2_000);
+
 /**
  * Redis through @keyv/redis for Keyv's operations and the same client for the
  * atomic ones: native commands where one exists, a Lua script where not, so
@@ -56,19 +69,34 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
     url,
     // Fail fast while disconnected instead of queueing requests behind an outage.
     disableOfflineQueue: true,
-    socket: {
-      connectTimeout: commandTimeoutMs,
-      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2_000),
-    },
+    socket: { connectTimeout: commandTimeoutMs, reconnectStrategy },
   });
   // Errors surface on the commands that fail; the event only needs a listener
   // so a dropped connection does not crash the process while it reconnects.
   client.on("error", () => {});
   await client.connect();
+  const withTimeout = timeoutAfter(commandTimeoutMs);
+  return redisBackendOver(
+    {
+      commands: client,
+      keyvClient: client,
+      ping: () => client.ping(),
+      async close() {
+        if (!client.isOpen) return;
+        // A graceful close waits for a server that may be gone; past the timeout, drop the socket.
+        if (client.isReady) await withTimeout(client.close()).catch(() => client.destroy());
+        else client.destroy();
+      },
+    },
+    withTimeout,
+  );
+}
 
-  const withTimeout = <T>(operation: Promise<T>): Promise<T> =>
+/** Rejects when `operation` has not settled in `ms`: bounded latency while a server hangs. */
+export function timeoutAfter(ms: number) {
+  return <T>(operation: Promise<T>): Promise<T> =>
     new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("redis command timed out")), commandTimeoutMs);
+      const timer = setTimeout(() => reject(new Error("redis command timed out")), ms);
       operation.then(
         (value) => {
           clearTimeout(timer);
@@ -80,6 +108,11 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
         },
       );
     });
+}
+
+/** The backend over a connected client, single or cluster. */
+export function redisBackendOver(connection: RedisConnection, withTimeout: <T>(operation: Promise<T>) => Promise<T>): AtomicBackend {
+  const client = connection.commands;
 
   // EVALSHA sends 40 bytes instead of the script and spares Redis hashing it on every call; a Redis
   // that does not know the script yet (restarted, SCRIPT FLUSH, a new replica) gets it once via EVAL.
@@ -92,7 +125,7 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
     }
   };
 
-  const keyvAdapter = new KeyvRedis(client as never, { throwOnErrors: true, throwOnConnectError: true });
+  const keyvAdapter = new KeyvRedis(connection.keyvClient as never, { throwOnErrors: true, throwOnConnectError: true });
   const stringOrUndefined = (reply: unknown): string | undefined =>
     typeof reply === "string" ? reply : undefined;
 
@@ -128,13 +161,8 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
       return Number(reply) === 1;
     },
     async ping() {
-      await withTimeout(client.ping());
+      await withTimeout(connection.ping());
     },
-    async close() {
-      if (!client.isOpen) return;
-      // A graceful close waits for a server that may be gone; past the timeout, drop the socket.
-      if (client.isReady) await withTimeout(client.close()).catch(() => client.destroy());
-      else client.destroy();
-    },
+    close: () => connection.close(),
   };
 }

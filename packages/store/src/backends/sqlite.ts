@@ -40,7 +40,7 @@ const LIVE = "(expires_at IS NULL OR expires_at > @now)";
  * event-loop turn together. Each operation is one synchronous step (a statement,
  * or a read and a write) inside that turn's transaction, atomic within the
  * process; an acknowledged write survives `kill -9` (see the pragma below).
- * Several instances need Redis.
+ * Several instances need a shared store (Postgres, Redis, a Redis Cluster).
  */
 export function createSqliteBackend(options: SqliteBackendOptions): AtomicBackend & LocalMaintenance {
   const { path, clock, sweepIntervalMs = 60_000, readCacheEntries = 10_000, lockTimeoutMs = 5_000 } = options;

@@ -9,11 +9,20 @@ const ok = z.object({ ok: z.literal(true) });
 
 export const adminRouter = {
   listUsers: procedures.admin
-    .input(z.strictObject({ page: z.number().int().min(1).max(1_000_000).default(1), limit: z.number().int().min(1).max(100).default(20) }).default({ page: 1, limit: 20 }))
-    .output(z.object({ items: z.array(publicUserSchema), total: z.number() }))
+    .input(
+      z
+        .strictObject({
+          cursor: z.string().min(1).max(2048).optional(),
+          limit: z.number().int().min(1).max(100).default(20),
+          // Trimmed and lower-cased as signup stores addresses; the whole address or its beginning.
+          email: z.string().trim().toLowerCase().max(254).optional(),
+        })
+        .default({ limit: 20 }),
+    )
+    .output(z.object({ items: z.array(publicUserSchema), nextCursor: z.string().nullable() }))
     .query(async ({ ctx, input }) => {
-      const { items, total } = await ctx.services.users.page((input.page - 1) * input.limit, input.limit);
-      return { items: items.map(toPublicUser), total };
+      const page = await ctx.services.users.list({ cursor: input.cursor, limit: input.limit, email: input.email || undefined });
+      return { items: page.items.map(toPublicUser), nextCursor: page.nextCursor };
     }),
 
   setRole: procedures.adminWithStepUp
@@ -36,7 +45,7 @@ export const adminRouter = {
     .output(
       z.object({
         items: z.array(z.object({ seq: z.number(), at: z.string(), actor: z.string().nullable(), action: z.string(), target: z.string().nullable(), result: z.string(), ip: z.string(), userAgent: z.string(), requestId: z.string(), hash: z.string() })),
-        nextCursor: z.number().nullable(),
+        nextCursor: z.string().nullable(),
       }),
     )
     .query(async ({ ctx, input }) => {

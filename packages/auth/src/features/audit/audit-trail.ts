@@ -1,95 +1,69 @@
-import { createHmac } from "node:crypto";
 import type { Clock, Store } from "@gatehouse/store";
-import { createAppendLog } from "./append-log.js";
+import { generateId } from "../../crypto/random.js";
+import { verifyChain, type AuditEntry, type AuditFields } from "./audit-chain.js";
+import { createAuditWriter, type AuditWriterOptions } from "./audit-writer.js";
 
-export interface AuditFields {
-  actor: string | null;
-  action: string;
-  target: string | null;
-  result: "success" | "failure";
-  ip: string;
-  userAgent: string;
-  requestId: string;
-}
+export type { AuditEntry, AuditFields } from "./audit-chain.js";
 
-export interface AuditEntry extends AuditFields {
-  seq: number;
-  at: number;
-  prevHash: string;
-  /** When the previous entry was written: tells an entry that aged out from one that was deleted. */
-  prevAt: number | null;
-  hash: string;
-}
-
-const GENESIS = "0".repeat(64);
+/** The trail's log in the store; entries are chained by keyed MACs (audit-chain.ts). */
+export const AUDIT_LOG = "audit";
+// Entries past retention leave at most this often per instance, a bounded step (one page, one trim) at a time.
+const PRUNE_INTERVAL_MS = 60_000;
+const PRUNE_PAGE = 1000;
 
 /**
- * The trail is a chain: each entry's MAC covers its content and the previous
- * entry's MAC, under a server key, so editing, removing or re-forging an entry
- * breaks the chain there even for someone who can write to the store.
+ * The tamper-evident audit trail: one append-only log whose entries each
+ * carry a MAC over their position, content and the MAC before (audit-chain.ts),
+ * written by this instance's batching writer (audit-writer.ts).
  */
-export function createAuditTrail(store: Store, clock: Clock, retentionDays: number, key: Uint8Array) {
+export function createAuditTrail(store: Store, clock: Clock, retentionDays: number, key: Uint8Array, options: AuditWriterOptions = {}) {
   const retentionMs = retentionDays * 24 * 3600_000;
-  const log = createAppendLog<AuditEntry>(store, "audit", retentionMs);
-  const macOf = (entry: Omit<AuditEntry, "hash">): string => {
-    const { seq, at, actor, action, target, result, ip, userAgent, requestId, prevHash, prevAt } = entry;
-    return createHmac("sha256", key).update(JSON.stringify([seq, at, actor, action, target, result, ip, userAgent, requestId, prevHash, prevAt])).digest("hex");
-  };
+  const log = store.log<AuditEntry>(AUDIT_LOG);
+  const writer = createAuditWriter(log, key, options);
+  let lastPrune = -Infinity;
+  let pruning: Promise<void> | undefined;
 
-  return {
-    append(fields: AuditFields): Promise<AuditEntry> {
-      return log.append((previous, seq) => {
-        const entry = {
-          seq,
-          at: clock(),
-          actor: fields.actor,
-          action: fields.action,
-          target: fields.target,
-          result: fields.result,
-          ip: fields.ip,
-          userAgent: fields.userAgent,
-          requestId: fields.requestId,
-          prevHash: previous?.hash ?? GENESIS,
-          prevAt: previous?.at ?? null,
-        };
-        return { ...entry, hash: macOf(entry) };
-      });
-    },
+  /** Removes a bounded step of entries past retention, never the newest; true when more may be due. */
+  async function pruneStep(): Promise<boolean> {
+    const [oldest, length] = await Promise.all([log.page({ order: "asc", limit: PRUNE_PAGE }), log.length()]);
+    const now = clock();
+    const kept = oldest.items.find(({ value }) => value.at + retentionMs > now);
+    const keepFrom = Math.min(kept?.position ?? (oldest.items.at(-1)?.position ?? 0) + 1, length);
+    if (oldest.items.length === 0 || keepFrom <= oldest.items[0]!.position) return false;
+    await log.trim(keepFrom);
+    return kept === undefined && keepFrom < length;
+  }
 
-    page: (cursor: number | undefined, limit: number) => log.page(cursor, limit),
-
-    /**
-     * Walks the chain from the newest entry back. A missing entry is tampering
-     * unless the retention period has passed since it was written (its time
-     * is recorded, under the MAC, in the entry after it).
-     */
-    async verify(): Promise<{ ok: boolean; checked: number; brokenAt?: number }> {
-      let { seq, entry } = await log.latest();
-      let checked = 0;
-      let newer: AuditEntry | undefined;
-      while (seq > 0) {
-        if (!entry) {
-          // The newer entry says, under the MAC, either when its predecessor was
-          // written or that there was none left to chain to (GENESIS) when it was.
-          const agedOut = newer ? newer.prevHash === GENESIS || (newer.prevAt !== null && newer.prevAt + retentionMs <= clock()) : false;
-          if (!agedOut) return { ok: false, checked, brokenAt: seq };
-          break;
-        }
-        const { hash, ...content } = entry;
-        if (entry.seq !== seq || macOf(content) !== hash) return { ok: false, checked, brokenAt: seq };
-        if (newer && newer.prevHash !== hash) return { ok: false, checked, brokenAt: newer.seq };
-        checked += 1;
-        newer = entry;
-        seq -= 1;
-        entry = seq > 0 ? await log.get(seq) : undefined;
+  const trail = {
+    /** Resolves once the entry is in the trail; rejects (StoreUnavailableError) when it could not be written. */
+    async append(fields: AuditFields): Promise<AuditEntry> {
+      const entry = await writer.append({ ...fields, id: generateId(), at: clock() });
+      if (clock() - lastPrune >= PRUNE_INTERVAL_MS) {
+        lastPrune = clock();
+        // Maintenance off the caller's path; a failed step is retried at the next interval.
+        void trail.prune().catch(() => undefined);
       }
-      if (seq === 0 && newer && newer.prevHash !== GENESIS) return { ok: false, checked, brokenAt: newer.seq };
-      // Only the head pointer is outside the MACs: cutting off the newest
-      // entries and winding the head back needs an outside anchor to notice
-      // (e.g. shipping the head's seq and MAC elsewhere now and then).
-      return { ok: true, checked };
+      return entry;
     },
+
+    /** Removes the entries past the retention period, a bounded step per store call; one run at a time. */
+    prune(): Promise<void> {
+      pruning ??= (async () => {
+        for (let more = true; more; ) more = await pruneStep();
+      })().finally(() => (pruning = undefined));
+      return pruning;
+    },
+
+    /** Newest first; the cursor is opaque. */
+    async page(cursor: string | undefined, limit: number) {
+      const page = await log.page({ limit, ...(cursor ? { cursor } : {}) });
+      return { items: page.items.map((item) => item.value), nextCursor: page.nextCursor };
+    },
+
+    /** Walks the whole trail (see verifyChain); its cost is the trail's length, read a page at a time. */
+    verify: () => verifyChain(log, key, retentionMs, clock()),
   };
+  return trail;
 }
 
 export type AuditTrail = ReturnType<typeof createAuditTrail>;

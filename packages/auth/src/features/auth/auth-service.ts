@@ -93,15 +93,15 @@ export function createAuthService(deps: AuthServiceDeps) {
 
   /**
    * Ends every session of the user at once, on every instance, by bumping the
-   * user's generation; `keep` (the caller's own session) is carried over.
+   * user's generation: one write, however many sessions there are. `keep` (the
+   * caller's own session) is carried over into the new generation.
    */
   async function endAllSessions(userId: string, reason: string, request: RequestMeta, keep?: SessionRecord): Promise<void> {
     const updated = await users.update(userId, (u) => ({ ...u, sessionGeneration: u.sessionGeneration + 1 }));
-    if (keep && updated) await sessions.update(keep.id, (s) => ({ ...s, generation: updated.sessionGeneration }));
-    const ended = (await sessions.listIds(userId)).filter((id) => id !== keep?.id);
-    await Promise.all(ended.map((id) => sessions.revoke(id, reason)));
-    await sessions.removeFromIndex(userId, ended);
-    events.info("token_revoked", { userId, reason, sessions: ended.length, request });
+    if (!updated) return;
+    if (keep) await sessions.carryOver(keep, updated.sessionGeneration);
+    const ended = await sessions.countGeneration(userId, updated.sessionGeneration - 1);
+    events.info("token_revoked", { userId, reason, sessions: ended, request });
   }
 
   /** A password under the credential check; without a user, a dummy hash is verified so unknown emails cost the same. */
@@ -168,9 +168,10 @@ export function createAuthService(deps: AuthServiceDeps) {
   }
 
   /**
-   * The end of every sign-in once its credential checked out: the account must
-   * be usable, then the TOTP step when the account has it (unless the credential
-   * stands for a second factor itself), else the session and its tokens.
+   * The end of every sign-in once its credential checked out (a password, an
+   * emailed code, a passkey, a provider): the account must be usable, then the
+   * TOTP step when the account has it (unless the credential stands for a
+   * second factor itself), else the session and its tokens.
    */
   async function completeSignIn(user: UserRecord, how: SignInCompletion & { askMfa: false }, meta: RequestMeta): Promise<SignedIn>;
   async function completeSignIn(user: UserRecord, how: SignInCompletion, meta: RequestMeta): Promise<LoginResult>;

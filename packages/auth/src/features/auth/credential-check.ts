@@ -15,7 +15,8 @@ export type LockSubject = { kind: "email"; email: string } | { kind: "device"; d
 export const lockSubjectOf = (deviceId: string | null | undefined, email: string): LockSubject =>
   deviceId ? { kind: "device", deviceId } : { kind: "email", email };
 
-const keyOf = (subject: LockSubject) => (subject.kind === "email" ? `email:${subject.email}` : `device:${subject.deviceId}`);
+/** The key a subject's failures are counted under (`login.lockout`). */
+export const lockKeyOf = (subject: LockSubject) => (subject.kind === "email" ? `email:${subject.email}` : `device:${subject.deviceId}`);
 
 /** Who is being checked, for the events: the account when known, and how the sign-in proves itself. */
 export interface CheckContext {
@@ -40,7 +41,7 @@ export function createCredentialCheck(deps: { limiter: Limiter; events: Events }
     const { userId, method, request } = context;
     let reservation;
     try {
-      reservation = await limiter.reserve("login.lockout", [keyOf(subject)]);
+      reservation = await limiter.reserve("login.lockout", [lockKeyOf(subject)]);
     } catch (error) {
       events.info("login_failed", { reason: "locked", method, subject: subject.kind, userId, ...(subject.kind === "email" ? { email: subject.email } : {}), request });
       throw error;

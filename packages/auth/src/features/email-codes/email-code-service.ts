@@ -1,11 +1,10 @@
 import type { Clock } from "@gatehouse/store";
-import { generateSecretToken } from "../../crypto/random.js";
 import { AuthError } from "../../errors.js";
 import type { Events } from "../../events/events.js";
 import { appLink } from "../../mail/app-link.js";
 import type { MailQueue } from "../../mail/background-mail.js";
 import { emailSignInCodeMail } from "../../mail/templates.js";
-import type { PasswordHasher } from "../../passwords/hasher.js";
+import { NO_PASSWORD_HASH } from "../../passwords/hasher.js";
 import type { RequestMeta } from "../../request-meta.js";
 import type { AuthService, LoginResult } from "../auth/auth-service.js";
 import type { KnownIps } from "../auth/known-ips.js";
@@ -19,7 +18,6 @@ export interface EmailCodeServiceDeps {
   clock: Clock;
   events: Events;
   users: UserStore;
-  passwords: PasswordHasher;
   auth: AuthService;
   /** Its mailbox proof: a right code on an unverified address takes the account back, as a confirmation link does. */
   recovery: Pick<RecoveryService, "confirmMailbox">;
@@ -57,9 +55,8 @@ export function createEmailCodeService(deps: EmailCodeServiceDeps) {
 
   async function createAccount(email: string, request: RequestMeta): Promise<UserRecord> {
     if (!deps.passwordlessSignup) throw codeInvalid();
-    // No password: a random one nobody knows, so password login fails as it does for any wrong password, at the same cost.
-    const passwordHash = await deps.passwords.hash(generateSecretToken(32));
-    const user = await users.create({ email, name: null, role: "user", emailVerified: true, mfaEnabled: false, passwordHash, createdAt: clock() });
+    // No password (a password login fails as for any wrong one, at the same cost); a reset gives it one.
+    const user = await users.create({ email, name: null, role: "user", emailVerified: true, mfaEnabled: false, passwordHash: NO_PASSWORD_HASH, createdAt: clock() });
     if (!user) {
       // Someone signed up with this address after the code was sent: never sign in to an account the code was not sent for.
       events.info("login_failed", { reason: "email_code_stale", method: METHOD, email, request });

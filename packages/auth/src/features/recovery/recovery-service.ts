@@ -7,6 +7,7 @@ import { appLink } from "../../mail/app-link.js";
 import type { MailQueue } from "../../mail/background-mail.js";
 import { emailConfirmedMail, passwordChangedMail, passwordResetDoneMail, passwordResetMail, verifyEmailMail, type EndedAccess } from "../../mail/templates.js";
 import type { PasswordHasher } from "../../passwords/hasher.js";
+import type { AccountsService } from "../accounts/accounts-service.js";
 import type { ApiKeyService } from "../api-keys/api-key-service.js";
 import type { AuthService } from "../auth/auth-service.js";
 import type { MfaService } from "../mfa/mfa-service.js";
@@ -24,6 +25,7 @@ export interface RecoveryServiceDeps {
   auth: AuthService;
   mfa: MfaService;
   apiKeys: ApiKeyService;
+  accounts: AccountsService;
   mail: MailQueue;
   /** Where links in mails point: the app's public URL. */
   appUrl: string;
@@ -39,7 +41,7 @@ export function createRecoveryService(deps: RecoveryServiceDeps) {
   const resetTokens = createOneTimeTokens<{ userId: string; generation: number }>(store, clock, "reset", 3600_000);
   const verificationTokens = createOneTimeTokens<{ userId: string; email: string }>(store, clock, "verify-email", 24 * 3600_000);
   const link = (path: string, token: string) => appLink(appUrl, path, token);
-  const takeBack = createTakeBack({ events, users, auth, mfa, apiKeys: deps.apiKeys, invalid: invalidLink });
+  const takeBack = createTakeBack({ events, users, auth, mfa, apiKeys: deps.apiKeys, accounts: deps.accounts, invalid: invalidLink });
 
   /**
    * A proof that whoever asks reads the account's mailbox (a confirmation

@@ -2,6 +2,7 @@ import type { AuthError } from "../../errors.js";
 import type { Events } from "../../events/events.js";
 import type { EndedAccess } from "../../mail/templates.js";
 import type { RequestMeta } from "../../request-meta.js";
+import type { AccountsService } from "../accounts/accounts-service.js";
 import type { ApiKeyService } from "../api-keys/api-key-service.js";
 import type { AuthService } from "../auth/auth-service.js";
 import type { MfaService } from "../mfa/mfa-service.js";
@@ -15,6 +16,7 @@ export interface TakeBackDeps {
   auth: AuthService;
   mfa: MfaService;
   apiKeys: ApiKeyService;
+  accounts: AccountsService;
   /** What to throw when the account is gone. */
   invalid: () => AuthError;
 }
@@ -24,7 +26,8 @@ export interface TakeBackDeps {
  * confirmation link) does, in one atomic update of the user: the address is
  * verified, and everything that may belong to whoever had access before ends —
  * sessions, device credentials, API keys. On an address never verified, anyone
- * could have signed up with it and set up a second factor, so that goes too; on
+ * could have signed up with it and set up a second factor or linked a sign-in
+ * provider of their own, so those go too; on
  * a verified one a reset keeps it (a reset must not bypass 2FA). A confirmation
  * of an address already verified changes nothing (undefined). `keep` is the
  * session of a caller who opened the link while signed in to this account: it
@@ -54,7 +57,7 @@ export function createTakeBack(deps: TakeBackDeps) {
     });
     if (!updated) throw deps.invalid();
     if (via === "email_verified" && wasVerified) return undefined;
-    if (!wasVerified) await mfa.discardPendingSetup(user.id);
+    if (!wasVerified) await Promise.all([mfa.discardPendingSetup(user.id), deps.accounts.unlinkAll(user.id, via, request)]);
     // Removes the ended sessions from the user's index (and logs them); the generation already ended them.
     const kept = keep?.userId === user.id ? keep : undefined;
     await auth.endAllSessions(user.id, via, request, kept);

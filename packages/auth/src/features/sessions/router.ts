@@ -2,7 +2,7 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { AuthError } from "../../errors.js";
 import { procedures } from "../../trpc.js";
-import { isSessionLive } from "./session-store.js";
+import { isSessionLive, type SessionRecord } from "./session-store.js";
 
 const sessionOutput = z.object({
   id: z.string(),
@@ -16,11 +16,13 @@ const sessionOutput = z.object({
 export const sessionsRouter = {
   list: procedures.user.output(z.array(sessionOutput)).query(async ({ ctx }) => {
     const { user, session: current } = ctx.caller.kind === "user" ? ctx.caller : { ...ctx.caller, session: undefined };
-    const ids = await ctx.services.sessions.listIds(user.id);
+    const ids = await ctx.services.sessions.listIds(user.id, user.sessionGeneration);
     const now = ctx.services.config.clock();
-    const sessions = (await Promise.all(ids.map((id) => ctx.services.sessions.get(id))))
-      .filter((s) => s !== undefined && isSessionLive(s, user.sessionGeneration, now))
-      .map((s) => s!);
+    const records = await Promise.all(ids.map((id) => ctx.services.sessions.get(id)));
+    // A listed id whose record is gone leaves the list as it is met.
+    const gone = ids.filter((_, i) => records[i] === undefined);
+    if (gone.length > 0) await ctx.services.sessions.removeFromIndex(user.id, user.sessionGeneration, gone);
+    const sessions = records.filter((s): s is SessionRecord => s !== undefined && isSessionLive(s, user.sessionGeneration, now));
     return sessions
       .sort((a, b) => b.lastUsedAt - a.lastUsedAt)
       .map((s) => ({
@@ -41,7 +43,6 @@ export const sessionsRouter = {
       // Another user's session is indistinguishable from no session.
       if (!session || session.userId !== ctx.caller.user.id || session.revokedAt !== null) throw new AuthError("not_found");
       await ctx.services.auth.revokeSession(session, "revoked_by_user", ctx.meta);
-      await ctx.services.sessions.removeFromIndex(session.userId, [session.id]);
       return { ok: true as const };
     }),
 } satisfies TRPCRouterRecord;

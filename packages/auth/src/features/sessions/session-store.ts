@@ -1,5 +1,4 @@
-import type { Store } from "@gatehouse/store";
-import type { Clock } from "@gatehouse/store";
+import { sortableTime, type Clock, type Store } from "@gatehouse/store";
 
 /**
  * One session per login: the family every refresh token of that login belongs
@@ -27,59 +26,74 @@ export interface SessionRecord {
   deviceId?: string | null;
 }
 
-const sessionKey = (id: string) => `session:${id}`;
-const userSessionsKey = (userId: string) => `user-sessions:${userId}`;
+/** The session list shows this many of a user's live sessions at most, newest first. */
+export const LISTED_SESSIONS = 100;
 
-// Past this many indexed sessions, a new login also drops expired and revoked ones.
-const INDEX_PRUNE_THRESHOLD = 20;
+const sessionKey = (id: string) => `session:${id}`;
+// A user's sessions of one generation, newest first. Bumping the generation
+// ends them all at once and starts a new, empty index: nothing is rewritten or
+// walked, and the old index empties itself as its members' TTLs run out.
+const indexName = (userId: string, generation: number) => `sessions:${userId}:${generation}`;
 
 export function createSessionStore(store: Store, clock: Clock) {
   const ttlOf = (session: SessionRecord) => Math.max(session.absoluteExpiresAt - clock(), 1);
+  const indexOf = (session: Pick<SessionRecord, "userId" | "generation">) => store.index(indexName(session.userId, session.generation));
 
-  const removeFromIndex = async (userId: string, ended: readonly string[]): Promise<void> => {
-    const drop = new Set(ended);
-    await store.update<string[]>(userSessionsKey(userId), (ids = []) => {
-      const kept = ids.filter((id) => !drop.has(id));
-      return kept.length ? kept : undefined;
-    });
+  /** Lists the session under its user and generation until its absolute expiry; safe to repeat. */
+  const index = async (session: SessionRecord): Promise<void> => {
+    await indexOf(session).add(session.id, sortableTime(session.createdAt), { ttlMs: ttlOf(session) });
   };
 
-  const pruneEnded = async (userId: string, ids: string[]): Promise<void> => {
-    const records = await Promise.all(ids.map((id) => store.get<SessionRecord>(sessionKey(id))));
-    await removeFromIndex(userId, ids.filter((_, i) => !records[i] || records[i].revokedAt !== null));
-  };
+  const update = (id: string, change: (session: SessionRecord) => SessionRecord) =>
+    store.update<SessionRecord>(sessionKey(id), (current) => (current ? change(current) : undefined));
 
   return {
     get: (id: string) => store.get<SessionRecord>(sessionKey(id)),
 
     async create(session: SessionRecord): Promise<void> {
       await store.set(sessionKey(session.id), session, ttlOf(session));
-      // The per-user index lists sessions for "log out everywhere" and the
-      // session list; ended sessions are removed from it when they end in bulk.
-      const ids = await store.update<string[]>(userSessionsKey(session.userId), (ids = []) => [...ids, session.id]);
-      if (ids && ids.length > INDEX_PRUNE_THRESHOLD) await pruneEnded(session.userId, ids);
+      await index(session);
     },
 
-    update: (id: string, change: (session: SessionRecord) => SessionRecord) =>
-      store.update<SessionRecord>(sessionKey(id), (current) => (current ? change(current) : undefined)),
+    index,
+    update,
 
-    /** The session as revoked by this call; undefined when there is none or it was revoked already. */
+    /** Marks the session revoked and takes it out of its user's list; undefined when there is none or it was revoked already. */
     async revoke(id: string, reason: string): Promise<SessionRecord | undefined> {
       const now = clock();
       let revokedHere = false;
-      const written = await store.update<SessionRecord>(sessionKey(id), (current) => {
-        revokedHere = current !== undefined && current.revokedAt === null;
-        return revokedHere ? { ...current!, revokedAt: now, revokedReason: reason } : current;
+      const revoked = await update(id, (current) => {
+        revokedHere = current.revokedAt === null;
+        return revokedHere ? { ...current, revokedAt: now, revokedReason: reason } : current;
       });
-      return revokedHere ? written : undefined;
+      if (!revoked || !revokedHere) return undefined;
+      await indexOf(revoked).remove(id);
+      return revoked;
     },
 
-    async listIds(userId: string): Promise<string[]> {
-      return (await store.get<string[]>(userSessionsKey(userId))) ?? [];
+    /** The ids of the user's newest sessions of `generation` (at most LISTED_SESSIONS). */
+    async listIds(userId: string, generation: number): Promise<string[]> {
+      const page = await store.index(indexName(userId, generation)).page({ limit: LISTED_SESSIONS });
+      return page.items.map((item) => item.member);
     },
 
-    /** Drops ended sessions from the user's index; sessions added meanwhile stay. */
-    removeFromIndex,
+    /** Drops ids whose record is gone from the user's list of that generation. */
+    async removeFromIndex(userId: string, generation: number, ids: readonly string[]): Promise<void> {
+      const list = store.index(indexName(userId, generation));
+      await Promise.all(ids.map((id) => list.remove(id)));
+    },
+
+    /** How many sessions the generation still lists: those a bump of it ends. */
+    countGeneration: (userId: string, generation: number) => store.index(indexName(userId, generation)).count(),
+
+    /** Moves a session into the user's new generation (it survives "log out everywhere else"). */
+    async carryOver(session: SessionRecord, generation: number): Promise<SessionRecord | undefined> {
+      const moved = await update(session.id, (s) => ({ ...s, generation }));
+      if (!moved) return undefined;
+      await index(moved);
+      await indexOf(session).remove(session.id);
+      return moved;
+    },
   };
 }
 

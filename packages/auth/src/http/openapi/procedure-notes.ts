@@ -40,7 +40,7 @@ export const PROCEDURE_NOTES = {
   "auth.requestEmailCode": { summary: "Mail a 6-digit sign-in code and a one-click link (10 minutes, once); always answers ok.", reasons: [] },
   "auth.loginWithEmailCode": {
     summary: "Sign in with the mailed code ({email, code}) or the link's token ({token}); with two-factor on, answers an mfaToken instead of tokens. A first code on an unverified address confirms it, ending everything set up before.",
-    reasons: ["code_invalid", "account_locked", "account_disabled", "overloaded"],
+    reasons: ["code_invalid", "account_locked", "account_disabled"],
     authMode: true,
   },
   "auth.passkeyOptions": { summary: "WebAuthn request options and a challenge (5 minutes, once) for signing in with a passkey.", reasons: [] },
@@ -67,6 +67,19 @@ export const PROCEDURE_NOTES = {
   "admin.unlockUser": { summary: "Unlock an account.", reasons: ["not_found"] },
   "admin.auditLog": { summary: "The hash-chained audit trail, newest first.", reasons: [] },
   "admin.verifyAuditLog": { summary: "Check the audit trail's hash chain.", reasons: [] },
+  "auth.oauthProviders": { summary: "The sign-in providers configured, for \"Sign in with …\" buttons.", reasons: [] },
+  "auth.oauthStart": {
+    summary: "Apps: start a provider sign-in with the app's own redirect URI; the server holds state, nonce and PKCE. Browsers use GET /oauth/<provider>/start instead.",
+    reasons: ["not_found", "oauth_failed"],
+  },
+  "auth.oauthFinish": {
+    summary: "Apps: finish a provider sign-in (or a link started with accounts.linkStart) with the code and state the redirect URI received.",
+    reasons: ["oauth_failed", "link_required", "account_locked", "account_disabled", "email_not_verified", "forbidden", "not_found", "token_revoked"],
+    authMode: true,
+  },
+  "accounts.list": { summary: "The provider identities linked to your account.", reasons: [] },
+  "accounts.linkStart": { summary: "Start linking a provider to your account: the provider's callback links instead of signing in.", reasons: ["not_found", "oauth_failed"] },
+  "accounts.unlink": { summary: "Unlink a provider; refused when it is the account's only way to sign in.", reasons: ["not_found", "forbidden"] },
 } as const satisfies Record<ProcedurePath, ProcedureNote>;
 
 export function noteOf(path: string): ProcedureNote {

@@ -1,27 +1,28 @@
 import { spawn, spawnSync } from "node:child_process";
-import { createServer } from "node:net";
 import { createClient } from "@redis/client";
+import { freePort } from "./free-port.js";
 
-const hasRedisServer = spawnSync("redis-server", ["--version"]).status === 0;
+export interface LocalRedisServer {
+  /** `redis://127.0.0.1:PORT`: a server of its own, empty. */
+  url: string;
+  /** Stops it answering (SIGSTOP): its clients see a server that hangs. */
+  hang(): void;
+  resume(): void;
+  stop(): Promise<void>;
+}
+
+export const redisServerInstalled = (): boolean => spawnSync("redis-server", ["--version"]).status === 0;
 
 /**
- * A throwaway redis-server of the test's own on a free port, to hang or stop
- * mid-test. Undefined (with a message) when there is no redis-server binary,
- * outside CI only.
+ * A throwaway redis-server on a free port (nothing written to disk), for a
+ * test that needs a Redis of its own: to hang or stop it, or to start from an
+ * empty database without flushing a shared one.
  */
-export async function startRedisServer(): Promise<{ url: string; hang(): void; resume(): void; stop(): Promise<void> } | undefined> {
-  if (!hasRedisServer) {
-    if (process.env.CI === "true") throw new Error("CI=true but redis-server is not installed");
-    console.warn("Skipping: no redis-server binary on PATH.");
-    return undefined;
-  }
-  const port = await new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port: free } = probe.address() as { port: number };
-      probe.close(() => resolve(free));
-    });
-  });
+export async function startRedisServer(): Promise<LocalRedisServer> {
+  const port = await freePort();
   const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+  const killNow = () => child.kill("SIGKILL");
+  process.once("exit", killNow);
   const url = `redis://127.0.0.1:${port}`;
   for (let attempt = 0; ; attempt += 1) {
     const client = createClient({ url, socket: { reconnectStrategy: false } });
@@ -31,7 +32,10 @@ export async function startRedisServer(): Promise<{ url: string; hang(): void; r
       await client.close();
       break;
     } catch (error) {
-      if (attempt === 50) throw error;
+      if (attempt === 50) {
+        killNow();
+        throw error;
+      }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
@@ -41,6 +45,7 @@ export async function startRedisServer(): Promise<{ url: string; hang(): void; r
     resume: () => void child.kill("SIGCONT"),
     stop: () =>
       new Promise<void>((resolve) => {
+        process.off("exit", killNow);
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once("exit", () => resolve());
         child.kill("SIGKILL");

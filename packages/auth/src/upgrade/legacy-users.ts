@@ -1,0 +1,101 @@
+import type { Clock, Store } from "@gatehouse/store";
+import type { ActivityEntry, ActivityLog } from "../features/activity/activity-log.js";
+import { ACTIVITY_MAX_LENGTH } from "../features/activity/activity-log.js";
+import type { ApiKeyStore } from "../features/api-keys/api-key-store.js";
+import { isSessionLive, type SessionStore } from "../features/sessions/session-store.js";
+import type { UserRecord } from "../features/users/user-record.js";
+import type { UserStore } from "../features/users/user-store.js";
+
+// The earlier format: every aggregate one value rewritten whole.
+const LEGACY_USER_IDS = "users:index"; // all user ids, oldest first
+const legacySessionIds = (userId: string) => `user-sessions:${userId}`;
+const legacyApiKeyIds = (userId: string) => `user-apikeys:${userId}`;
+// Activity was one key per entry (each with its own TTL) and a head position.
+const legacyActivityHead = (userId: string) => `activity:${userId}:head`;
+const legacyActivityEntry = (userId: string, position: number) => `activity:${userId}:${position}`;
+
+const PROGRESS_KEY = "store-upgrade:users-done";
+const CHUNK = 200;
+
+export interface UsersUpgradeDeps {
+  store: Store;
+  clock: Clock;
+  users: UserStore;
+  sessions: SessionStore;
+  apiKeys: ApiKeyStore;
+  activity: ActivityLog;
+}
+
+export interface UsersUpgraded {
+  users: number;
+  sessions: number;
+  apiKeys: number;
+  activityLogs: number;
+}
+
+/**
+ * Moves every user of the legacy id array into the user indexes, with their
+ * live sessions, live API keys and newest activity. Each step can be repeated
+ * (an index add is a no-op the second time, an activity import only fills an
+ * empty log), and progress is noted every chunk, so an upgrade that stops
+ * part-way is resumed by the next holder of the claim.
+ */
+export async function upgradeLegacyUsers(deps: UsersUpgradeDeps, check: () => void): Promise<UsersUpgraded> {
+  const { store } = deps;
+  const totals: UsersUpgraded = { users: 0, sessions: 0, apiKeys: 0, activityLogs: 0 };
+  const ids = await store.get<string[]>(LEGACY_USER_IDS);
+  if (!ids) return totals;
+  for (let done = (await store.get<number>(PROGRESS_KEY)) ?? 0; done < ids.length; done += CHUNK) {
+    check();
+    const results = await Promise.all(ids.slice(done, done + CHUNK).map((id) => upgradeUser(deps, id)));
+    for (const result of results) {
+      if (!result) continue;
+      totals.users += 1;
+      totals.sessions += result.sessions;
+      totals.apiKeys += result.apiKeys;
+      totals.activityLogs += result.activity ? 1 : 0;
+    }
+    await store.set(PROGRESS_KEY, done + CHUNK);
+  }
+  check();
+  await store.delete(LEGACY_USER_IDS);
+  await store.delete(PROGRESS_KEY);
+  return totals;
+}
+
+async function upgradeUser(deps: UsersUpgradeDeps, id: string) {
+  const user = await deps.users.get(id);
+  if (!user) return undefined;
+  await deps.users.index(user);
+  const [sessions, apiKeys, activity] = await Promise.all([upgradeSessions(deps, user), upgradeApiKeys(deps, user), upgradeActivity(deps, user.id)]);
+  return { sessions, apiKeys, activity };
+}
+
+async function upgradeSessions({ store, clock, sessions }: UsersUpgradeDeps, user: UserRecord): Promise<number> {
+  const ids = (await store.get<string[]>(legacySessionIds(user.id))) ?? [];
+  const records = await Promise.all(ids.map((id) => sessions.get(id)));
+  const live = records.filter((s) => s !== undefined && isSessionLive(s, user.sessionGeneration, clock()));
+  await Promise.all(live.map((s) => sessions.index(s!)));
+  await store.delete(legacySessionIds(user.id));
+  return live.length;
+}
+
+async function upgradeApiKeys({ store, clock, apiKeys }: UsersUpgradeDeps, user: UserRecord): Promise<number> {
+  const ids = (await store.get<string[]>(legacyApiKeyIds(user.id))) ?? [];
+  const records = await Promise.all(ids.map((id) => apiKeys.get(id)));
+  const live = records.filter((k) => k !== undefined && k.revokedAt === null && (k.expiresAt === null || k.expiresAt > clock()));
+  await Promise.all(live.map((k) => apiKeys.index(k!)));
+  await store.delete(legacyApiKeyIds(user.id));
+  return live.length;
+}
+
+/** The newest entries still there (older ones leave by their own TTL), oldest first. */
+async function upgradeActivity({ store, activity }: UsersUpgradeDeps, userId: string): Promise<boolean> {
+  const head = await store.get<number>(legacyActivityHead(userId));
+  if (head === undefined) return false;
+  const positions = Array.from({ length: Math.min(head, ACTIVITY_MAX_LENGTH) }, (_, i) => head - Math.min(head, ACTIVITY_MAX_LENGTH) + 1 + i);
+  const entries = await Promise.all(positions.map((p) => store.get<ActivityEntry>(legacyActivityEntry(userId, p))));
+  await activity.importInto(userId, entries.filter((e): e is ActivityEntry => e !== undefined));
+  await store.delete(legacyActivityHead(userId));
+  return true;
+}

@@ -1,0 +1,23 @@
+import { randomUUID } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openStore } from "@gatehouse/store";
+import { createFakeClock, type StartOptions } from "./harness.js";
+import { hasRedis, REDIS_URL } from "./redis.js";
+
+export const sqliteUrl = () => `sqlite://${join(mkdtempSync(join(tmpdir(), "gatehouse-auth-")), "auth.db")}`;
+
+/** A fresh store of each kind for startServer: [name, options, available]. Redis gets a random key prefix. */
+export const STORES: Array<[string, () => Promise<StartOptions>, boolean]> = [
+  ["memory", async () => ({}), true],
+  ["sqlite", async () => ({ storeUrl: sqliteUrl() }), true],
+  [
+    "redis",
+    async () => {
+      const clock = createFakeClock();
+      return { clock, store: await openStore(REDIS_URL, { clock: clock.now, prefix: `test:${randomUUID()}:` }) };
+    },
+    hasRedis,
+  ],
+];
