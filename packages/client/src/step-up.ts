@@ -15,9 +15,10 @@ export interface StepUpRequest {
 }
 
 /**
- * The app's "confirm it's you" dialog. Resolve once `reauthenticate` has
- * succeeded: the refused call is then retried, once. Reject (the person
- * cancelled) or resolve without it, and the call fails with its `reauth_required`.
+ * The app's "confirm it's you" dialog. Resolve once the person has stepped up
+ * (usually through `reauthenticate`; an account without a password signs in
+ * again with its provider instead): the refused call is then retried, once.
+ * Reject (the person cancelled) and the call fails with its `reauth_required`.
  */
 export type ReauthPrompt = (request: StepUpRequest) => Promise<void>;
 
@@ -28,20 +29,16 @@ export type ReauthPrompt = (request: StepUpRequest) => Promise<void>;
 export function createStepUp(keeper: SessionKeeper) {
   let prompt: ReauthPrompt | undefined;
   const askOnce = singleFlight(async (): Promise<boolean> => {
-    let steppedUp = false;
     const request: StepUpRequest = {
       user: keeper.user,
-      reauthenticate: async (credentials) => {
-        await keeper.stepUp(credentials);
-        steppedUp = true;
-      },
+      reauthenticate: (credentials) => keeper.stepUp(credentials),
     };
     try {
       await prompt!(request);
     } catch {
       return false;
     }
-    return steppedUp;
+    return true;
   });
   return (withPrompt: ReauthPrompt): Promise<boolean> => {
     prompt = withPrompt;
