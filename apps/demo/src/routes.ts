@@ -6,8 +6,12 @@
 export type Route =
   | { page: "home" }
   | { page: "admin" }
+  | { page: "mailbox" }
   | { page: "reset-password"; token: string }
   | { page: "verify-email"; token: string };
+
+/** The pages Gatehouse's mails link to (APP_URL + path + `?token=`). */
+export const MAIL_LINK_PAGES: readonly string[] = ["/reset-password", "/verify-email"];
 
 /** Reads the address. A mail link's token is taken out of it at once, so it stays in neither the history nor a Referer. */
 export function readRoute(): Route {
@@ -21,6 +25,8 @@ export function readRoute(): Route {
     }
     case "/admin":
       return { page: "admin" };
+    case "/mailbox":
+      return { page: "mailbox" };
     default:
       return { page: "home" };
   }
