@@ -17,6 +17,6 @@ export default defineConfig({
   },
   // The same origin for the page and /trpc, as in production, so the refresh cookie just works. Provider sign-in
   // (/oauth/…) returns to APP_URL: run the server with APP_URL=http://127.0.0.1:5173 to come back to this dev server.
-  server: { proxy: { "/trpc": api, "/oauth": api, "/health": api, "/openapi.json": api } },
-  preview: { proxy: { "/trpc": api, "/oauth": api, "/health": api, "/openapi.json": api } },
+  server: { proxy: { "/trpc": api, "/oauth": api, "/health": api, "/openapi.json": api, "/dev/mailbox.json": api } },
+  preview: { proxy: { "/trpc": api, "/oauth": api, "/health": api, "/openapi.json": api, "/dev/mailbox.json": api } },
 });

@@ -4,6 +4,7 @@ import { button, h } from "./dom";
 import { describeError } from "./errors";
 import { onRouteChange, readRoute, type Route } from "./routes";
 import { appView, type AppPage, type AppView } from "./views/app";
+import { mailboxView } from "./views/mailbox";
 import { resetPasswordView, signInCodeView, verifyEmailView, type LeaveLinkPage } from "./views/link-pages";
 import { signedOutView } from "./views/signed-out";
 import { confirmPassword } from "./views/step-up";
@@ -14,7 +15,7 @@ const LOGOUT_NOT_TOLD = "You are signed out here, but the server could not be to
 const root = document.querySelector<HTMLElement>("#app")!;
 let route: Route = readRoute();
 /** What the page shows now; the signed-in view is kept while the user and page stay, so refreshes update it in place. */
-let screen: "loading" | "signed-out" | "app" | "link" | "error" = "loading";
+let screen: "loading" | "signed-out" | "app" | "link" | "mailbox" | "error" = "loading";
 let app: (AppView & { userId: string; requested: AppPage }) | undefined;
 /** The signed-out view to open next: the login form, or (from a reset page) the form that mails a new link. */
 let signedOutMode: "login" | "forgot" = "login";
@@ -40,6 +41,11 @@ function render(notice?: string): void {
   if (route.page === "reset-password" || route.page === "verify-email" || route.page === "sign-in-code") {
     // A mail link's page stays whatever happens to the session meanwhile; its button leads on.
     if (screen !== "link") show("link", LINK_PAGES[route.page](route.token, leaveLinkPage));
+    return;
+  }
+  if (route.page === "mailbox") {
+    // The development mailbox is for anyone, signed in or not.
+    if (screen !== "mailbox") show("mailbox", mailboxView());
     return;
   }
   if (auth.status === "unknown") {

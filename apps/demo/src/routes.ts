@@ -6,9 +6,13 @@
 export type Route =
   | { page: "home" }
   | { page: "admin" }
+  | { page: "mailbox" }
   | { page: "reset-password"; token: string }
   | { page: "verify-email"; token: string }
   | { page: "sign-in-code"; token: string };
+
+/** The pages Gatehouse's mails link to (APP_URL + path + `?token=`). */
+export const MAIL_LINK_PAGES: readonly string[] = ["/reset-password", "/verify-email", "/sign-in-code"];
 
 /** Reads the address. A mail link's token is taken out of it at once, so it stays in neither the history nor a Referer. */
 export function readRoute(): Route {
@@ -23,6 +27,8 @@ export function readRoute(): Route {
     }
     case "/admin":
       return { page: "admin" };
+    case "/mailbox":
+      return { page: "mailbox" };
     default:
       return { page: "home" };
   }

@@ -191,6 +191,28 @@ describe("every account flow finishes in the demo", () => {
     await context.close();
   });
 
+  it("the development mailbox lists the reset mail, and its link opens the reset page in the demo", async () => {
+    const email = uniqueEmail("mailbox");
+    const post = (procedure: string, body: unknown) => fetch(`${server.url}/trpc/${procedure}`, { method: "POST", headers: { "Content-Type": "application/json", "X-Auth-Mode": "token" }, body: JSON.stringify(body) });
+    expect((await post("auth.signup", { email, password: "a mailbox passphrase" })).status).toBe(200);
+    expect((await post("auth.requestPasswordReset", { email })).status).toBe(200);
+    await mailTo(email, "Reset your password");
+
+    const context = await newContext();
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.getByRole("link", { name: "Mailbox (development)" }).click();
+    await page.getByRole("heading", { name: "Mailbox (development)" }).waitFor();
+    const mail = page.getByRole("listitem").filter({ hasText: `To ${email}` }).filter({ hasText: "Reset your password" });
+    await mail.waitFor();
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: `${ARTIFACTS}mailbox.png`, fullPage: true });
+    await mail.getByRole("link", { name: /\/reset-password\?token=/ }).click();
+    await page.getByRole("heading", { name: "Choose a new password" }).waitFor();
+    expect(page.url()).toBe(`${server.url}/reset-password`);
+    await context.close();
+  });
+
   it("sends and follows the verification link; every open tab shows the address confirmed", async () => {
     const context = await newContext();
     const page = await context.newPage();

@@ -1,7 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { createGatehouseServer, createLogger, createServices, type Logger } from "@gatehouse/auth";
-import { createMailer } from "./mail-transport.js";
+import { createMailer, outboxDir } from "./mail-transport.js";
+import { createDevMailbox, DEV_MAILBOX_PATH } from "./dev-mailbox.js";
 import { openStore, type Store } from "@gatehouse/store";
 import { bootstrapAdmin } from "./bootstrap-admin.js";
 import { readEnv } from "./env.js";
@@ -69,7 +70,12 @@ async function main(): Promise<void> {
   if (site) logger.info({ event: "demo_served", dir: site.dir, files: site.fileCount }, `serving the demo app from ${site.dir}`);
   else logger.warn({ event: "demo_missing", dir: siteDir }, `no built demo app in ${siteDir} (pnpm --filter @gatehouse/demo build): serving the API only`);
 
-  const server = createGatehouseServer(services, site ? { serveFirst: site.handle } : {});
+  // Development only: the outbox's mails for the demo's mailbox page (readable by anyone who reaches this server).
+  const mailDir = outboxDir(env);
+  const mailbox = mailDir === undefined ? undefined : createDevMailbox(mailDir);
+  if (mailbox) logger.info({ event: "dev_mailbox", path: DEV_MAILBOX_PATH }, `the outbox's mails are listed at ${DEV_MAILBOX_PATH} (development only)`);
+  const serveFirst = [mailbox, site?.handle].filter((handler) => handler !== undefined);
+  const server = createGatehouseServer(services, serveFirst.length ? { serveFirst: (req, res) => serveFirst.some((handle) => handle(req, res)) } : {});
   server.listen(env.PORT, env.HOST, () => {
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : env.PORT;

@@ -169,6 +169,8 @@ async function twoInstances(ctx: BenchContext): Promise<TwoInstances | undefined
 }
 
 const rate = (m: Measurement): number => m.steadyRequestsPerSecond;
+/** Server CPU per answer, ms: the cost of a call, steadier than throughput on a shared machine. */
+const cpuPerCall = (m: Measurement): number => ((m.serverCpuSeconds ?? Number.NaN) * 1000) / m.responses;
 /** The median over rounds of grown ÷ empty, each pair measured back to back. */
 const pairedRatio = (grown: Measurement[], empty: Measurement[], of: (m: Measurement) => number): number =>
   median(grown.map((m, i) => of(m) / of(empty[i]!)));
@@ -181,6 +183,7 @@ function storeTable(kind: StoreKind, points: Point[]): string[] {
     return (
       `| ${kind} | ${int(p.users)} | ${p.seedSeconds === undefined ? "—" : `${p.seedSeconds.toFixed(0)} s`} | ${p.bytesPerUser === undefined ? "—" : int(p.bytesPerUser)} | ` +
       `${int(median(p.grown.signups.map(rate)))} / ${int(median(p.empty.signups.map(rate)))} | ${pct(rateShare)} | ` +
+      `${ms(median(p.grown.signups.map(cpuPerCall)))} / ${ms(median(p.empty.signups.map(cpuPerCall)))} | ` +
       `${ms(p50(p.grown))} / ${ms(p50(p.empty))} | ${pageRatio.toFixed(2)}× | ${ms(median(p.grown.pages.map((m) => m.latency.p99)))} | ` +
       `${p.users === 0 ? "—" : `${verdict(rateShare >= RATE_TARGET)} / ${verdict(pageRatio <= PAGE_TARGET)}`} |`
     );
@@ -202,13 +205,14 @@ export async function growthSection(ctx: BenchContext): Promise<SectionResult> {
     `bcrypt 4, limits raised. At each user count, ${rounds} rounds, each measured on the grown store and, just before or after it, on a ` +
       `second server whose store starts empty (order alternating): signups/s over HTTP (${SIGNUP_CONNECTIONS} connections, token mode, ${duration} s, ` +
       `answers after the first second), then \`admin.listUsers\` (limit ${PAGE_LIMIT}, newest first) paced at ${PAGE_RATE}/s for ${duration} s. ` +
-      "Ratios are the median over rounds of grown ÷ empty. Users beyond those signed up are seeded straight through the store (record, email " +
+      "Ratios are the median over rounds of grown ÷ empty; server CPU ms per signup is the server process's CPU time over a round ÷ its answers " +
+      "(median), the cost of a call, which a busy shared machine disturbs less than the rate. Users beyond those signed up are seeded straight through the store (record, email " +
       "claim, both user indexes). Bytes per user: what the store grew by per user seeded since the previous point (memory: heap after GC; " +
       "SQLite: database + WAL files; Redis: `used_memory`). " +
       `Targets: ≥ ${pct(RATE_TARGET)} of the signups/s of the empty store, first page p50 within ${PAGE_TARGET}× the empty store's.`,
     "",
-    "| Store | users | seeded in | bytes/user | signups/s grown / empty | grown ÷ empty | first page p50 ms grown / empty | grown ÷ empty | p99 ms grown | rate / page targets |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    "| Store | users | seeded in | bytes/user | signups/s grown / empty | grown ÷ empty | server CPU ms per signup grown / empty | first page p50 ms grown / empty | grown ÷ empty | p99 ms grown | rate / page targets |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ...rows,
   ];
   if (two) {

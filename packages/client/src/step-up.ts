@@ -15,12 +15,10 @@ export interface StepUpRequest {
 }
 
 /**
- * The app's "confirm it's you" dialog. Resolve once `reauthenticate` has
- * succeeded, or once the person signed in to the same account again (an
- * account without a password: a provider, an emailed code, a passkey; a new
- * session's sign-in time is fresh): the refused call is then retried, once.
- * Reject (the person cancelled) or resolve without either, and the call fails
- * with its `reauth_required`.
+ * The app's "confirm it's you" dialog. Resolve once the person has stepped up
+ * (usually through `reauthenticate`; an account without a password signs in
+ * again with its provider instead): the refused call is then retried, once.
+ * Reject (the person cancelled) and the call fails with its `reauth_required`.
  */
 export type ReauthPrompt = (request: StepUpRequest) => Promise<void>;
 
@@ -31,26 +29,16 @@ export type ReauthPrompt = (request: StepUpRequest) => Promise<void>;
 export function createStepUp(keeper: SessionKeeper) {
   let prompt: ReauthPrompt | undefined;
   const askOnce = singleFlight(async (): Promise<boolean> => {
-    let steppedUp = false;
-    const user = keeper.user;
     const request: StepUpRequest = {
-      user,
-      reauthenticate: async (credentials) => {
-        await keeper.stepUp(credentials);
-        steppedUp = true;
-      },
+      user: keeper.user,
+      reauthenticate: (credentials) => keeper.stepUp(credentials),
     };
-    const stopWatching = keeper.subscribe((event) => {
-      if (event.type === "signed-in" && user !== null && event.user.id === user.id) steppedUp = true;
-    });
     try {
       await prompt!(request);
     } catch {
       return false;
-    } finally {
-      stopWatching();
     }
-    return steppedUp;
+    return true;
   });
   return (withPrompt: ReauthPrompt): Promise<boolean> => {
     prompt = withPrompt;

@@ -29,8 +29,8 @@ export interface AuditWriterOptions {
  *
  * A store that does not answer may still have applied the append (Redis runs a
  * command that was sent): before trying again, the writer looks at the
- * positions that attempt would have taken and recognises its own entries by
- * their ids, so a batch is never written twice.
+ * positions that attempt would have taken and recognises its own last entry
+ * there (its MAC covers the entry's unique id), so a batch is never written twice.
  */
 export function createAuditWriter(log: AppendLog<AuditEntry>, key: Uint8Array, options: AuditWriterOptions = {}) {
   const { maxBatch = 500, attemptsWhileUnavailable = 3, backoffMs = 100 } = options;
