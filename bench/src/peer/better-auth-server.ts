@@ -1,5 +1,5 @@
 /**
- * The peer under test (issue: scale-out), run as its own process
+ * The peer under test, run as its own process
  * (`node --import tsx`, NODE_ENV=production): better-auth on node:http through
  * its `toNodeHandler`, storing in its in-memory adapter, hashing passwords
  * with @node-rs/bcrypt at the configured cost (the library Gatehouse uses),

@@ -1,5 +1,5 @@
 /**
- * Section 2 (issue: Abuse protection and HTTP hardening):
+ * Abuse protection:
  *  a. what one rejected (429) login costs the server, per store, next to
  *     tRPC's own floor for a rejected POST;
  *  b. auth.me latency while 50 connections flood auth.login for one email,
@@ -19,7 +19,7 @@ import type { TargetConfig } from "../target-server.js";
 import { int, median, ms, pct, sum, verdict } from "../stats.js";
 
 const VICTIM = "victim@example.com";
-/** login.email as the issue suggests; login.ip stays out of reach so only the per-email rule refuses. */
+/** The per-email rule (login.email); login.ip stays out of reach so only the per-email rule refuses. */
 const EMAIL_LIMIT = { max: 5, windowSeconds: 60 };
 /** (b) and (c) run on the shipped default store. */
 const ISOLATION_STORE: StoreKind = "sqlite";

@@ -1,6 +1,5 @@
 /**
- * Adapters (issue: Scale-out — "if the tRPC adapter itself is the
- * bottleneck, measure the alternatives"): the bare tRPC router served by each
+ * Adapters — is the tRPC adapter itself the bottleneck? The bare tRPC router served by each
  * way available without new dependencies, each in its own process
  * (adapter-server.ts), under `GET /bare/ping` and `POST /bare/reject`.
  * Every variant's answers are first compared byte for byte with the

@@ -1,5 +1,5 @@
 /**
- * Section 5 (issues: foundation, recovery): does the answer time tell whether
+ * Enumeration: does the answer time tell whether
  * an account exists? One request at a time, the two kinds strictly
  * alternating (and which goes first alternating too), timed in this process.
  */

@@ -1,5 +1,5 @@
 /**
- * Section 3 (issue: scale-out): logins per second at bcrypt cost 12 against
+ * Logins: logins per second at bcrypt cost 12 against
  * the hashing ceiling = hashes at once ÷ the time of one verification, the
  * latter timed inside the server process before every round.
  */

@@ -1,5 +1,5 @@
 /**
- * Section 4 (issue: scale-out): what 100,000 distinct client IPs leave behind.
+ * Memory: what 100,000 distinct client IPs leave behind.
  * A server trusting one proxy hop gets `GET /trpc/auth.me` without a token,
  * each with its own X-Forwarded-For address: every request counts the
  * `default` rule for a new IP (one store entry) and is answered 401. RSS

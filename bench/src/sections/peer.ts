@@ -1,5 +1,5 @@
 /**
- * Section 6 (issue: scale-out): Gatehouse against the peer better-auth on the
+ * Against a peer: Gatehouse against the peer better-auth on the
  * same machine and under the same load, in interleaved rounds.
  * (1) Session check: Gatehouse `auth.me` (Bearer; memory and SQLite stores,
  *     bcrypt 4) against better-auth `GET /api/auth/get-session` (session
