@@ -2,7 +2,7 @@ import { TRPCClientError, type TRPCLink } from "@trpc/client";
 import type { AnyTRPCRouter } from "@trpc/server";
 import { observable, type Unsubscribable } from "@trpc/server/observable";
 import { authedSubscription } from "./auth-subscription.js";
-import type { AuthClient } from "./create-auth-client.js";
+import type { AuthClient } from "./auth-client.js";
 import { needsNewAccessToken, reasonOf } from "./errors.js";
 import type { SessionKeeper } from "./session-keeper.js";
 import type { ReauthPrompt, StepUp } from "./step-up.js";

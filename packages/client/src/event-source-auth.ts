@@ -1,4 +1,4 @@
-import type { AuthClient } from "./create-auth-client.js";
+import type { AuthClient } from "./auth-client.js";
 import type { FetchLike } from "./transport.js";
 
 /**
