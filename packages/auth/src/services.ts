@@ -124,4 +124,11 @@ export async function createServices(options: GatehouseOptions) {
   return { config, logger, events, audit, activity, store, users, sessions, devices, accessTokens, auth, passwords, apiKeys, admin, mail, mfa, recovery, limiter, limitKeys, accounts, oauth, emailCodes, passkeys, passkeySignIn };
 }
 
-export type Services = Awaited<ReturnType<typeof createServices>>;
+type BuiltServices = Awaited<ReturnType<typeof createServices>>;
+export type Services = BuiltServices;
+
+declare module "./context.js" {
+  // The procedures see every service built here, without the procedure layer importing a feature.
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- a merge into the declared interface, not a new type
+  interface Services extends BuiltServices {}
+}

@@ -77,7 +77,7 @@ export function createAuthService(deps: AuthServiceDeps) {
   /** True when this call ended the session (an already revoked one is not ended again, nor recorded again). */
   async function revokeSession(session: SessionRecord, reason: string, request: RequestMeta): Promise<boolean> {
     const revoked = await sessions.revoke(session.id, reason);
-    if (revoked) events.info("token_revoked", { userId: session.userId, sessionId: session.id, reason, request });
+    if (revoked) events.emit("token_revoked", { userId: session.userId, sessionId: session.id, reason, request });
     return revoked !== undefined;
   }
 
@@ -101,7 +101,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     if (!updated) return;
     if (keep) await sessions.carryOver(keep, updated.sessionGeneration);
     const ended = await sessions.countGeneration(userId, updated.sessionGeneration - 1);
-    events.info("token_revoked", { userId, reason, sessions: ended, request });
+    events.emit("token_revoked", { userId, reason, sessions: ended, request });
   }
 
   /** A password under the credential check; without a user, a dummy hash is verified so unknown emails cost the same. */
@@ -119,7 +119,7 @@ export function createAuthService(deps: AuthServiceDeps) {
   async function confirmPassword(caller: { user: UserRecord; session: SessionRecord }, password: string, purpose: string, request: RequestMeta): Promise<void> {
     const { user, session } = caller;
     if (!(await checkPassword(lockSubjectOf(session.deviceId, user.email), password, user, { userId: user.id, request }))) {
-      events.info("login_failed", { reason: `${purpose}_wrong_password`, userId: user.id, request });
+      events.emit("login_failed", { reason: `${purpose}_wrong_password`, userId: user.id, request });
       throw new AuthError("invalid_credentials", { message: "The password is incorrect." });
     }
   }
@@ -128,8 +128,8 @@ export function createAuthService(deps: AuthServiceDeps) {
   async function completeLogin(user: UserRecord, device: DeviceRecord | undefined, presentedDeviceToken: string | undefined, meta: RequestMeta, method: SignInMethod): Promise<SignedIn> {
     const credential = device && presentedDeviceToken ? { token: presentedDeviceToken, id: device.id } : await devices.issue(user);
     const { session, tokens } = await issuer.startSession(user, meta, credential.id);
-    events.info("login_success", { userId: user.id, sessionId: session.id, method, knownDevice: Boolean(device), mfa: Boolean(user.mfa), request: meta });
-    if (await deps.knownIps.note(user.id, meta.ip)) events.warn("login_new_ip", { userId: user.id, sessionId: session.id, request: meta });
+    events.emit("login_success", { userId: user.id, sessionId: session.id, method, knownDevice: Boolean(device), mfa: Boolean(user.mfa), request: meta });
+    if (await deps.knownIps.note(user.id, meta.ip)) events.emit("login_new_ip", { userId: user.id, sessionId: session.id, request: meta });
     return { user, session, tokens, deviceToken: credential.token };
   }
 
@@ -177,11 +177,11 @@ export function createAuthService(deps: AuthServiceDeps) {
   async function completeSignIn(user: UserRecord, how: SignInCompletion, meta: RequestMeta): Promise<LoginResult>;
   async function completeSignIn(user: UserRecord, how: SignInCompletion, meta: RequestMeta): Promise<LoginResult> {
     if (user.disabledAt !== null) {
-      events.info("login_failed", { reason: "account_disabled", method: how.method, userId: user.id, request: meta });
+      events.emit("login_failed", { reason: "account_disabled", method: how.method, userId: user.id, request: meta });
       throw new AuthError("account_disabled");
     }
     if (deps.requireVerifiedEmail && !user.emailVerified) {
-      events.info("login_failed", { reason: "email_not_verified", method: how.method, userId: user.id, request: meta });
+      events.emit("login_failed", { reason: "email_not_verified", method: how.method, userId: user.id, request: meta });
       throw new AuthError("email_not_verified");
     }
     // Two-factor users get no tokens yet: only a short-lived, single-use challenge.
@@ -219,7 +219,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       // The new account's first device: it is exempt from lockout from the start, as after a login.
       const device = await devices.issue(user);
       const { session, tokens } = await issuer.startSession(user, meta, device.id);
-      events.info("signup", { userId: user.id, email: user.email, sessionId: session.id, request: meta });
+      events.emit("signup", { userId: user.id, email: user.email, sessionId: session.id, request: meta });
       return { user, session, tokens, deviceToken: device.token };
     },
 
@@ -228,7 +228,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       const user = await users.findByEmail(input.email);
       // Unknown emails cost a full verification too: same status, body and timing.
       if (!(await checkPassword(subject, input.password, user, { userId: user?.id, method: "password", request: meta })) || !user) {
-        events.info("login_failed", { reason: user ? "wrong_password" : "unknown_email", method: "password", email: input.email, userId: user?.id, request: meta });
+        events.emit("login_failed", { reason: user ? "wrong_password" : "unknown_email", method: "password", email: input.email, userId: user?.id, request: meta });
         throw new AuthError("invalid_credentials");
       }
       return completeSignIn(user, { method: "password", askMfa: true, device, deviceToken: input.deviceToken }, meta);
@@ -251,7 +251,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       const authTime = Math.floor(clock() / 1000);
       const session = (await sessions.update(caller.session.id, (s) => ({ ...s, authTime }))) ?? { ...caller.session, authTime };
       const user = (await users.get(caller.user.id)) ?? caller.user;
-      events.info("reauthenticated", { userId: user.id, sessionId: session.id, request: meta });
+      events.emit("reauthenticated", { userId: user.id, sessionId: session.id, request: meta });
       return { user, accessToken: await issuer.accessFor(user, session), expiresIn: accessTokens.ttlSeconds };
     },
 
@@ -267,7 +267,7 @@ export function createAuthService(deps: AuthServiceDeps) {
           return { user, session, tokens: await issuer.pair(user, session, successor, issuer.idleExpiryFor(session)) };
         }
         await revokeSession(session, "refresh_token_reuse", meta);
-        events.warn("refresh_token_reuse", { userId: user.id, sessionId: session.id, request: meta });
+        events.emit("refresh_token_reuse", { userId: user.id, sessionId: session.id, request: meta });
         throw new AuthError("refresh_reused");
       };
 
@@ -312,12 +312,12 @@ export function createAuthService(deps: AuthServiceDeps) {
       const session = await sessions.get(await sessionNamedBy(credentials));
       // Logging out an ended session changes nothing, so nothing is recorded.
       if (!session || !(await revokeSession(session, "logout", meta))) return;
-      events.info("logout", { userId: session.userId, sessionId: session.id, request: meta });
+      events.emit("logout", { userId: session.userId, sessionId: session.id, request: meta });
     },
 
     async logoutAll(user: UserRecord, meta: RequestMeta): Promise<void> {
       await endAllSessions(user.id, "logout_all", meta);
-      events.info("logout", { scope: "all", userId: user.id, request: meta });
+      events.emit("logout", { scope: "all", userId: user.id, request: meta });
     },
   };
 }

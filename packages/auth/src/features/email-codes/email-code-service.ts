@@ -40,7 +40,7 @@ export function createEmailCodeService(deps: EmailCodeServiceDeps) {
     if (redeemed.userId === null) return createAccount(email, request);
     const user = await users.get(redeemed.userId);
     if (!user || user.email !== email || user.sessionGeneration !== redeemed.generation) {
-      events.info("login_failed", { reason: "email_code_stale", method: METHOD, userId: redeemed.userId, request });
+      events.emit("login_failed", { reason: "email_code_stale", method: METHOD, userId: redeemed.userId, request });
       throw codeInvalid("This code is no longer valid; ask for a new one.");
     }
     // A locked account is refused after this (account_disabled); a proof made on it changes nothing.
@@ -59,11 +59,11 @@ export function createEmailCodeService(deps: EmailCodeServiceDeps) {
     const user = await users.create({ email, name: null, role: "user", emailVerified: true, mfaEnabled: false, passwordHash: NO_PASSWORD_HASH, createdAt: clock() });
     if (!user) {
       // Someone signed up with this address after the code was sent: never sign in to an account the code was not sent for.
-      events.info("login_failed", { reason: "email_code_stale", method: METHOD, email, request });
+      events.emit("login_failed", { reason: "email_code_stale", method: METHOD, email, request });
       throw codeInvalid("This code is no longer valid; ask for a new one.");
     }
     await deps.knownIps.note(user.id, request.ip);
-    events.info("signup", { userId: user.id, email, method: METHOD, request });
+    events.emit("signup", { userId: user.id, email, method: METHOD, request });
     return user;
   }
 
@@ -72,14 +72,14 @@ export function createEmailCodeService(deps: EmailCodeServiceDeps) {
     async requestCode(email: string, request: RequestMeta): Promise<void> {
       const user = await users.findByEmail(email);
       if (!user && !deps.passwordlessSignup) {
-        events.info("email_code_requested_unknown_email", { email, request });
+        events.emit("email_code_requested_unknown_email", { email, request });
         return;
       }
       // The code is issued after the answer, so a known address costs the request no more than an unknown one.
       mail.sendWhenReady(
         async () => {
           const { code, linkToken } = await codes.issue(email, { userId: user?.id ?? null, generation: user?.sessionGeneration ?? 0 });
-          events.info("email_code_requested", { userId: user?.id, email, request });
+          events.emit("email_code_requested", { userId: user?.id, email, request });
           return emailSignInCodeMail(email, code, appLink(deps.appUrl, "/sign-in-code", linkToken));
         },
         { kind: "email_code", userId: user?.id, requestId: request.requestId },
@@ -90,7 +90,7 @@ export function createEmailCodeService(deps: EmailCodeServiceDeps) {
     async signIn(input: LoginWithEmailCodeInput, deviceToken: string | undefined, request: RequestMeta): Promise<LoginResult> {
       const email = "token" in input ? await codes.emailOfLink(input.token) : input.email;
       if (!email) {
-        events.info("login_failed", { reason: "email_link_unknown", method: METHOD, request });
+        events.emit("login_failed", { reason: "email_link_unknown", method: METHOD, request });
         throw codeInvalid();
       }
       const { device, subject } = await auth.signInSubject(email, deviceToken);
@@ -103,8 +103,8 @@ export function createEmailCodeService(deps: EmailCodeServiceDeps) {
       await auth.checkCredential(subject, redeem, { method: METHOD, request });
       if (redeemed.ok) return auth.completeSignIn(await accountFor(email, redeemed, request), { method: METHOD, askMfa: true, device, deviceToken }, request);
       const userId = redeemed.userId ?? undefined;
-      events.info("login_failed", { reason: redeemed.reason, method: METHOD, email, userId, request });
-      if (redeemed.reason === "code_voided") events.warn("email_code_voided", { userId, email, request });
+      events.emit("login_failed", { reason: redeemed.reason, method: METHOD, email, userId, request });
+      if (redeemed.reason === "code_voided") events.emit("email_code_voided", { userId, email, request });
       throw codeInvalid();
     },
   };

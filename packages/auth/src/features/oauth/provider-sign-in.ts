@@ -52,7 +52,7 @@ export function createProviderSignIn(deps: ProviderSignInDeps) {
     try {
       await (await limiter.reserve("login.lockout", [lockKeyOf(lockSubjectOf(deviceId, user.email))])).released();
     } catch (error) {
-      events.info("login_failed", { reason: "locked", method, userId: user.id, request });
+      events.emit("login_failed", { reason: "locked", method, userId: user.id, request });
       throw error;
     }
   }
@@ -70,7 +70,7 @@ export function createProviderSignIn(deps: ProviderSignInDeps) {
     if (!user) return undefined;
     await deps.knownIps.note(user.id, request.ip);
     await accounts.link(user, linkRecord(provider, identity), "signup", request);
-    events.info("signup", { userId: user.id, email: user.email, method: `oauth:${provider}`, request });
+    events.emit("signup", { userId: user.id, email: user.email, method: `oauth:${provider}`, request });
     if (deps.requireVerifiedEmail && !user.emailVerified) deps.sendVerification(user, request);
     return user;
   }
@@ -85,7 +85,7 @@ export function createProviderSignIn(deps: ProviderSignInDeps) {
     }
     const email = emailSchema.safeParse(identity.email);
     if (!email.success) {
-      events.info("login_failed", { reason: "oauth_failed", provider, detail: "no_email", request });
+      events.emit("login_failed", { reason: "oauth_failed", provider, detail: "no_email", request });
       throw new AuthError("oauth_failed", { message: "The provider did not share an email address, so no account can be found or made for it." });
     }
     const existing = await users.findByEmail(email.data);
@@ -98,7 +98,7 @@ export function createProviderSignIn(deps: ProviderSignInDeps) {
     }
     if (existing.disabledAt !== null) return existing;
     if (!identity.emailVerified || !existing.emailVerified) {
-      events.info("login_failed", { reason: "link_required", provider, userId: existing.id, providerEmailVerified: identity.emailVerified, request });
+      events.emit("login_failed", { reason: "link_required", provider, userId: existing.id, providerEmailVerified: identity.emailVerified, request });
       throw new AuthError("link_required", {
         message: "An account with this email already exists and cannot be linked automatically: sign in to it (or reset its password), then link this provider from your account.",
       });

@@ -71,7 +71,7 @@ export function createPasskeySignInService(deps: PasskeySignInDeps) {
       const user = found ? await users.get(found.userId) : undefined;
       if (!pending || !found || !user || (pending.email !== null && pending.email !== user.email)) {
         const reason = !pending ? "passkey_challenge_unknown" : !user ? "passkey_unknown" : "passkey_other_account";
-        events.info("login_failed", { reason, method: METHOD, userId: user?.id, request });
+        events.emit("login_failed", { reason, method: METHOD, userId: user?.id, request });
         throw invalid();
       }
       const { passkey } = found;
@@ -104,7 +104,7 @@ export function createPasskeySignInService(deps: PasskeySignInDeps) {
         const use = await passkeys.recordUse(user.id, passkey.id, newCounter, clock());
         if (use === "stale") {
           // A signature counter that did not move forward: a cloned authenticator, or a replay (WebAuthn §6.1.1).
-          events.warn("passkey_counter_regressed", { userId: user.id, passkeyId: passkey.id, request });
+          events.emit("passkey_counter_regressed", { userId: user.id, passkeyId: passkey.id, request });
           return "passkey_counter_regressed";
         }
         return use === "gone" ? "passkey_unknown" : undefined;
@@ -114,7 +114,7 @@ export function createPasskeySignInService(deps: PasskeySignInDeps) {
       let problem = undefined as string | undefined;
       await auth.checkCredential(subject, async () => (problem = await problemWith()) === undefined, { userId: user.id, method: METHOD, request });
       if (problem) {
-        events.info("login_failed", { reason: problem, method: METHOD, userId: user.id, passkeyId: passkey.id, request });
+        events.emit("login_failed", { reason: problem, method: METHOD, userId: user.id, passkeyId: passkey.id, request });
         throw invalid();
       }
       return auth.completeSignIn(user, { method: METHOD, askMfa: false, device, deviceToken }, request);

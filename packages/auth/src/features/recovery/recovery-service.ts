@@ -59,7 +59,7 @@ export function createRecoveryService(deps: RecoveryServiceDeps) {
     mail.sendWhenReady(
       async () => {
         const token = await verificationTokens.issue({ userId: user.id, email: user.email });
-        events.info("verification_requested", { userId: user.id, request });
+        events.emit("verification_requested", { userId: user.id, request });
         return verifyEmailMail(user.email, link("/verify-email", token));
       },
       { kind: "verify_email", userId: user.id },
@@ -71,7 +71,7 @@ export function createRecoveryService(deps: RecoveryServiceDeps) {
     async requestPasswordReset(email: string, request: RequestMeta): Promise<void> {
       const user = await users.findByEmail(email);
       if (!user || user.disabledAt !== null) {
-        events.info("reset_requested_unknown_email", { request });
+        events.emit("reset_requested_unknown_email", { request });
         return;
       }
       // The token is issued after the answer, so a known email costs the
@@ -79,7 +79,7 @@ export function createRecoveryService(deps: RecoveryServiceDeps) {
       mail.sendWhenReady(
         async () => {
           const token = await resetTokens.issue({ userId: user.id, generation: user.sessionGeneration });
-          events.info("reset_token_created", { userId: user.id, request });
+          events.emit("reset_token_created", { userId: user.id, request });
           return passwordResetMail(user.email, link("/reset-password", token));
         },
         { kind: "password_reset", userId: user.id },
@@ -90,7 +90,7 @@ export function createRecoveryService(deps: RecoveryServiceDeps) {
       const ownerOf = async (claim: { userId: string; generation: number } | undefined): Promise<UserRecord> => {
         const user = claim ? await users.get(claim.userId) : undefined;
         if (!claim || !user || user.sessionGeneration !== claim.generation || user.disabledAt !== null) {
-          events.info("reset_failed", { reason: "invalid_token", request });
+          events.emit("reset_failed", { reason: "invalid_token", request });
           throw invalidLink();
         }
         return user;
@@ -109,7 +109,7 @@ export function createRecoveryService(deps: RecoveryServiceDeps) {
         throw error;
       }
       mail.send(passwordResetDoneMail(user.email, ended!), { kind: "password_reset_done", userId: user.id });
-      events.info("password_reset", { userId: user.id, request });
+      events.emit("password_reset", { userId: user.id, request });
     },
 
     /** The signed-in path: a link to the caller's own address, unless it is verified already. */
@@ -121,7 +121,7 @@ export function createRecoveryService(deps: RecoveryServiceDeps) {
     async requestEmailVerificationFor(email: string, request: RequestMeta): Promise<void> {
       const user = await users.findByEmail(email);
       if (!user || user.emailVerified || user.disabledAt !== null) {
-        events.info("verification_requested_unknown_email", { request });
+        events.emit("verification_requested_unknown_email", { request });
         return;
       }
       sendVerification(user, request);
@@ -144,7 +144,7 @@ export function createRecoveryService(deps: RecoveryServiceDeps) {
       // Every other session and every device credential ends; this session goes on.
       await auth.endAllSessions(caller.user.id, "password_changed", request, caller.session);
       mail.send(passwordChangedMail(caller.user.email), { kind: "password_changed", userId: caller.user.id });
-      events.info("password_changed", { userId: caller.user.id, request });
+      events.emit("password_changed", { userId: caller.user.id, request });
     },
 
     sendVerification,

@@ -61,9 +61,9 @@ export function createTakeBack(deps: TakeBackDeps) {
     // Removes the ended sessions from the user's index (and logs them); the generation already ended them.
     const kept = keep?.userId === user.id ? keep : undefined;
     await auth.endAllSessions(user.id, via, request, kept);
-    if (apiKeys > 0) events.info("api_key_revoked", { userId: user.id, scope: "all", keys: apiKeys, reason: via, request });
-    if (secondFactor) events.info("mfa_disabled", { userId: user.id, reason: via, request });
-    if (!wasVerified) events.info("email_verified", { userId: user.id, via, request });
+    if (apiKeys > 0) events.emit("api_key_revoked", { userId: user.id, scope: "all", keys: apiKeys, reason: via, request });
+    if (secondFactor) events.emit("mfa_disabled", { userId: user.id, reason: via, request });
+    if (!wasVerified) events.emit("email_verified", { userId: user.id, via, request });
     return { apiKeys, secondFactor, keptSession: kept !== undefined };
   };
 }
