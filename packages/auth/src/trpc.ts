@@ -1,5 +1,5 @@
 import { initTRPC, type TRPCError } from "@trpc/server";
-import type { ZodType } from "zod";
+import { z, type ZodType } from "zod";
 import { getErrorShape } from "@trpc/server/unstable-core-do-not-import";
 import { InvalidCollectionInputError, StoreUnavailableError } from "@gatehouse/store";
 import { AuthError, defaultMessage, type Issue, type Reason } from "./errors.js";
@@ -174,7 +174,7 @@ const base = t.procedure.use(limitedAndFailClosed);
 /** Who is calling a protected procedure: a signed-in user, or a user's API key. */
 /** Named by what the services' `authenticate` answers, so this layer imports no feature. */
 export type Caller =
-  | ({ kind: "user" } & Awaited<ReturnType<Services["auth"]["authenticate"]>>)
+  | ({ kind: "user" } & Awaited<ReturnType<Services["sessionAuth"]["authenticate"]>>)
   | ({ kind: "apiKey" } & Awaited<ReturnType<Services["apiKeys"]["authenticate"]>>);
 
 const API_KEY_PREFIX = "gth_";
@@ -200,11 +200,11 @@ async function identifyCaller(ctx: Context, access: ProcedureMeta, path: string)
     if (isAdminOnlyScope(access.apiKeyScope!) && user.role !== "admin") deny("forbidden", user.id, "Only an admin's API key may use this scope.");
     caller = { kind: "apiKey", user, apiKey };
   } else {
-    caller = { kind: "user", ...(await ctx.services.auth.authenticate(token)) };
+    caller = { kind: "user", ...(await ctx.services.sessionAuth.authenticate(token)) };
   }
   if (access.access === "api_key" && caller.kind !== "apiKey") deny("forbidden", caller.user.id, "Only an API key may call this procedure.");
   // With verification required, tokens of an unconfirmed address do nothing but what confirms it.
-  if (!caller.user.emailVerified && !access.unverifiedEmail) ctx.services.auth.assertVerifiedIfRequired(caller.user);
+  if (!caller.user.emailVerified && !access.unverifiedEmail) ctx.services.sessionAuth.assertVerifiedIfRequired(caller.user);
   // The role is read from the store on every call; the token's claim is never trusted alone.
   if (access.access === "admin" && caller.user.role !== "admin") deny("forbidden", caller.user.id);
   if (access.stepUp && caller.kind === "apiKey") deny("forbidden", caller.user.id, "API keys cannot call this procedure.");
@@ -238,6 +238,9 @@ function describeAccess(meta: ProcedureMeta): string {
 }
 
 const protectedProcedure = (meta: Omit<ProcedureMeta, "limits">) => t.procedure.meta(meta).use(limitedAuthorizedAndFailClosed);
+
+/** The answer of a procedure that has nothing to tell but that it did what was asked. */
+export const okOutput = z.object({ ok: z.literal(true) });
 
 /** The procedure builders. There is no bare builder: each one declares its access. */
 export const procedures = {

@@ -6,7 +6,7 @@ import type { Reply } from "./reply.js";
 import type { LimitRule } from "../rate-limit/limit-rules.js";
 import type { RequestMeta } from "../request-meta.js";
 import type { Services } from "../services.js";
-import { deliverTokens } from "../features/auth/transport.js";
+import { deliverTokens } from "../features/sessions/transport.js";
 import { MFA_TOKEN_TTL_MS } from "../features/mfa/mfa-service.js";
 import { clearedFlowCookie, FLOW_COOKIE, flowCookie, mfaCookie } from "../features/oauth/cookies.js";
 import { FLOW_TTL_MS } from "../features/oauth/flows.js";

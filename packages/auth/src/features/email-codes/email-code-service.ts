@@ -6,8 +6,8 @@ import type { MailQueue } from "../../mail/background-mail.js";
 import { emailSignInCodeMail } from "../../mail/templates.js";
 import { NO_PASSWORD_HASH } from "../../passwords/hasher.js";
 import type { RequestMeta } from "../../request-meta.js";
-import type { AuthService, LoginResult } from "../auth/auth-service.js";
-import type { KnownIps } from "../auth/known-ips.js";
+import type { LoginResult, SignInService } from "../sign-in/sign-in-service.js";
+import type { KnownIps } from "../sign-in/known-ips.js";
 import type { RecoveryService } from "../recovery/recovery-service.js";
 import type { UserRecord } from "../users/user-record.js";
 import type { UserStore } from "../users/user-store.js";
@@ -18,7 +18,7 @@ export interface EmailCodeServiceDeps {
   clock: Clock;
   events: Events;
   users: UserStore;
-  auth: AuthService;
+  signIn: SignInService;
   /** Its mailbox proof: a right code on an unverified address takes the account back, as a confirmation link does. */
   recovery: Pick<RecoveryService, "confirmMailbox">;
   knownIps: KnownIps;
@@ -33,7 +33,7 @@ const METHOD = "email_code";
 
 /** Sign-in with a 6-digit code or a one-click link mailed to the address (and, when allowed, sign-up the same way). */
 export function createEmailCodeService(deps: EmailCodeServiceDeps) {
-  const { clock, events, users, auth, codes, mail } = deps;
+  const { clock, events, users, signIn, codes, mail } = deps;
 
   /** The account a redeemed code signs in to; with passwordless sign-up, the one it creates. */
   async function accountFor(email: string, redeemed: Extract<Redemption, { ok: true }>, request: RequestMeta): Promise<UserRecord> {
@@ -93,15 +93,15 @@ export function createEmailCodeService(deps: EmailCodeServiceDeps) {
         events.emit("login_failed", { reason: "email_link_unknown", method: METHOD, request });
         throw codeInvalid();
       }
-      const { device, subject } = await auth.signInSubject(email, deviceToken);
+      const { device, subject } = await signIn.signInSubject(email, deviceToken);
       // Set inside the check, which the compiler cannot follow: hence the widening cast.
       let redeemed = { ok: false, reason: "no_code" } as Redemption;
       const redeem = async () => {
         redeemed = "token" in input ? await codes.redeemLink(email, input.token) : await codes.redeemCode(email, input.code);
         return redeemed.ok;
       };
-      await auth.checkCredential(subject, redeem, { method: METHOD, request });
-      if (redeemed.ok) return auth.completeSignIn(await accountFor(email, redeemed, request), { method: METHOD, askMfa: true, device, deviceToken }, request);
+      await signIn.checkCredential(subject, redeem, { method: METHOD, request });
+      if (redeemed.ok) return signIn.completeSignIn(await accountFor(email, redeemed, request), { method: METHOD, askMfa: true, device, deviceToken }, request);
       const userId = redeemed.userId ?? undefined;
       events.emit("login_failed", { reason: redeemed.reason, method: METHOD, email, userId, request });
       if (redeemed.reason === "code_voided") events.emit("email_code_voided", { userId, email, request });

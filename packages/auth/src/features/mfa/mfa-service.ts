@@ -8,7 +8,7 @@ import type { RequestMeta } from "../../request-meta.js";
 import type { Events } from "../../events/events.js";
 import { checkAttempt } from "../../rate-limit/attempts.js";
 import type { Limiter } from "../../rate-limit/limiter.js";
-import type { SignInMethod } from "../auth/sign-in-method.js";
+import type { SignInMethod } from "../sign-in/sign-in-method.js";
 import type { UserRecord } from "../users/user-record.js";
 import type { UserStore } from "../users/user-store.js";
 import { generateRecoveryCodes, hashRecoveryCode, looksLikeRecoveryCode } from "./recovery-codes.js";

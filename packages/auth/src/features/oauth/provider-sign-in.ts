@@ -6,11 +6,11 @@ import type { Limiter } from "../../rate-limit/limiter.js";
 import type { RequestMeta } from "../../request-meta.js";
 import type { AccountsService } from "../accounts/accounts-service.js";
 import type { IdentityStore, LinkedIdentity } from "../accounts/identity-store.js";
-import type { AuthService, LoginResult } from "../auth/auth-service.js";
-import type { KnownIps } from "../auth/known-ips.js";
-import { lockKeyOf, lockSubjectOf } from "../auth/credential-check.js";
-import type { SignInMethod } from "../auth/sign-in-method.js";
-import { emailSchema } from "../auth/schema.js";
+import type { LoginResult, SignInService } from "../sign-in/sign-in-service.js";
+import type { KnownIps } from "../sign-in/known-ips.js";
+import { lockKeyOf, lockSubjectOf } from "../sign-in/credential-check.js";
+import type { SignInMethod } from "../sign-in/sign-in-method.js";
+import { emailSchema } from "../sign-in/schema.js";
 import type { DeviceStore } from "../devices/device-store.js";
 import type { UserRecord } from "../users/user-record.js";
 import type { UserStore } from "../users/user-store.js";
@@ -23,7 +23,7 @@ export interface ProviderSignInDeps {
   devices: DeviceStore;
   identities: IdentityStore;
   accounts: AccountsService;
-  auth: AuthService;
+  signIn: SignInService;
   limiter: Limiter;
   knownIps: KnownIps;
   /** Mails a confirmation link (a new account whose address the provider did not verify, when verification is required). */
@@ -39,7 +39,7 @@ export interface ProviderSignInDeps {
  * the same end as a password sign-in (lockout, disabled, unverified, TOTP).
  */
 export function createProviderSignIn(deps: ProviderSignInDeps) {
-  const { clock, events, users, identities, accounts, auth, limiter } = deps;
+  const { clock, events, users, identities, accounts, signIn, limiter } = deps;
 
   const linkRecord = (provider: string, identity: ProviderIdentity): LinkedIdentity => ({ provider, subject: identity.subject, email: identity.email ?? null, linkedAt: clock() });
 
@@ -114,7 +114,7 @@ export function createProviderSignIn(deps: ProviderSignInDeps) {
       const device = await deps.devices.find(deviceToken, user.email);
       const method: SignInMethod = `oauth:${provider}`;
       await assertNotLocked(user, device?.id, method, request);
-      return auth.completeSignIn(user, { method, askMfa: true, device, deviceToken: device ? deviceToken : undefined }, request);
+      return signIn.completeSignIn(user, { method, askMfa: true, device, deviceToken: device ? deviceToken : undefined }, request);
     },
   };
 }

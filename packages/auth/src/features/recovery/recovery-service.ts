@@ -9,7 +9,8 @@ import { emailConfirmedMail, passwordChangedMail, passwordResetDoneMail, passwor
 import type { PasswordHasher } from "../../passwords/hasher.js";
 import type { AccountsService } from "../accounts/accounts-service.js";
 import type { ApiKeyService } from "../api-keys/api-key-service.js";
-import type { AuthService } from "../auth/auth-service.js";
+import type { SessionAuth } from "../sessions/session-auth.js";
+import type { SignInService } from "../sign-in/sign-in-service.js";
 import type { MfaService } from "../mfa/mfa-service.js";
 import type { SessionRecord } from "../sessions/session-store.js";
 import type { UserRecord } from "../users/user-record.js";
@@ -22,7 +23,8 @@ export interface RecoveryServiceDeps {
   events: Events;
   users: UserStore;
   passwords: PasswordHasher;
-  auth: AuthService;
+  signIn: SignInService;
+  sessionAuth: SessionAuth;
   mfa: MfaService;
   apiKeys: ApiKeyService;
   accounts: AccountsService;
@@ -35,13 +37,13 @@ const invalidLink = () => new AuthError("code_invalid", { message: "This link is
 
 /** Password reset, email verification and password change. */
 export function createRecoveryService(deps: RecoveryServiceDeps) {
-  const { store, clock, events, users, passwords, auth, mfa, mail, appUrl } = deps;
+  const { store, clock, events, users, passwords, signIn, sessionAuth, mfa, mail, appUrl } = deps;
   // Stamped with the user's generation: a reset, password change or lock since
   // then voids every link still in a mailbox.
   const resetTokens = createOneTimeTokens<{ userId: string; generation: number }>(store, clock, "reset", 3600_000);
   const verificationTokens = createOneTimeTokens<{ userId: string; email: string }>(store, clock, "verify-email", 24 * 3600_000);
   const link = (path: string, token: string) => appLink(appUrl, path, token);
-  const takeBack = createTakeBack({ events, users, auth, mfa, apiKeys: deps.apiKeys, accounts: deps.accounts, invalid: invalidLink });
+  const takeBack = createTakeBack({ events, users, sessionAuth, mfa, apiKeys: deps.apiKeys, accounts: deps.accounts, invalid: invalidLink });
 
   /**
    * A proof that whoever asks reads the account's mailbox (a confirmation
@@ -96,7 +98,7 @@ export function createRecoveryService(deps: RecoveryServiceDeps) {
         return user;
       };
       // A weak password is refused before the link is redeemed, so it can be used again.
-      auth.assertStrongPassword(password, (await ownerOf(await resetTokens.peek(token))).email);
+      signIn.assertStrongPassword(password, (await ownerOf(await resetTokens.peek(token))).email);
       const claim = await resetTokens.take(token);
       // Checked again: a concurrent redemption may have taken it, or completed a reset since.
       const user = await ownerOf(claim);
@@ -137,12 +139,12 @@ export function createRecoveryService(deps: RecoveryServiceDeps) {
     },
 
     async changePassword(caller: { user: UserRecord; session: SessionRecord }, input: { currentPassword: string; newPassword: string }, request: RequestMeta): Promise<void> {
-      await auth.confirmPassword(caller, input.currentPassword, "change_password", request);
-      auth.assertStrongPassword(input.newPassword, caller.user.email);
+      await signIn.confirmPassword(caller, input.currentPassword, "change_password", request);
+      signIn.assertStrongPassword(input.newPassword, caller.user.email);
       const passwordHash = await passwords.hash(input.newPassword);
       await users.update(caller.user.id, (u) => ({ ...u, passwordHash }));
       // Every other session and every device credential ends; this session goes on.
-      await auth.endAllSessions(caller.user.id, "password_changed", request, caller.session);
+      await sessionAuth.endAllSessions(caller.user.id, "password_changed", request, caller.session);
       mail.send(passwordChangedMail(caller.user.email), { kind: "password_changed", userId: caller.user.id });
       events.emit("password_changed", { userId: caller.user.id, request });
     },

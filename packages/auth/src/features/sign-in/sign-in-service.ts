@@ -4,25 +4,22 @@ import type { Events } from "../../events/events.js";
 import { findPasswordProblem, PASSWORD_PROBLEM_MESSAGES } from "../../passwords/policy.js";
 import type { PasswordHasher } from "../../passwords/hasher.js";
 import type { RequestMeta } from "../../request-meta.js";
-import type { AccessClaims, AccessTokens } from "../../tokens/access-token.js";
-import type { RefreshTokenStore } from "../sessions/refresh-token-store.js";
-import { isSessionLive, type SessionRecord, type SessionStore } from "../sessions/session-store.js";
-import type { UserRecord } from "../users/user-record.js";
-import type { UserStore } from "../users/user-store.js";
-import { API_KEY_PATTERN } from "../api-keys/key-format.js";
+import type { AccessTokens } from "../../tokens/access-token.js";
 import type { DeviceRecord, DeviceStore } from "../devices/device-store.js";
 import type { MfaService } from "../mfa/mfa-service.js";
-import type { KnownIps } from "./known-ips.js";
+import type { SessionRecord, SessionStore } from "../sessions/session-store.js";
+import type { SignedIn, TokenIssuer } from "../sessions/token-issuer.js";
+import type { UserRecord } from "../users/user-record.js";
+import type { UserStore } from "../users/user-store.js";
 import { lockSubjectOf, type CheckCredential, type CheckContext, type LockSubject } from "./credential-check.js";
+import type { KnownIps } from "./known-ips.js";
 import type { SignInMethod } from "./sign-in-method.js";
-import type { IssuedTokens, TokenIssuer } from "./token-issuer.js";
 
-export interface AuthServiceDeps {
+export interface SignInServiceDeps {
   clock: Clock;
   events: Events;
   users: UserStore;
   sessions: SessionStore;
-  refreshTokens: RefreshTokenStore;
   accessTokens: AccessTokens;
   issuer: TokenIssuer;
   passwords: PasswordHasher;
@@ -30,7 +27,6 @@ export interface AuthServiceDeps {
   checkCredential: CheckCredential;
   mfa: MfaService;
   knownIps: KnownIps;
-  refreshReuseGraceSeconds: number;
   requireVerifiedEmail: boolean;
 }
 
@@ -46,62 +42,18 @@ export interface SignInCompletion {
   deviceToken: string | undefined;
 }
 
-export interface SignedIn {
-  user: UserRecord;
-  session: SessionRecord;
-  tokens: IssuedTokens;
-  /** Set on signup and login: the device credential to hand back (new, or the one presented). */
-  deviceToken?: string;
-}
-
-export interface Authenticated {
-  user: UserRecord;
-  session: SessionRecord;
-  claims: AccessClaims;
-}
-
-export function createAuthService(deps: AuthServiceDeps) {
-  const { clock, events, users, sessions, refreshTokens, accessTokens, issuer, passwords, devices, checkCredential, mfa } = deps;
+/**
+ * Every way into an account ends here: signup, login with a password, the TOTP
+ * step, and `completeSignIn` for the other credentials (emailed code, passkey,
+ * provider); and step-up, a signed-in user's password asked again.
+ */
+export function createSignInService(deps: SignInServiceDeps) {
+  const { clock, events, users, sessions, accessTokens, issuer, passwords, devices, checkCredential, mfa } = deps;
 
   /** `email`: the account's address; a password equal to it or its local part is refused. */
   function assertStrongPassword(password: string, email: string): void {
     const problem = findPasswordProblem(password, email);
     if (problem) throw new AuthError("weak_password", { message: PASSWORD_PROBLEM_MESSAGES[problem] });
-  }
-
-  /** With verification required, an unconfirmed address gets nothing but the way to confirm it. */
-  function assertVerifiedIfRequired(user: UserRecord): void {
-    if (deps.requireVerifiedEmail && !user.emailVerified) throw new AuthError("email_not_verified");
-  }
-
-  /** True when this call ended the session (an already revoked one is not ended again, nor recorded again). */
-  async function revokeSession(session: SessionRecord, reason: string, request: RequestMeta): Promise<boolean> {
-    const revoked = await sessions.revoke(session.id, reason);
-    if (revoked) events.emit("token_revoked", { userId: session.userId, sessionId: session.id, reason, request });
-    return revoked !== undefined;
-  }
-
-  /** Loads the session and user behind a refresh token, or refuses with `refresh_invalid`. */
-  async function liveSessionOf(record: { sessionId: string; userId: string }) {
-    const [session, user] = await Promise.all([sessions.get(record.sessionId), users.get(record.userId)]);
-    if (!session || !user || user.disabledAt !== null || !isSessionLive(session, user.sessionGeneration, clock())) {
-      throw new AuthError("refresh_invalid");
-    }
-    assertVerifiedIfRequired(user);
-    return { session, user };
-  }
-
-  /**
-   * Ends every session of the user at once, on every instance, by bumping the
-   * user's generation: one write, however many sessions there are. `keep` (the
-   * caller's own session) is carried over into the new generation.
-   */
-  async function endAllSessions(userId: string, reason: string, request: RequestMeta, keep?: SessionRecord): Promise<void> {
-    const updated = await users.update(userId, (u) => ({ ...u, sessionGeneration: u.sessionGeneration + 1 }));
-    if (!updated) return;
-    if (keep) await sessions.carryOver(keep, updated.sessionGeneration);
-    const ended = await sessions.countGeneration(userId, updated.sessionGeneration - 1);
-    events.emit("token_revoked", { userId, reason, sessions: ended, request });
   }
 
   /** A password under the credential check; without a user, a dummy hash is verified so unknown emails cost the same. */
@@ -131,30 +83,6 @@ export function createAuthService(deps: AuthServiceDeps) {
     events.emit("login_success", { userId: user.id, sessionId: session.id, method, knownDevice: Boolean(device), mfa: Boolean(user.mfa), request: meta });
     if (await deps.knownIps.note(user.id, meta.ip)) events.emit("login_new_ip", { userId: user.id, sessionId: session.id, request: meta });
     return { user, session, tokens, deviceToken: credential.token };
-  }
-
-  /** The session a logout's credentials name, even an ended one; refuses credentials that name none. */
-  async function sessionNamedBy({ accessToken, refreshToken }: { accessToken?: string | undefined; refreshToken?: string | undefined }): Promise<string> {
-    if (accessToken) {
-      // An expired token still names the session its holder wants ended.
-      const result = await accessTokens.verify(accessToken, { ignoreExpiry: true });
-      if (result.ok) return result.claims.sid;
-    }
-    if (refreshToken) {
-      const found = await refreshTokens.lookup(refreshToken);
-      if (found.kind !== "unknown") return found.record.sessionId;
-    }
-    if (accessToken) {
-      throw new AuthError("token_invalid", {
-        message: API_KEY_PATTERN.test(accessToken)
-          ? "An API key has no session to log out; revoke the key with apiKeys.revoke."
-          : "The access token was not issued by this server (malformed, or signed with another key): nothing was logged out. Send the session's access token as Authorization: Bearer <accessToken>.",
-      });
-    }
-    if (refreshToken) throw new AuthError("refresh_invalid", { message: "The refresh token is not known here (never issued, or its session ended long ago): nothing was logged out." });
-    throw new AuthError("token_invalid", {
-      message: "No session was named: send its access token as Authorization: Bearer <accessToken>, or in token mode (X-Auth-Mode: token) its refresh token as {\"refreshToken\": …}.",
-    });
   }
 
   /**
@@ -194,9 +122,6 @@ export function createAuthService(deps: AuthServiceDeps) {
 
   return {
     assertStrongPassword,
-    assertVerifiedIfRequired,
-    revokeSession,
-    endAllSessions,
     confirmPassword,
     signInSubject,
     checkCredential,
@@ -254,72 +179,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       events.emit("reauthenticated", { userId: user.id, sessionId: session.id, request: meta });
       return { user, accessToken: await issuer.accessFor(user, session), expiresIn: accessTokens.ttlSeconds };
     },
-
-    async refresh(token: string, meta: RequestMeta): Promise<SignedIn> {
-      const found = await refreshTokens.lookup(token);
-      if (found.kind === "unknown") throw new AuthError("refresh_invalid");
-      const { session, user } = await liveSessionOf(found.record);
-      const graceMs = deps.refreshReuseGraceSeconds * 1000;
-
-      const answerReplay = async (rotatedAt: number, successor: string | undefined): Promise<SignedIn> => {
-        // Two tabs refreshing at once: the late one gets the same successor.
-        if (successor && clock() - rotatedAt <= graceMs) {
-          return { user, session, tokens: await issuer.pair(user, session, successor, issuer.idleExpiryFor(session)) };
-        }
-        await revokeSession(session, "refresh_token_reuse", meta);
-        events.emit("refresh_token_reuse", { userId: user.id, sessionId: session.id, request: meta });
-        throw new AuthError("refresh_reused");
-      };
-
-      if (found.kind === "rotated") return answerReplay(found.rotatedAt, found.successor);
-      if (found.record.idleExpiresAt <= clock()) throw new AuthError("refresh_invalid");
-
-      // The successor is stored before the rotation is claimed, so whoever reads
-      // the claim can use the successor at once; a losing caller discards its own.
-      const idleExpiresAt = issuer.idleExpiryFor(session);
-      const successor = await refreshTokens.issue(session.id, user.id, idleExpiresAt);
-      const claim = await refreshTokens.claimRotation(token, successor, found.record.idleExpiresAt);
-      if (!claim.won) {
-        await refreshTokens.discard(successor);
-        return answerReplay(claim.rotatedAt, claim.successor);
-      }
-      const now = clock();
-      const updated = (await sessions.update(session.id, (s) => ({ ...s, lastUsedAt: now, ip: meta.ip, userAgent: meta.userAgent.slice(0, 512) }))) ?? session;
-      return { user, session: updated, tokens: await issuer.pair(user, updated, successor, idleExpiresAt) };
-    },
-
-    /** Verifies a bearer access token and checks, in the store, that its session and user still stand. */
-    async authenticate(token: string): Promise<Authenticated> {
-      const result = await accessTokens.verify(token);
-      if (!result.ok) throw new AuthError(result.reason);
-      const { claims } = result;
-      const [session, user] = await Promise.all([sessions.get(claims.sid), users.get(claims.sub)]);
-      if (!user) throw new AuthError("token_invalid");
-      if (!session || session.userId !== user.id || user.disabledAt !== null || !isSessionLive(session, user.sessionGeneration, clock())) {
-        throw new AuthError("token_revoked");
-      }
-      // The role comes from the store, not the token: a demotion applies on the next call.
-      return { user, session, claims };
-    },
-
-    /**
-     * Ends the session behind whichever credential is presented. A session that
-     * has already ended is not an error; a request that names no session of
-     * ours (no credential, a malformed or foreign token) is refused, so the
-     * client does not believe it logged out.
-     */
-    async logout(credentials: { accessToken?: string | undefined; refreshToken?: string | undefined }, meta: RequestMeta): Promise<void> {
-      const session = await sessions.get(await sessionNamedBy(credentials));
-      // Logging out an ended session changes nothing, so nothing is recorded.
-      if (!session || !(await revokeSession(session, "logout", meta))) return;
-      events.emit("logout", { userId: session.userId, sessionId: session.id, request: meta });
-    },
-
-    async logoutAll(user: UserRecord, meta: RequestMeta): Promise<void> {
-      await endAllSessions(user.id, "logout_all", meta);
-      events.emit("logout", { scope: "all", userId: user.id, request: meta });
-    },
   };
 }
 
-export type AuthService = ReturnType<typeof createAuthService>;
+export type SignInService = ReturnType<typeof createSignInService>;
