@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ESLint } from "eslint";
 import { describe, expect, it } from "vitest";
@@ -26,6 +27,16 @@ describe("the layers of packages/auth/src", () => {
     const code = 'import { activityRouter } from "../activity/router.js";\nexport const r = activityRouter;\n';
     expect(await restrictedImports("features/admin/router.ts", code)).toEqual([expect.stringContaining("Only root.ts imports a feature's router")]);
     expect(await restrictedImports("root.ts", 'import { activityRouter } from "./features/activity/router.js";\nexport const r = activityRouter;\n')).toEqual([]);
+  });
+
+  it("places every module in a layer", async () => {
+    const modules = readdirSync(`${repoRoot}packages/auth/src`, { recursive: true, encoding: "utf8" }).filter((file) => file.endsWith(".ts"));
+    const unplaced: string[] = [];
+    for (const file of modules) {
+      const config = (await eslint.calculateConfigForFile(`${repoRoot}packages/auth/src/${file}`)) as { rules?: Record<string, unknown> };
+      if (!config.rules?.["no-restricted-imports"]) unplaced.push(file);
+    }
+    expect(unplaced).toEqual([]);
   });
 
   it("lets imports run down and across a layer", async () => {
