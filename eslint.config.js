@@ -2,6 +2,41 @@ import js from "@eslint/js";
 import globals from "globals";
 import tseslint from "typescript-eslint";
 
+/**
+ * The layers of packages/auth/src, bottom to top. A module imports from its own
+ * layer and those below it, never from one above: `modules` matches a relative
+ * import of the layer from outside it.
+ */
+const authLayers = [
+  { name: "base", files: ["errors.ts", "log.ts", "request-meta.ts", "cookies.ts", "api-key-scopes.ts", "crypto/**"], modules: "(?:errors|log|request-meta|cookies|api-key-scopes)\\.js$|crypto/" },
+  { name: "infrastructure", files: ["passwords/**", "tokens/**", "mail/**", "rate-limit/**", "events/**"], modules: "(?:passwords|tokens|mail|rate-limit|events)/" },
+  { name: "procedure", files: ["context.ts", "trpc.ts", "call-limits.ts"], modules: "(?:context|trpc|call-limits)\\.js$" },
+  { name: "feature", files: ["features/**"], modules: "features/" },
+  { name: "composition", files: ["config.ts", "services.ts", "root.ts", "procedure-catalog.ts", "upgrade/**"], modules: "(?:config|services|root|procedure-catalog)\\.js$|upgrade/" },
+  { name: "http", files: ["http/**"], modules: "http/" },
+  { name: "entry", files: ["index.ts"], modules: "index\\.js$" },
+];
+
+// A feature's router is put together into the app's router by root.ts alone; other features use its services.
+const routerImport = { regex: "^\\.\\.?/(?:.+/)?(?:[\\w-]+-)?router\\.js$", message: "Only root.ts imports a feature's router: use the feature's service or schema." };
+
+/** The restricted imports of a layer: every layer above it, and routers unless `routers` is allowed. */
+function layerRule(index, { routers = false } = {}) {
+  const layer = authLayers[index];
+  const upward = authLayers.slice(index + 1).map((above) => ({
+    // The entry is "./index.js" or "../index.js", never a folder's "./providers/index.js".
+    regex: above.name === "entry" ? `^\\.\\.?/(?:\\.\\./)*${above.modules}` : `^\\.\\.?/(?:.+/)?(?:${above.modules})`,
+    message: `The ${layer.name} layer must not import the ${above.name} layer above it (see ARCHITECTURE.md, "Layers").`,
+  }));
+  return { "no-restricted-imports": ["error", { patterns: routers ? upward : [...upward, routerImport] }] };
+}
+
+const composition = authLayers.findIndex((layer) => layer.name === "composition");
+const authLayerRules = [
+  ...authLayers.map((layer, index) => ({ files: layer.files.map((glob) => `packages/auth/src/${glob}`), rules: layerRule(index) })),
+  { files: ["packages/auth/src/root.ts"], rules: layerRule(composition, { routers: true }) },
+];
+
 export default tseslint.config(
   { ignores: ["**/dist/**", "**/node_modules/**", "**/.turbo/**", "**/test-artifacts/**", "data/**"] },
   js.configs.recommended,
@@ -38,4 +73,5 @@ export default tseslint.config(
       "no-restricted-imports": ["error", { patterns: [{ group: ["@gatehouse/*"], message: "Take Gatehouse's types from ./router.js (AppRouter) or ./wire.js." }] }],
     },
   },
+  ...authLayerRules,
 );

@@ -41,7 +41,7 @@ export function createGrowthControls(services: Services) {
     if (!existing) {
       await services.users.create({ email: ADMIN_EMAIL, name: null, role: "admin", emailVerified: true, mfaEnabled: false, passwordHash, createdAt: services.config.clock() });
     }
-    const signedIn = await services.auth.login({ email: ADMIN_EMAIL, password: PASSWORD }, { ip: "127.0.0.1", userAgent: "bench", requestId: "bench-admin" });
+    const signedIn = await services.signIn.login({ email: ADMIN_EMAIL, password: PASSWORD }, { ip: "127.0.0.1", userAgent: "bench", requestId: "bench-admin" });
     if (!("tokens" in signedIn)) throw new Error("the bench admin has two-factor on");
     return { accessToken: signedIn.tokens.accessToken };
   }

@@ -3,7 +3,7 @@ import type { Logger, Services } from "@gatehouse/auth";
 /** Creates the configured admin when no user has that email yet; an existing account is left as it is. */
 export async function bootstrapAdmin(services: Services, email: string, password: string, logger: Logger): Promise<void> {
   if (await services.users.findByEmail(email)) return;
-  services.auth.assertStrongPassword(password, email);
+  services.signIn.assertStrongPassword(password, email);
   const created = await services.users.create({
     email,
     name: null,

@@ -1,9 +1,21 @@
 import type { IncomingMessage } from "node:http";
 import type { RequestMeta } from "./request-meta.js";
-import type { Services } from "./services.js";
 import type { LimitRule } from "./rate-limit/limit-rules.js";
-import { parseCookies } from "./http/cookies.js";
-import type { Reply } from "./http/reply.js";
+import { parseCookies } from "./cookies.js";
+
+/**
+ * What procedures reach through `ctx.services`. Declared here, empty, so that
+ * this layer names no feature; the composition root (services.ts) fills it in
+ * with everything it builds.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by declaration merging
+export interface Services {}
+
+/** The part of the HTTP answer a procedure writes: its headers. */
+export interface ResponseHeaders {
+  set(name: string, value: string): void;
+  append(name: string, value: string): void;
+}
 
 export type AuthMode = "cookie" | "token";
 
@@ -22,7 +34,7 @@ export interface Context {
   setHeader(name: string, value: string): void;
 }
 
-export function createContext(services: Services, req: IncomingMessage, reply: Reply, meta: RequestMeta): Context {
+export function createContext(services: Services, req: IncomingMessage, reply: ResponseHeaders, meta: RequestMeta): Context {
   const authorization = req.headers.authorization;
   const bearer = authorization?.startsWith("Bearer ") ? authorization.slice("Bearer ".length).trim() : undefined;
   return {

@@ -13,7 +13,7 @@ export { appRouter, type AppRouter } from "./root.js";
 export { createServices, type Services } from "./services.js";
 export { createEcKeyRing, createSecretKeyRing, type KeyRing, type SigningAlgorithm } from "./tokens/keyring.js";
 export type { PublicUser } from "./features/users/user-record.js";
-export type { TokenSet } from "./features/auth/schema.js";
+export type { TokenSet } from "./features/sessions/schema.js";
 export { formatWindow, LIMIT_RULES, parseDurationSeconds, parseLimits, type Limit, type LimitRule } from "./rate-limit/limit-rules.js";
 export { parseOAuthProviders, type OAuthProviderConfig, type OAuthProviderInput } from "./features/oauth/provider-config.js";
 export type { GitHubEndpoints } from "./features/oauth/providers/github-client.js";

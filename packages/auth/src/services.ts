@@ -8,11 +8,6 @@ import { createAdminService } from "./features/admin/admin-service.js";
 import { createApiKeyService } from "./features/api-keys/api-key-service.js";
 import { createApiKeyStore } from "./features/api-keys/api-key-store.js";
 import { createAuditTrail } from "./features/audit/audit-trail.js";
-import { createAuthService } from "./features/auth/auth-service.js";
-import { createKnownIps } from "./features/auth/known-ips.js";
-import { limitKeys } from "./features/auth/limit-keys.js";
-import { createCredentialCheck } from "./features/auth/credential-check.js";
-import { createTokenIssuer } from "./features/auth/token-issuer.js";
 import { createDeviceStore } from "./features/devices/device-store.js";
 import { createEmailCodeService } from "./features/email-codes/email-code-service.js";
 import { createEmailCodeStore } from "./features/email-codes/email-code-store.js";
@@ -22,8 +17,15 @@ import { createPasskeySignInService } from "./features/passkeys/passkey-sign-in-
 import { createPasskeyStore } from "./features/passkeys/passkey-store.js";
 import { relyingPartyOf } from "./features/passkeys/relying-party.js";
 import { createRecoveryService } from "./features/recovery/recovery-service.js";
+import { createRefreshRotation } from "./features/sessions/refresh-rotation.js";
 import { createRefreshTokenStore } from "./features/sessions/refresh-token-store.js";
+import { createSessionAuth } from "./features/sessions/session-auth.js";
 import { createSessionStore } from "./features/sessions/session-store.js";
+import { createTokenIssuer } from "./features/sessions/token-issuer.js";
+import { createCredentialCheck } from "./features/sign-in/credential-check.js";
+import { createKnownIps } from "./features/sign-in/known-ips.js";
+import { limitKeys } from "./features/sign-in/limit-keys.js";
+import { createSignInService } from "./features/sign-in/sign-in-service.js";
 import { createUserStore } from "./features/users/user-store.js";
 import { createAccountsService } from "./features/accounts/accounts-service.js";
 import { createIdentityStore } from "./features/accounts/identity-store.js";
@@ -75,12 +77,13 @@ export async function createServices(options: GatehouseOptions) {
   });
   const knownIps = createKnownIps(store);
   const mfa = createMfaService({ store, clock, events, users, dataKey: config.dataKey, limiter });
-  const auth = createAuthService({
+  const sessionAuth = createSessionAuth({ clock, events, users, sessions, refreshTokens, accessTokens, requireVerifiedEmail: config.requireVerifiedEmail });
+  const refreshRotation = createRefreshRotation({ clock, events, users, sessions, refreshTokens, issuer, sessionAuth, refreshReuseGraceSeconds: config.refreshReuseGraceSeconds });
+  const signIn = createSignInService({
     clock,
     events,
     users,
     sessions,
-    refreshTokens,
     accessTokens,
     issuer,
     passwords,
@@ -88,24 +91,23 @@ export async function createServices(options: GatehouseOptions) {
     checkCredential: createCredentialCheck({ limiter, events }),
     mfa,
     knownIps,
-    refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
     requireVerifiedEmail: config.requireVerifiedEmail,
   });
   const apiKeyStore = createApiKeyStore(store, clock);
   const apiKeys = createApiKeyService({ clock, events, apiKeys: apiKeyStore, users });
   const mail = createMailQueue(config.mailer, logger);
-  const admin = createAdminService({ clock, events, users, apiKeys, mail, endAllSessions: auth.endAllSessions });
+  const admin = createAdminService({ clock, events, users, apiKeys, mail, endAllSessions: sessionAuth.endAllSessions });
   // Before serving: a store written by an earlier version is brought to the current format.
   await upgradeStore({ store, clock, logger, users, sessions, apiKeys: apiKeyStore, activity, key: auditKey, retentionMs: config.auditRetentionDays * 24 * 3600_000 });
   const oauthConfigs = oauthProvidersSchema.parse(config.oauthProviders);
   const identities = createIdentityStore(store);
   const accounts = createAccountsService({ events, identities, configuredProviders: new Set(oauthConfigs.map((provider) => provider.id)) });
-  const recovery = createRecoveryService({ store, clock, events, users, passwords, auth, mfa, apiKeys, mail, appUrl: config.appUrl, accounts });
+  const recovery = createRecoveryService({ store, clock, events, users, passwords, signIn, sessionAuth, mfa, apiKeys, mail, appUrl: config.appUrl, accounts });
   const emailCodes = createEmailCodeService({
     clock,
     events,
     users,
-    auth,
+    signIn,
     recovery,
     knownIps,
     codes: createEmailCodeStore(store, deriveSubKey(config.dataKey, "email sign-in codes")),
@@ -117,11 +119,18 @@ export async function createServices(options: GatehouseOptions) {
   if (isIP(relyingParty.id)) logger.warn({ event: "passkeys_need_host_name", appUrl: config.appUrl }, "browsers refuse an IP address as WebAuthn relying party: set APP_URL to a host name (http://localhost:PORT) for passkeys");
   const passkeyStore = createPasskeyStore(store);
   const passkeys = createPasskeyService({ store, clock, events, passkeys: passkeyStore, relyingParty });
-  const passkeySignIn = createPasskeySignInService({ store, clock, events, users, passkeys: passkeyStore, auth, relyingParty, decoyKey: deriveSubKey(config.dataKey, "passkey decoys") });
-  const providerSignIn = createProviderSignIn({ clock, events, users, devices, identities, accounts, auth, limiter, knownIps, sendVerification: recovery.sendVerification, requireVerifiedEmail: config.requireVerifiedEmail });
+  const passkeySignIn = createPasskeySignInService({ store, clock, events, users, passkeys: passkeyStore, signIn, relyingParty, decoyKey: deriveSubKey(config.dataKey, "passkey decoys") });
+  const providerSignIn = createProviderSignIn({ clock, events, users, devices, identities, accounts, signIn, limiter, knownIps, sendVerification: recovery.sendVerification, requireVerifiedEmail: config.requireVerifiedEmail });
   const flows = createOAuthFlows({ store, clock, events, providers: createProviderClients(oauthConfigs, config.githubEndpoints) });
   const oauth = createOAuthService({ clock, users, sessions, accounts, flows, providerSignIn, configs: oauthConfigs, appUrl: config.appUrl });
-  return { config, logger, events, audit, activity, store, users, sessions, devices, accessTokens, auth, passwords, apiKeys, admin, mail, mfa, recovery, limiter, limitKeys, accounts, oauth, emailCodes, passkeys, passkeySignIn };
+  return { config, logger, events, audit, activity, store, users, sessions, devices, accessTokens, signIn, sessionAuth, refreshRotation, passwords, apiKeys, admin, mail, mfa, recovery, limiter, limitKeys, accounts, oauth, emailCodes, passkeys, passkeySignIn };
 }
 
-export type Services = Awaited<ReturnType<typeof createServices>>;
+type BuiltServices = Awaited<ReturnType<typeof createServices>>;
+export type Services = BuiltServices;
+
+declare module "./context.js" {
+  // The procedures see every service built here, without the procedure layer importing a feature.
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- a merge into the declared interface, not a new type
+  interface Services extends BuiltServices {}
+}

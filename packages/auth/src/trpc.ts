@@ -1,15 +1,11 @@
 import { initTRPC, type TRPCError } from "@trpc/server";
-import type { ZodType } from "zod";
+import { z, type ZodType } from "zod";
 import { getErrorShape } from "@trpc/server/unstable-core-do-not-import";
 import { InvalidCollectionInputError, StoreUnavailableError } from "@gatehouse/store";
 import { AuthError, defaultMessage, type Issue, type Reason } from "./errors.js";
-import type { Context } from "./context.js";
-import type { ApiKeyRecord } from "./features/api-keys/api-key-store.js";
-import { isAdminOnlyScope, type ApiKeyScope } from "./features/api-keys/scopes.js";
-import type { SessionRecord } from "./features/sessions/session-store.js";
-import type { UserRecord } from "./features/users/user-record.js";
-import type { AccessClaims } from "./tokens/access-token.js";
-import { enforceRateLimits, type LimitDeclaration } from "./rate-limit/enforce.js";
+import type { Context, Services } from "./context.js";
+import { isAdminOnlyScope, type ApiKeyScope } from "./api-key-scopes.js";
+import { enforceRateLimits, type LimitDeclaration } from "./call-limits.js";
 
 /** How a procedure may be called; every procedure states one (default deny). */
 /** `api_key`: an API key carrying `apiKeyScope`, and nothing else (a signed-in user is refused). */
@@ -176,9 +172,10 @@ const limitedAndFailClosed = t.middleware(async ({ ctx, meta, getRawInput, next 
 const base = t.procedure.use(limitedAndFailClosed);
 
 /** Who is calling a protected procedure: a signed-in user, or a user's API key. */
+/** Named by what the services' `authenticate` answers, so this layer imports no feature. */
 export type Caller =
-  | { kind: "user"; user: UserRecord; session: SessionRecord; claims: AccessClaims }
-  | { kind: "apiKey"; user: UserRecord; apiKey: ApiKeyRecord };
+  | ({ kind: "user" } & Awaited<ReturnType<Services["sessionAuth"]["authenticate"]>>)
+  | ({ kind: "apiKey" } & Awaited<ReturnType<Services["apiKeys"]["authenticate"]>>);
 
 const API_KEY_PREFIX = "gth_";
 
@@ -189,7 +186,7 @@ const API_KEY_PREFIX = "gth_";
  */
 async function identifyCaller(ctx: Context, access: ProcedureMeta, path: string): Promise<Caller> {
   const deny = (reason: "forbidden" | "reauth_required", userId: string, message?: string): never => {
-    ctx.services.events.warn("permission_denied", { userId, procedure: path, required: describeAccess(access), request: ctx.meta });
+    ctx.services.events.emit("permission_denied", { userId, procedure: path, required: describeAccess(access), request: ctx.meta });
     throw new AuthError(reason, message ? { message } : {});
   };
   const token = ctx.bearerToken;
@@ -203,11 +200,11 @@ async function identifyCaller(ctx: Context, access: ProcedureMeta, path: string)
     if (isAdminOnlyScope(access.apiKeyScope!) && user.role !== "admin") deny("forbidden", user.id, "Only an admin's API key may use this scope.");
     caller = { kind: "apiKey", user, apiKey };
   } else {
-    caller = { kind: "user", ...(await ctx.services.auth.authenticate(token)) };
+    caller = { kind: "user", ...(await ctx.services.sessionAuth.authenticate(token)) };
   }
   if (access.access === "api_key" && caller.kind !== "apiKey") deny("forbidden", caller.user.id, "Only an API key may call this procedure.");
   // With verification required, tokens of an unconfirmed address do nothing but what confirms it.
-  if (!caller.user.emailVerified && !access.unverifiedEmail) ctx.services.auth.assertVerifiedIfRequired(caller.user);
+  if (!caller.user.emailVerified && !access.unverifiedEmail) ctx.services.sessionAuth.assertVerifiedIfRequired(caller.user);
   // The role is read from the store on every call; the token's claim is never trusted alone.
   if (access.access === "admin" && caller.user.role !== "admin") deny("forbidden", caller.user.id);
   if (access.stepUp && caller.kind === "apiKey") deny("forbidden", caller.user.id, "API keys cannot call this procedure.");
@@ -241,6 +238,9 @@ function describeAccess(meta: ProcedureMeta): string {
 }
 
 const protectedProcedure = (meta: Omit<ProcedureMeta, "limits">) => t.procedure.meta(meta).use(limitedAuthorizedAndFailClosed);
+
+/** The answer of a procedure that has nothing to tell but that it did what was asked. */
+export const okOutput = z.object({ ok: z.literal(true) });
 
 /** The procedure builders. There is no bare builder: each one declares its access. */
 export const procedures = {

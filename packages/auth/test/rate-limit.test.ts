@@ -8,7 +8,8 @@ import { openStore } from "@gatehouse/store";
 import { createFakeClock, GOOD_PASSWORD, reasonOf, startServer, timed, uniqueEmail } from "./harness.js";
 import { hasRedis, REDIS_URL } from "./redis.js";
 import { createAnswerHold } from "../src/http/answer-hold.js";
-import { holdOverloadedAnswer, slowDownMs } from "../src/rate-limit/slow-down.js";
+import { holdOverloadedAnswer } from "../src/call-limits.js";
+import { slowDownMs } from "../src/rate-limit/slow-down.js";
 import type { Context } from "../src/context.js";
 
 const minute = 60_000;

@@ -22,7 +22,7 @@ function createAppRouter(services: GatehouseUnderTest["services"]) {
     notes: t.procedure.query(async ({ ctx }) => {
       const token = ctx.authorization?.startsWith("Bearer ") ? ctx.authorization.slice(7) : undefined;
       if (!token) throw new AuthError("token_invalid");
-      const { user } = await services.auth.authenticate(token);
+      const { user } = await services.sessionAuth.authenticate(token);
       return { owner: user.email, notes: ["buy milk"] };
     }),
     // A server whose clock is far off: every token looks expired to it.

@@ -1,28 +1,19 @@
 import { createHmac } from "node:crypto";
-import type { ActivityLog } from "../features/activity/activity-log.js";
-import type { AuditTrail } from "../features/audit/audit-trail.js";
 import type { Logger } from "../log.js";
 import { maskEmail } from "../request-meta.js";
 import type { NotifyAlert } from "./alert-notifier.js";
+import { eventCatalog, type EventName, type EventSpec } from "./catalog.js";
 import type { RequestMeta } from "../request-meta.js";
 
-/** Appended to the tamper-evident audit trail as well as logged. */
-const AUDITED = new Set([
-  "signup", "login_success", "logout", "login_locked", "refresh_token_reuse", "password_changed", "password_reset",
-  "email_verified", "mfa_enabled", "mfa_disabled", "api_key_created", "api_key_revoked", "role_changed",
-  "account_locked_by_admin", "account_unlocked_by_admin", "account_linked", "account_unlinked", "email_code_requested", "passkey_added",
-  "passkey_renamed", "passkey_removed", "passkey_counter_regressed",
-]);
+/** Where audited events are appended: the tamper-evident audit trail. */
+export interface AuditSink {
+  append(fields: { actor: string | null; action: string; target: string | null; result: "success"; ip: string; userAgent: string; requestId: string }): Promise<unknown>;
+}
 
-/** Suspicious: also sent to the alert webhook when one is configured. */
-const ALERTED = new Set(["refresh_token_reuse", "login_locked", "login_new_ip", "account_locked_by_admin", "passkey_counter_regressed"]);
-
-/** Shown to the user in `activity.list`. */
-const ACTIVITY = new Set([
-  "signup", "login_success", "login_failed", "login_new_ip", "logout", "refresh_token_reuse", "reauthenticated", "password_changed",
-  "password_reset", "email_verified", "mfa_enabled", "mfa_disabled", "api_key_created", "api_key_revoked", "account_locked_by_admin",
-  "account_linked", "account_unlinked", "email_code_requested", "passkey_added", "passkey_renamed", "passkey_removed", "passkey_counter_regressed",
-]);
+/** Where a user's own events are appended: their activity, shown in `activity.list`. */
+export interface ActivitySink {
+  append(userId: string, entry: { event: string; ip: string; userAgent: string }): Promise<unknown>;
+}
 
 export interface EventContext {
   /**
@@ -40,7 +31,7 @@ export interface EventContext {
 }
 
 /**
- * The one path every security event takes: a JSON log line with the request's
+ * The one path every security event takes (each named in `eventCatalog`): a JSON log line with the request's
  * IP, user agent and id; an audit-trail entry; an activity entry for the user.
  * Trail and activity entries are the request's records: `settle(request)`
  * resolves once they are written and rejects when one could not be, so the
@@ -48,7 +39,7 @@ export interface EventContext {
  * losing one silently). A record that could not be written is also logged in
  * full. `drain` awaits everything still running (alerts included).
  */
-export function createEvents(deps: { logger: Logger; audit: AuditTrail; activity: ActivityLog; emailKey: Uint8Array; notifyAlert?: NotifyAlert | undefined }) {
+export function createEvents(deps: { logger: Logger; audit: AuditSink; activity: ActivitySink; emailKey: Uint8Array; notifyAlert?: NotifyAlert | undefined }) {
   const { logger, audit, activity } = deps;
   const pending = new Set<Promise<unknown>>();
   const recordsOf = new WeakMap<RequestMeta, Array<Promise<unknown>>>();
@@ -68,7 +59,8 @@ export function createEvents(deps: { logger: Logger; audit: AuditTrail; activity
     }
   };
 
-  function record(level: "info" | "warn" | "error", name: string, context: EventContext): void {
+  function emit(name: EventName, context: EventContext): void {
+    const spec: EventSpec = eventCatalog[name];
     const { email, request, ...rest } = context;
     const line = {
       event: name,
@@ -78,26 +70,25 @@ export function createEvents(deps: { logger: Logger; audit: AuditTrail; activity
       userAgent: request?.userAgent.slice(0, 512),
       requestId: request?.requestId,
     };
-    logger[level](line);
+    logger[spec.level](line);
     // User agents are attacker-sized; what is kept for months is capped.
     const where = { ip: request?.ip ?? "", userAgent: (request?.userAgent ?? "").slice(0, 512), requestId: request?.requestId ?? "" };
-    if (AUDITED.has(name)) {
+    if (spec.audited) {
       const fields = { actor: context.actorId ?? context.userId ?? null, action: name, target: context.userId ?? null, result: "success" as const, ...where };
       track(name, audit.append(fields), { request, kept: { audit: fields } });
     }
-    if (ALERTED.has(name) && deps.notifyAlert) {
+    if (spec.alerted && deps.notifyAlert) {
       track(name, deps.notifyAlert(name, { userId: context.userId ?? null, actorId: context.actorId ?? null, ip: where.ip, userAgent: where.userAgent, requestId: where.requestId }));
     }
-    if (ACTIVITY.has(name) && context.userId) {
+    if (spec.activity && context.userId) {
       const entry = { event: name, ip: where.ip, userAgent: where.userAgent };
       track(name, activity.append(context.userId, entry), { request, kept: { activity: { userId: context.userId, ...entry } } });
     }
   }
 
   return {
-    info: (name: string, context: EventContext) => record("info", name, context),
-    warn: (name: string, context: EventContext) => record("warn", name, context),
-    error: (name: string, context: EventContext) => record("error", name, context),
+    /** Logs the event at its catalogued level and records it where the catalog says. */
+    emit,
     /**
      * Resolves once the request's audit and activity records so far are
      * written; rejects when one could not be. Every call of a batched request

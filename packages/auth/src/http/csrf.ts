@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { TLSSocket } from "node:tls";
-import { DEVICE_COOKIE, parseCookies, REFRESH_COOKIE } from "./cookies.js";
+import { DEVICE_COOKIE, parseCookies, REFRESH_COOKIE } from "../cookies.js";
 
 /**
  * A request that carries one of our cookies is acting with the browser's

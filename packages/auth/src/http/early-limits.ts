@@ -1,8 +1,8 @@
 import type { AnyTRPCRouter } from "@trpc/server";
 import type { Context } from "../context.js";
 import { AuthError } from "../errors.js";
-import { enforceRateLimits, type LimitDeclaration } from "../rate-limit/enforce.js";
-import { holdOverloadedAnswer } from "../rate-limit/slow-down.js";
+import { enforceRateLimits, type LimitDeclaration } from "../call-limits.js";
+import { holdOverloadedAnswer } from "../call-limits.js";
 import { catalogOf } from "../procedure-catalog.js";
 
 // Login, signup and reset bodies are a few hundred bytes; parsing bigger ones twice is left to tRPC alone.

@@ -6,7 +6,7 @@ import type { RequestMeta } from "../request-meta.js";
 import { appRouter } from "../root.js";
 import type { Services } from "../services.js";
 import { reasonOf } from "../trpc.js";
-import { holdOverloadedAnswer } from "../rate-limit/slow-down.js";
+import { holdOverloadedAnswer } from "../call-limits.js";
 import { sendCallError } from "./call-error.js";
 import { clientIp } from "./client-ip.js";
 import { applyCors } from "./cors.js";
@@ -20,7 +20,7 @@ import { securityHeaderFields } from "./security-headers.js";
 import { createTrpcBridge, writeTrpcAnswer } from "./trpc-bridge.js";
 import { createAnswerHold } from "./answer-hold.js";
 import { createOpenApiDocument } from "./openapi/openapi-document.js";
-import { createOAuthRoutes } from "../features/oauth/http-routes.js";
+import { createOAuthRoutes } from "./oauth-routes.js";
 
 const TRPC_PREFIX = "/trpc/";
 // tRPC's methods; anything else (PUT, TRACE, …) is refused before a Fetch Request is built from it.
@@ -151,7 +151,7 @@ export function createRequestListener(services: Services): RequestListener {
       if (req.method === "POST" && !req.headers["content-type"] && !hasBody(req)) req.headers["content-type"] = "application/json";
       const csrf = crossSiteCookieRequest(req, cookieOrigins, config.trustProxy);
       if (csrf) {
-        services.events.warn("permission_denied", { check: "csrf", detail: csrf, path, request: meta });
+        services.events.emit("permission_denied", { check: "csrf", detail: csrf, path, request: meta });
         sendError(reply, "forbidden", 403, "Cross-site request refused.");
         return;
       }

@@ -1,4 +1,3 @@
-import type { Context } from "../context.js";
 import type { WindowDecision } from "./sliding-window.js";
 
 // Refusals up to twice the limit are answered at once: a client that overshoots
@@ -18,21 +17,4 @@ const STEP_MS = 10;
 export function slowDownMs(refused: readonly WindowDecision[], maxMs: number): number {
   const excess = Math.max(0, ...refused.map((d) => d.used - FREE_MULTIPLE * d.limit));
   return Math.min(maxMs, Math.ceil(excess) * STEP_MS);
-}
-
-// About one verification at the default cost 12 (233 ms measured here): roughly when a hashing slot frees.
-const OVERLOADED_HOLD_MS = 250;
-
-/**
- * Holds a 503 `overloaded` answer (hashing saturated: a login, signup, reset
- * or password change) for about one verification, at most `slowDownMaxMs`.
- * A client that retries the moment it is refused (a login storm, a retry loop
- * without backoff) would otherwise get refusals as fast as the event loop can
- * write them, and those refusals would take the CPU that token checks and the
- * hashing itself need; held, each connection costs a few refusals a second. A
- * client that honours Retry-After (1 s) retries a quarter of a second later.
- * The holds share the slow-down's cap on answers held at once.
- */
-export function holdOverloadedAnswer(ctx: Context): void {
-  ctx.holdAnswerMs = Math.max(ctx.holdAnswerMs, Math.min(ctx.services.config.slowDownMaxMs, OVERLOADED_HOLD_MS));
 }

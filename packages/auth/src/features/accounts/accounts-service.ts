@@ -36,7 +36,7 @@ export function createAccountsService(deps: AccountsServiceDeps) {
         const reason = how === "requested" ? "forbidden" : "link_required";
         throw new AuthError(reason, { message: "Another account of this provider is already linked here: unlink it first." });
       }
-      if (outcome === "linked") events.info("account_linked", { userId: user.id, provider: identity.provider, how, request });
+      if (outcome === "linked") events.emit("account_linked", { userId: user.id, provider: identity.provider, how, request });
       return outcome;
     },
 
@@ -50,18 +50,18 @@ export function createAccountsService(deps: AccountsServiceDeps) {
       const removed = await identities.unlink(user.id, provider, (remaining) => hasPassword(user) || remaining.some((linked) => configuredProviders.has(linked.provider)));
       if (removed === undefined) throw new AuthError("not_found", { message: "No account of this provider is linked." });
       if (removed === "refused") {
-        events.warn("permission_denied", { userId: user.id, check: "last_sign_in_method", provider, request });
+        events.emit("permission_denied", { userId: user.id, check: "last_sign_in_method", provider, request });
         throw new AuthError("forbidden", {
           message: "This is the only way to sign in to this account. Set a password first (request a password reset for your address), or link another provider.",
         });
       }
-      events.info("account_unlinked", { userId: user.id, provider, request });
+      events.emit("account_unlinked", { userId: user.id, provider, request });
     },
 
     /** Removes every identity after a proof of the mailbox by someone who may not hold them. */
     async unlinkAll(userId: string, reason: string, request: RequestMeta): Promise<number> {
       const removed = await identities.unlinkAll(userId);
-      for (const linked of removed) events.info("account_unlinked", { userId, provider: linked.provider, reason, request });
+      for (const linked of removed) events.emit("account_unlinked", { userId, provider: linked.provider, reason, request });
       return removed.length;
     },
   };

@@ -1,8 +1,7 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { AuthError } from "../../errors.js";
-import { procedures, sessionCaller } from "../../trpc.js";
-import { okOutput } from "../auth/schema.js";
+import { okOutput, procedures, sessionCaller } from "../../trpc.js";
 import { flowCookie } from "../oauth/cookies.js";
 import { FLOW_TTL_MS } from "../oauth/flows.js";
 import { authorizationOutput, linkedAccountSchema, providerIdSchema } from "../oauth/schema.js";

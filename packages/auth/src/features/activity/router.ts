@@ -1,11 +1,7 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { procedures } from "../../trpc.js";
-
-/** A page request of a cursor-paged list; the cursor is opaque, handed back from the previous page. */
-export const pageInput = z
-  .strictObject({ cursor: z.string().min(1).max(2048).optional(), limit: z.number().int().min(1).max(100).default(20) })
-  .default({ limit: 20 });
+import { pageInput } from "./schema.js";
 
 export const activityRouter = {
   // Always the caller's own events: there is no user id to ask for someone else's.

@@ -36,7 +36,7 @@ export function createAdminService(deps: AdminServiceDeps) {
       // the target's very next request, whatever role its live tokens claim.
       const after = await users.update(userId, (u) => ({ ...u, role }));
       if (!after) throw new AuthError("not_found");
-      events.info("role_changed", { actorId: admin.id, userId, from: before.role, to: role, request });
+      events.emit("role_changed", { actorId: admin.id, userId, from: before.role, to: role, request });
       return after;
     },
 
@@ -48,7 +48,7 @@ export function createAdminService(deps: AdminServiceDeps) {
       // Every session, refresh token and access token dies at once.
       await deps.endAllSessions(userId, "account_locked", request);
       const suspendedKeys = await apiKeys.suspendAll(userId);
-      events.warn("account_locked_by_admin", { actorId: admin.id, userId, reason, suspendedKeys, request });
+      events.emit("account_locked_by_admin", { actorId: admin.id, userId, reason, suspendedKeys, request });
       mail.send(accountLockedMail(user.email), { kind: "account_locked", userId });
     },
 
@@ -56,7 +56,7 @@ export function createAdminService(deps: AdminServiceDeps) {
       await target(admin, userId);
       // API keys stay suspended: their owner replaces them after the incident.
       await users.update(userId, (u) => ({ ...u, disabledAt: null }));
-      events.info("account_unlocked_by_admin", { actorId: admin.id, userId, request });
+      events.emit("account_unlocked_by_admin", { actorId: admin.id, userId, request });
     },
   };
 }

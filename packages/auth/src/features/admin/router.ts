@@ -1,7 +1,7 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { procedures } from "../../trpc.js";
-import { pageInput } from "../activity/router.js";
+import { pageInput } from "../activity/schema.js";
 import { publicUserSchema, toPublicUser } from "../users/user-record.js";
 
 const userId = z.string().min(1).max(64);

@@ -6,7 +6,7 @@ import type { UserRecord } from "../users/user-record.js";
 import type { UserStore } from "../users/user-store.js";
 import type { ApiKeyRecord, ApiKeyStore } from "./api-key-store.js";
 import { displayPrefix, generateApiKey, isWellFormedApiKey } from "./key-format.js";
-import { isAdminOnlyScope, type ApiKeyScope } from "./scopes.js";
+import { isAdminOnlyScope, type ApiKeyScope } from "../../api-key-scopes.js";
 
 // lastUsedAt is written at most this often per key and instance, so a busy
 // key does not turn every request into a store write.
@@ -39,7 +39,7 @@ export function createApiKeyService(deps: ApiKeyServiceDeps) {
     async create(user: UserRecord, input: { name: string; scopes: ApiKeyScope[]; expiresInDays?: number | undefined }, request: RequestMeta) {
       const adminOnly = input.scopes.filter(isAdminOnlyScope);
       if (adminOnly.length > 0 && user.role !== "admin") {
-        events.warn("permission_denied", { userId: user.id, procedure: "apiKeys.create", required: `admin for ${adminOnly.join(" ")}`, request });
+        events.emit("permission_denied", { userId: user.id, procedure: "apiKeys.create", required: `admin for ${adminOnly.join(" ")}`, request });
         throw new AuthError("forbidden", { message: `Only an admin may create a key with the ${adminOnly.join(", ")} scope.` });
       }
       const key = generateApiKey();
@@ -51,7 +51,7 @@ export function createApiKeyService(deps: ApiKeyServiceDeps) {
         expiresAt: input.expiresInDays === undefined ? null : clock() + input.expiresInDays * DAY_MS,
         generation: user.apiKeyGeneration ?? 0,
       });
-      events.info("api_key_created", { userId: user.id, keyId: record.id, scopes: record.scopes, request });
+      events.emit("api_key_created", { userId: user.id, keyId: record.id, scopes: record.scopes, request });
       return { record, key };
     },
 
@@ -62,7 +62,7 @@ export function createApiKeyService(deps: ApiKeyServiceDeps) {
       // Someone else's key is indistinguishable from no key.
       if (!record || record.userId !== user.id || record.revokedAt !== null || !isCurrentKey(record, user)) throw new AuthError("not_found");
       await apiKeys.update(id, (r) => ({ ...r, revokedAt: clock() }));
-      events.info("api_key_revoked", { userId: user.id, keyId: id, request });
+      events.emit("api_key_revoked", { userId: user.id, keyId: id, request });
     },
 
     /** The id of the key behind a presented secret, if it is a real one (for rate-limit buckets). */

@@ -1,6 +1,6 @@
 import { sortableTime, type Clock, type Store } from "@gatehouse/store";
 import { generateId, sha256Hex } from "../../crypto/random.js";
-import type { ApiKeyScope } from "./scopes.js";
+import type { ApiKeyScope } from "../../api-key-scopes.js";
 
 export interface ApiKeyRecord {
   id: string;

@@ -2,7 +2,7 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { procedures } from "../../trpc.js";
 import type { ApiKeyRecord } from "./api-key-store.js";
-import { apiKeyScopeSchema } from "./scopes.js";
+import { apiKeyScopeSchema } from "../../api-key-scopes.js";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 

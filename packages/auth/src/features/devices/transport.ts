@@ -1,5 +1,5 @@
 import type { Context } from "../../context.js";
-import { DEVICE_COOKIE } from "../../http/cookies.js";
+import { DEVICE_COOKIE } from "../../cookies.js";
 
 /** The device credential the request carries for its mode: the cookie, or `deviceToken` in a token-mode body. */
 export function presentedDeviceToken(ctx: Context, rawInput: unknown): string | undefined {

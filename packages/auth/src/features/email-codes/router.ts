@@ -1,8 +1,9 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import { procedures } from "../../trpc.js";
-import { mfaChallengeOutput, okOutput, tokenSetOutput } from "../auth/schema.js";
-import { deliverTokens } from "../auth/transport.js";
+import { okOutput, procedures } from "../../trpc.js";
+import { mfaChallengeOutput } from "../sign-in/schema.js";
+import { tokenSetOutput } from "../sessions/schema.js";
+import { deliverTokens } from "../sessions/transport.js";
 import { presentedDeviceToken } from "../devices/transport.js";
 import { loginWithEmailCodeInput, requestEmailCodeInput } from "./schema.js";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { emailSchema } from "../auth/schema.js";
+import { emailSchema } from "../sign-in/schema.js";
 
 export const requestEmailCodeInput = z.strictObject({ email: emailSchema });
 

@@ -1,5 +1,5 @@
 import { AuthError } from "../../errors.js";
-import type { AuthService } from "../auth/auth-service.js";
+import type { SessionAuth } from "../sessions/session-auth.js";
 import type { Introspection } from "./schema.js";
 
 /**
@@ -8,9 +8,9 @@ import type { Introspection } from "./schema.js";
  * expiry, live session, account not locked), with the role read from the
  * store, so a logout, a lock or a demotion shows at once.
  */
-export async function introspect(auth: AuthService, token: string): Promise<Introspection> {
+export async function introspect(sessionAuth: SessionAuth, token: string): Promise<Introspection> {
   try {
-    const { user, session, claims } = await auth.authenticate(token);
+    const { user, session, claims } = await sessionAuth.authenticate(token);
     return { active: true, sub: user.id, sid: session.id, role: user.role, exp: claims.exp, authTime: claims.auth_time };
   } catch (error) {
     // Expired, forged, revoked or locked: all just inactive (RFC 7662 §2.2).

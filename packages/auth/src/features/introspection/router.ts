@@ -10,5 +10,5 @@ export const introspectionProcedures = {
     .apiKey("tokens:introspect")
     .input(introspectInput)
     .output(introspectionOutput)
-    .query(({ ctx, input }) => introspect(ctx.services.auth, input.token)),
+    .query(({ ctx, input }) => introspect(ctx.services.sessionAuth, input.token)),
 } satisfies TRPCRouterRecord;

@@ -8,7 +8,7 @@ import type { RequestMeta } from "../../request-meta.js";
 import type { Events } from "../../events/events.js";
 import { checkAttempt } from "../../rate-limit/attempts.js";
 import type { Limiter } from "../../rate-limit/limiter.js";
-import type { SignInMethod } from "../auth/sign-in-method.js";
+import type { SignInMethod } from "../sign-in/sign-in-method.js";
 import type { UserRecord } from "../users/user-record.js";
 import type { UserStore } from "../users/user-store.js";
 import { generateRecoveryCodes, hashRecoveryCode, looksLikeRecoveryCode } from "./recovery-codes.js";
@@ -62,7 +62,7 @@ export function createMfaService(deps: MfaServiceDeps) {
     try {
       reservation = await deps.limiter.reserve("mfa.attempts", subjects);
     } catch (error) {
-      events.warn("rate_limited", { rule: "mfa.attempts", key: subjects.length > 1 ? "mfa_token" : "user", request });
+      events.emit("rate_limited", { rule: "mfa.attempts", key: subjects.length > 1 ? "mfa_token" : "user", request });
       throw error;
     }
     return (await checkAttempt(reservation, check)).ok;
@@ -140,14 +140,14 @@ export function createMfaService(deps: MfaServiceDeps) {
       const enabled = await users.update(user.id, (u) => (u.sessionGeneration === user.sessionGeneration ? { ...u, mfaEnabled: true, mfa: mfaState } : u));
       if (enabled?.mfa !== mfaState) throw new AuthError("token_revoked");
       await store.delete(pendingKey(user.id));
-      events.info("mfa_enabled", { userId: user.id, request });
+      events.emit("mfa_enabled", { userId: user.id, request });
       return recoveryCodes;
     },
 
     async disable(user: UserRecord, code: string, request: RequestMeta): Promise<void> {
       await checkCode([`settings:${user.id}`], request, user, code);
       await users.update(user.id, (u) => ({ ...u, mfaEnabled: false, mfa: null }));
-      events.info("mfa_disabled", { userId: user.id, request });
+      events.emit("mfa_disabled", { userId: user.id, request });
     },
 
     /** Drops a setup not yet confirmed with a code (the account's second factors are being cleared). */

@@ -48,7 +48,7 @@ export function createOAuthFlows(deps: { store: Store; clock: Clock; events: Eve
   const flows = createOneTimeTokens<FlowRecord>(deps.store, deps.clock, "oauth-flow", FLOW_TTL_MS);
 
   const failed = (message: string, detail: string, provider: string | undefined, request: RequestMeta): AuthError => {
-    events.info("login_failed", { reason: "oauth_failed", provider, detail, request });
+    events.emit("login_failed", { reason: "oauth_failed", provider, detail, request });
     return new AuthError("oauth_failed", { message });
   };
 

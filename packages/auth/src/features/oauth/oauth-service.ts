@@ -3,7 +3,7 @@ import { generateSecretToken, sha256Hex } from "../../crypto/random.js";
 import { AuthError } from "../../errors.js";
 import type { RequestMeta } from "../../request-meta.js";
 import type { AccountsService } from "../accounts/accounts-service.js";
-import type { LoginResult } from "../auth/auth-service.js";
+import type { LoginResult } from "../sign-in/sign-in-service.js";
 import { isSessionLive, type SessionRecord, type SessionStore } from "../sessions/session-store.js";
 import type { UserRecord } from "../users/user-record.js";
 import type { UserStore } from "../users/user-store.js";

@@ -6,11 +6,11 @@ import type { Limiter } from "../../rate-limit/limiter.js";
 import type { RequestMeta } from "../../request-meta.js";
 import type { AccountsService } from "../accounts/accounts-service.js";
 import type { IdentityStore, LinkedIdentity } from "../accounts/identity-store.js";
-import type { AuthService, LoginResult } from "../auth/auth-service.js";
-import type { KnownIps } from "../auth/known-ips.js";
-import { lockKeyOf, lockSubjectOf } from "../auth/credential-check.js";
-import type { SignInMethod } from "../auth/sign-in-method.js";
-import { emailSchema } from "../auth/schema.js";
+import type { LoginResult, SignInService } from "../sign-in/sign-in-service.js";
+import type { KnownIps } from "../sign-in/known-ips.js";
+import { lockKeyOf, lockSubjectOf } from "../sign-in/credential-check.js";
+import type { SignInMethod } from "../sign-in/sign-in-method.js";
+import { emailSchema } from "../sign-in/schema.js";
 import type { DeviceStore } from "../devices/device-store.js";
 import type { UserRecord } from "../users/user-record.js";
 import type { UserStore } from "../users/user-store.js";
@@ -23,7 +23,7 @@ export interface ProviderSignInDeps {
   devices: DeviceStore;
   identities: IdentityStore;
   accounts: AccountsService;
-  auth: AuthService;
+  signIn: SignInService;
   limiter: Limiter;
   knownIps: KnownIps;
   /** Mails a confirmation link (a new account whose address the provider did not verify, when verification is required). */
@@ -39,7 +39,7 @@ export interface ProviderSignInDeps {
  * the same end as a password sign-in (lockout, disabled, unverified, TOTP).
  */
 export function createProviderSignIn(deps: ProviderSignInDeps) {
-  const { clock, events, users, identities, accounts, auth, limiter } = deps;
+  const { clock, events, users, identities, accounts, signIn, limiter } = deps;
 
   const linkRecord = (provider: string, identity: ProviderIdentity): LinkedIdentity => ({ provider, subject: identity.subject, email: identity.email ?? null, linkedAt: clock() });
 
@@ -52,7 +52,7 @@ export function createProviderSignIn(deps: ProviderSignInDeps) {
     try {
       await (await limiter.reserve("login.lockout", [lockKeyOf(lockSubjectOf(deviceId, user.email))])).released();
     } catch (error) {
-      events.info("login_failed", { reason: "locked", method, userId: user.id, request });
+      events.emit("login_failed", { reason: "locked", method, userId: user.id, request });
       throw error;
     }
   }
@@ -70,7 +70,7 @@ export function createProviderSignIn(deps: ProviderSignInDeps) {
     if (!user) return undefined;
     await deps.knownIps.note(user.id, request.ip);
     await accounts.link(user, linkRecord(provider, identity), "signup", request);
-    events.info("signup", { userId: user.id, email: user.email, method: `oauth:${provider}`, request });
+    events.emit("signup", { userId: user.id, email: user.email, method: `oauth:${provider}`, request });
     if (deps.requireVerifiedEmail && !user.emailVerified) deps.sendVerification(user, request);
     return user;
   }
@@ -85,7 +85,7 @@ export function createProviderSignIn(deps: ProviderSignInDeps) {
     }
     const email = emailSchema.safeParse(identity.email);
     if (!email.success) {
-      events.info("login_failed", { reason: "oauth_failed", provider, detail: "no_email", request });
+      events.emit("login_failed", { reason: "oauth_failed", provider, detail: "no_email", request });
       throw new AuthError("oauth_failed", { message: "The provider did not share an email address, so no account can be found or made for it." });
     }
     const existing = await users.findByEmail(email.data);
@@ -98,7 +98,7 @@ export function createProviderSignIn(deps: ProviderSignInDeps) {
     }
     if (existing.disabledAt !== null) return existing;
     if (!identity.emailVerified || !existing.emailVerified) {
-      events.info("login_failed", { reason: "link_required", provider, userId: existing.id, providerEmailVerified: identity.emailVerified, request });
+      events.emit("login_failed", { reason: "link_required", provider, userId: existing.id, providerEmailVerified: identity.emailVerified, request });
       throw new AuthError("link_required", {
         message: "An account with this email already exists and cannot be linked automatically: sign in to it (or reset its password), then link this provider from your account.",
       });
@@ -114,7 +114,7 @@ export function createProviderSignIn(deps: ProviderSignInDeps) {
       const device = await deps.devices.find(deviceToken, user.email);
       const method: SignInMethod = `oauth:${provider}`;
       await assertNotLocked(user, device?.id, method, request);
-      return auth.completeSignIn(user, { method, askMfa: true, device, deviceToken: device ? deviceToken : undefined }, request);
+      return signIn.completeSignIn(user, { method, askMfa: true, device, deviceToken: device ? deviceToken : undefined }, request);
     },
   };
 }

@@ -1,8 +1,9 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { procedures } from "../../trpc.js";
-import { mfaChallengeOutput, tokenSetOutput } from "../auth/schema.js";
-import { deliverTokens } from "../auth/transport.js";
+import { mfaChallengeOutput } from "../sign-in/schema.js";
+import { tokenSetOutput } from "../sessions/schema.js";
+import { deliverTokens } from "../sessions/transport.js";
 import { presentedDeviceToken } from "../devices/transport.js";
 import { authorizationOutput, linkedOutput, oauthFinishInput, oauthProvidersOutput, oauthStartInput } from "./schema.js";
 
@@ -20,12 +21,12 @@ export const oauthProcedures = {
     .input(oauthFinishInput)
     .output(z.union([tokenSetOutput, mfaChallengeOutput, linkedOutput]))
     .mutation(async ({ ctx, input }) => {
-      const { oauth, auth } = ctx.services;
+      const { oauth, sessionAuth } = ctx.services;
       const returned = { via: "app" as const, code: input.code };
       const flow = await oauth.takeFlow(input.provider, input.state, ctx.meta);
       const result = await oauth.finish(flow, input.state, returned, ctx.meta, {
         deviceToken: presentedDeviceToken(ctx, input),
-        callerUserId: async () => (ctx.bearerToken ? (await auth.authenticate(ctx.bearerToken)).user.id : undefined),
+        callerUserId: async () => (ctx.bearerToken ? (await sessionAuth.authenticate(ctx.bearerToken)).user.id : undefined),
       });
       if ("linked" in result) return { linked: true as const, account: result.linked };
       return "mfaRequired" in result.signedIn ? result.signedIn : deliverTokens(ctx, result.signedIn);

@@ -59,7 +59,7 @@ export function createPasskeyService(deps: PasskeyServiceDeps) {
     async register({ user, session }: { user: UserRecord; session: SessionRecord }, input: { challengeId: string; response: RegistrationResponse; name?: string | undefined }, request: RequestMeta) {
       const pending = await challenges.take(input.challengeId);
       const fail = (reason: string, message?: string): never => {
-        events.info("passkey_add_failed", { userId: user.id, reason, request });
+        events.emit("passkey_add_failed", { userId: user.id, reason, request });
         throw invalid(message);
       };
       if (!pending || pending.userId !== user.id || pending.sessionId !== session.id) fail("challenge_unknown", "This passkey request expired or belongs to another session; start again.");
@@ -94,7 +94,7 @@ export function createPasskeyService(deps: PasskeyServiceDeps) {
       const added = await passkeys.add(user.id, passkey);
       if (added === "taken") return fail("credential_taken", "This passkey is registered already.");
       if (added === "full") throw tooMany();
-      events.info("passkey_added", { userId: user.id, passkeyId: passkey.id, multiDevice: passkey.multiDevice, request });
+      events.emit("passkey_added", { userId: user.id, passkeyId: passkey.id, multiDevice: passkey.multiDevice, request });
       return passkey;
     },
 
@@ -103,14 +103,14 @@ export function createPasskeyService(deps: PasskeyServiceDeps) {
     async rename(user: UserRecord, input: { id: string; name: string }, request: RequestMeta): Promise<PasskeyRecord> {
       const renamed = await passkeys.change(user.id, input.id, (p) => ({ ...p, name: input.name }));
       if (!renamed) throw new AuthError("not_found");
-      events.info("passkey_renamed", { userId: user.id, passkeyId: renamed.id, request });
+      events.emit("passkey_renamed", { userId: user.id, passkeyId: renamed.id, request });
       return renamed;
     },
 
     // Only the caller's own list is looked in: someone else's passkey is indistinguishable from none.
     async remove(user: UserRecord, id: string, request: RequestMeta): Promise<void> {
       if (!(await passkeys.remove(user.id, id))) throw new AuthError("not_found");
-      events.info("passkey_removed", { userId: user.id, passkeyId: id, request });
+      events.emit("passkey_removed", { userId: user.id, passkeyId: id, request });
     },
   };
 }

@@ -5,7 +5,8 @@ import { createOneTimeTokens } from "../../crypto/one-time-tokens.js";
 import { AuthError } from "../../errors.js";
 import type { Events } from "../../events/events.js";
 import type { RequestMeta } from "../../request-meta.js";
-import type { AuthService, SignedIn } from "../auth/auth-service.js";
+import type { SignedIn } from "../sessions/token-issuer.js";
+import type { SignInService } from "../sign-in/sign-in-service.js";
 import type { UserStore } from "../users/user-store.js";
 import { CHALLENGE_TTL_MS, userIdOfHandle } from "./ceremony.js";
 import type { PasskeyStore } from "./passkey-store.js";
@@ -18,7 +19,7 @@ export interface PasskeySignInDeps {
   events: Events;
   users: UserStore;
   passkeys: PasskeyStore;
-  auth: AuthService;
+  signIn: SignInService;
   relyingParty: RelyingParty;
   /** Keys the made-up credential offered for an address without passkeys. */
   decoyKey: Uint8Array;
@@ -35,7 +36,7 @@ const invalid = () => new AuthError("passkey_invalid");
 
 /** Sign-in with a passkey: a full sign-in (no TOTP step) under the same lockout, refusals and events as a password. */
 export function createPasskeySignInService(deps: PasskeySignInDeps) {
-  const { clock, events, users, passkeys, auth, relyingParty } = deps;
+  const { clock, events, users, passkeys, signIn, relyingParty } = deps;
   const challenges = createOneTimeTokens<SignInChallenge>(deps.store, clock, "passkey-sign-in", CHALLENGE_TTL_MS);
 
   /**
@@ -71,11 +72,11 @@ export function createPasskeySignInService(deps: PasskeySignInDeps) {
       const user = found ? await users.get(found.userId) : undefined;
       if (!pending || !found || !user || (pending.email !== null && pending.email !== user.email)) {
         const reason = !pending ? "passkey_challenge_unknown" : !user ? "passkey_unknown" : "passkey_other_account";
-        events.info("login_failed", { reason, method: METHOD, userId: user?.id, request });
+        events.emit("login_failed", { reason, method: METHOD, userId: user?.id, request });
         throw invalid();
       }
       const { passkey } = found;
-      const { device, subject } = await auth.signInSubject(user.email, deviceToken);
+      const { device, subject } = await signIn.signInSubject(user.email, deviceToken);
 
       /** Why the assertion does not stand, or undefined when it does (its new signature count then stored). */
       const problemWith = async (): Promise<string | undefined> => {
@@ -104,7 +105,7 @@ export function createPasskeySignInService(deps: PasskeySignInDeps) {
         const use = await passkeys.recordUse(user.id, passkey.id, newCounter, clock());
         if (use === "stale") {
           // A signature counter that did not move forward: a cloned authenticator, or a replay (WebAuthn §6.1.1).
-          events.warn("passkey_counter_regressed", { userId: user.id, passkeyId: passkey.id, request });
+          events.emit("passkey_counter_regressed", { userId: user.id, passkeyId: passkey.id, request });
           return "passkey_counter_regressed";
         }
         return use === "gone" ? "passkey_unknown" : undefined;
@@ -112,12 +113,12 @@ export function createPasskeySignInService(deps: PasskeySignInDeps) {
 
       // Set inside the check, which the compiler cannot follow: hence the widening cast.
       let problem = undefined as string | undefined;
-      await auth.checkCredential(subject, async () => (problem = await problemWith()) === undefined, { userId: user.id, method: METHOD, request });
+      await signIn.checkCredential(subject, async () => (problem = await problemWith()) === undefined, { userId: user.id, method: METHOD, request });
       if (problem) {
-        events.info("login_failed", { reason: problem, method: METHOD, userId: user.id, passkeyId: passkey.id, request });
+        events.emit("login_failed", { reason: problem, method: METHOD, userId: user.id, passkeyId: passkey.id, request });
         throw invalid();
       }
-      return auth.completeSignIn(user, { method: METHOD, askMfa: false, device, deviceToken }, request);
+      return signIn.completeSignIn(user, { method: METHOD, askMfa: false, device, deviceToken }, request);
     },
   };
 }

@@ -1,7 +1,6 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import { procedures, sessionCaller } from "../../trpc.js";
-import { okOutput } from "../auth/schema.js";
+import { okOutput, procedures, sessionCaller } from "../../trpc.js";
 import type { PasskeyRecord } from "./passkey-store.js";
 import { creationOptionsOutput, passkeyIdInput, passkeyOutput, registeredPasskeyOutput, registerInput, renameInput } from "./schema.js";
 

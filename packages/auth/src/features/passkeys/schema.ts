@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { emailSchema } from "../auth/schema.js";
+import { emailSchema } from "../sign-in/schema.js";
 
 // WebAuthn Level 3 JSON (§5.1 `toJSON()`, `PublicKeyCredential*JSON`): binary fields as base64url.
 const base64url = (maxChars: number) => z.string().max(maxChars).regex(/^[A-Za-z0-9_-]*$/, "must be base64url");

@@ -1,7 +1,7 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { procedures } from "../../trpc.js";
-import { tokenSetOutput } from "../auth/schema.js";
-import { deliverTokens } from "../auth/transport.js";
+import { tokenSetOutput } from "../sessions/schema.js";
+import { deliverTokens } from "../sessions/transport.js";
 import { presentedDeviceToken } from "../devices/transport.js";
 import { loginWithPasskeyInput, passkeyOptionsInput, requestOptionsOutput } from "./schema.js";
 

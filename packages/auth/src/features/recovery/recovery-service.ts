@@ -9,7 +9,8 @@ import { emailConfirmedMail, passwordChangedMail, passwordResetDoneMail, passwor
 import type { PasswordHasher } from "../../passwords/hasher.js";
 import type { AccountsService } from "../accounts/accounts-service.js";
 import type { ApiKeyService } from "../api-keys/api-key-service.js";
-import type { AuthService } from "../auth/auth-service.js";
+import type { SessionAuth } from "../sessions/session-auth.js";
+import type { SignInService } from "../sign-in/sign-in-service.js";
 import type { MfaService } from "../mfa/mfa-service.js";
 import type { SessionRecord } from "../sessions/session-store.js";
 import type { UserRecord } from "../users/user-record.js";
@@ -22,7 +23,8 @@ export interface RecoveryServiceDeps {
   events: Events;
   users: UserStore;
   passwords: PasswordHasher;
-  auth: AuthService;
+  signIn: SignInService;
+  sessionAuth: SessionAuth;
   mfa: MfaService;
   apiKeys: ApiKeyService;
   accounts: AccountsService;
@@ -35,13 +37,13 @@ const invalidLink = () => new AuthError("code_invalid", { message: "This link is
 
 /** Password reset, email verification and password change. */
 export function createRecoveryService(deps: RecoveryServiceDeps) {
-  const { store, clock, events, users, passwords, auth, mfa, mail, appUrl } = deps;
+  const { store, clock, events, users, passwords, signIn, sessionAuth, mfa, mail, appUrl } = deps;
   // Stamped with the user's generation: a reset, password change or lock since
   // then voids every link still in a mailbox.
   const resetTokens = createOneTimeTokens<{ userId: string; generation: number }>(store, clock, "reset", 3600_000);
   const verificationTokens = createOneTimeTokens<{ userId: string; email: string }>(store, clock, "verify-email", 24 * 3600_000);
   const link = (path: string, token: string) => appLink(appUrl, path, token);
-  const takeBack = createTakeBack({ events, users, auth, mfa, apiKeys: deps.apiKeys, accounts: deps.accounts, invalid: invalidLink });
+  const takeBack = createTakeBack({ events, users, sessionAuth, mfa, apiKeys: deps.apiKeys, accounts: deps.accounts, invalid: invalidLink });
 
   /**
    * A proof that whoever asks reads the account's mailbox (a confirmation
@@ -59,7 +61,7 @@ export function createRecoveryService(deps: RecoveryServiceDeps) {
     mail.sendWhenReady(
       async () => {
         const token = await verificationTokens.issue({ userId: user.id, email: user.email });
-        events.info("verification_requested", { userId: user.id, request });
+        events.emit("verification_requested", { userId: user.id, request });
         return verifyEmailMail(user.email, link("/verify-email", token));
       },
       { kind: "verify_email", userId: user.id },
@@ -71,7 +73,7 @@ export function createRecoveryService(deps: RecoveryServiceDeps) {
     async requestPasswordReset(email: string, request: RequestMeta): Promise<void> {
       const user = await users.findByEmail(email);
       if (!user || user.disabledAt !== null) {
-        events.info("reset_requested_unknown_email", { request });
+        events.emit("reset_requested_unknown_email", { request });
         return;
       }
       // The token is issued after the answer, so a known email costs the
@@ -79,7 +81,7 @@ export function createRecoveryService(deps: RecoveryServiceDeps) {
       mail.sendWhenReady(
         async () => {
           const token = await resetTokens.issue({ userId: user.id, generation: user.sessionGeneration });
-          events.info("reset_token_created", { userId: user.id, request });
+          events.emit("reset_token_created", { userId: user.id, request });
           return passwordResetMail(user.email, link("/reset-password", token));
         },
         { kind: "password_reset", userId: user.id },
@@ -90,13 +92,13 @@ export function createRecoveryService(deps: RecoveryServiceDeps) {
       const ownerOf = async (claim: { userId: string; generation: number } | undefined): Promise<UserRecord> => {
         const user = claim ? await users.get(claim.userId) : undefined;
         if (!claim || !user || user.sessionGeneration !== claim.generation || user.disabledAt !== null) {
-          events.info("reset_failed", { reason: "invalid_token", request });
+          events.emit("reset_failed", { reason: "invalid_token", request });
           throw invalidLink();
         }
         return user;
       };
       // A weak password is refused before the link is redeemed, so it can be used again.
-      auth.assertStrongPassword(password, (await ownerOf(await resetTokens.peek(token))).email);
+      signIn.assertStrongPassword(password, (await ownerOf(await resetTokens.peek(token))).email);
       const claim = await resetTokens.take(token);
       // Checked again: a concurrent redemption may have taken it, or completed a reset since.
       const user = await ownerOf(claim);
@@ -109,7 +111,7 @@ export function createRecoveryService(deps: RecoveryServiceDeps) {
         throw error;
       }
       mail.send(passwordResetDoneMail(user.email, ended!), { kind: "password_reset_done", userId: user.id });
-      events.info("password_reset", { userId: user.id, request });
+      events.emit("password_reset", { userId: user.id, request });
     },
 
     /** The signed-in path: a link to the caller's own address, unless it is verified already. */
@@ -121,7 +123,7 @@ export function createRecoveryService(deps: RecoveryServiceDeps) {
     async requestEmailVerificationFor(email: string, request: RequestMeta): Promise<void> {
       const user = await users.findByEmail(email);
       if (!user || user.emailVerified || user.disabledAt !== null) {
-        events.info("verification_requested_unknown_email", { request });
+        events.emit("verification_requested_unknown_email", { request });
         return;
       }
       sendVerification(user, request);
@@ -137,14 +139,14 @@ export function createRecoveryService(deps: RecoveryServiceDeps) {
     },
 
     async changePassword(caller: { user: UserRecord; session: SessionRecord }, input: { currentPassword: string; newPassword: string }, request: RequestMeta): Promise<void> {
-      await auth.confirmPassword(caller, input.currentPassword, "change_password", request);
-      auth.assertStrongPassword(input.newPassword, caller.user.email);
+      await signIn.confirmPassword(caller, input.currentPassword, "change_password", request);
+      signIn.assertStrongPassword(input.newPassword, caller.user.email);
       const passwordHash = await passwords.hash(input.newPassword);
       await users.update(caller.user.id, (u) => ({ ...u, passwordHash }));
       // Every other session and every device credential ends; this session goes on.
-      await auth.endAllSessions(caller.user.id, "password_changed", request, caller.session);
+      await sessionAuth.endAllSessions(caller.user.id, "password_changed", request, caller.session);
       mail.send(passwordChangedMail(caller.user.email), { kind: "password_changed", userId: caller.user.id });
-      events.info("password_changed", { userId: caller.user.id, request });
+      events.emit("password_changed", { userId: caller.user.id, request });
     },
 
     sendVerification,

@@ -4,7 +4,7 @@ import type { EndedAccess } from "../../mail/templates.js";
 import type { RequestMeta } from "../../request-meta.js";
 import type { AccountsService } from "../accounts/accounts-service.js";
 import type { ApiKeyService } from "../api-keys/api-key-service.js";
-import type { AuthService } from "../auth/auth-service.js";
+import type { SessionAuth } from "../sessions/session-auth.js";
 import type { MfaService } from "../mfa/mfa-service.js";
 import type { SessionRecord } from "../sessions/session-store.js";
 import type { UserRecord } from "../users/user-record.js";
@@ -13,7 +13,7 @@ import type { UserStore } from "../users/user-store.js";
 export interface TakeBackDeps {
   events: Events;
   users: UserStore;
-  auth: AuthService;
+  sessionAuth: SessionAuth;
   mfa: MfaService;
   apiKeys: ApiKeyService;
   accounts: AccountsService;
@@ -35,7 +35,7 @@ export interface TakeBackDeps {
  * change) instead of signing the owner out of the tab they verified in.
  */
 export function createTakeBack(deps: TakeBackDeps) {
-  const { events, users, auth, mfa } = deps;
+  const { events, users, sessionAuth, mfa } = deps;
   return async function takeBack(user: UserRecord, via: "password_reset" | "email_verified", passwordHash: string | undefined, request: RequestMeta, keep?: SessionRecord): Promise<EndedAccess | undefined> {
     if (via === "email_verified" && user.emailVerified) return undefined;
     const apiKeys = (await deps.apiKeys.list(user)).length;
@@ -60,10 +60,10 @@ export function createTakeBack(deps: TakeBackDeps) {
     if (!wasVerified) await Promise.all([mfa.discardPendingSetup(user.id), deps.accounts.unlinkAll(user.id, via, request)]);
     // Removes the ended sessions from the user's index (and logs them); the generation already ended them.
     const kept = keep?.userId === user.id ? keep : undefined;
-    await auth.endAllSessions(user.id, via, request, kept);
-    if (apiKeys > 0) events.info("api_key_revoked", { userId: user.id, scope: "all", keys: apiKeys, reason: via, request });
-    if (secondFactor) events.info("mfa_disabled", { userId: user.id, reason: via, request });
-    if (!wasVerified) events.info("email_verified", { userId: user.id, via, request });
+    await sessionAuth.endAllSessions(user.id, via, request, kept);
+    if (apiKeys > 0) events.emit("api_key_revoked", { userId: user.id, scope: "all", keys: apiKeys, reason: via, request });
+    if (secondFactor) events.emit("mfa_disabled", { userId: user.id, reason: via, request });
+    if (!wasVerified) events.emit("email_verified", { userId: user.id, via, request });
     return { apiKeys, secondFactor, keptSession: kept !== undefined };
   };
 }

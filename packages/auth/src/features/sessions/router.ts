@@ -42,7 +42,7 @@ export const sessionsRouter = {
       const session = await ctx.services.sessions.get(input.id);
       // Another user's session is indistinguishable from no session.
       if (!session || session.userId !== ctx.caller.user.id || session.revokedAt !== null) throw new AuthError("not_found");
-      await ctx.services.auth.revokeSession(session, "revoked_by_user", ctx.meta);
+      await ctx.services.sessionAuth.revokeSession(session, "revoked_by_user", ctx.meta);
       return { ok: true as const };
     }),
 } satisfies TRPCRouterRecord;

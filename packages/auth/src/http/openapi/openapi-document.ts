@@ -1,9 +1,11 @@
 import { readFileSync } from "node:fs";
 import type { AnyTRPCRouter } from "@trpc/server";
 import type { GatehouseConfig } from "../../config.js";
-import { mfaChallengeOutput, okOutput, tokenSetOutput } from "../../features/auth/schema.js";
+import { mfaChallengeOutput } from "../../features/sign-in/schema.js";
+import { tokenSetOutput } from "../../features/sessions/schema.js";
 import { publicUserSchema } from "../../features/users/user-record.js";
 import { catalogOf } from "../../procedure-catalog.js";
+import { okOutput } from "../../trpc.js";
 import { componentName, createSchemaSet } from "./json-schemas.js";
 import { describeTransport } from "./overview.js";
 import { operationOf } from "./operation.js";

@@ -1,8 +1,8 @@
 import type { GatehouseConfig } from "../../config.js";
 import type { CatalogEntry } from "../../procedure-catalog.js";
-import type { LimitSubject } from "../../rate-limit/enforce.js";
+import type { LimitSubject } from "../../call-limits.js";
 import { formatWindow } from "../../rate-limit/limit-rules.js";
-import { DEVICE_COOKIE, DEVICE_COOKIE_PATHS, REFRESH_COOKIE, REFRESH_COOKIE_PATH } from "../cookies.js";
+import { DEVICE_COOKIE, DEVICE_COOKIE_PATHS, REFRESH_COOKIE, REFRESH_COOKIE_PATH } from "../../cookies.js";
 import { componentRef, inputIsOptional } from "./json-schemas.js";
 import { noteOf } from "./procedure-notes.js";
 import { reasonsOf } from "./reasons.js";

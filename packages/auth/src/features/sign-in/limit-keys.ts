@@ -1,5 +1,5 @@
 import type { Context } from "../../context.js";
-import type { LimitKeyResolver, LimitKeyResolvers } from "../../rate-limit/enforce.js";
+import type { LimitKeyResolver, LimitKeyResolvers } from "../../call-limits.js";
 import { presentedDeviceToken } from "../devices/transport.js";
 import { emailSchema } from "./schema.js";
 

@@ -1,9 +1,9 @@
 import type { Context } from "../../context.js";
 import { AuthError } from "../../errors.js";
-import { clearedRefreshCookie, clearedSessionHintCookie, DEVICE_COOKIE_PATHS, deviceCookie, refreshCookie, REFRESH_COOKIE, sessionHintCookie } from "../../http/cookies.js";
+import { clearedRefreshCookie, clearedSessionHintCookie, DEVICE_COOKIE_PATHS, deviceCookie, refreshCookie, REFRESH_COOKIE, sessionHintCookie } from "../../cookies.js";
 import { DEVICE_TTL_SECONDS } from "../devices/device-store.js";
 import { toPublicUser } from "../users/user-record.js";
-import type { SignedIn } from "./auth-service.js";
+import type { SignedIn } from "./token-issuer.js";
 import type { TokenSet } from "./schema.js";
 
 /**

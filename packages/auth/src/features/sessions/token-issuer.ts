@@ -2,15 +2,24 @@ import type { Clock } from "@gatehouse/store";
 import { generateId } from "../../crypto/random.js";
 import type { RequestMeta } from "../../request-meta.js";
 import type { AccessTokens } from "../../tokens/access-token.js";
-import type { RefreshTokenStore } from "../sessions/refresh-token-store.js";
-import type { SessionRecord, SessionStore } from "../sessions/session-store.js";
 import type { UserRecord } from "../users/user-record.js";
+import type { RefreshTokenStore } from "./refresh-token-store.js";
+import type { SessionRecord, SessionStore } from "./session-store.js";
 
 export interface IssuedTokens {
   accessToken: string;
   expiresIn: number;
   refreshToken: string;
   refreshExpiresIn: number;
+}
+
+/** A session started or renewed: what goes on the wire (see transport.ts). */
+export interface SignedIn {
+  user: UserRecord;
+  session: SessionRecord;
+  tokens: IssuedTokens;
+  /** Set on signup and login: the device credential to hand back (new, or the one presented). */
+  deviceToken?: string;
 }
 
 export interface TokenIssuerDeps {

@@ -43,12 +43,12 @@ export function createCredentialCheck(deps: { limiter: Limiter; events: Events }
     try {
       reservation = await limiter.reserve("login.lockout", [lockKeyOf(subject)]);
     } catch (error) {
-      events.info("login_failed", { reason: "locked", method, subject: subject.kind, userId, ...(subject.kind === "email" ? { email: subject.email } : {}), request });
+      events.emit("login_failed", { reason: "locked", method, subject: subject.kind, userId, ...(subject.kind === "email" ? { email: subject.email } : {}), request });
       throw error;
     }
     const outcome = await checkAttempt(reservation, check);
     if (!outcome.ok && outcome.locked.length > 0) {
-      events.warn("login_locked", { subject: subject.kind, userId, lockedForSeconds: limiter.limits["login.lockout"].windowSeconds, request });
+      events.emit("login_locked", { subject: subject.kind, userId, lockedForSeconds: limiter.limits["login.lockout"].windowSeconds, request });
     }
     return outcome.ok;
   };

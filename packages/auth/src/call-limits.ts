@@ -1,8 +1,8 @@
-import type { Context } from "../context.js";
-import { AuthError } from "../errors.js";
-import type { AttemptRule, LimitRule } from "./limit-rules.js";
-import type { WindowDecision } from "./sliding-window.js";
-import { slowDownMs } from "./slow-down.js";
+import type { Context } from "./context.js";
+import { AuthError } from "./errors.js";
+import type { AttemptRule, LimitRule } from "./rate-limit/limit-rules.js";
+import type { WindowDecision } from "./rate-limit/sliding-window.js";
+import { slowDownMs } from "./rate-limit/slow-down.js";
 
 /**
  * What a rate-limited call is counted by. `email_or_device`: by the email, or
@@ -54,7 +54,7 @@ export async function enforceRateLimits(ctx: Context, declared: readonly LimitDe
   const retryAfterSeconds = Math.max(...refused.map((h) => h.decision.retryAfterSeconds));
   ctx.holdAnswerMs = Math.max(ctx.holdAnswerMs, slowDownMs(refused.map((h) => h.decision), config.slowDownMaxMs));
   for (const hit of refused) {
-    ctx.services.events.warn("rate_limited", { rule: hit.rule, key: hit.keyKind, request: ctx.meta });
+    ctx.services.events.emit("rate_limited", { rule: hit.rule, key: hit.keyKind, request: ctx.meta });
   }
   throw new AuthError("rate_limited", { message: `Too many requests; try again in ${retryAfterSeconds} s.`, retryAfterSeconds });
 }
@@ -112,4 +112,21 @@ function setRateLimitHeaders(ctx: Context, hits: readonly Hit[]): void {
   ctx.setHeader("X-RateLimit-Reset", String(nowSeconds + tightest.decision.resetSeconds));
   ctx.setHeader("RateLimit-Policy", policies);
   ctx.setHeader("RateLimit", states);
+}
+
+// About one verification at the default cost 12 (233 ms measured here): roughly when a hashing slot frees.
+const OVERLOADED_HOLD_MS = 250;
+
+/**
+ * Holds a 503 `overloaded` answer (hashing saturated: a login, signup, reset
+ * or password change) for about one verification, at most `slowDownMaxMs`.
+ * A client that retries the moment it is refused (a login storm, a retry loop
+ * without backoff) would otherwise get refusals as fast as the event loop can
+ * write them, and those refusals would take the CPU that token checks and the
+ * hashing itself need; held, each connection costs a few refusals a second. A
+ * client that honours Retry-After (1 s) retries a quarter of a second later.
+ * The holds share the slow-down's cap on answers held at once.
+ */
+export function holdOverloadedAnswer(ctx: Context): void {
+  ctx.holdAnswerMs = Math.max(ctx.holdAnswerMs, Math.min(ctx.services.config.slowDownMaxMs, OVERLOADED_HOLD_MS));
 }

@@ -1,16 +1,16 @@
 import type { IncomingMessage } from "node:http";
 import { StoreUnavailableError } from "@gatehouse/store";
-import { createContext } from "../../context.js";
-import { AuthError, type Reason } from "../../errors.js";
-import type { Reply } from "../../http/reply.js";
-import type { LimitRule } from "../../rate-limit/limit-rules.js";
-import type { RequestMeta } from "../../request-meta.js";
-import type { Services } from "../../services.js";
-import { deliverTokens } from "../auth/transport.js";
-import { MFA_TOKEN_TTL_MS } from "../mfa/mfa-service.js";
-import { clearedFlowCookie, FLOW_COOKIE, flowCookie, mfaCookie } from "./cookies.js";
-import { FLOW_TTL_MS } from "./flows.js";
-import { appLocation, appPathOf } from "./return-path.js";
+import { createContext } from "../context.js";
+import { AuthError, type Reason } from "../errors.js";
+import type { Reply } from "./reply.js";
+import type { LimitRule } from "../rate-limit/limit-rules.js";
+import type { RequestMeta } from "../request-meta.js";
+import type { Services } from "../services.js";
+import { deliverTokens } from "../features/sessions/transport.js";
+import { MFA_TOKEN_TTL_MS } from "../features/mfa/mfa-service.js";
+import { clearedFlowCookie, FLOW_COOKIE, flowCookie, mfaCookie } from "../features/oauth/cookies.js";
+import { FLOW_TTL_MS } from "../features/oauth/flows.js";
+import { appLocation, appPathOf } from "../features/oauth/return-path.js";
 
 const ROUTE = /^\/oauth\/([a-z0-9_-]{1,32})\/(start|callback)$/;
 
@@ -37,7 +37,7 @@ export function createOAuthRoutes(services: Services) {
   async function countCall(rule: LimitRule, meta: RequestMeta): Promise<void> {
     const decision = await limiter.hit(rule, `ip:${meta.ip}`);
     if (decision.allowed) return;
-    events.warn("rate_limited", { rule, key: "ip", request: meta });
+    events.emit("rate_limited", { rule, key: "ip", request: meta });
     throw new AuthError("rate_limited", { retryAfterSeconds: decision.retryAfterSeconds });
   }
 

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { publicUserSchema } from "../users/user-record.js";
 
 // Lower-cased and trimmed before anything else sees it: one address, one account.
 export const emailSchema = z
@@ -25,25 +24,6 @@ export const loginInput = z.strictObject({
   deviceToken: z.string().max(128).optional(),
 });
 
-export const refreshInput = z
-  .strictObject({ refreshToken: z.string().min(1).max(256).optional() })
-  .optional();
-
-export const tokenSetOutput = z.object({
-  accessToken: z.string(),
-  tokenType: z.literal("Bearer"),
-  expiresIn: z.number(),
-  user: publicUserSchema,
-  refreshToken: z.string().optional(),
-  refreshExpiresIn: z.number().optional(),
-  /** Token mode, signup and login: keep it and send it with the next login. */
-  deviceToken: z.string().optional(),
-});
-
-export type TokenSet = z.infer<typeof tokenSetOutput>;
-
-export const meOutput = z.object({ user: publicUserSchema });
-
 export const mfaChallengeOutput = z.object({ mfaRequired: z.literal(true), mfaToken: z.string() });
 
 export const verifyMfaInput = z.strictObject({
@@ -55,12 +35,3 @@ export const reauthenticateInput = z.strictObject({
   password: passwordInputSchema,
   code: z.string().trim().min(6).max(32).optional(),
 });
-
-export const changePasswordInput = z.strictObject({
-  currentPassword: passwordInputSchema,
-  newPassword: passwordInputSchema,
-});
-
-export const linkTokenInput = z.strictObject({ token: z.string().min(1).max(128) });
-
-export const okOutput = z.object({ ok: z.literal(true) });
