@@ -19,7 +19,7 @@ export { parseOAuthProviders, type OAuthProviderConfig, type OAuthProviderInput 
 export type { GitHubEndpoints } from "./features/oauth/providers/github-client.js";
 export { createOpenApiDocument, type OpenApiDocument } from "./http/openapi/openapi-document.js";
 export { statusOfReason } from "./http/openapi/responses.js";
-export { catalogOf, type CatalogEntry, type ProcedurePath } from "./procedure-catalog.js";
+export { catalogOf, type CatalogEntry, type ProcedurePath } from "./trpc-internals.js";
 export { createOutboxMailer } from "./mail/outbox-mailer.js";
 export { createSmtpMailer } from "./mail/smtp-mailer.js";
 export type { Mail, Mailer } from "./mail/mailer.js";

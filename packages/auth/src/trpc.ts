@@ -1,6 +1,5 @@
 import { initTRPC, type TRPCError } from "@trpc/server";
 import type { ZodType } from "zod";
-import { getErrorShape } from "@trpc/server/unstable-core-do-not-import";
 import { InvalidCollectionInputError, StoreUnavailableError } from "@gatehouse/store";
 import { AuthError, defaultMessage, type Issue, type Reason } from "./errors.js";
 import type { Context } from "./context.js";
@@ -110,14 +109,6 @@ const t = initTRPC
       };
     },
   });
-
-/**
- * An error's body as tRPC would send it for a call, for answers given before
- * tRPC runs (only on POSTs and unsupported methods; our formatter ignores the type).
- */
-export function callErrorShape(error: TRPCError, ctx: Context, path: string) {
-  return getErrorShape({ config: t._config, error, type: "mutation", path, input: undefined, ctx });
-}
 
 export const router = t.router;
 export const middleware = t.middleware;

@@ -3,7 +3,7 @@ import type { Context } from "../context.js";
 import { AuthError } from "../errors.js";
 import { enforceRateLimits, type LimitDeclaration } from "../rate-limit/enforce.js";
 import { holdOverloadedAnswer } from "../rate-limit/slow-down.js";
-import { catalogOf } from "../procedure-catalog.js";
+import { catalogOf } from "../trpc-internals.js";
 
 // Login, signup and reset bodies are a few hundred bytes; parsing bigger ones twice is left to tRPC alone.
 const EARLY_BODY_LIMIT = 8 * 1024;
@@ -24,8 +24,9 @@ export type EarlyLimits = ((ctx: Context, path: string, query: string, body: str
  * is saturated. A refused login then costs a few store operations, not tRPC's
  * Fetch Request, web streams and error path: under a credential-stuffing flood
  * or a login storm that is most of the server's work. An allowed call goes on
- * to tRPC with `ctx.countedRules`, so the middleware counts no rule twice (and
- * still counts one the body as read here gave no key for); batches, queries
+ * to tRPC with the rules it was counted against in `ctx.limits`, so the
+ * middleware counts no rule twice (and still counts one the body as read here
+ * gave no key for); batches, queries
  * and bodies over 8 KiB are counted by the middleware alone. Either way the
  * rules are the ones the procedure declares in its meta.
  */
@@ -38,11 +39,11 @@ export function createEarlyLimits(router: AnyTRPCRouter): EarlyLimits {
   }
 
   const countRefused = async (ctx: Context, path: string): Promise<void> => {
-    if (!procedures.has(path) || ctx.countedRules.size > 0) return;
+    if (!procedures.has(path) || !ctx.limits.empty) return;
     try {
       await enforceRateLimits(ctx, declared.get(path)?.limits, undefined);
       // Rules keyed by the input (an email) had nothing to count: the caller's `default` count stands in.
-      if (ctx.countedRules.size === 0) await enforceRateLimits(ctx, undefined, undefined);
+      if (ctx.limits.empty) await enforceRateLimits(ctx, undefined, undefined);
     } catch {
       // Over the limit or the store away: the answer stays the refusal it was, with whatever fields were set.
     }

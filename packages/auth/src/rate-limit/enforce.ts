@@ -36,23 +36,24 @@ interface Hit {
  * refused call costs a few store operations and never a password hash. Sets
  * the rate-limit headers and throws `rate_limited` with Retry-After.
  *
- * Rules already in `ctx.countedRules` are skipped and the ones counted here are
- * added, so a call counted early in the HTTP layer is never counted twice, and
- * a rule the early count could not key (no email in the body as it read it) is
- * still counted by the middleware from the input tRPC parsed.
+ * Rules are counted through the call's ledger (`ctx.limits`): a rule the call
+ * was counted against early in the HTTP layer is skipped, and a rule the early
+ * count could not key (no email in the body as it read it) is still counted by
+ * the middleware from the input tRPC parsed.
  */
 export async function enforceRateLimits(ctx: Context, declared: readonly LimitDeclaration[] | undefined, rawInput: unknown): Promise<void> {
-  const targets = declared?.length ? await declaredTargets(ctx, declared, rawInput) : ctx.countedRules.has("default") ? [] : [await defaultTarget(ctx)];
+  const targets = declared?.length ? await declaredTargets(ctx, declared, rawInput) : ctx.limits.has("default") ? [] : [await defaultTarget(ctx)];
   if (targets.length === 0) return;
   // Most calls count one rule (`default`): no Promise.all for it.
-  const hits = targets.length === 1 ? [await countHit(ctx, targets[0]!)] : await Promise.all(targets.map((target) => countHit(ctx, target)));
-  for (const hit of hits) ctx.countedRules.add(hit.rule);
+  const counted = targets.length === 1 ? [await countHit(ctx, targets[0]!)] : await Promise.all(targets.map((target) => countHit(ctx, target)));
+  const hits = counted.filter((hit): hit is Hit => hit !== undefined);
+  if (hits.length === 0) return;
   setRateLimitHeaders(ctx, hits);
   const refused = hits.filter((h) => !h.decision.allowed);
   if (refused.length === 0) return;
   const { config } = ctx.services;
   const retryAfterSeconds = Math.max(...refused.map((h) => h.decision.retryAfterSeconds));
-  ctx.holdAnswerMs = Math.max(ctx.holdAnswerMs, slowDownMs(refused.map((h) => h.decision), config.slowDownMaxMs));
+  ctx.http.holdAnswer(slowDownMs(refused.map((h) => h.decision), config.slowDownMaxMs));
   for (const hit of refused) {
     ctx.services.events.warn("rate_limited", { rule: hit.rule, key: hit.keyKind, request: ctx.meta });
   }
@@ -65,12 +66,13 @@ interface Target {
   key: string;
 }
 
-async function countHit(ctx: Context, target: Target): Promise<Hit> {
-  return { rule: target.rule, keyKind: target.keyKind, decision: await ctx.services.limiter.hit(target.rule, target.key) };
+async function countHit(ctx: Context, target: Target): Promise<Hit | undefined> {
+  const decision = await ctx.limits.hit(target.rule, target.key);
+  return decision && { rule: target.rule, keyKind: target.keyKind, decision };
 }
 
 async function declaredTargets(ctx: Context, declared: readonly LimitDeclaration[], rawInput: unknown): Promise<Target[]> {
-  const keyed = await Promise.all(declared.filter((d) => !ctx.countedRules.has(d.rule)).map((d) => keyFor(ctx, d, rawInput)));
+  const keyed = await Promise.all(declared.filter((d) => !ctx.limits.has(d.rule)).map((d) => keyFor(ctx, d, rawInput)));
   return keyed.filter((t): t is Target => t !== undefined);
 }
 
@@ -107,9 +109,9 @@ function setRateLimitHeaders(ctx: Context, hits: readonly Hit[]): void {
     states += `${separator}"${hit.rule}";r=${hit.decision.remaining};t=${hit.decision.resetSeconds}`;
   }
   const nowSeconds = Math.floor(ctx.services.config.clock() / 1000);
-  ctx.setHeader("X-RateLimit-Limit", String(tightest.decision.limit));
-  ctx.setHeader("X-RateLimit-Remaining", String(tightest.decision.remaining));
-  ctx.setHeader("X-RateLimit-Reset", String(nowSeconds + tightest.decision.resetSeconds));
-  ctx.setHeader("RateLimit-Policy", policies);
-  ctx.setHeader("RateLimit", states);
+  ctx.http.setHeader("X-RateLimit-Limit", String(tightest.decision.limit));
+  ctx.http.setHeader("X-RateLimit-Remaining", String(tightest.decision.remaining));
+  ctx.http.setHeader("X-RateLimit-Reset", String(nowSeconds + tightest.decision.resetSeconds));
+  ctx.http.setHeader("RateLimit-Policy", policies);
+  ctx.http.setHeader("RateLimit", states);
 }

@@ -34,5 +34,5 @@ const OVERLOADED_HOLD_MS = 250;
  * The holds share the slow-down's cap on answers held at once.
  */
 export function holdOverloadedAnswer(ctx: Context): void {
-  ctx.holdAnswerMs = Math.max(ctx.holdAnswerMs, Math.min(ctx.services.config.slowDownMaxMs, OVERLOADED_HOLD_MS));
+  ctx.http.holdAnswer(Math.min(ctx.services.config.slowDownMaxMs, OVERLOADED_HOLD_MS));
 }

@@ -3,7 +3,7 @@ import type { AnyTRPCRouter } from "@trpc/server";
 import type { GatehouseConfig } from "../../config.js";
 import { mfaChallengeOutput, okOutput, tokenSetOutput } from "../../features/auth/schema.js";
 import { publicUserSchema } from "../../features/users/user-record.js";
-import { catalogOf } from "../../procedure-catalog.js";
+import { catalogOf } from "../../trpc-internals.js";
 import { componentName, createSchemaSet } from "./json-schemas.js";
 import { describeTransport } from "./overview.js";
 import { operationOf } from "./operation.js";
