@@ -1,7 +1,7 @@
 import type { AnyTRPCRouter } from "@trpc/server";
 import type { Context } from "../context.js";
 import { AuthError } from "../errors.js";
-import { enforceRateLimits, type LimitDeclaration } from "../rate-limit/enforce.js";
+import { countAhead, type LimitDeclaration } from "../rate-limit/enforce.js";
 import { holdOverloadedAnswer } from "../rate-limit/slow-down.js";
 import { catalogOf } from "../trpc-internals.js";
 
@@ -41,9 +41,9 @@ export function createEarlyLimits(router: AnyTRPCRouter): EarlyLimits {
   const countRefused = async (ctx: Context, path: string): Promise<void> => {
     if (!procedures.has(path) || !ctx.limits.empty) return;
     try {
-      await enforceRateLimits(ctx, declared.get(path)?.limits, undefined);
+      await countAhead(ctx, declared.get(path)?.limits, undefined);
       // Rules keyed by the input (an email) had nothing to count: the caller's `default` count stands in.
-      if (ctx.limits.empty) await enforceRateLimits(ctx, undefined, undefined);
+      if (ctx.limits.empty) await countAhead(ctx, undefined, undefined);
     } catch {
       // Over the limit or the store away: the answer stays the refusal it was, with whatever fields were set.
     }
@@ -54,7 +54,7 @@ export function createEarlyLimits(router: AnyTRPCRouter): EarlyLimits {
     // A batch of one has a single path too, but its body maps call indexes to inputs.
     if (!procedure || body === undefined || body.length > EARLY_BODY_LIMIT || isBatch(query)) return undefined;
     try {
-      await enforceRateLimits(ctx, procedure.limits, parseOrUndefined(body));
+      await countAhead(ctx, procedure.limits, parseOrUndefined(body));
     } catch (error) {
       if (error instanceof AuthError && error.reason === "rate_limited") return error;
       return undefined; // e.g. the store is down: the middleware meets it and answers 503

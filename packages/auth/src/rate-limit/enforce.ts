@@ -36,18 +36,25 @@ interface Hit {
  * refused call costs a few store operations and never a password hash. Sets
  * the rate-limit headers and throws `rate_limited` with Retry-After.
  *
- * Rules are counted through the call's ledger (`ctx.limits`): a rule the call
- * was counted against early in the HTTP layer is skipped, and a rule the early
- * count could not key (no email in the body as it read it) is still counted by
- * the middleware from the input tRPC parsed.
+ * Rules the HTTP layer counted the call against before tRPC ran (`ctx.limits`)
+ * are skipped, and a rule the early count could not key (no email in the body
+ * as it read it) is still counted here from the input tRPC parsed.
  */
-export async function enforceRateLimits(ctx: Context, declared: readonly LimitDeclaration[] | undefined, rawInput: unknown): Promise<void> {
+export function enforceRateLimits(ctx: Context, declared: readonly LimitDeclaration[] | undefined, rawInput: unknown): Promise<void> {
+  return enforce(ctx, declared, rawInput, false);
+}
+
+/** `enforceRateLimits` in the HTTP layer before tRPC runs: the rules counted are recorded in `ctx.limits`. */
+export function countAhead(ctx: Context, declared: readonly LimitDeclaration[] | undefined, rawInput: unknown): Promise<void> {
+  return enforce(ctx, declared, rawInput, true);
+}
+
+async function enforce(ctx: Context, declared: readonly LimitDeclaration[] | undefined, rawInput: unknown, ahead: boolean): Promise<void> {
   const targets = declared?.length ? await declaredTargets(ctx, declared, rawInput) : ctx.limits.has("default") ? [] : [await defaultTarget(ctx)];
   if (targets.length === 0) return;
   // Most calls count one rule (`default`): no Promise.all for it.
-  const counted = targets.length === 1 ? [await countHit(ctx, targets[0]!)] : await Promise.all(targets.map((target) => countHit(ctx, target)));
-  const hits = counted.filter((hit): hit is Hit => hit !== undefined);
-  if (hits.length === 0) return;
+  const hits = targets.length === 1 ? [await countHit(ctx, targets[0]!)] : await Promise.all(targets.map((target) => countHit(ctx, target)));
+  if (ahead) for (const hit of hits) ctx.limits.record(hit.rule);
   setRateLimitHeaders(ctx, hits);
   const refused = hits.filter((h) => !h.decision.allowed);
   if (refused.length === 0) return;
@@ -66,9 +73,8 @@ interface Target {
   key: string;
 }
 
-async function countHit(ctx: Context, target: Target): Promise<Hit | undefined> {
-  const decision = await ctx.limits.hit(target.rule, target.key);
-  return decision && { rule: target.rule, keyKind: target.keyKind, decision };
+async function countHit(ctx: Context, target: Target): Promise<Hit> {
+  return { rule: target.rule, keyKind: target.keyKind, decision: await ctx.services.limiter.hit(target.rule, target.key) };
 }
 
 async function declaredTargets(ctx: Context, declared: readonly LimitDeclaration[], rawInput: unknown): Promise<Target[]> {

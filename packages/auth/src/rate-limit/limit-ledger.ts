@@ -1,35 +1,31 @@
 import type { LimitRule } from "./limit-rules.js";
-import type { WindowDecision } from "./sliding-window.js";
 
 /**
- * The rules one call has been counted against, and the only way that call is
- * counted. A single-call POST is counted in the HTTP layer before tRPC parses
- * it (http/early-limits.ts) and again in the middleware from the parsed input
- * (a rule the early count could not key, such as an email missing from the body
- * as it was read): both count through the call's ledger, so no rule is counted
- * twice for one call, whichever layer comes first.
+ * The rules the HTTP layer counted a call against before tRPC ran. A
+ * single-call POST is counted early (http/early-limits.ts), before tRPC parses
+ * it; the middleware then counts that call again from the parsed input, and
+ * skips the rules recorded here, so no rule is counted twice for one call
+ * while a rule the early count could not key (an email missing from the body
+ * as it was read) is still counted. Batches are never counted early: each call
+ * of a batch is counted by the middleware alone.
  */
 export interface LimitLedger {
-  /** Whether this call has been counted against `rule`. */
+  /** Whether the call was counted against `rule` before tRPC ran. */
   has(rule: LimitRule): boolean;
-  /** Whether this call has been counted against any rule. */
+  /** Whether it was counted against none. */
   readonly empty: boolean;
-  /** Counts the call against `rule` under `key`: the window's decision, or undefined when this call was counted against `rule` already. */
-  hit(rule: LimitRule, key: string): Promise<WindowDecision> | undefined;
+  record(rule: LimitRule): void;
 }
 
-/** A fresh ledger for one call over `hit`, the limiter's count of a rule's window. */
-export function createLimitLedger(hit: (rule: LimitRule, key: string) => Promise<WindowDecision>): LimitLedger {
+export function createLimitLedger(): LimitLedger {
   const counted = new Set<LimitRule>();
   return {
     has: (rule) => counted.has(rule),
     get empty() {
       return counted.size === 0;
     },
-    hit(rule, key) {
-      if (counted.has(rule)) return undefined;
+    record(rule) {
       counted.add(rule);
-      return hit(rule, key);
     },
   };
 }

@@ -8,16 +8,16 @@ import { hitSlidingWindow, type WindowDecision } from "./sliding-window.js";
  * The one limiter every path counts through: `hit` counts a call against a
  * rule's sliding window (procedures' rate limits); `reserve` counts a
  * credential check before it runs and settles it after (lockout, MFA
- * attempts); `ledger` opens the record of one call's counts, through which
- * a procedure's rules are counted at most once per call. Keys are chosen by
- * the callers; nothing here knows a feature.
+ * attempts); `ledger` opens the record of what the HTTP layer counted a call
+ * against before tRPC ran. Keys are chosen by the callers; nothing here knows
+ * a feature.
  */
 export function createLimiter(store: Store, clock: Clock, limits: Limits) {
   const hit = (rule: LimitRule, key: string): Promise<WindowDecision> => hitSlidingWindow(store, clock, `${rule}:${key}`, limits[rule]);
   return {
     limits,
     hit,
-    ledger: (): LimitLedger => createLimitLedger(hit),
+    ledger: (): LimitLedger => createLimitLedger(),
     reserve: createAttemptCounter(store, clock, limits).reserve,
   };
 }
