@@ -1,7 +1,8 @@
 import type { Clock, Store } from "@gatehouse/store";
-import { generateId, generateSecretToken, sha256Hex } from "../../crypto/random.js";
+import { generateId, generateSecretToken } from "../../crypto/random.js";
 import type { UserRecord } from "../users/user-record.js";
 import type { UserStore } from "../users/user-store.js";
+import { STORE_KEYS } from "../../store-keys.js";
 
 /**
  * A device credential: issued on every successful login, bound to the account,
@@ -23,7 +24,7 @@ export interface DeviceRecord {
 }
 
 export const DEVICE_TTL_SECONDS = 365 * 24 * 3600;
-const deviceKey = (token: string) => `device:${sha256Hex(token)}`;
+const deviceKey = STORE_KEYS.device;
 
 export function createDeviceStore(store: Store, clock: Clock, users: UserStore) {
   return {
