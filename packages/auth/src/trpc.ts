@@ -9,6 +9,7 @@ import type { SessionRecord } from "./features/sessions/session-store.js";
 import type { UserRecord } from "./features/users/user-record.js";
 import type { AccessClaims } from "./tokens/access-token.js";
 import { enforceRateLimits, type LimitDeclaration } from "./rate-limit/enforce.js";
+import { API_KEY_PREFIX } from "./tokens/api-key-prefix.js";
 
 /** How a procedure may be called; every procedure states one (default deny). */
 /** `api_key`: an API key carrying `apiKeyScope`, and nothing else (a signed-in user is refused). */
@@ -170,8 +171,6 @@ const base = t.procedure.use(limitedAndFailClosed);
 export type Caller =
   | { kind: "user"; user: UserRecord; session: SessionRecord; claims: AccessClaims }
   | { kind: "apiKey"; user: UserRecord; apiKey: ApiKeyRecord };
-
-const API_KEY_PREFIX = "gth_";
 
 /**
  * The one authorization gate, driven by the procedure's declared access:

@@ -3,6 +3,7 @@ import { AuthError } from "../errors.js";
 import type { AttemptRule, LimitRule } from "./limit-rules.js";
 import type { WindowDecision } from "./sliding-window.js";
 import { slowDownMs } from "./slow-down.js";
+import { API_KEY_PREFIX } from "../tokens/api-key-prefix.js";
 
 /**
  * What a rate-limited call is counted by. `email_or_device`: by the email, or
@@ -90,7 +91,7 @@ async function keyFor(ctx: Context, declaration: LimitDeclaration, rawInput: unk
 
 /** Authenticated callers are counted per user (offices share IPs) or per API key; everyone else per IP. */
 async function defaultTarget(ctx: Context): Promise<Target> {
-  if (ctx.bearerToken?.startsWith("gth_")) {
+  if (ctx.bearerToken?.startsWith(API_KEY_PREFIX)) {
     // Only a real key gets a bucket of its own; made-up ones count against the IP.
     const keyId = await ctx.services.apiKeys.identify(ctx.bearerToken);
     return keyId ? { rule: "default", keyKind: "api_key", key: `key:${keyId}` } : { rule: "default", keyKind: "ip", key: `ip:${ctx.meta.ip}` };

@@ -3,7 +3,7 @@ import { AuthError } from "../../errors.js";
 import type { Events } from "../../events/events.js";
 import { findPasswordProblem, PASSWORD_PROBLEM_MESSAGES } from "../../passwords/policy.js";
 import type { PasswordHasher } from "../../passwords/hasher.js";
-import type { RequestMeta } from "../../request-meta.js";
+import { USER_AGENT_MAX_LENGTH, type RequestMeta } from "../../request-meta.js";
 import type { AccessClaims, AccessTokens } from "../../tokens/access-token.js";
 import type { RefreshTokenStore } from "../sessions/refresh-token-store.js";
 import { isSessionLive, type SessionRecord, type SessionStore } from "../sessions/session-store.js";
@@ -284,7 +284,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         return answerReplay(claim.rotatedAt, claim.successor);
       }
       const now = clock();
-      const updated = (await sessions.update(session.id, (s) => ({ ...s, lastUsedAt: now, ip: meta.ip, userAgent: meta.userAgent.slice(0, 512) }))) ?? session;
+      const updated = (await sessions.update(session.id, (s) => ({ ...s, lastUsedAt: now, ip: meta.ip, userAgent: meta.userAgent.slice(0, USER_AGENT_MAX_LENGTH) }))) ?? session;
       return { user, session: updated, tokens: await issuer.pair(user, updated, successor, idleExpiresAt) };
     },
 

@@ -5,6 +5,7 @@ import { procedures, sessionCaller } from "../../trpc.js";
 import { toPublicUser } from "../users/user-record.js";
 import { emailSchema, passwordInputSchema, changePasswordInput, linkTokenInput, loginInput, meOutput, mfaChallengeOutput, okOutput, reauthenticateInput, refreshInput, signupInput, tokenSetOutput, verifyMfaInput } from "./schema.js";
 import { presentedDeviceToken } from "../devices/transport.js";
+import { API_KEY_PREFIX } from "../../tokens/api-key-prefix.js";
 import { clearRefreshCookie, deliverTokens, presentedRefreshToken, requiredRefreshToken } from "./transport.js";
 
 export const authRouter = {
@@ -81,7 +82,7 @@ export const authRouter = {
       if (input?.email !== undefined) {
         await ctx.services.recovery.requestEmailVerificationFor(input.email, ctx.meta);
       } else {
-        if (!ctx.bearerToken || ctx.bearerToken.startsWith("gth_")) throw new AuthError("token_invalid", { message: "Send an access token as Authorization: Bearer …, or {email}." });
+        if (!ctx.bearerToken || ctx.bearerToken.startsWith(API_KEY_PREFIX)) throw new AuthError("token_invalid", { message: "Send an access token as Authorization: Bearer …, or {email}." });
         const { user } = await ctx.services.auth.authenticate(ctx.bearerToken);
         await ctx.services.recovery.requestEmailVerification(user, ctx.meta);
       }

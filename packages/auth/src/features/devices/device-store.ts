@@ -24,6 +24,8 @@ export interface DeviceRecord {
 }
 
 export const DEVICE_TTL_SECONDS = 365 * 24 * 3600;
+/** Issued credentials are 43 characters; anything past this is refused unread. */
+export const DEVICE_TOKEN_MAX_LENGTH = 128;
 const deviceKey = STORE_KEYS.device;
 
 export function createDeviceStore(store: Store, clock: Clock, users: UserStore) {
@@ -37,7 +39,7 @@ export function createDeviceStore(store: Store, clock: Clock, users: UserStore) 
 
     /** The device behind `token` if it was issued for this email's account and nothing has ended it since. */
     async find(token: string | undefined, email: string): Promise<DeviceRecord | undefined> {
-      if (!token || token.length > 128) return undefined;
+      if (!token || token.length > DEVICE_TOKEN_MAX_LENGTH) return undefined;
       const device = await store.get<DeviceRecord>(deviceKey(token));
       if (device?.email !== email) return undefined;
       const user = await users.get(device.userId);
