@@ -2,6 +2,7 @@ import type { IncomingMessage } from "node:http";
 import type { RequestMeta } from "./request-meta.js";
 import type { Services } from "./services.js";
 import type { LimitLedger } from "./rate-limit/limit-ledger.js";
+import { createCallMemo, type CallMemo } from "./call-memo.js";
 import { parseCookies } from "./http/cookies.js";
 import type { Reply } from "./http/reply.js";
 
@@ -29,8 +30,10 @@ export interface Context {
   cookies: Readonly<Record<string, string>>;
   services: Services;
   http: HttpHandle;
-  /** The rules this call has been counted against, by the HTTP layer or the middleware. */
+  /** The rules the HTTP layer counted this call against before tRPC ran. */
   limits: LimitLedger;
+  /** Lookups more than one step of the call needs, made once. */
+  memo: CallMemo;
 }
 
 function httpHandle(setCookie: (cookie: string) => void, setHeader: (name: string, value: string) => void): HttpHandle {
@@ -62,6 +65,7 @@ export function createContext(services: Services, req: IncomingMessage, reply: R
       (name, value) => reply.set(name, value),
     ),
     limits: services.limiter.ledger(),
+    memo: createCallMemo(),
   };
 }
 
@@ -108,5 +112,6 @@ export function createCallContext(services: Services, options: CallContextOption
     services,
     http,
     limits: services.limiter.ledger(),
+    memo: createCallMemo(),
   };
 }

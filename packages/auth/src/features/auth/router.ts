@@ -4,7 +4,7 @@ import { AuthError } from "../../errors.js";
 import { procedures, sessionCaller } from "../../trpc.js";
 import { toPublicUser } from "../users/user-record.js";
 import { emailSchema, passwordInputSchema, changePasswordInput, linkTokenInput, loginInput, meOutput, mfaChallengeOutput, okOutput, reauthenticateInput, refreshInput, signupInput, tokenSetOutput, verifyMfaInput } from "./schema.js";
-import { presentedDeviceToken } from "../devices/transport.js";
+import { presentedDevice, presentedDeviceToken } from "../devices/transport.js";
 import { API_KEY_PREFIX } from "../../tokens/api-key-prefix.js";
 import { clearRefreshCookie, deliverTokens, presentedRefreshToken, requiredRefreshToken } from "./transport.js";
 
@@ -26,7 +26,8 @@ export const authRouter = {
     .output(z.union([tokenSetOutput, mfaChallengeOutput]))
     .mutation(async ({ ctx, input }) => {
       const deviceToken = presentedDeviceToken(ctx, input);
-      const result = await ctx.services.auth.login({ email: input.email, password: input.password, deviceToken }, ctx.meta);
+      const device = presentedDevice(ctx, input, input.email);
+      const result = await ctx.services.auth.login({ email: input.email, password: input.password, deviceToken, device }, ctx.meta);
       return "mfaRequired" in result ? result : deliverTokens(ctx, result);
     }),
 
