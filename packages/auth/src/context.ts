@@ -79,7 +79,7 @@ export interface RecordedHttp extends HttpHandle {
 
 export interface CallContextOptions {
   meta: RequestMeta;
-  /** The request's cookies, by name (`gh_refresh`, …); none when omitted. */
+  /** The request's cookies, by name (the refresh, device and flow cookies); none when omitted. */
   cookies?: Readonly<Record<string, string>>;
   /** What `Authorization: Bearer …` would carry: an access token or an API key. */
   bearerToken?: string;
