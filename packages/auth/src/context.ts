@@ -30,7 +30,7 @@ export interface Context {
   cookies: Readonly<Record<string, string>>;
   services: Services;
   http: HttpHandle;
-  /** The rules the HTTP layer counted this call against before tRPC ran. */
+  /** The rules the HTTP layer counted this call against; the middleware counts the rest. */
   limits: LimitLedger;
   /** Lookups more than one step of the call needs, made once. */
   memo: CallMemo;

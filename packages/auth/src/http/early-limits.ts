@@ -26,9 +26,9 @@ export type EarlyLimits = ((ctx: Context, path: string, query: string, body: str
  * or a login storm that is most of the server's work. An allowed call goes on
  * to tRPC with the rules it was counted against in `ctx.limits`, so the
  * middleware counts no rule twice (and still counts one the body as read here
- * gave no key for); batches, queries
- * and bodies over 8 KiB are counted by the middleware alone. Either way the
- * rules are the ones the procedure declares in its meta.
+ * gave no key for); batches, queries and bodies over 8 KiB are counted by the
+ * middleware alone. Either way the rules are the ones the procedure declares
+ * in its meta.
  */
 export function createEarlyLimits(router: AnyTRPCRouter): EarlyLimits {
   const declared = new Map<string, { limits: readonly LimitDeclaration[]; hashes: boolean }>();
