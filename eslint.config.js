@@ -2,39 +2,49 @@ import js from "@eslint/js";
 import globals from "globals";
 import tseslint from "typescript-eslint";
 
+const PROCESS_ENV = { object: "process", property: "env", message: "Read configuration in apps/server/src/env.ts." };
+// tRPC's internals are read in one module, whose test pins their shape across tRPC upgrades.
+const TRPC_INTERNALS_MODULE = "packages/auth/src/trpc-internals.ts";
+const TRPC_INTERNALS = `tRPC internals are read in ${TRPC_INTERNALS_MODULE} only.`;
+const UNSTABLE_CORE = { name: "@trpc/server/unstable-core-do-not-import", message: TRPC_INTERNALS };
+
 /**
  * The layers of packages/auth/src, bottom to top. A module imports from its own
  * layer and those below it, never from one above: `modules` matches a relative
  * import of the layer from outside it.
  */
 const authLayers = [
-  { name: "base", files: ["errors.ts", "log.ts", "request-meta.ts", "cookies.ts", "api-key-scopes.ts", "crypto/**"], modules: "(?:errors|log|request-meta|cookies|api-key-scopes)\\.js$|crypto/" },
+  { name: "base", files: ["errors.ts", "log.ts", "request-meta.ts", "cookies.ts", "api-key-scopes.ts", "store-keys.ts", "call-memo.ts", "crypto/**"], modules: "(?:errors|log|request-meta|cookies|api-key-scopes|store-keys|call-memo)\\.js$|crypto/" },
   { name: "infrastructure", files: ["passwords/**", "tokens/**", "mail/**", "rate-limit/**", "events/**"], modules: "(?:passwords|tokens|mail|rate-limit|events)/" },
   { name: "procedure", files: ["context.ts", "trpc.ts", "call-limits.ts"], modules: "(?:context|trpc|call-limits)\\.js$" },
   { name: "feature", files: ["features/**"], modules: "features/" },
-  { name: "composition", files: ["config.ts", "services.ts", "root.ts", "procedure-catalog.ts", "upgrade/**"], modules: "(?:config|services|root|procedure-catalog)\\.js$|upgrade/" },
+  { name: "composition", files: ["config.ts", "services.ts", "root.ts", "trpc-internals.ts", "upgrade/**"], modules: "(?:config|services|root|trpc-internals)\\.js$|upgrade/" },
   { name: "http", files: ["http/**"], modules: "http/" },
-  { name: "entry", files: ["index.ts"], modules: "index\\.js$" },
+  { name: "entry", files: ["index.ts", "bridge.ts", "testing.ts"], modules: "(?:index|bridge|testing)\\.js$" },
 ];
 
 // A feature's router is put together into the app's router by root.ts alone; other features use its services.
 const routerImport = { regex: "^\\.\\.?/(?:.+/)?(?:[\\w-]+-)?router\\.js$", message: "Only root.ts imports a feature's router: use the feature's service or schema." };
 
-/** The restricted imports of a layer: every layer above it, and routers unless `routers` is allowed. */
-function layerRule(index, { routers = false } = {}) {
+/**
+ * The restricted imports of a layer: every layer above it, routers unless
+ * `routers` is allowed, and tRPC's unstable core unless `internals` is.
+ */
+function layerRule(index, { routers = false, internals = false } = {}) {
   const layer = authLayers[index];
   const upward = authLayers.slice(index + 1).map((above) => ({
     // The entry is "./index.js" or "../index.js", never a folder's "./providers/index.js".
     regex: above.name === "entry" ? `^\\.\\.?/(?:\\.\\./)*${above.modules}` : `^\\.\\.?/(?:.+/)?(?:${above.modules})`,
     message: `The ${layer.name} layer must not import the ${above.name} layer above it (see ARCHITECTURE.md, "Layers").`,
   }));
-  return { "no-restricted-imports": ["error", { patterns: routers ? upward : [...upward, routerImport] }] };
+  return { "no-restricted-imports": ["error", { paths: internals ? [] : [UNSTABLE_CORE], patterns: routers ? upward : [...upward, routerImport] }] };
 }
 
 const composition = authLayers.findIndex((layer) => layer.name === "composition");
 const authLayerRules = [
   ...authLayers.map((layer, index) => ({ files: layer.files.map((glob) => `packages/auth/src/${glob}`), rules: layerRule(index) })),
   { files: ["packages/auth/src/root.ts"], rules: layerRule(composition, { routers: true }) },
+  { files: [TRPC_INTERNALS_MODULE], rules: layerRule(composition, { internals: true }) },
 ];
 
 export default tseslint.config(
@@ -58,9 +68,22 @@ export default tseslint.config(
     files: ["apps/server/src/**/*.ts", "packages/*/src/**/*.ts"],
     ignores: ["apps/server/src/env.ts"],
     rules: {
-      "no-restricted-properties": [
+      "no-restricted-properties": ["error", PROCESS_ENV],
+    },
+  },
+  {
+    ignores: [TRPC_INTERNALS_MODULE],
+    rules: { "no-restricted-imports": ["error", { paths: [UNSTABLE_CORE] }] },
+  },
+  {
+    // A router's definition (`_def`) and its root config (`_config`), as values or as types.
+    files: ["packages/auth/src/**/*.ts"],
+    ignores: [TRPC_INTERNALS_MODULE],
+    rules: {
+      "no-restricted-properties": ["error", PROCESS_ENV, { property: "_def", message: TRPC_INTERNALS }, { property: "_config", message: TRPC_INTERNALS }],
+      "no-restricted-syntax": [
         "error",
-        { object: "process", property: "env", message: "Read configuration in apps/server/src/env.ts." },
+        { selector: "TSIndexedAccessType > TSLiteralType > Literal[value=/^_(def|config)$/]", message: TRPC_INTERNALS },
       ],
     },
   },
@@ -70,7 +93,10 @@ export default tseslint.config(
     files: ["packages/client/src/**/*.ts"],
     ignores: ["packages/client/src/router.ts"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [{ group: ["@gatehouse/*"], message: "Take Gatehouse's types from ./router.js (AppRouter) or ./wire.js." }] }],
+      "no-restricted-imports": [
+        "error",
+        { paths: [UNSTABLE_CORE], patterns: [{ group: ["@gatehouse/*"], message: "Take Gatehouse's types from ./router.js (AppRouter) or ./wire.js." }] },
+      ],
     },
   },
   ...authLayerRules,

@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
-import { readBody } from "@gatehouse/auth";
+import { readBody } from "@gatehouse/auth/bridge";
 import { BARE_PREFIX, bareRouter, createBareHandler, createStandaloneBareHandler } from "./bare-router.js";
 
 /** What the floor answers: the bytes the standalone adapter sends for these two calls (checked by the section). */

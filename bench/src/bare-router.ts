@@ -1,7 +1,7 @@
 import type { RequestListener } from "node:http";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
-import { createReply, createTrpcBridge, readBody, writeTrpcAnswer } from "@gatehouse/auth";
+import { createReply, createTrpcBridge, readBody, writeTrpcAnswer } from "@gatehouse/auth/bridge";
 
 export const BARE_PREFIX = "/bare/";
 

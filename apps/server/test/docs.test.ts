@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { appRouter, catalogOf, REASONS, statusOfReason, type CatalogEntry, type Reason } from "@gatehouse/auth";
+import { appRouter, REASONS, type Reason } from "@gatehouse/auth";
+import { catalogOf, statusOfReason, type CatalogEntry } from "@gatehouse/auth/testing";
 import { describe, expect, it } from "vitest";
 import { envSchema } from "../src/env.js";
 

@@ -3,6 +3,7 @@ import { AuthError } from "./errors.js";
 import type { AttemptRule, LimitRule } from "./rate-limit/limit-rules.js";
 import type { WindowDecision } from "./rate-limit/sliding-window.js";
 import { slowDownMs } from "./rate-limit/slow-down.js";
+import { API_KEY_PREFIX } from "./tokens/api-key-prefix.js";
 
 /**
  * What a rate-limited call is counted by. `email_or_device`: by the email, or
@@ -36,23 +37,31 @@ interface Hit {
  * refused call costs a few store operations and never a password hash. Sets
  * the rate-limit headers and throws `rate_limited` with Retry-After.
  *
- * Rules already in `ctx.countedRules` are skipped and the ones counted here are
- * added, so a call counted early in the HTTP layer is never counted twice, and
- * a rule the early count could not key (no email in the body as it read it) is
- * still counted by the middleware from the input tRPC parsed.
+ * Rules the HTTP layer counted the call against before tRPC ran (`ctx.limits`)
+ * are skipped, and a rule the early count could not key (no email in the body
+ * as it read it) is still counted here from the input tRPC parsed.
  */
-export async function enforceRateLimits(ctx: Context, declared: readonly LimitDeclaration[] | undefined, rawInput: unknown): Promise<void> {
-  const targets = declared?.length ? await declaredTargets(ctx, declared, rawInput) : ctx.countedRules.has("default") ? [] : [await defaultTarget(ctx)];
+export function enforceRateLimits(ctx: Context, declared: readonly LimitDeclaration[] | undefined, rawInput: unknown): Promise<void> {
+  return enforce(ctx, declared, rawInput, false);
+}
+
+/** `enforceRateLimits` in the HTTP layer before tRPC runs: the rules counted are recorded in `ctx.limits`. */
+export function countAhead(ctx: Context, declared: readonly LimitDeclaration[] | undefined, rawInput: unknown): Promise<void> {
+  return enforce(ctx, declared, rawInput, true);
+}
+
+async function enforce(ctx: Context, declared: readonly LimitDeclaration[] | undefined, rawInput: unknown, ahead: boolean): Promise<void> {
+  const targets = declared?.length ? await declaredTargets(ctx, declared, rawInput) : ctx.limits.has("default") ? [] : [await defaultTarget(ctx)];
   if (targets.length === 0) return;
   // Most calls count one rule (`default`): no Promise.all for it.
   const hits = targets.length === 1 ? [await countHit(ctx, targets[0]!)] : await Promise.all(targets.map((target) => countHit(ctx, target)));
-  for (const hit of hits) ctx.countedRules.add(hit.rule);
+  if (ahead) for (const hit of hits) ctx.limits.record(hit.rule);
   setRateLimitHeaders(ctx, hits);
   const refused = hits.filter((h) => !h.decision.allowed);
   if (refused.length === 0) return;
   const { config } = ctx.services;
   const retryAfterSeconds = Math.max(...refused.map((h) => h.decision.retryAfterSeconds));
-  ctx.holdAnswerMs = Math.max(ctx.holdAnswerMs, slowDownMs(refused.map((h) => h.decision), config.slowDownMaxMs));
+  ctx.http.holdAnswer(slowDownMs(refused.map((h) => h.decision), config.slowDownMaxMs));
   for (const hit of refused) {
     ctx.services.events.emit("rate_limited", { rule: hit.rule, key: hit.keyKind, request: ctx.meta });
   }
@@ -70,7 +79,7 @@ async function countHit(ctx: Context, target: Target): Promise<Hit> {
 }
 
 async function declaredTargets(ctx: Context, declared: readonly LimitDeclaration[], rawInput: unknown): Promise<Target[]> {
-  const keyed = await Promise.all(declared.filter((d) => !ctx.countedRules.has(d.rule)).map((d) => keyFor(ctx, d, rawInput)));
+  const keyed = await Promise.all(declared.filter((d) => !ctx.limits.has(d.rule)).map((d) => keyFor(ctx, d, rawInput)));
   return keyed.filter((t): t is Target => t !== undefined);
 }
 
@@ -82,7 +91,7 @@ async function keyFor(ctx: Context, declaration: LimitDeclaration, rawInput: unk
 
 /** Authenticated callers are counted per user (offices share IPs) or per API key; everyone else per IP. */
 async function defaultTarget(ctx: Context): Promise<Target> {
-  if (ctx.bearerToken?.startsWith("gth_")) {
+  if (ctx.bearerToken?.startsWith(API_KEY_PREFIX)) {
     // Only a real key gets a bucket of its own; made-up ones count against the IP.
     const keyId = await ctx.services.apiKeys.identify(ctx.bearerToken);
     return keyId ? { rule: "default", keyKind: "api_key", key: `key:${keyId}` } : { rule: "default", keyKind: "ip", key: `ip:${ctx.meta.ip}` };
@@ -107,11 +116,11 @@ function setRateLimitHeaders(ctx: Context, hits: readonly Hit[]): void {
     states += `${separator}"${hit.rule}";r=${hit.decision.remaining};t=${hit.decision.resetSeconds}`;
   }
   const nowSeconds = Math.floor(ctx.services.config.clock() / 1000);
-  ctx.setHeader("X-RateLimit-Limit", String(tightest.decision.limit));
-  ctx.setHeader("X-RateLimit-Remaining", String(tightest.decision.remaining));
-  ctx.setHeader("X-RateLimit-Reset", String(nowSeconds + tightest.decision.resetSeconds));
-  ctx.setHeader("RateLimit-Policy", policies);
-  ctx.setHeader("RateLimit", states);
+  ctx.http.setHeader("X-RateLimit-Limit", String(tightest.decision.limit));
+  ctx.http.setHeader("X-RateLimit-Remaining", String(tightest.decision.remaining));
+  ctx.http.setHeader("X-RateLimit-Reset", String(nowSeconds + tightest.decision.resetSeconds));
+  ctx.http.setHeader("RateLimit-Policy", policies);
+  ctx.http.setHeader("RateLimit", states);
 }
 
 // About one verification at the default cost 12 (233 ms measured here): roughly when a hashing slot frees.
@@ -128,5 +137,5 @@ const OVERLOADED_HOLD_MS = 250;
  * The holds share the slow-down's cap on answers held at once.
  */
 export function holdOverloadedAnswer(ctx: Context): void {
-  ctx.holdAnswerMs = Math.max(ctx.holdAnswerMs, Math.min(ctx.services.config.slowDownMaxMs, OVERLOADED_HOLD_MS));
+  ctx.http.holdAnswer(Math.min(ctx.services.config.slowDownMaxMs, OVERLOADED_HOLD_MS));
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { RequestMeta } from "./request-meta.js";
-import type { LimitRule } from "./rate-limit/limit-rules.js";
+import type { LimitLedger } from "./rate-limit/limit-ledger.js";
+import { createCallMemo, type CallMemo } from "./call-memo.js";
 import { parseCookies } from "./cookies.js";
 
 /**
@@ -19,6 +20,20 @@ export interface ResponseHeaders {
 
 export type AuthMode = "cookie" | "token";
 
+/** What a call may do to its HTTP answer, whoever serves it. */
+export interface HttpHandle {
+  setCookie(cookie: string): void;
+  setHeader(name: string, value: string): void;
+  /**
+   * Asks that the answer be held at least `ms` before it is written (a rate
+   * limit refusing a client far past it, hashing saturated); the longest ask wins.
+   */
+  holdAnswer(ms: number): void;
+  /** How long the answer is to be held: 0 unless something asked. */
+  readonly answerHoldMs: number;
+}
+
+/** Each call's context: who is asking, the services, the call's HTTP answer and its rate-limit counts. */
 export interface Context {
   meta: RequestMeta;
   /** `X-Auth-Mode: token` puts the refresh token in bodies; otherwise it travels only in the cookie. */
@@ -26,14 +41,28 @@ export interface Context {
   bearerToken: string | undefined;
   cookies: Readonly<Record<string, string>>;
   services: Services;
-  /** The rate-limit rules this call has been counted against (by the HTTP layer or the middleware). */
-  countedRules: Set<LimitRule>;
-  /** How long the HTTP layer holds this call's answer: set when a rate limit refuses a client far past it, or hashing is saturated. */
-  holdAnswerMs: number;
-  setCookie(cookie: string): void;
-  setHeader(name: string, value: string): void;
+  http: HttpHandle;
+  /** The rules the HTTP layer counted this call against; the middleware counts the rest. */
+  limits: LimitLedger;
+  /** Lookups more than one step of the call needs, made once. */
+  memo: CallMemo;
 }
 
+function httpHandle(setCookie: (cookie: string) => void, setHeader: (name: string, value: string) => void): HttpHandle {
+  let answerHoldMs = 0;
+  return {
+    setCookie,
+    setHeader,
+    holdAnswer(ms) {
+      answerHoldMs = Math.max(answerHoldMs, ms);
+    },
+    get answerHoldMs() {
+      return answerHoldMs;
+    },
+  };
+}
+
+/** The context of a call served over node:http: cookies and headers go on `reply`. */
 export function createContext(services: Services, req: IncomingMessage, reply: ResponseHeaders, meta: RequestMeta): Context {
   const authorization = req.headers.authorization;
   const bearer = authorization?.startsWith("Bearer ") ? authorization.slice("Bearer ".length).trim() : undefined;
@@ -43,13 +72,58 @@ export function createContext(services: Services, req: IncomingMessage, reply: R
     bearerToken: bearer || undefined,
     cookies: parseCookies(req.headers.cookie),
     services,
-    countedRules: new Set(),
-    holdAnswerMs: 0,
-    setCookie: (cookie) => {
-      reply.append("Set-Cookie", cookie);
-    },
-    setHeader: (name, value) => {
-      reply.set(name, value);
-    },
+    http: httpHandle(
+      (cookie) => reply.append("Set-Cookie", cookie),
+      (name, value) => reply.set(name, value),
+    ),
+    limits: services.limiter.ledger(),
+    memo: createCallMemo(),
+  };
+}
+
+/** An HTTP handle that keeps what a call set, for a caller with no HTTP answer to write. */
+export interface RecordedHttp extends HttpHandle {
+  /** Every Set-Cookie value, in the order the call set them. */
+  readonly cookies: readonly string[];
+  /** Every other header field the call set (the last value of a name wins). */
+  readonly headers: Headers;
+}
+
+export interface CallContextOptions {
+  meta: RequestMeta;
+  /** The request's cookies, by name (the refresh, device and flow cookies); none when omitted. */
+  cookies?: Readonly<Record<string, string>>;
+  /** What `Authorization: Bearer …` would carry: an access token or an API key. */
+  bearerToken?: string;
+  /** `cookie` (the default) or `token`, as `X-Auth-Mode` would set it. */
+  authMode?: AuthMode;
+}
+
+/**
+ * The context of a call made in-process, without node:http (a tRPC caller from
+ * `createCallerFactory`): what an HTTP request would have carried is given as
+ * options, and the cookies and headers the call sets are kept on `http`. The
+ * call is counted against its rate limits like one over HTTP; make one context
+ * per call.
+ */
+export function createCallContext(services: Services, options: CallContextOptions): Context & { http: RecordedHttp } {
+  const cookies: string[] = [];
+  const headers = new Headers();
+  const http = Object.assign(
+    httpHandle(
+      (cookie) => void cookies.push(cookie),
+      (name, value) => headers.set(name, value),
+    ),
+    { cookies, headers },
+  );
+  return {
+    meta: options.meta,
+    authMode: options.authMode ?? "cookie",
+    bearerToken: options.bearerToken,
+    cookies: options.cookies ?? {},
+    services,
+    http,
+    limits: services.limiter.ledger(),
+    memo: createCallMemo(),
   };
 }

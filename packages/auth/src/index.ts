@@ -1,12 +1,10 @@
 export type { GatehouseConfig, GatehouseOptions } from "./config.js";
 export { AuthError, REASONS, type Reason } from "./errors.js";
 export { createGatehouseServer, type GatehouseServerOptions } from "./http/create-server.js";
+// Gatehouse's security headers on an app's own answers (a static site served with `serveFirst`).
 export { setSecurityHeaders } from "./http/security-headers.js";
+// Gatehouse's HTTP surface as one listener, for an app that runs its own node:http or https server.
 export { createRequestListener } from "./http/request-listener.js";
-// How Gatehouse serves a tRPC router over node:http, for serving another router the same way (the bench's baseline).
-export { createTrpcBridge, writeTrpcAnswer, type TrpcAnswer, type TrpcBridge, type TrpcBridgeOptions } from "./http/trpc-bridge.js";
-export { createReply, type Reply } from "./http/reply.js";
-export { readBody } from "./http/read-body.js";
 export { createLogger, type Logger } from "./log.js";
 export { commonPasswordCount, findPasswordProblem } from "./passwords/policy.js";
 export { appRouter, type AppRouter } from "./root.js";
@@ -17,9 +15,6 @@ export type { TokenSet } from "./features/sessions/schema.js";
 export { formatWindow, LIMIT_RULES, parseDurationSeconds, parseLimits, type Limit, type LimitRule } from "./rate-limit/limit-rules.js";
 export { parseOAuthProviders, type OAuthProviderConfig, type OAuthProviderInput } from "./features/oauth/provider-config.js";
 export type { GitHubEndpoints } from "./features/oauth/providers/github-client.js";
-export { createOpenApiDocument, type OpenApiDocument } from "./http/openapi/openapi-document.js";
-export { statusOfReason } from "./http/openapi/responses.js";
-export { catalogOf, type CatalogEntry, type ProcedurePath } from "./procedure-catalog.js";
 export { createOutboxMailer } from "./mail/outbox-mailer.js";
 export { createSmtpMailer } from "./mail/smtp-mailer.js";
 export type { Mail, Mailer } from "./mail/mailer.js";

@@ -1,3 +1,6 @@
+/** The longest user agent recorded (on sessions, in the audit trail and activity); longer ones are cut. */
+export const USER_AGENT_MAX_LENGTH = 512;
+
 /** Who is asking, as far as the transport can tell; recorded on sessions and in logs. */
 export interface RequestMeta {
   ip: string;

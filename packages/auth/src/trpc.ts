@@ -1,11 +1,11 @@
 import { initTRPC, type TRPCError } from "@trpc/server";
 import { z, type ZodType } from "zod";
-import { getErrorShape } from "@trpc/server/unstable-core-do-not-import";
 import { InvalidCollectionInputError, StoreUnavailableError } from "@gatehouse/store";
 import { AuthError, defaultMessage, type Issue, type Reason } from "./errors.js";
 import type { Context, Services } from "./context.js";
 import { isAdminOnlyScope, type ApiKeyScope } from "./api-key-scopes.js";
 import { enforceRateLimits, type LimitDeclaration } from "./call-limits.js";
+import { API_KEY_PREFIX } from "./tokens/api-key-prefix.js";
 
 /** How a procedure may be called; every procedure states one (default deny). */
 /** `api_key`: an API key carrying `apiKeyScope`, and nothing else (a signed-in user is refused). */
@@ -107,14 +107,6 @@ const t = initTRPC
     },
   });
 
-/**
- * An error's body as tRPC would send it for a call, for answers given before
- * tRPC runs (only on POSTs and unsupported methods; our formatter ignores the type).
- */
-export function callErrorShape(error: TRPCError, ctx: Context, path: string) {
-  return getErrorShape({ config: t._config, error, type: "mutation", path, input: undefined, ctx });
-}
-
 export const router = t.router;
 export const middleware = t.middleware;
 export const createCallerFactory = t.createCallerFactory;
@@ -176,8 +168,6 @@ const base = t.procedure.use(limitedAndFailClosed);
 export type Caller =
   | ({ kind: "user" } & Awaited<ReturnType<Services["sessionAuth"]["authenticate"]>>)
   | ({ kind: "apiKey" } & Awaited<ReturnType<Services["apiKeys"]["authenticate"]>>);
-
-const API_KEY_PREFIX = "gth_";
 
 /**
  * The one authorization gate, driven by the procedure's declared access:

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { GOOD_PASSWORD, reasonOf, startServer, uniqueEmail, type TestServer } from "./harness.js";
 
 const NEW_PASSWORD = "a brand new passphrase";
@@ -87,6 +87,28 @@ describe("device credentials end with everything that ends all sessions", () => 
     const owner = await loginWithDevice(server, email, deviceToken, NEW_PASSWORD);
     expect(owner.status).toBe(200);
     expect(owner.body.result.data.deviceToken).toBe(deviceToken);
+    await server.close();
+  });
+});
+
+describe("a login with a device credential", () => {
+  it("looks the device up once, for its rate-limit key and its sign-in alike", async () => {
+    const server = await startServer();
+    const email = uniqueEmail();
+    await server.call("auth.signup", { email, password: GOOD_PASSWORD });
+    const { deviceToken } = await login(server, email);
+    const find = vi.spyOn(server.services.devices, "find");
+    // A single call is counted in the HTTP layer, a batch in the middleware: one lookup either way.
+    expect((await loginWithDevice(server, email, deviceToken)).status).toBe(200);
+    expect(find).toHaveBeenCalledTimes(1);
+    find.mockClear();
+    const batch = await fetch(`${server.url}/trpc/auth.login?batch=1`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-auth-mode": "token" },
+      body: JSON.stringify({ 0: { email, password: GOOD_PASSWORD, deviceToken } }),
+    });
+    expect(batch.status).toBe(200);
+    expect(find).toHaveBeenCalledTimes(1);
     await server.close();
   });
 });

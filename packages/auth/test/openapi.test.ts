@@ -1,7 +1,8 @@
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { appRouter, catalogOf, REASONS } from "../src/index.js";
+import { appRouter, REASONS } from "../src/index.js";
+import { catalogOf } from "../src/testing.js";
 import { createDocClient } from "./openapi-client.js";
 import { GOOD_PASSWORD, startServer, uniqueEmail, type TestServer } from "./harness.js";
 

@@ -10,7 +10,8 @@ import { hasRedis, REDIS_URL } from "./redis.js";
 import { createAnswerHold } from "../src/http/answer-hold.js";
 import { holdOverloadedAnswer } from "../src/call-limits.js";
 import { slowDownMs } from "../src/rate-limit/slow-down.js";
-import type { Context } from "../src/context.js";
+import { createCallContext } from "../src/context.js";
+import type { Services } from "../src/services.js";
 
 const minute = 60_000;
 
@@ -203,9 +204,11 @@ describe("slowing down clients that keep hammering", () => {
 
   it("holds a 503 overloaded about one verification, never past slowDownMaxMs nor shorter than a hold already set", () => {
     const held = (slowDownMaxMs: number, holdAnswerMs = 0) => {
-      const ctx = { holdAnswerMs, services: { config: { slowDownMaxMs } } } as unknown as Context;
+      const services = { config: { slowDownMaxMs }, limiter: { ledger: () => undefined } } as unknown as Services;
+      const ctx = createCallContext(services, { meta: { ip: "192.0.2.1", userAgent: "", requestId: "test" } });
+      ctx.http.holdAnswer(holdAnswerMs);
       holdOverloadedAnswer(ctx);
-      return ctx.holdAnswerMs;
+      return ctx.http.answerHoldMs;
     };
     expect(held(1000)).toBe(250);
     expect(held(100)).toBe(100);

@@ -1,5 +1,6 @@
 import { VerifyError } from "./errors.js";
 import { isRole, type Role } from "./verified-user.js";
+import { API_KEY_PREFIX } from "./presented-token.js";
 
 export interface IntrospectOptions {
   /** Gatehouse's base URL, e.g. `https://auth.example.com`. */
@@ -16,7 +17,7 @@ const unavailable = (message: string, cause?: unknown) => new VerifyError("store
 
 /** Asks Gatehouse (`auth.introspect`) what a token stands for right now. */
 export function createIntrospection(options: IntrospectOptions): (token: string) => Promise<Introspection> {
-  if (typeof options.apiKey !== "string" || !options.apiKey.startsWith("gth_")) throw new TypeError("introspect.apiKey must be a Gatehouse API key (gth_…) with the tokens:introspect scope.");
+  if (typeof options.apiKey !== "string" || !options.apiKey.startsWith(API_KEY_PREFIX)) throw new TypeError("introspect.apiKey must be a Gatehouse API key (gth_…) with the tokens:introspect scope.");
   const base = String(options.url);
   const endpoint = new URL("trpc/auth.introspect", base.endsWith("/") ? base : `${base}/`);
   const timeoutMs = options.timeoutMs ?? 5_000;

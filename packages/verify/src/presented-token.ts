@@ -2,7 +2,7 @@ import { VerifyError } from "./errors.js";
 
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 // Gatehouse API keys: real credentials, but for Gatehouse's own API only.
-const API_KEY_PREFIX = "gth_";
+export const API_KEY_PREFIX = "gth_";
 
 /** The token in an `Authorization` header's value, or the token itself. */
 export function presentedToken(tokenOrAuthorizationHeader: string | null | undefined): string {

@@ -1,5 +1,6 @@
 import type { Clock, Store } from "@gatehouse/store";
-import { generateSecretToken, sha256Hex } from "./random.js";
+import { generateSecretToken } from "./random.js";
+import type { KeyFamily } from "../store-keys.js";
 
 /** What a redemption holds: the payload and when the token expires. */
 export type Redeemed<T> = T & { expiresAt: number };
@@ -9,8 +10,7 @@ export type Redeemed<T> = T & { expiresAt: number };
  * step of a login): 256 bits, stored only as SHA-256, redeemed with an atomic
  * `take` so that of any number of concurrent redemptions exactly one succeeds.
  */
-export function createOneTimeTokens<T extends object>(store: Store, clock: Clock, purpose: string, ttlMs: number) {
-  const keyOf = (token: string) => `${purpose}:${sha256Hex(token)}`;
+export function createOneTimeTokens<T extends object>(store: Store, clock: Clock, keyOf: KeyFamily<[token: string]>, ttlMs: number) {
   return {
     ttlMs,
     async issue(payload: T): Promise<string> {

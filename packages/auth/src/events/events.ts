@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import type { Logger } from "../log.js";
-import { maskEmail } from "../request-meta.js";
+import { maskEmail, USER_AGENT_MAX_LENGTH } from "../request-meta.js";
 import type { NotifyAlert } from "./alert-notifier.js";
 import { eventCatalog, type EventName, type EventSpec } from "./catalog.js";
 import type { RequestMeta } from "../request-meta.js";
@@ -67,12 +67,12 @@ export function createEvents(deps: { logger: Logger; audit: AuditSink; activity:
       ...rest,
       ...(email ? { email: maskEmail(email), emailRef: emailRef(email) } : {}),
       ip: request?.ip,
-      userAgent: request?.userAgent.slice(0, 512),
+      userAgent: request?.userAgent.slice(0, USER_AGENT_MAX_LENGTH),
       requestId: request?.requestId,
     };
     logger[spec.level](line);
     // User agents are attacker-sized; what is kept for months is capped.
-    const where = { ip: request?.ip ?? "", userAgent: (request?.userAgent ?? "").slice(0, 512), requestId: request?.requestId ?? "" };
+    const where = { ip: request?.ip ?? "", userAgent: (request?.userAgent ?? "").slice(0, USER_AGENT_MAX_LENGTH), requestId: request?.requestId ?? "" };
     if (spec.audited) {
       const fields = { actor: context.actorId ?? context.userId ?? null, action: name, target: context.userId ?? null, result: "success" as const, ...where };
       track(name, audit.append(fields), { request, kept: { audit: fields } });

@@ -1,9 +1,8 @@
 import type { AnyTRPCRouter } from "@trpc/server";
 import type { Context } from "../context.js";
 import { AuthError } from "../errors.js";
-import { enforceRateLimits, type LimitDeclaration } from "../call-limits.js";
-import { holdOverloadedAnswer } from "../call-limits.js";
-import { catalogOf } from "../procedure-catalog.js";
+import { countAhead, holdOverloadedAnswer, type LimitDeclaration } from "../call-limits.js";
+import { catalogOf } from "../trpc-internals.js";
 
 // Login, signup and reset bodies are a few hundred bytes; parsing bigger ones twice is left to tRPC alone.
 const EARLY_BODY_LIMIT = 8 * 1024;
@@ -24,10 +23,11 @@ export type EarlyLimits = ((ctx: Context, path: string, query: string, body: str
  * is saturated. A refused login then costs a few store operations, not tRPC's
  * Fetch Request, web streams and error path: under a credential-stuffing flood
  * or a login storm that is most of the server's work. An allowed call goes on
- * to tRPC with `ctx.countedRules`, so the middleware counts no rule twice (and
- * still counts one the body as read here gave no key for); batches, queries
- * and bodies over 8 KiB are counted by the middleware alone. Either way the
- * rules are the ones the procedure declares in its meta.
+ * to tRPC with the rules it was counted against in `ctx.limits`, so the
+ * middleware counts no rule twice (and still counts one the body as read here
+ * gave no key for); batches, queries and bodies over 8 KiB are counted by the
+ * middleware alone. Either way the rules are the ones the procedure declares
+ * in its meta.
  */
 export function createEarlyLimits(router: AnyTRPCRouter): EarlyLimits {
   const declared = new Map<string, { limits: readonly LimitDeclaration[]; hashes: boolean }>();
@@ -38,11 +38,11 @@ export function createEarlyLimits(router: AnyTRPCRouter): EarlyLimits {
   }
 
   const countRefused = async (ctx: Context, path: string): Promise<void> => {
-    if (!procedures.has(path) || ctx.countedRules.size > 0) return;
+    if (!procedures.has(path) || !ctx.limits.empty) return;
     try {
-      await enforceRateLimits(ctx, declared.get(path)?.limits, undefined);
+      await countAhead(ctx, declared.get(path)?.limits, undefined);
       // Rules keyed by the input (an email) had nothing to count: the caller's `default` count stands in.
-      if (ctx.countedRules.size === 0) await enforceRateLimits(ctx, undefined, undefined);
+      if (ctx.limits.empty) await countAhead(ctx, undefined, undefined);
     } catch {
       // Over the limit or the store away: the answer stays the refusal it was, with whatever fields were set.
     }
@@ -53,7 +53,7 @@ export function createEarlyLimits(router: AnyTRPCRouter): EarlyLimits {
     // A batch of one has a single path too, but its body maps call indexes to inputs.
     if (!procedure || body === undefined || body.length > EARLY_BODY_LIMIT || isBatch(query)) return undefined;
     try {
-      await enforceRateLimits(ctx, procedure.limits, parseOrUndefined(body));
+      await countAhead(ctx, procedure.limits, parseOrUndefined(body));
     } catch (error) {
       if (error instanceof AuthError && error.reason === "rate_limited") return error;
       return undefined; // e.g. the store is down: the middleware meets it and answers 503

@@ -79,13 +79,13 @@ export function createRequestListener(services: Services): RequestListener {
       const body = await readBody(req, config.maxBodyBytes);
       const refusal = await earlyLimits(ctx, procedurePath, query, body);
       if (refusal) {
-        await hold(ctx.holdAnswerMs, reply.res);
-        return sendCallError(reply, refusal, ctx, procedurePath);
+        await hold(ctx.http.answerHoldMs, reply.res);
+        return sendCallError(reply, appRouter, refusal, ctx, procedurePath);
       }
       const answer = await trpc(req, ctx, body);
       // tRPC's own refusal of the method (a mutation called with GET) ran no middleware.
       if (answer.status === 405) await earlyLimits.countRefused(ctx, procedurePath);
-      await hold(ctx.holdAnswerMs, reply.res);
+      await hold(ctx.http.answerHoldMs, reply.res);
       writeTrpcAnswer(reply, answer);
     } catch (error) {
       if (error instanceof ClientGoneError || reply.res.headersSent) {
@@ -94,7 +94,7 @@ export function createRequestListener(services: Services): RequestListener {
         // An unread body would otherwise be drained from a client that may be sending a lot of it.
         if (error instanceof AuthError && error.reason === "payload_too_large") reply.set("Connection", "close");
         if (error.code === "METHOD_NOT_SUPPORTED" || error.code === "PAYLOAD_TOO_LARGE") await earlyLimits.countRefused(ctx, procedurePath);
-        sendCallError(reply, error, ctx, procedurePath);
+        sendCallError(reply, appRouter, error, ctx, procedurePath);
       } else {
         logger.error({ event: "unhandled_error", path: procedurePath, requestId: ctx.meta.requestId, err: error });
         sendError(reply, "internal_error", 500);

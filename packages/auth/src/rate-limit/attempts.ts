@@ -1,6 +1,7 @@
 import type { Clock, Store } from "@gatehouse/store";
 import { AuthError } from "../errors.js";
 import type { AttemptRule, Limit } from "./limit-rules.js";
+import { STORE_KEYS } from "../store-keys.js";
 
 /** A credential check that has been counted and not yet settled. */
 export interface AttemptReservation {
@@ -13,8 +14,8 @@ export interface AttemptReservation {
 }
 
 // The two keys of a subject share a hash tag, so one script can count one and read the other on a Redis Cluster.
-const countKey = (rule: AttemptRule, key: string) => `att:{${rule}:${key}}:n`;
-const lockKey = (rule: AttemptRule, key: string) => `att:{${rule}:${key}}:lock`;
+const countKey = (rule: AttemptRule, key: string) => STORE_KEYS.attempts(rule, key, "n");
+const lockKey = (rule: AttemptRule, key: string) => STORE_KEYS.attempts(rule, key, "lock");
 const MAX_RUN_MS = 24 * 3600_000;
 
 /**

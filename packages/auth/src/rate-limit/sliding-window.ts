@@ -1,5 +1,6 @@
 import type { Clock, Store } from "@gatehouse/store";
 import type { Limit } from "./limit-rules.js";
+import { STORE_KEYS } from "../store-keys.js";
 
 export interface WindowDecision {
   allowed: boolean;
@@ -26,7 +27,7 @@ export async function hitSlidingWindow(store: Store, clock: Clock, key: string, 
   const windowIndex = Math.floor(now / windowMs);
   const elapsedMs = now - windowIndex * windowMs;
   // One atomic step counts this call and reads the previous window; the hash tag keeps both windows on one Redis Cluster slot.
-  const { count: current, read: previous } = await store.incrementAndRead(`rl:{${key}}:${windowIndex}`, windowMs * 2, `rl:{${key}}:${windowIndex - 1}`);
+  const { count: current, read: previous } = await store.incrementAndRead(STORE_KEYS.rateWindow(key, windowIndex), windowMs * 2, STORE_KEYS.rateWindow(key, windowIndex - 1));
   const previousWeight = 1 - elapsedMs / windowMs;
   // Not rounded: rounding the carried share down would let a few extra through at the boundary.
   const used = (previous ?? 0) * previousWeight + current;

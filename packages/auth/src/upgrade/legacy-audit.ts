@@ -3,14 +3,15 @@ import type { Clock, Store } from "@gatehouse/store";
 import { chainEntries, GENESIS, type AuditContent, type AuditEntry, type ChainEnd } from "../features/audit/audit-chain.js";
 import { AUDIT_LOG } from "../features/audit/audit-trail.js";
 import { LeaseLostError } from "./lease.js";
+import { LEGACY_STORE_KEYS, UPGRADE_KEYS } from "../store-keys.js";
 
 // The earlier trail: one key per entry (each with the retention as TTL) and a
 // head position, chained by a MAC over the same fields without an id.
-const LEGACY_HEAD = "audit:head";
-const legacyEntryKey = (seq: number) => `audit:${seq}`;
+const LEGACY_HEAD = LEGACY_STORE_KEYS.auditHead;
+const legacyEntryKey = LEGACY_STORE_KEYS.auditEntry;
 type LegacyEntry = Omit<AuditEntry, "id">;
 
-const PLAN_KEY = "store-upgrade:audit-plan";
+const PLAN_KEY = UPGRADE_KEYS.auditPlan;
 const CHUNK = 500;
 const legacyId = (seq: number) => `legacy-${seq}`;
 const UPGRADED_ID = "legacy-upgraded";

@@ -5,16 +5,17 @@ import type { ApiKeyStore } from "../features/api-keys/api-key-store.js";
 import { isSessionLive, type SessionStore } from "../features/sessions/session-store.js";
 import type { UserRecord } from "../features/users/user-record.js";
 import type { UserStore } from "../features/users/user-store.js";
+import { LEGACY_STORE_KEYS, UPGRADE_KEYS } from "../store-keys.js";
 
 // The earlier format: every aggregate one value rewritten whole.
-const LEGACY_USER_IDS = "users:index"; // all user ids, oldest first
-const legacySessionIds = (userId: string) => `user-sessions:${userId}`;
-const legacyApiKeyIds = (userId: string) => `user-apikeys:${userId}`;
+const LEGACY_USER_IDS = LEGACY_STORE_KEYS.userIds;
+const legacySessionIds = LEGACY_STORE_KEYS.sessionIdsOfUser;
+const legacyApiKeyIds = LEGACY_STORE_KEYS.apiKeyIdsOfUser;
 // Activity was one key per entry (each with its own TTL) and a head position.
-const legacyActivityHead = (userId: string) => `activity:${userId}:head`;
-const legacyActivityEntry = (userId: string, position: number) => `activity:${userId}:${position}`;
+const legacyActivityHead = LEGACY_STORE_KEYS.activityHead;
+const legacyActivityEntry = LEGACY_STORE_KEYS.activityEntry;
 
-const PROGRESS_KEY = "store-upgrade:users-done";
+const PROGRESS_KEY = UPGRADE_KEYS.usersDone;
 const CHUNK = 200;
 
 export interface UsersUpgradeDeps {

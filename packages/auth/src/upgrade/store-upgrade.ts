@@ -3,11 +3,12 @@ import type { Logger } from "../log.js";
 import { claimLease, LeaseLostError } from "./lease.js";
 import { upgradeLegacyAudit, type AuditUpgradeDeps } from "./legacy-audit.js";
 import { upgradeLegacyUsers, type UsersUpgradeDeps } from "./legacy-users.js";
+import { UPGRADE_KEYS } from "../store-keys.js";
 
 /** The store's data format: 2 holds users, sessions, API keys, activity and the audit trail in indexes and logs. */
 export const STORE_FORMAT = 2;
-const FORMAT_KEY = "store-format";
-const LEASE_KEY = "store-upgrade:lease";
+const FORMAT_KEY = UPGRADE_KEYS.format;
+const LEASE_KEY = UPGRADE_KEYS.lease;
 const LEASE_MS = 30_000;
 const POLL_MS = 100;
 

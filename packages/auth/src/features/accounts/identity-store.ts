@@ -1,5 +1,5 @@
 import type { Store } from "@gatehouse/store";
-import { sha256Hex } from "../../crypto/random.js";
+import { STORE_KEYS } from "../../store-keys.js";
 
 /** A provider identity linked to an account. */
 export interface LinkedIdentity {
@@ -13,10 +13,9 @@ export interface LinkedIdentity {
 
 export type LinkOutcome = "linked" | "already_linked" | "taken" | "provider_taken";
 
-// Found by (provider, subject) in one read; the subject is hashed to keep keys short and free of odd characters.
-const identityKey = (provider: string, subject: string) => `oauth-identity:${provider}:${sha256Hex(subject)}`;
+const identityKey = STORE_KEYS.oauthIdentity;
 // The account's own list: at most one identity per configured provider, so one small value, changed by compare-and-swap.
-const linksKey = (userId: string) => `oauth-links:${userId}`;
+const linksKey = STORE_KEYS.oauthLinksOfUser;
 
 const sameIdentity = (a: { provider: string; subject: string }, b: { provider: string; subject: string }) => a.provider === b.provider && a.subject === b.subject;
 

@@ -19,7 +19,7 @@ export const accountsRouter = {
         throw new AuthError("validation_failed", { issues: [{ path: "redirectUri", message: "Apps (token mode) link through their own redirect URI and finish with auth.oauthFinish." }] });
       }
       const { authorizationUrl, state, binding } = await ctx.services.oauth.startLink(sessionCaller(ctx.caller), input.provider, input.redirectUri, ctx.meta);
-      if (binding) ctx.setCookie(flowCookie(binding, FLOW_TTL_MS / 1000));
+      if (binding) ctx.http.setCookie(flowCookie(binding, FLOW_TTL_MS / 1000));
       return { authorizationUrl, state };
     }),
 

@@ -1,4 +1,5 @@
 import type { Clock, Store } from "@gatehouse/store";
+import { STORE_COLLECTIONS } from "../../store-keys.js";
 
 export interface ActivityEntry {
   event: string;
@@ -15,7 +16,7 @@ const RETENTION = { maxLength: ACTIVITY_MAX_LENGTH, idleTtlMs: ACTIVITY_IDLE_MS 
 
 /** A user's own security events, newest first: one append-only log per user, each append one atomic step. */
 export function createActivityLog(store: Store, clock: Clock) {
-  const logOf = (userId: string) => store.log<ActivityEntry>(`activity:${userId}`);
+  const logOf = (userId: string) => store.log<ActivityEntry>(STORE_COLLECTIONS.activityOfUser(userId));
   return {
     async append(userId: string, entry: Omit<ActivityEntry, "at">): Promise<void> {
       await logOf(userId).append({ event: entry.event, at: clock(), ip: entry.ip, userAgent: entry.userAgent }, RETENTION);

@@ -2,6 +2,7 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { procedures } from "../../trpc.js";
 import { pageInput } from "../activity/schema.js";
+import { EMAIL_MAX_LENGTH } from "../sign-in/schema.js";
 import { publicUserSchema, toPublicUser } from "../users/user-record.js";
 
 const userId = z.string().min(1).max(64);
@@ -15,7 +16,7 @@ export const adminRouter = {
           cursor: z.string().min(1).max(2048).optional(),
           limit: z.number().int().min(1).max(100).default(20),
           // Trimmed and lower-cased as signup stores addresses; the whole address or its beginning.
-          email: z.string().trim().toLowerCase().max(254).optional(),
+          email: z.string().trim().toLowerCase().max(EMAIL_MAX_LENGTH).optional(),
         })
         .default({ limit: 20 }),
     )

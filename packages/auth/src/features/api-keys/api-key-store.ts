@@ -1,6 +1,7 @@
 import { sortableTime, type Clock, type Store } from "@gatehouse/store";
-import { generateId, sha256Hex } from "../../crypto/random.js";
+import { generateId } from "../../crypto/random.js";
 import type { ApiKeyScope } from "../../api-key-scopes.js";
+import { STORE_COLLECTIONS, STORE_KEYS } from "../../store-keys.js";
 
 export interface ApiKeyRecord {
   id: string;
@@ -18,11 +19,11 @@ export interface ApiKeyRecord {
   generation?: number;
 }
 
-const recordKey = (id: string) => `apikey:${id}`;
+const recordKey = STORE_KEYS.apiKey;
 // Keys are found by the SHA-256 of the secret; the secret itself is never stored.
-const hashKey = (key: string) => `apikey-hash:${sha256Hex(key)}`;
+const hashKey = STORE_KEYS.apiKeyIdOfKey;
 // A user's keys in creation order, each leaving at its expiry or when revoked.
-const userIndexName = (userId: string) => `apikeys:${userId}`;
+const userIndexName = STORE_COLLECTIONS.apiKeysOfUser;
 // Listing walks a user's keys a page of this many at a time.
 const LIST_PAGE = 1000;
 

@@ -1,14 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { crc32 } from "node:zlib";
+import { API_KEY_PREFIX as PREFIX } from "../../tokens/api-key-prefix.js";
 
 // gth_ + 43 base62 characters (256 bits) + 6 base62 characters of CRC-32 over
 // the random part. The fixed prefix and checksum let secret scanners recognise
 // a real key offline and reject typos without a lookup (GitHub's token format).
-const PREFIX = "gth_";
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const BODY_LENGTH = 43;
 const CHECKSUM_LENGTH = 6;
-export const API_KEY_PATTERN = /^gth_[0-9A-Za-z]{49}$/;
+export const API_KEY_PATTERN = new RegExp(`^${PREFIX}[0-9A-Za-z]{${BODY_LENGTH + CHECKSUM_LENGTH}}$`);
 
 function toBase62(bytes: Uint8Array, length: number): string {
   let value = BigInt(`0x${Buffer.from(bytes).toString("hex") || "0"}`);

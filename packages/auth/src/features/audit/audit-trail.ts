@@ -2,11 +2,12 @@ import type { Clock, Store } from "@gatehouse/store";
 import { generateId } from "../../crypto/random.js";
 import { verifyChain, type AuditEntry, type AuditFields } from "./audit-chain.js";
 import { createAuditWriter, type AuditWriterOptions } from "./audit-writer.js";
+import { STORE_COLLECTIONS } from "../../store-keys.js";
 
 export type { AuditEntry, AuditFields } from "./audit-chain.js";
 
 /** The trail's log in the store; entries are chained by keyed MACs (audit-chain.ts). */
-export const AUDIT_LOG = "audit";
+export const AUDIT_LOG = STORE_COLLECTIONS.audit;
 // Entries past retention leave at most this often per instance, a bounded step (one page, one trim) at a time.
 const PRUNE_INTERVAL_MS = 60_000;
 const PRUNE_PAGE = 1000;

@@ -1,7 +1,8 @@
 import type { Clock, Store } from "@gatehouse/store";
-import { generateId, generateSecretToken, sha256Hex } from "../../crypto/random.js";
+import { generateId, generateSecretToken } from "../../crypto/random.js";
 import type { UserRecord } from "../users/user-record.js";
 import type { UserStore } from "../users/user-store.js";
+import { STORE_KEYS } from "../../store-keys.js";
 
 /**
  * A device credential: issued on every successful login, bound to the account,
@@ -23,7 +24,9 @@ export interface DeviceRecord {
 }
 
 export const DEVICE_TTL_SECONDS = 365 * 24 * 3600;
-const deviceKey = (token: string) => `device:${sha256Hex(token)}`;
+/** Issued credentials are 43 characters; anything past this is refused unread. */
+export const DEVICE_TOKEN_MAX_LENGTH = 128;
+const deviceKey = STORE_KEYS.device;
 
 export function createDeviceStore(store: Store, clock: Clock, users: UserStore) {
   return {
@@ -36,7 +39,7 @@ export function createDeviceStore(store: Store, clock: Clock, users: UserStore) 
 
     /** The device behind `token` if it was issued for this email's account and nothing has ended it since. */
     async find(token: string | undefined, email: string): Promise<DeviceRecord | undefined> {
-      if (!token || token.length > 128) return undefined;
+      if (!token || token.length > DEVICE_TOKEN_MAX_LENGTH) return undefined;
       const device = await store.get<DeviceRecord>(deviceKey(token));
       if (device?.email !== email) return undefined;
       const user = await users.get(device.userId);

@@ -1,6 +1,7 @@
 import { createHmac, randomInt } from "node:crypto";
 import type { Store } from "@gatehouse/store";
 import { constantTimeEqual, generateId, generateSecretToken, sha256Hex } from "../../crypto/random.js";
+import { STORE_KEYS } from "../../store-keys.js";
 
 export const EMAIL_CODE_TTL_MS = 10 * 60_000;
 /** Wrong codes that void the code: with 10⁶ codes, 5 guesses succeed once in 200 000. */
@@ -27,8 +28,8 @@ export type Redemption =
   | ({ ok: true } & CodeOwner)
   | { ok: false; reason: "no_code" | "wrong_code" | "code_voided"; userId?: string | null | undefined };
 
-const codeKey = (email: string) => `email-code:${email}`;
-const linkKey = (linkHash: string) => `email-code-link:${linkHash}`;
+const codeKey = STORE_KEYS.emailCode;
+const linkKey = STORE_KEYS.emailOfCodeLink;
 
 /**
  * Email sign-in codes and their one-click links. Every redemption is one

@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { emailSchema } from "../sign-in/schema.js";
+import { DEVICE_TOKEN_MAX_LENGTH } from "../devices/device-store.js";
 
 export const requestEmailCodeInput = z.strictObject({ email: emailSchema });
 
 /** Token mode: the device credential from an earlier sign-in (cookie mode uses the cookie). */
-const deviceToken = z.string().max(128).optional();
+const deviceToken = z.string().max(DEVICE_TOKEN_MAX_LENGTH).optional();
 
 export const loginWithEmailCodeInput = z.union([
   z.strictObject({

@@ -13,6 +13,7 @@ import type { UserRecord } from "../users/user-record.js";
 import type { UserStore } from "../users/user-store.js";
 import { generateRecoveryCodes, hashRecoveryCode, looksLikeRecoveryCode } from "./recovery-codes.js";
 import { decodeTotpSecret, encodeTotpSecret, generateTotpSecret, matchTotpStep, totpUri } from "./totp.js";
+import { STORE_KEYS } from "../../store-keys.js";
 
 const SEAL_PURPOSE = "gatehouse totp secret";
 const PENDING_SETUP_TTL_MS = 10 * 60_000;
@@ -47,9 +48,9 @@ export interface MfaServiceDeps {
 
 export function createMfaService(deps: MfaServiceDeps) {
   const { store, clock, events, users, dataKey } = deps;
-  const challenges = createOneTimeTokens<MfaChallenge>(store, clock, "mfa-login", MFA_TOKEN_TTL_MS);
+  const challenges = createOneTimeTokens<MfaChallenge>(store, clock, STORE_KEYS.mfaChallenge, MFA_TOKEN_TTL_MS);
   const recoveryKey = deriveSubKey(dataKey, "recovery codes");
-  const pendingKey = (userId: string) => `mfa-pending:${userId}`;
+  const pendingKey = STORE_KEYS.pendingTotpSetup;
   const expired = () => new AuthError("mfa_invalid", { message: "The sign-in attempt expired; sign in again." });
 
   /**

@@ -6,6 +6,7 @@ import { AuthError } from "../../errors.js";
 import type { Events } from "../../events/events.js";
 import type { RequestMeta } from "../../request-meta.js";
 import type { ProviderClient, ProviderIdentity } from "./providers/provider-client.js";
+import { STORE_KEYS } from "../../store-keys.js";
 
 /** How long a person may take at the provider before the sign-in must be started again. */
 export const FLOW_TTL_MS = 10 * 60_000;
@@ -45,7 +46,7 @@ function failureDetail(error: unknown): string {
  */
 export function createOAuthFlows(deps: { store: Store; clock: Clock; events: Events; providers: ReadonlyMap<string, ProviderClient> }) {
   const { events, providers } = deps;
-  const flows = createOneTimeTokens<FlowRecord>(deps.store, deps.clock, "oauth-flow", FLOW_TTL_MS);
+  const flows = createOneTimeTokens<FlowRecord>(deps.store, deps.clock, STORE_KEYS.oauthFlow, FLOW_TTL_MS);
 
   const failed = (message: string, detail: string, provider: string | undefined, request: RequestMeta): AuthError => {
     events.emit("login_failed", { reason: "oauth_failed", provider, detail, request });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEVICE_TOKEN_MAX_LENGTH } from "../devices/device-store.js";
 
 export const providerIdSchema = z.string().min(1).max(32).meta({ description: "A provider id from auth.oauthProviders.", examples: ["github"] });
 
@@ -19,7 +20,7 @@ export const oauthFinishInput = z.strictObject({
   code: z.string().min(1).max(2048),
   state: z.string().min(1).max(128),
   /** Token mode: the device credential from an earlier sign-in, as with auth.login. */
-  deviceToken: z.string().max(128).optional(),
+  deviceToken: z.string().max(DEVICE_TOKEN_MAX_LENGTH).optional(),
 });
 
 export const linkedAccountSchema = z.object({ provider: z.string(), email: z.string().nullable(), linkedAt: z.string() });

@@ -11,6 +11,7 @@ import { CHALLENGE_TTL_MS, userHandleOf } from "./ceremony.js";
 import { MAX_PASSKEYS_PER_USER, type PasskeyRecord, type PasskeyStore } from "./passkey-store.js";
 import type { RelyingParty } from "./relying-party.js";
 import type { CreationOptionsJSON, RegistrationResponse } from "./schema.js";
+import { STORE_KEYS } from "../../store-keys.js";
 
 export interface PasskeyServiceDeps {
   store: Store;
@@ -33,7 +34,7 @@ const tooMany = () => new AuthError("forbidden", { message: `An account can have
 /** A signed-in user's passkeys: add (a WebAuthn registration), list, rename, remove. */
 export function createPasskeyService(deps: PasskeyServiceDeps) {
   const { clock, events, passkeys, relyingParty } = deps;
-  const challenges = createOneTimeTokens<RegistrationChallenge>(deps.store, clock, "passkey-registration", CHALLENGE_TTL_MS);
+  const challenges = createOneTimeTokens<RegistrationChallenge>(deps.store, clock, STORE_KEYS.passkeyRegistration, CHALLENGE_TTL_MS);
 
   return {
     async registrationOptions({ user, session }: { user: UserRecord; session: SessionRecord }) {

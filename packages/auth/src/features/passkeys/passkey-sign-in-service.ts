@@ -12,6 +12,7 @@ import { CHALLENGE_TTL_MS, userIdOfHandle } from "./ceremony.js";
 import type { PasskeyStore } from "./passkey-store.js";
 import type { RelyingParty } from "./relying-party.js";
 import type { AuthenticationResponse, RequestOptionsJSON } from "./schema.js";
+import { STORE_KEYS } from "../../store-keys.js";
 
 export interface PasskeySignInDeps {
   store: Store;
@@ -37,7 +38,7 @@ const invalid = () => new AuthError("passkey_invalid");
 /** Sign-in with a passkey: a full sign-in (no TOTP step) under the same lockout, refusals and events as a password. */
 export function createPasskeySignInService(deps: PasskeySignInDeps) {
   const { clock, events, users, passkeys, signIn, relyingParty } = deps;
-  const challenges = createOneTimeTokens<SignInChallenge>(deps.store, clock, "passkey-sign-in", CHALLENGE_TTL_MS);
+  const challenges = createOneTimeTokens<SignInChallenge>(deps.store, clock, STORE_KEYS.passkeySignIn, CHALLENGE_TTL_MS);
 
   /**
    * The credentials a browser may use for this address. One without passkeys,

@@ -1,5 +1,5 @@
 import type { Store } from "@gatehouse/store";
-import { sha256Hex } from "../../crypto/random.js";
+import { STORE_KEYS } from "../../store-keys.js";
 
 /** One registered credential of a user (the public key only: the private key never leaves the authenticator). */
 export interface PasskeyRecord {
@@ -24,9 +24,9 @@ export const MAX_PASSKEYS_PER_USER = 20;
 
 // The user's list, and an index from each credential id to its owner, claimed with
 // setIfAbsent: a credential belongs to one account, and a sign-in finds it in O(1).
-const listKey = (userId: string) => `passkeys:${userId}`;
+const listKey = STORE_KEYS.passkeysOfUser;
 // Hashed: credential ids are up to 1023 bytes, and store keys are kept short.
-const ownerKey = (credentialId: string) => `passkey:cred:${sha256Hex(credentialId)}`;
+const ownerKey = STORE_KEYS.userOfPasskey;
 
 export function createPasskeyStore(store: Store) {
   return {

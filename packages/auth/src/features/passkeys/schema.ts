@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { emailSchema } from "../sign-in/schema.js";
+import { DEVICE_TOKEN_MAX_LENGTH } from "../devices/device-store.js";
 
 // WebAuthn Level 3 JSON (§5.1 `toJSON()`, `PublicKeyCredential*JSON`): binary fields as base64url.
 const base64url = (maxChars: number) => z.string().max(maxChars).regex(/^[A-Za-z0-9_-]*$/, "must be base64url");
@@ -59,7 +60,7 @@ export const loginWithPasskeyInput = z.strictObject({
   challengeId,
   response: authenticationResponseSchema,
   /** Token mode: the device credential from an earlier sign-in (cookie mode uses the cookie). */
-  deviceToken: z.string().max(128).optional(),
+  deviceToken: z.string().max(DEVICE_TOKEN_MAX_LENGTH).optional(),
 });
 export const registerInput = z.strictObject({ challengeId, response: registrationResponseSchema, name: passkeyNameSchema.optional() });
 export const passkeyIdInput = z.strictObject({ id: z.string().min(1).max(64) });

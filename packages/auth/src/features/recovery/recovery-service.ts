@@ -16,6 +16,7 @@ import type { SessionRecord } from "../sessions/session-store.js";
 import type { UserRecord } from "../users/user-record.js";
 import type { UserStore } from "../users/user-store.js";
 import { createTakeBack } from "./take-back.js";
+import { STORE_KEYS } from "../../store-keys.js";
 
 export interface RecoveryServiceDeps {
   store: Store;
@@ -40,8 +41,8 @@ export function createRecoveryService(deps: RecoveryServiceDeps) {
   const { store, clock, events, users, passwords, signIn, sessionAuth, mfa, mail, appUrl } = deps;
   // Stamped with the user's generation: a reset, password change or lock since
   // then voids every link still in a mailbox.
-  const resetTokens = createOneTimeTokens<{ userId: string; generation: number }>(store, clock, "reset", 3600_000);
-  const verificationTokens = createOneTimeTokens<{ userId: string; email: string }>(store, clock, "verify-email", 24 * 3600_000);
+  const resetTokens = createOneTimeTokens<{ userId: string; generation: number }>(store, clock, STORE_KEYS.resetToken, 3600_000);
+  const verificationTokens = createOneTimeTokens<{ userId: string; email: string }>(store, clock, STORE_KEYS.emailVerificationToken, 24 * 3600_000);
   const link = (path: string, token: string) => appLink(appUrl, path, token);
   const takeBack = createTakeBack({ events, users, sessionAuth, mfa, apiKeys: deps.apiKeys, accounts: deps.accounts, invalid: invalidLink });
 

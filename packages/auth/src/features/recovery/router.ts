@@ -4,6 +4,7 @@ import { AuthError } from "../../errors.js";
 import { okOutput, procedures, sessionCaller } from "../../trpc.js";
 import { emailSchema, passwordInputSchema } from "../sign-in/schema.js";
 import { changePasswordInput, linkTokenInput } from "./schema.js";
+import { API_KEY_PREFIX } from "../../tokens/api-key-prefix.js";
 
 /** Passwords changed and reset, addresses verified: `auth.changePassword`, `auth.requestPasswordReset`, `auth.resetPassword`, `auth.requestEmailVerification`, `auth.verifyEmail`. */
 export const recoveryRouter = {
@@ -43,7 +44,7 @@ export const recoveryRouter = {
       if (input?.email !== undefined) {
         await ctx.services.recovery.requestEmailVerificationFor(input.email, ctx.meta);
       } else {
-        if (!ctx.bearerToken || ctx.bearerToken.startsWith("gth_")) throw new AuthError("token_invalid", { message: "Send an access token as Authorization: Bearer …, or {email}." });
+        if (!ctx.bearerToken || ctx.bearerToken.startsWith(API_KEY_PREFIX)) throw new AuthError("token_invalid", { message: "Send an access token as Authorization: Bearer …, or {email}." });
         const { user } = await ctx.services.sessionAuth.authenticate(ctx.bearerToken);
         await ctx.services.recovery.requestEmailVerification(user, ctx.meta);
       }

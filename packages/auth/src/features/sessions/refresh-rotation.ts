@@ -1,7 +1,7 @@
 import type { Clock } from "@gatehouse/store";
 import { AuthError } from "../../errors.js";
 import type { Events } from "../../events/events.js";
-import type { RequestMeta } from "../../request-meta.js";
+import { USER_AGENT_MAX_LENGTH, type RequestMeta } from "../../request-meta.js";
 import type { UserStore } from "../users/user-store.js";
 import type { RefreshTokenStore } from "./refresh-token-store.js";
 import type { SessionAuth } from "./session-auth.js";
@@ -68,7 +68,7 @@ export function createRefreshRotation(deps: RefreshRotationDeps) {
         return answerReplay(claim.rotatedAt, claim.successor);
       }
       const now = clock();
-      const updated = (await sessions.update(session.id, (s) => ({ ...s, lastUsedAt: now, ip: meta.ip, userAgent: meta.userAgent.slice(0, 512) }))) ?? session;
+      const updated = (await sessions.update(session.id, (s) => ({ ...s, lastUsedAt: now, ip: meta.ip, userAgent: meta.userAgent.slice(0, USER_AGENT_MAX_LENGTH) }))) ?? session;
       return { user, session: updated, tokens: await issuer.pair(user, updated, successor, idleExpiresAt) };
     },
 

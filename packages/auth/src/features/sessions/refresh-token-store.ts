@@ -1,6 +1,7 @@
 import type { Clock, Store } from "@gatehouse/store";
-import { generateSecretToken, sha256Hex } from "../../crypto/random.js";
+import { generateSecretToken } from "../../crypto/random.js";
 import { open, seal } from "../../crypto/sealed.js";
+import { STORE_KEYS } from "../../store-keys.js";
 
 interface RefreshTokenRecord {
   sessionId: string;
@@ -21,8 +22,8 @@ export type RefreshLookup =
 
 const SEAL_PURPOSE = "gatehouse refresh successor";
 // Refresh tokens are stored only by their hash.
-const tokenKey = (token: string) => `refresh:${sha256Hex(token)}`;
-const rotationKey = (token: string) => `refresh-rotated:${sha256Hex(token)}`;
+const tokenKey = STORE_KEYS.refreshToken;
+const rotationKey = STORE_KEYS.rotatedRefreshToken;
 
 export function createRefreshTokenStore(store: Store, clock: Clock) {
   return {

@@ -1,4 +1,5 @@
 import { sortableTime, type Clock, type Store } from "@gatehouse/store";
+import { STORE_COLLECTIONS, STORE_KEYS } from "../../store-keys.js";
 
 /**
  * One session per login: the family every refresh token of that login belongs
@@ -29,11 +30,11 @@ export interface SessionRecord {
 /** The session list shows this many of a user's live sessions at most, newest first. */
 export const LISTED_SESSIONS = 100;
 
-const sessionKey = (id: string) => `session:${id}`;
+const sessionKey = STORE_KEYS.session;
 // A user's sessions of one generation, newest first. Bumping the generation
 // ends them all at once and starts a new, empty index: nothing is rewritten or
 // walked, and the old index empties itself as its members' TTLs run out.
-const indexName = (userId: string, generation: number) => `sessions:${userId}:${generation}`;
+const indexName = STORE_COLLECTIONS.sessionsOfUser;
 
 export function createSessionStore(store: Store, clock: Clock) {
   const ttlOf = (session: SessionRecord) => Math.max(session.absoluteExpiresAt - clock(), 1);

@@ -1,6 +1,6 @@
 import type { Clock } from "@gatehouse/store";
 import { generateId } from "../../crypto/random.js";
-import type { RequestMeta } from "../../request-meta.js";
+import { USER_AGENT_MAX_LENGTH, type RequestMeta } from "../../request-meta.js";
 import type { AccessTokens } from "../../tokens/access-token.js";
 import type { UserRecord } from "../users/user-record.js";
 import type { RefreshTokenStore } from "./refresh-token-store.js";
@@ -58,7 +58,7 @@ export function createTokenIssuer(deps: TokenIssuerDeps) {
         absoluteExpiresAt: now + deps.refreshAbsoluteTtlSeconds * 1000,
         authTime: Math.floor(now / 1000),
         ip: meta.ip,
-        userAgent: meta.userAgent.slice(0, 512),
+        userAgent: meta.userAgent.slice(0, USER_AGENT_MAX_LENGTH),
         revokedAt: null,
         revokedReason: null,
         deviceId,

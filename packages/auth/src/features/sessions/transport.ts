@@ -17,9 +17,9 @@ export function deliverTokens(ctx: Context, signedIn: SignedIn): TokenSet {
   if (ctx.authMode === "token") {
     return { ...base, refreshToken: tokens.refreshToken, refreshExpiresIn: tokens.refreshExpiresIn, ...(deviceToken ? { deviceToken } : {}) };
   }
-  ctx.setCookie(refreshCookie(tokens.refreshToken, tokens.refreshExpiresIn));
-  ctx.setCookie(sessionHintCookie(tokens.refreshExpiresIn));
-  if (deviceToken) for (const path of DEVICE_COOKIE_PATHS) ctx.setCookie(deviceCookie(deviceToken, DEVICE_TTL_SECONDS, path));
+  ctx.http.setCookie(refreshCookie(tokens.refreshToken, tokens.refreshExpiresIn));
+  ctx.http.setCookie(sessionHintCookie(tokens.refreshExpiresIn));
+  if (deviceToken) for (const path of DEVICE_COOKIE_PATHS) ctx.http.setCookie(deviceCookie(deviceToken, DEVICE_TTL_SECONDS, path));
   return base;
 }
 
@@ -52,6 +52,6 @@ export function requiredRefreshToken(ctx: Context, bodyToken: string | undefined
 
 export function clearRefreshCookie(ctx: Context): void {
   if (ctx.authMode !== "cookie") return;
-  ctx.setCookie(clearedRefreshCookie());
-  ctx.setCookie(clearedSessionHintCookie());
+  ctx.http.setCookie(clearedRefreshCookie());
+  ctx.http.setCookie(clearedSessionHintCookie());
 }

@@ -1,11 +1,11 @@
 import type { Store } from "@gatehouse/store";
-import { sha256Hex } from "../../crypto/random.js";
+import { STORE_KEYS } from "../../store-keys.js";
 
 const WINDOW_MS = 30 * 24 * 3600_000;
 
 /** Remembers the addresses a user signed in from, to flag a login from one not seen in 30 days. */
 export function createKnownIps(store: Store) {
-  const keyOf = (userId: string, ip: string) => `seen-ip:${userId}:${sha256Hex(ip)}`;
+  const keyOf = STORE_KEYS.seenIp;
   return {
     /** True when `ip` is new for this user within the window; either way it is remembered for another 30 days. */
     async note(userId: string, ip: string): Promise<boolean> {

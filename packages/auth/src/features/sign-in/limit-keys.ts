@@ -1,6 +1,6 @@
 import type { Context } from "../../context.js";
 import type { LimitKeyResolver, LimitKeyResolvers } from "../../call-limits.js";
-import { presentedDeviceToken } from "../devices/transport.js";
+import { presentedDevice } from "../devices/transport.js";
 import { emailSchema } from "./schema.js";
 
 // Input that is not an email fails validation anyway; the IP rules still count it.
@@ -28,7 +28,7 @@ export const limitKeys: LimitKeyResolvers = {
   async email_or_device(ctx, rawInput) {
     const email = inputEmail(rawInput);
     if (email === undefined) return undefined;
-    const device = await ctx.services.devices.find(presentedDeviceToken(ctx, rawInput), email);
+    const device = await presentedDevice(ctx, rawInput, email);
     return device ? { keyKind: "device", key: `device:${device.id}` } : { keyKind: "email", key: `email:${email}` };
   },
 

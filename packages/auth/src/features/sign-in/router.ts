@@ -1,7 +1,7 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { procedures, sessionCaller } from "../../trpc.js";
-import { presentedDeviceToken } from "../devices/transport.js";
+import { presentedDevice, presentedDeviceToken } from "../devices/transport.js";
 import { tokenSetOutput } from "../sessions/schema.js";
 import { deliverTokens } from "../sessions/transport.js";
 import { toPublicUser } from "../users/user-record.js";
@@ -26,7 +26,8 @@ export const signInRouter = {
     .output(z.union([tokenSetOutput, mfaChallengeOutput]))
     .mutation(async ({ ctx, input }) => {
       const deviceToken = presentedDeviceToken(ctx, input);
-      const result = await ctx.services.signIn.login({ email: input.email, password: input.password, deviceToken }, ctx.meta);
+      const device = presentedDevice(ctx, input, input.email);
+      const result = await ctx.services.signIn.login({ email: input.email, password: input.password, deviceToken, device }, ctx.meta);
       return "mfaRequired" in result ? result : deliverTokens(ctx, result);
     }),
 

@@ -90,8 +90,8 @@ export function createSignInService(deps: SignInServiceDeps) {
    * that signed in to this account before answers for its own failures only, so
    * the owner is not locked out by someone else's guessing against the email.
    */
-  async function signInSubject(email: string, deviceToken: string | undefined): Promise<{ device: DeviceRecord | undefined; subject: LockSubject }> {
-    const device = await devices.find(deviceToken, email);
+  async function signInSubject(email: string, deviceToken: string | undefined, found?: Promise<DeviceRecord | undefined>): Promise<{ device: DeviceRecord | undefined; subject: LockSubject }> {
+    const device = await (found ?? devices.find(deviceToken, email));
     return { device, subject: lockSubjectOf(device?.id, email) };
   }
 
@@ -148,8 +148,9 @@ export function createSignInService(deps: SignInServiceDeps) {
       return { user, session, tokens, deviceToken: device.token };
     },
 
-    async login(input: { email: string; password: string; deviceToken?: string | undefined }, meta: RequestMeta): Promise<LoginResult> {
-      const { device, subject } = await signInSubject(input.email, input.deviceToken);
+    /** `device`: the lookup of `deviceToken` for this email when the caller made it already (the login's rate-limit key does). */
+    async login(input: { email: string; password: string; deviceToken?: string | undefined; device?: Promise<DeviceRecord | undefined> }, meta: RequestMeta): Promise<LoginResult> {
+      const { device, subject } = await signInSubject(input.email, input.deviceToken, input.device);
       const user = await users.findByEmail(input.email);
       // Unknown emails cost a full verification too: same status, body and timing.
       if (!(await checkPassword(subject, input.password, user, { userId: user?.id, method: "password", request: meta })) || !user) {

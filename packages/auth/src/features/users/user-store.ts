@@ -1,16 +1,17 @@
 import { InvalidCollectionInputError, sortableTime, type Page, type Store } from "@gatehouse/store";
 import { generateId } from "../../crypto/random.js";
 import type { UserRecord } from "./user-record.js";
+import { STORE_COLLECTIONS, STORE_KEYS } from "../../store-keys.js";
 
-const userKey = (id: string) => `user:${id}`;
+const userKey = STORE_KEYS.user;
 // The email index is claimed with setIfAbsent: of any number of concurrent
 // signups for one address, on any number of instances, exactly one wins.
-const emailKey = (email: string) => `user-email:${email}`;
+const emailKey = STORE_KEYS.userIdOfEmail;
 // Every user twice: by signup time (the admin's list, newest first) and by
 // normalized email (find by address or its beginning). Native ordered indexes,
 // so adding a user or reading a page costs the same at any number of users.
-const BY_TIME = "users";
-const BY_EMAIL = "users-by-email";
+const BY_TIME = STORE_COLLECTIONS.usersByTime;
+const BY_EMAIL = STORE_COLLECTIONS.usersByEmail;
 // A cursor says which index it pages, so one from the other list is refused, not misread.
 const TIME_CURSOR = "t";
 const EMAIL_CURSOR = "e";

@@ -4,7 +4,7 @@ import type { GatehouseConfig } from "../../config.js";
 import { mfaChallengeOutput } from "../../features/sign-in/schema.js";
 import { tokenSetOutput } from "../../features/sessions/schema.js";
 import { publicUserSchema } from "../../features/users/user-record.js";
-import { catalogOf } from "../../procedure-catalog.js";
+import { catalogOf } from "../../trpc-internals.js";
 import { okOutput } from "../../trpc.js";
 import { componentName, createSchemaSet } from "./json-schemas.js";
 import { describeTransport } from "./overview.js";

@@ -1,5 +1,5 @@
 import type { GatehouseConfig } from "../../config.js";
-import type { CatalogEntry } from "../../procedure-catalog.js";
+import type { CatalogEntry } from "../../trpc-internals.js";
 import type { LimitSubject } from "../../call-limits.js";
 import { formatWindow } from "../../rate-limit/limit-rules.js";
 import { DEVICE_COOKIE, DEVICE_COOKIE_PATHS, REFRESH_COOKIE, REFRESH_COOKIE_PATH } from "../../cookies.js";

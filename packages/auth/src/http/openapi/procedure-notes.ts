@@ -1,5 +1,5 @@
 import type { Reason } from "../../errors.js";
-import type { ProcedurePath } from "../../procedure-catalog.js";
+import type { ProcedurePath } from "../../trpc-internals.js";
 
 export interface ProcedureNote {
   summary: string;

@@ -1,5 +1,5 @@
 import { REASONS, type Reason } from "../../errors.js";
-import type { CatalogEntry } from "../../procedure-catalog.js";
+import type { CatalogEntry } from "../../trpc-internals.js";
 import { noteOf } from "./procedure-notes.js";
 
 // Any call: a malformed request, a rate limit (every procedure has a rule), the store away, a bug.

@@ -1,5 +1,5 @@
 import type { GatehouseConfig } from "../../config.js";
-import type { CatalogEntry } from "../../procedure-catalog.js";
+import type { CatalogEntry } from "../../trpc-internals.js";
 import { DEVICE_COOKIE, DEVICE_COOKIE_PATHS, REFRESH_COOKIE, REFRESH_COOKIE_PATH } from "../../cookies.js";
 import { CLOCK_TOLERANCE_SECONDS } from "../../tokens/access-token.js";
 

@@ -1,0 +1,26 @@
+/**
+ * Lookups more than one step of a call needs, made once per call: a login's
+ * device credential is looked up for its rate-limit key, then again by the
+ * sign-in. The map is made on first use, so a call that needs none pays nothing.
+ */
+export interface CallMemo {
+  /** The promise of the first `lookup` made under `key` in this call. */
+  once<T>(key: string, lookup: () => Promise<T>): Promise<T>;
+}
+
+export function createCallMemo(): CallMemo {
+  let made: Map<string, Promise<unknown>> | undefined;
+  return {
+    once<T>(key: string, lookup: () => Promise<T>): Promise<T> {
+      made ??= new Map();
+      let promise = made.get(key) as Promise<T> | undefined;
+      if (!promise) {
+        promise = lookup();
+        made.set(key, promise);
+        // A failed lookup (the store away) is tried again by the next step that asks, as it was before it was shared.
+        promise.catch(() => made?.delete(key));
+      }
+      return promise;
+    },
+  };
+}
