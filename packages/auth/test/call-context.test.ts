@@ -1,6 +1,6 @@
 import { describe, expect, it, onTestFinished } from "vitest";
 import { appRouter } from "../src/index.js";
-import { REFRESH_COOKIE } from "../src/http/cookies.js";
+import { REFRESH_COOKIE } from "../src/cookies.js";
 import { createCallContext } from "../src/testing.js";
 import { GOOD_PASSWORD, startServer, uniqueEmail } from "./harness.js";
 

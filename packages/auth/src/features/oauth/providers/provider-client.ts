@@ -1,4 +1,4 @@
-import { EMAIL_MAX_LENGTH } from "../../auth/schema.js";
+import { EMAIL_MAX_LENGTH } from "../../sign-in/schema.js";
 
 /** Who signed in at the provider, as the provider tells it. */
 export interface ProviderIdentity {
