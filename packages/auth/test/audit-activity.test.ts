@@ -4,7 +4,8 @@ import { decodeBase32IgnorePadding } from "@oslojs/encoding";
 import { describe, expect, it } from "vitest";
 import { createRedisBackend, createStore, openStore } from "@gatehouse/store";
 import { createAuditTrail } from "../src/features/audit/audit-trail.js";
-import { createFakeClock, GOOD_PASSWORD, reasonOf, startServer, uniqueEmail, type TestServer } from "./harness.js";
+import { createFakeClock } from "@gatehouse/store/testing";
+import { GOOD_PASSWORD, reasonOf, startServer, uniqueEmail, type TestServer } from "./harness.js";
 import { hasRedis, REDIS_URL, startDedicatedRedis } from "./redis.js";
 
 async function admin(server: TestServer) {

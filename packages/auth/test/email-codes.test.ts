@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore } from "@gatehouse/store";
 import { parseLimits } from "../src/index.js";
-import { createFakeClock, GOOD_PASSWORD, reasonOf, startServer, uniqueEmail, type StartOptions, type TestServer } from "./harness.js";
+import { createFakeClock } from "@gatehouse/store/testing";
+import { GOOD_PASSWORD, reasonOf, startServer, uniqueEmail, type StartOptions, type TestServer } from "./harness.js";
 import { hasRedis, REDIS_URL } from "./redis.js";
 
 const APP = "https://app.example.com";

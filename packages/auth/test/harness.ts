@@ -3,7 +3,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { createMemoryBackend, createStore, openStore, type Clock, type Store } from "@gatehouse/store";
+import { createMemoryBackend, createStore, openStore, type Store } from "@gatehouse/store";
+import { createFakeClock, type FakeClock } from "@gatehouse/store/testing";
 import {
   createGatehouseServer,
   createLogger,
@@ -24,16 +25,6 @@ export const GENEROUS_LIMITS = {
   "signup.ip": { max: 100_000, windowSeconds: 60 },
   default: { max: 100_000, windowSeconds: 60 },
 };
-
-export interface FakeClock {
-  now: Clock;
-  advance(ms: number): void;
-}
-
-export function createFakeClock(): FakeClock {
-  let current = Date.now();
-  return { now: () => current, advance: (ms) => void (current += ms) };
-}
 
 export interface CallOptions {
   mode?: "cookie" | "token";

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { createMemoryBackend, createStore, openStore } from "@gatehouse/store";
 import type { AuthError } from "../src/index.js";
 import { createAttemptCounter } from "../src/rate-limit/attempts.js";
-import { createFakeClock, GOOD_PASSWORD, reasonOf, startServer, uniqueEmail } from "./harness.js";
+import { createFakeClock } from "@gatehouse/store/testing";
+import { GOOD_PASSWORD, reasonOf, startServer, uniqueEmail } from "./harness.js";
 import { sqliteUrl, STORES } from "./stores.js";
 
 describe.each(STORES)("token lifecycle on the %s store", (_name, options, available) => {

@@ -4,7 +4,8 @@ import { createMemoryBackend, createStore, openStore, type Store } from "@gateho
 import { deriveSubKey } from "../src/crypto/sub-keys.js";
 import { chainEntries, EMPTY_CHAIN, type AuditContent } from "../src/features/audit/audit-chain.js";
 import { createUserStore } from "../src/features/users/user-store.js";
-import { createFakeClock, GOOD_PASSWORD, startServer, TEST_DATA_KEY, uniqueEmail, type FakeClock, type TestServer } from "./harness.js";
+import { createFakeClock, type FakeClock } from "@gatehouse/store/testing";
+import { GOOD_PASSWORD, startServer, TEST_DATA_KEY, uniqueEmail, type TestServer } from "./harness.js";
 import { legacyKeys, seedLegacyStore } from "./legacy-format.js";
 import { hasRedis, REDIS_URL } from "./redis.js";
 

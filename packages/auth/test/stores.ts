@@ -3,7 +3,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openStore } from "@gatehouse/store";
-import { createFakeClock, type StartOptions } from "./harness.js";
+import { createFakeClock } from "@gatehouse/store/testing";
+import { type StartOptions } from "./harness.js";
 import { hasRedis, REDIS_URL } from "./redis.js";
 
 export const sqliteUrl = () => `sqlite://${join(mkdtempSync(join(tmpdir(), "gatehouse-auth-")), "auth.db")}`;

@@ -3,7 +3,8 @@ import { GOOD_PASSWORD, uniqueEmail, type TestServer } from "../../auth/test/har
 import { VerifyError, type RefusalReason } from "../src/index.js";
 
 // A real Gatehouse on a real port, with the fake clock its tokens are issued by.
-export { createFakeClock, GOOD_PASSWORD, startServer, type TestServer } from "../../auth/test/harness.js";
+export { GOOD_PASSWORD, startServer, type TestServer } from "../../auth/test/harness.js";
+export { createFakeClock } from "@gatehouse/store/testing";
 export { createEcKeyRing, createSecretKeyRing } from "../../auth/src/index.js";
 
 export interface Account {

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { createGatehouseServer, createLogger, createOutboxMailer, createSecretKeyRing, createServices, type GatehouseOptions, type Services } from "@gatehouse/auth";
 import { createMemoryBackend, createStore } from "@gatehouse/store";
+import { createFakeClock, type FakeClock } from "@gatehouse/store/testing";
 
 export const TEST_SECRET = new TextEncoder().encode("client-test-secret-0123456789-abcdefghijklmnop");
 
@@ -15,17 +16,6 @@ const GENEROUS_LIMITS = {
   "signup.ip": { max: 100_000, windowSeconds: 60 },
   default: { max: 100_000, windowSeconds: 60 },
 };
-
-export interface FakeClock {
-  now: () => number;
-  advance(ms: number): void;
-}
-
-/** Starts at the real time and moves only when told: the server's view of "now". */
-export function createFakeClock(): FakeClock {
-  let current = Date.now();
-  return { now: () => current, advance: (ms) => void (current += ms) };
-}
 
 export interface GatehouseUnderTest {
   /** The tRPC endpoint, as a client is configured with it. */
