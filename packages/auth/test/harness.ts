@@ -15,6 +15,7 @@ import {
   type KeyRing,
   type Services,
 } from "../src/index.js";
+import { closeWhenTestEnds } from "./support/cleanup.js";
 
 export const TEST_SECRET = new TextEncoder().encode("test-secret-0123456789-abcdefghijklmnopqrstuvwxyz");
 export const TEST_DATA_KEY = "test-data-key-test-data-key-test-data-key";
@@ -40,14 +41,8 @@ export interface CallResult {
   text: string;
 }
 
-export interface TestServer {
+export interface TestServer extends Omit<TestServices, "closeStore"> {
   url: string;
-  clock: FakeClock;
-  store: Store;
-  services: Services;
-  /** Every mail written so far, oldest first, once queued sends have finished. */
-  outbox(): Promise<Array<{ to: string; subject: string; text: string; html?: string; createdAt: string }>>;
-  logLines: () => Array<Record<string, unknown>>;
   /** Calls a procedure: mutations by POST, queries by GET with ?input=. */
   call(procedure: string, input?: unknown, options?: CallOptions & { query?: boolean }): Promise<CallResult>;
   close(): Promise<void>;
@@ -65,8 +60,20 @@ export interface StartOptions extends Partial<Omit<GatehouseOptions, "store" | "
   port?: number;
 }
 
-/** A real server on a real port, with a cheap bcrypt cost (the cost is not under test here). */
-export async function startServer(options: StartOptions = {}): Promise<TestServer> {
+/** Services as a test server runs them: fake clock, a fresh memory store unless told, outbox mail, captured logs, cheap bcrypt. */
+export interface TestServices {
+  clock: FakeClock;
+  store: Store;
+  services: Services;
+  /** Every mail written so far, oldest first, once queued sends have finished. */
+  outbox(): Promise<Array<{ to: string; subject: string; text: string; html?: string; createdAt: string }>>;
+  logLines: () => Array<Record<string, unknown>>;
+  /** Closes the store unless it was handed in (then its owner closes it). */
+  closeStore(): Promise<void>;
+}
+
+/** The services behind a test server or an in-process caller, with a cheap bcrypt cost (the cost is not under test here). */
+export async function createTestServices(options: Omit<StartOptions, "port"> = {}): Promise<TestServices> {
   const clock = options.clock ?? createFakeClock();
   const store =
     options.store ??
@@ -78,7 +85,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
       done();
     },
   });
-  const { storeUrl: _url, clock: _clock, port = 0, store: sharedStore, keys, outboxDir = mkdtempSync(join(tmpdir(), "gatehouse-outbox-")), ...rest } = options;
+  const { storeUrl: _url, clock: _clock, store: sharedStore, keys, outboxDir = mkdtempSync(join(tmpdir(), "gatehouse-outbox-")), ...rest } = options;
   const services = await createServices({
     bcryptCost: 4,
     ...rest,
@@ -91,12 +98,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     dataKey: TEST_DATA_KEY,
     logger: createLogger({ destination }),
   });
-  const server = createGatehouseServer(services);
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-
   return {
-    url,
     clock,
     store,
     services,
@@ -108,6 +110,35 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
         .map((name) => JSON.parse(readFileSync(join(outboxDir, name), "utf8")));
     },
     logLines: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+    closeStore: async () => {
+      if (!sharedStore) await store.close();
+    },
+  };
+}
+
+/**
+ * A real server on a real port. Started inside a test, it is closed when the
+ * test finishes, passed or failed; a file's shared server (started in
+ * beforeAll) is closed by the file's afterAll.
+ */
+export async function startServer(options: StartOptions = {}): Promise<TestServer> {
+  const { port = 0, ...serviceOptions } = options;
+  const { closeStore, ...underTest } = await createTestServices(serviceOptions);
+  const server = createGatehouseServer(underTest.services);
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  let closed: Promise<void> | undefined;
+  const close = () =>
+    (closed ??= (async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeStore();
+    })());
+  closeWhenTestEnds(close);
+
+  return {
+    ...underTest,
+    url,
     async call(procedure, input, callOptions = {}) {
       const headers: Record<string, string> = { ...callOptions.headers };
       if (callOptions.mode === "token") headers["X-Auth-Mode"] = "token";
@@ -124,11 +155,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
       const text = await response.text();
       return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers, text };
     },
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      if (!sharedStore) await store.close();
-    },
+    close,
   };
 }
 
