@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { GOOD_PASSWORD, reasonOf, startServer, uniqueEmail, type TestServer } from "./harness.js";
+import { dataOf, GOOD_PASSWORD, reasonOf, startServer, uniqueEmail, type TestServer } from "./harness.js";
 import { STORES } from "./stores.js";
 
 async function signUpAdmin(server: TestServer): Promise<{ token: string; email: string }> {
   const email = uniqueEmail("admin");
-  const data = (await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
+  const data = dataOf(await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" }));
   await server.services.users.update(data.user.id, (u) => ({ ...u, role: "admin" }));
   return { token: data.accessToken as string, email };
 }
@@ -28,7 +28,7 @@ describe.each(STORES)("admin.listUsers on the %s store", (name, options, availab
     const server = await startServer(opened);
     const { token } = await signUpAdmin(server);
     const list = async (input: Record<string, unknown>) => server.call("admin.listUsers", input, { query: true, bearer: token });
-    const page = async (input: Record<string, unknown>): Promise<Page> => (await list(input)).body.result.data;
+    const page = async (input: Record<string, unknown>): Promise<Page> => dataOf(await list(input));
 
     const seeded = await seed(server, Array.from({ length: 23 }, (_, i) => `member${String(i).padStart(2, "0")}@example.org`));
     const [bob, bobAu, bobby] = await seed(server, ["bob@example.com", "bob@example.com.au", "bobby@example.net"]);
@@ -87,7 +87,7 @@ describe("user indexes under concurrent signups", () => {
     const emails = Array.from({ length: 30 }, () => uniqueEmail("burst"));
     const results = await Promise.all([...emails, ...emails].map((email) => server.call("auth.signup", { email, password: GOOD_PASSWORD })));
     expect(results.filter((r) => r.status === 200)).toHaveLength(30);
-    const listed = (await server.call("admin.listUsers", { limit: 100 }, { query: true, bearer: admin.token })).body.result.data as Page;
+    const listed = dataOf(await server.call("admin.listUsers", { limit: 100 }, { query: true, bearer: admin.token })) as Page;
     expect(listed.items.map((u) => u.email).sort()).toEqual([...emails, admin.email].sort());
     expect(await server.services.users.count()).toBe(31);
     await server.close();

@@ -5,12 +5,12 @@ import { describe, expect, it } from "vitest";
 import { createRedisBackend, createStore, openStore } from "@gatehouse/store";
 import { createAuditTrail } from "../src/features/audit/audit-trail.js";
 import { createFakeClock } from "@gatehouse/store/testing";
-import { GOOD_PASSWORD, reasonOf, startServer, uniqueEmail, type TestServer } from "./harness.js";
+import { challengeOf, dataOf, GOOD_PASSWORD, reasonOf, signedInOf, startServer, uniqueEmail, type TestServer } from "./harness.js";
 import { hasRedis, REDIS_URL, startDedicatedRedis } from "./redis.js";
 
 async function admin(server: TestServer) {
   const email = uniqueEmail("admin");
-  const data = (await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
+  const data = dataOf(await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" }));
   await server.services.users.update(data.user.id, (u) => ({ ...u, role: "admin" }));
   return data.accessToken as string;
 }
@@ -24,10 +24,10 @@ describe("audit trail", () => {
     const token = await admin(server);
     await server.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD }, { headers: { "User-Agent": "audit-test/1", "X-Request-Id": "req-audit-1" } });
     // No waiting: a call answers once its records are written.
-    const page = (await server.call("admin.auditLog", { limit: 10 }, { query: true, bearer: token })).body.result.data;
+    const page = dataOf(await server.call("admin.auditLog", { limit: 10 }, { query: true, bearer: token }));
     expect(page.items[0]).toMatchObject({ action: "signup", ip: "127.0.0.1", userAgent: "audit-test/1", requestId: "req-audit-1", result: "success" });
-    expect(page.items[0].seq).toBeGreaterThan(page.items[1].seq);
-    const verified = (await server.call("admin.verifyAuditLog", undefined, { query: true, bearer: token })).body.result.data;
+    expect(page.items[0]!.seq).toBeGreaterThan(page.items[1]!.seq);
+    const verified = dataOf(await server.call("admin.verifyAuditLog", undefined, { query: true, bearer: token }));
     expect(verified).toEqual({ ok: true, checked: page.items.length });
     await server.close();
   });
@@ -118,7 +118,7 @@ describe("audit trail", () => {
 
   it("is admin only", async () => {
     const server = await startServer();
-    const user = (await server.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD })).body.result.data.accessToken;
+    const user = dataOf(await server.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD })).accessToken;
     expect(reasonOf(await server.call("admin.auditLog", {}, { query: true, bearer: user }))).toBe("forbidden");
     expect(reasonOf(await server.call("admin.verifyAuditLog", undefined, { query: true, bearer: user }))).toBe("forbidden");
     await server.close();
@@ -129,25 +129,25 @@ describe("activity.list", () => {
   it("shows the caller's own events newest first with IP and user agent, paginated by cursor, and never another user's", async () => {
     const server = await startServer();
     const email = uniqueEmail();
-    const alice = (await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token", headers: { "User-Agent": "alice-phone" } })).body.result.data;
+    const alice = dataOf(await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token", headers: { "User-Agent": "alice-phone" } }));
     await server.call("auth.login", { email, password: "wrong password" });
     await server.call("auth.login", { email, password: GOOD_PASSWORD }, { headers: { "User-Agent": "alice-laptop" } });
-    const bob = (await server.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD })).body.result.data.accessToken;
+    const bob = dataOf(await server.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD })).accessToken;
     await server.services.events.drain();
 
-    const first = (await server.call("activity.list", { limit: 2 }, { query: true, bearer: alice.accessToken })).body.result.data;
+    const first = dataOf(await server.call("activity.list", { limit: 2 }, { query: true, bearer: alice.accessToken }));
     expect(first.items.map((i: { event: string }) => i.event)).toEqual(["login_success", "login_failed"]);
     expect(first.items[0]).toMatchObject({ ip: "127.0.0.1", userAgent: "alice-laptop" });
-    const second = (await server.call("activity.list", { limit: 2, cursor: first.nextCursor }, { query: true, bearer: alice.accessToken })).body.result.data;
+    const second = dataOf(await server.call("activity.list", { limit: 2, cursor: first.nextCursor! }, { query: true, bearer: alice.accessToken }));
     expect(second.items.map((i: { event: string }) => i.event)).toEqual(["signup"]);
     expect(second.nextCursor).toBeNull();
-    const bobs = (await server.call("activity.list", {}, { query: true, bearer: bob })).body.result.data;
+    const bobs = dataOf(await server.call("activity.list", {}, { query: true, bearer: bob }));
     expect(bobs.items.map((i: { event: string }) => i.event)).toEqual(["signup"]);
     expect(reasonOf(await server.call("activity.list", { limit: 101 }, { query: true, bearer: bob }))).toBe("validation_failed");
 
-    const key = (await server.call("apiKeys.create", { name: "feed", scopes: ["activity:read"] }, { bearer: alice.accessToken })).body.result.data.key;
+    const key = dataOf(await server.call("apiKeys.create", { name: "feed", scopes: ["activity:read"] }, { bearer: alice.accessToken })).key;
     expect((await server.call("activity.list", {}, { query: true, bearer: key })).status).toBe(200);
-    const wrongScope = (await server.call("apiKeys.create", { name: "me", scopes: ["profile:read"] }, { bearer: alice.accessToken })).body.result.data.key;
+    const wrongScope = dataOf(await server.call("apiKeys.create", { name: "me", scopes: ["profile:read"] }, { bearer: alice.accessToken })).key;
     expect(reasonOf(await server.call("activity.list", {}, { query: true, bearer: wrongScope }))).toBe("forbidden");
     await server.close();
   });
@@ -156,11 +156,11 @@ describe("activity.list", () => {
 describe("activity log retention", () => {
   it("keeps a user's 200 newest events, paged newest first to the oldest kept", async () => {
     const server = await startServer();
-    const alice = (await server.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
+    const alice = dataOf(await server.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD }, { mode: "token" }));
     for (let i = 1; i <= 210; i += 1) await server.services.activity.append(alice.user.id, { event: `event_${i}`, ip: "127.0.0.1", userAgent: "test" });
     const seen: string[] = [];
     for (let cursor: string | null | undefined; cursor !== null; ) {
-      const page = (await server.call("activity.list", { limit: 100, ...(cursor ? { cursor } : {}) }, { query: true, bearer: alice.accessToken })).body.result.data;
+      const page = dataOf(await server.call("activity.list", { limit: 100, ...(cursor ? { cursor } : {}) }, { query: true, bearer: alice.accessToken }));
       seen.push(...page.items.map((e: { event: string }) => e.event));
       cursor = page.nextCursor;
     }
@@ -178,16 +178,16 @@ describe("structured log over a full scenario", () => {
     const email = uniqueEmail("scenario");
     const password = "scenario passphrase 42";
     secrets.push(password);
-    const signup = (await server.call("auth.signup", { email, password }, { mode: "token" })).body.result.data;
-    secrets.push(signup.accessToken, signup.refreshToken);
-    const login = (await server.call("auth.login", { email, password }, { mode: "token" })).body.result.data;
-    secrets.push(login.accessToken, login.refreshToken, login.deviceToken);
+    const signup = dataOf(await server.call("auth.signup", { email, password }, { mode: "token" }));
+    secrets.push(signup.accessToken, signup.refreshToken!);
+    const login = signedInOf(await server.call("auth.login", { email, password }, { mode: "token" }));
+    secrets.push(login.accessToken, login.refreshToken!, login.deviceToken!);
     await server.call("auth.login", { email, password: "wrong guess 1" });
     const victim = uniqueEmail("locked");
     for (let i = 0; i < 11; i += 1) await server.call("auth.login", { email: victim, password: `guess number ${i}` });
     for (let i = 0; i < 2; i += 1) await server.call("auth.requestPasswordReset", { email: victim });
-    const rotated = (await server.call("auth.refresh", { refreshToken: login.refreshToken }, { mode: "token" })).body.result.data;
-    secrets.push(rotated.accessToken, rotated.refreshToken);
+    const rotated = dataOf(await server.call("auth.refresh", { refreshToken: login.refreshToken }, { mode: "token" }));
+    secrets.push(rotated.accessToken, rotated.refreshToken!);
     server.clock.advance(11_000);
     await server.call("auth.refresh", { refreshToken: login.refreshToken }, { mode: "token" });
     await server.call("auth.requestEmailVerification", undefined, { bearer: signup.accessToken });
@@ -200,18 +200,18 @@ describe("structured log over a full scenario", () => {
     const newPassword = "another scenario passphrase";
     secrets.push(resetToken, newPassword);
     await server.call("auth.resetPassword", { token: resetToken, password: newPassword });
-    const fresh = (await server.call("auth.login", { email, password: newPassword }, { mode: "token" })).body.result.data;
-    secrets.push(fresh.accessToken, fresh.refreshToken);
-    const key = (await server.call("apiKeys.create", { name: "ci", scopes: ["profile:read"] }, { bearer: fresh.accessToken })).body.result.data;
+    const fresh = signedInOf(await server.call("auth.login", { email, password: newPassword }, { mode: "token" }));
+    secrets.push(fresh.accessToken, fresh.refreshToken!);
+    const key = dataOf(await server.call("apiKeys.create", { name: "ci", scopes: ["profile:read"] }, { bearer: fresh.accessToken }));
     secrets.push(key.key);
     await server.call("auth.me", undefined, { query: true, bearer: key.key });
-    const setup = (await server.call("mfa.setupTotp", undefined, { bearer: fresh.accessToken })).body.result.data;
+    const setup = dataOf(await server.call("mfa.setupTotp", undefined, { bearer: fresh.accessToken }));
     const code = generateHOTP(decodeBase32IgnorePadding(setup.secret), BigInt(Math.floor(server.clock.now() / 30_000)), 6);
-    const codes = (await server.call("mfa.enableTotp", { code }, { bearer: fresh.accessToken })).body.result.data.recoveryCodes;
+    const codes = dataOf(await server.call("mfa.enableTotp", { code }, { bearer: fresh.accessToken })).recoveryCodes;
     secrets.push(setup.secret, code, ...codes);
-    const challenge = (await server.call("auth.login", { email, password: newPassword })).body.result.data;
+    const challenge = challengeOf(await server.call("auth.login", { email, password: newPassword }));
     secrets.push(challenge.mfaToken);
-    await server.call("auth.verifyMfa", { mfaToken: challenge.mfaToken, code: codes[0] });
+    await server.call("auth.verifyMfa", { mfaToken: challenge.mfaToken, code: codes[0]! });
     await server.call("auth.logout", undefined, { bearer: fresh.accessToken });
     await server.services.events.drain();
 

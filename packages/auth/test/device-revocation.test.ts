@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { GOOD_PASSWORD, reasonOf, startServer, uniqueEmail, type TestServer } from "./harness.js";
+import { dataOf, GOOD_PASSWORD, reasonOf, signedInOf, startServer, uniqueEmail, type TestServer } from "./harness.js";
 
 const NEW_PASSWORD = "a brand new passphrase";
 
 /** Logs in (token mode) and keeps what a client keeps: the access and device tokens. */
 async function login(server: TestServer, email: string, password = GOOD_PASSWORD) {
-  const data = (await server.call("auth.login", { email, password }, { mode: "token" })).body.result.data;
+  const data = signedInOf(await server.call("auth.login", { email, password }, { mode: "token" }));
   return { accessToken: data.accessToken as string, deviceToken: data.deviceToken as string };
 }
 
@@ -51,9 +51,9 @@ describe("device credentials end with everything that ends all sessions", () => 
   it("an admin lock: after lock and unlock, a device credential from before signs in no more past a lockout", async () => {
     const server = await startServer();
     const email = uniqueEmail();
-    const { user } = (await server.call("auth.signup", { email, password: GOOD_PASSWORD })).body.result.data;
+    const { user } = dataOf(await server.call("auth.signup", { email, password: GOOD_PASSWORD }));
     const adminEmail = uniqueEmail("admin");
-    const admin = (await server.call("auth.signup", { email: adminEmail, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
+    const admin = dataOf(await server.call("auth.signup", { email: adminEmail, password: GOOD_PASSWORD }, { mode: "token" }));
     await server.services.users.update(admin.user.id, (u) => ({ ...u, role: "admin" }));
     const { deviceToken } = await login(server, email);
     expect((await server.call("admin.lockUser", { userId: user.id, reason: "takeover" }, { bearer: admin.accessToken })).status).toBe(200);
@@ -86,7 +86,7 @@ describe("device credentials end with everything that ends all sessions", () => 
     await lockEmail(server, email);
     const owner = await loginWithDevice(server, email, deviceToken, NEW_PASSWORD);
     expect(owner.status).toBe(200);
-    expect(owner.body.result.data.deviceToken).toBe(deviceToken);
+    expect(signedInOf(owner).deviceToken).toBe(deviceToken);
     await server.close();
   });
 });

@@ -16,6 +16,11 @@ import {
   type Services,
 } from "../src/index.js";
 import { closeWhenTestEnds } from "./support/cleanup.js";
+import type { CallResult, InputOf, OutputOf, ProcedurePath, WireBody } from "./support/wire.js";
+
+export type { InputOf, OutputOf, ProcedurePath } from "./support/wire.js";
+
+export { challengeOf, dataOf, reasonOf, signedInOf, tokensOf, wireErrorOf, type CallResult, type WireError } from "./support/wire.js";
 
 export const TEST_SECRET = new TextEncoder().encode("test-secret-0123456789-abcdefghijklmnopqrstuvwxyz");
 export const TEST_DATA_KEY = "test-data-key-test-data-key-test-data-key";
@@ -34,17 +39,13 @@ export interface CallOptions {
   headers?: Record<string, string>;
 }
 
-export interface CallResult {
-  status: number;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- response JSON under test
-  headers: Headers;
-  text: string;
-}
 
 export interface TestServer extends Omit<TestServices, "closeStore"> {
   url: string;
   /** Calls a procedure: mutations by POST, queries by GET with ?input=. */
-  call(procedure: string, input?: unknown, options?: CallOptions & { query?: boolean }): Promise<CallResult>;
+  call<P extends ProcedurePath>(procedure: P, input?: InputOf<P>, options?: CallOptions & { query?: boolean }): Promise<CallResult<OutputOf<P>>>;
+  /** Sends anything to any path under /trpc/, for what the typed `call` refuses to write (bad input, unknown procedures, batches). */
+  send(path: string, input?: unknown, options?: CallOptions & { query?: boolean }): Promise<CallResult>;
   close(): Promise<void>;
 }
 
@@ -135,31 +136,34 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
       await closeStore();
     })());
   closeWhenTestEnds(close);
+  const send = (procedure: string, input?: unknown, callOptions?: CallOptions & { query?: boolean }) => sendTo(url, procedure, input, callOptions);
 
   return {
     ...underTest,
     url,
-    async call(procedure, input, callOptions = {}) {
-      const headers: Record<string, string> = { ...callOptions.headers };
-      if (callOptions.mode === "token") headers["X-Auth-Mode"] = "token";
-      if (callOptions.bearer) headers.Authorization = `Bearer ${callOptions.bearer}`;
-      if (callOptions.cookie) headers.Cookie = callOptions.cookie;
-      let response: Response;
-      if (callOptions.query) {
-        const query = input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(input))}`;
-        response = await fetch(`${url}/trpc/${procedure}${query}`, { headers });
-      } else {
-        headers["Content-Type"] = "application/json";
-        response = await fetch(`${url}/trpc/${procedure}`, { method: "POST", headers, body: input === undefined ? undefined : JSON.stringify(input) });
-      }
-      const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers, text };
-    },
+    call: (procedure, input, callOptions) => send(procedure, input, callOptions) as Promise<CallResult<OutputOf<typeof procedure>>>,
+    send,
     close,
   };
 }
 
-export const reasonOf = (result: CallResult): unknown => result.body?.error?.data?.reason;
+async function sendTo(url: string, procedure: string, input: unknown, callOptions: CallOptions & { query?: boolean } = {}): Promise<CallResult> {
+  const headers: Record<string, string> = { ...callOptions.headers };
+  if (callOptions.mode === "token") headers["X-Auth-Mode"] = "token";
+  if (callOptions.bearer) headers.Authorization = `Bearer ${callOptions.bearer}`;
+  if (callOptions.cookie) headers.Cookie = callOptions.cookie;
+  let response: Response;
+  if (callOptions.query) {
+    const query = input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(input))}`;
+    response = await fetch(`${url}/trpc/${procedure}${query}`, { headers });
+  } else {
+    headers["Content-Type"] = "application/json";
+    response = await fetch(`${url}/trpc/${procedure}`, { method: "POST", headers, body: input === undefined ? undefined : JSON.stringify(input) });
+  }
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as WireBody<unknown>) : undefined, headers: response.headers, text };
+}
+
 
 /** What `call` resolved to and how long it took (for lower bounds only: a held answer cannot come early). */
 export async function timed<T>(call: () => Promise<T>): Promise<{ result: T; ms: number }> {

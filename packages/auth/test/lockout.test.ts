@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AuthError } from "../src/index.js";
-import { GOOD_PASSWORD, startServer, uniqueEmail } from "./harness.js";
+import { GOOD_PASSWORD, signedInOf, startServer, uniqueEmail } from "./harness.js";
 import { errorOf, refusalOf, startGatehouse, tokensOf, type Gatehouse } from "./support/gatehouse.js";
 
 /** A wrong-password login: the reason it was refused with. */
@@ -63,7 +63,7 @@ describe("lockout", () => {
     const login = await server.call("auth.login", { email, password: GOOD_PASSWORD });
     const device = login.headers.getSetCookie().find((c) => c.startsWith("device_token="))!;
     expect(device).toMatch(/^device_token=[A-Za-z0-9_-]{43}; Path=\/trpc\/auth\.login; Max-Age=31536000; HttpOnly; Secure; SameSite=Strict$/);
-    expect(login.body.result.data.deviceToken).toBeUndefined();
+    expect(signedInOf(login).deviceToken).toBeUndefined();
     for (let i = 0; i < 10; i += 1) await server.call("auth.login", { email, password: "wrong password" });
     const owner = await server.call("auth.login", { email, password: GOOD_PASSWORD }, { cookie: device.split(";")[0]! });
     expect(owner.status).toBe(200);

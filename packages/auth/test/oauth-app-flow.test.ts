@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { reasonOf } from "./harness.js";
+import { dataOf, reasonOf, signedInOf, wireErrorOf } from "./harness.js";
 import { APP_REDIRECT, PROVIDER, startOAuthTestbed, type OAuthTestbed } from "./oauth/oauth-server.js";
 
 // Against a real OpenID Provider (oidc-provider) on loopback: discovery, its login pages, its codes and ID tokens.
@@ -18,7 +18,7 @@ const lastFailureDetail = () => bed.server.logLines().filter((line) => line.even
 describe("provider sign-in, app flow (auth.oauthStart → provider → auth.oauthFinish)", () => {
   it("lists the configured providers", async () => {
     const listed = await bed.server.call("auth.oauthProviders", undefined, { query: true });
-    expect(listed.body.result.data).toEqual([{ id: PROVIDER, name: "Acme ID" }]);
+    expect(dataOf(listed)).toEqual([{ id: PROVIDER, name: "Acme ID" }]);
   });
 
   it("sends the person to the provider with state, nonce and a PKCE S256 challenge, and never the verifier", async () => {
@@ -38,19 +38,19 @@ describe("provider sign-in, app flow (auth.oauthStart → provider → auth.oaut
     const login = newLogin("new");
     const finished = await bed.signIn(login);
     expect(finished.status).toBe(200);
-    const tokens = finished.body.result.data;
+    const tokens = signedInOf(finished);
     expect(tokens).toMatchObject({ tokenType: "Bearer", user: { email: `${login}@idp.test`, emailVerified: true, mfaEnabled: false } });
     expect(tokens.refreshToken).toEqual(expect.any(String));
     const me = await bed.server.call("auth.me", undefined, { query: true, bearer: tokens.accessToken });
-    expect(me.body.result.data.user.id).toBe(tokens.user.id);
+    expect(dataOf(me).user.id).toBe(tokens.user.id);
     const accounts = await bed.server.call("accounts.list", undefined, { query: true, bearer: tokens.accessToken });
-    expect(accounts.body.result.data).toEqual([{ provider: PROVIDER, email: `${login}@idp.test`, linkedAt: expect.any(String) }]);
+    expect(dataOf(accounts)).toEqual([{ provider: PROVIDER, email: `${login}@idp.test`, linkedAt: expect.any(String) }]);
     // No password was set: none signs in.
     const login2 = await bed.server.call("auth.login", { email: `${login}@idp.test`, password: "" + "any password at all" }, { mode: "token" });
     expect(reasonOf(login2)).toBe("invalid_credentials");
     // The same identity signs in to the same account next time.
     const again = await bed.signIn(login);
-    expect(again.body.result.data.user.id).toBe(tokens.user.id);
+    expect(signedInOf(again).user.id).toBe(tokens.user.id);
     const events = bed.server.logLines().filter((line) => line.userId === tokens.user.id).map((line) => [line.event, line.method]);
     expect(events).toContainEqual(["signup", `oauth:${PROVIDER}`]);
     expect(events).toContainEqual(["login_success", `oauth:${PROVIDER}`]);
@@ -110,7 +110,7 @@ describe("provider sign-in, app flow: what is refused", () => {
   it("refuses a redirect URI the provider's configuration does not list, and an unknown provider", async () => {
     const wrong = await bed.server.call("auth.oauthStart", { provider: PROVIDER, redirectUri: "https://evil.example/cb" }, { mode: "token" });
     expect(reasonOf(wrong)).toBe("validation_failed");
-    expect(wrong.body.error.data.issues[0].path).toBe("redirectUri");
+    expect(wireErrorOf(wrong).data.issues?.[0]?.path).toBe("redirectUri");
     // A loopback redirect may name another port (RFC 8252 §7.3): a CLI's listener gets whatever port is free.
     const otherPort = await bed.server.call("auth.oauthStart", { provider: PROVIDER, redirectUri: APP_REDIRECT.replace("8765", "9999") }, { mode: "token" });
     expect(otherPort.status).toBe(200);

@@ -2,7 +2,7 @@ import { generateHOTP } from "@oslojs/otp";
 import { decodeBase32IgnorePadding } from "@oslojs/encoding";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GOOD_PASSWORD } from "./harness.js";
+import { dataOf, GOOD_PASSWORD, signedInOf } from "./harness.js";
 import { signInAtIdp as signInOverHttp } from "./oauth/idp-login.js";
 import { PROVIDER, startOAuthTestbed, type OAuthTestbed } from "./oauth/oauth-server.js";
 
@@ -107,8 +107,8 @@ describe("provider sign-in in the browser (GET /oauth/<provider>/start → provi
   it("with two-factor on, hands the mfaToken over in a short-lived cookie, not the URL; auth.verifyMfa finishes", async () => {
     await withContext(async (context, page) => {
       const login = newLogin("browser-totp");
-      const { accessToken } = (await bed.signIn(login)).body.result.data;
-      const { secret } = (await bed.server.call("mfa.setupTotp", undefined, { bearer: accessToken })).body.result.data;
+      const { accessToken } = signedInOf(await bed.signIn(login));
+      const { secret } = dataOf(await bed.server.call("mfa.setupTotp", undefined, { bearer: accessToken }));
       const code = (offset: number) => generateHOTP(decodeBase32IgnorePadding(secret), BigInt(Math.floor(bed.server.clock.now() / 30_000) + offset), 6);
       await bed.server.call("mfa.enableTotp", { code: code(0) }, { bearer: accessToken });
       bed.server.clock.advance(30_000);
@@ -139,7 +139,7 @@ describe("provider sign-in in the browser (GET /oauth/<provider>/start → provi
       await signInAtIdp(page, login);
       expect(page.url()).toBe(`${bed.appUrl}/?linked=${PROVIDER}`);
       const listed = await bed.server.call("accounts.list", undefined, { query: true, bearer: accessToken });
-      expect(listed.body.result.data).toEqual([{ provider: PROVIDER, email: `${login}@idp.test`, linkedAt: expect.any(String) }]);
+      expect(dataOf(listed)).toEqual([{ provider: PROVIDER, email: `${login}@idp.test`, linkedAt: expect.any(String) }]);
     });
   });
 });

@@ -4,7 +4,7 @@ import { createMemoryBackend, createStore, openStore } from "@gatehouse/store";
 import type { AuthError } from "../src/index.js";
 import { createAttemptCounter } from "../src/rate-limit/attempts.js";
 import { createFakeClock } from "@gatehouse/store/testing";
-import { GOOD_PASSWORD, reasonOf, startServer, uniqueEmail } from "./harness.js";
+import { dataOf, GOOD_PASSWORD, reasonOf, signedInOf, startServer, uniqueEmail } from "./harness.js";
 import { sqliteUrl, STORES } from "./stores.js";
 
 describe.each(STORES)("token lifecycle on the %s store", (_name, options, available) => {
@@ -14,17 +14,17 @@ describe.each(STORES)("token lifecycle on the %s store", (_name, options, availa
     const signups = await Promise.all(Array.from({ length: 20 }, () => server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" })));
     expect(signups.filter((r) => r.status === 200)).toHaveLength(1);
 
-    const login = (await server.call("auth.login", { email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
+    const login = signedInOf(await server.call("auth.login", { email, password: GOOD_PASSWORD }, { mode: "token" }));
     const refreshes = await Promise.all(Array.from({ length: 10 }, () => server.call("auth.refresh", { refreshToken: login.refreshToken }, { mode: "token" })));
     expect(refreshes.every((r) => r.status === 200)).toBe(true);
-    expect(new Set(refreshes.map((r) => r.body.result.data.refreshToken)).size).toBe(1);
-    const successor = refreshes[0]!.body.result.data;
+    expect(new Set(refreshes.map((r) => dataOf(r).refreshToken)).size).toBe(1);
+    const successor = dataOf(refreshes[0]!);
 
     server.clock.advance(11_000);
     expect(reasonOf(await server.call("auth.refresh", { refreshToken: login.refreshToken }, { mode: "token" }))).toBe("refresh_reused");
     expect(reasonOf(await server.call("auth.me", undefined, { query: true, bearer: successor.accessToken }))).toBe("token_revoked");
 
-    const again = (await server.call("auth.login", { email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
+    const again = signedInOf(await server.call("auth.login", { email, password: GOOD_PASSWORD }, { mode: "token" }));
     expect((await server.call("auth.me", undefined, { query: true, bearer: again.accessToken })).status).toBe(200);
     await server.call("auth.logout", undefined, { bearer: again.accessToken });
     expect(reasonOf(await server.call("auth.me", undefined, { query: true, bearer: again.accessToken }))).toBe("token_revoked");
@@ -69,7 +69,7 @@ describe("sqlite restart", () => {
     const clock = createFakeClock();
     const first = await startServer({ storeUrl, clock });
     const email = uniqueEmail();
-    const signup = (await first.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
+    const signup = dataOf(await first.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" }));
     await first.close();
 
     const second = await startServer({ storeUrl, clock });

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { connect } from "node:net";
 import { openStore } from "@gatehouse/store";
 import { createFakeClock } from "@gatehouse/store/testing";
-import { GOOD_PASSWORD, reasonOf, startServer, timed, uniqueEmail } from "./harness.js";
+import { dataOf, GOOD_PASSWORD, reasonOf, startServer, timed, uniqueEmail } from "./harness.js";
 import { hasRedis, REDIS_URL } from "./redis.js";
 import { createAnswerHold } from "../src/http/answer-hold.js";
 import { holdOverloadedAnswer, slowDownMs } from "../src/rate-limit/slow-down.js";
@@ -116,8 +116,8 @@ describe("rate limits", () => {
 
   it("default: authenticated calls count per user, not per IP", async () => {
     const server = await startServer({ limits: { default: { max: 3, windowSeconds: 60 } } });
-    const a = (await server.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD })).body.result.data.accessToken;
-    const b = (await server.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD })).body.result.data.accessToken;
+    const a = dataOf(await server.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD })).accessToken;
+    const b = dataOf(await server.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD })).accessToken;
     const me = (token: string) => server.call("auth.me", undefined, { query: true, bearer: token });
     for (let i = 0; i < 3; i += 1) expect((await me(a)).status).toBe(200);
     const refused = await me(a);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GOOD_PASSWORD, reasonOf, startServer, uniqueEmail, type TestServer } from "./harness.js";
+import { dataOf, GOOD_PASSWORD, reasonOf, signedInOf, startServer, uniqueEmail, type TestServer } from "./harness.js";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -11,7 +11,7 @@ const NEW_PASSWORD = "a brand new passphrase";
 
 async function account() {
   const email = uniqueEmail();
-  const data = (await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
+  const data = dataOf(await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" }));
   return { email, ...data } as { email: string; accessToken: string; refreshToken: string; user: { id: string } };
 }
 
@@ -30,7 +30,7 @@ describe("password reset", () => {
     const unknownEmail = uniqueEmail("nobody");
     const unknown = await server.call("auth.requestPasswordReset", { email: unknownEmail });
     expect(known.status).toBe(200);
-    expect(known.body.result.data).toEqual({ ok: true });
+    expect(dataOf(known)).toEqual({ ok: true });
     expect(unknown.text).toBe(known.text);
     const outbox = await server.outbox();
     expect(outbox.filter((m) => m.to === alice.email && m.subject === "Reset your password")).toHaveLength(1);
@@ -54,7 +54,7 @@ describe("password reset", () => {
     const token = await tokenFromMail(alice.email, "/reset-password");
     expect(token.length).toBeGreaterThanOrEqual(43);
     expect(reasonOf(await server.call("auth.resetPassword", { token, password: "password" }))).toBe("weak_password");
-    expect((await server.call("auth.resetPassword", { token, password: NEW_PASSWORD })).body.result.data).toEqual({ ok: true });
+    expect(dataOf(await server.call("auth.resetPassword", { token, password: NEW_PASSWORD }))).toEqual({ ok: true });
     expect(reasonOf(await server.call("auth.resetPassword", { token, password: NEW_PASSWORD }))).toBe("code_invalid");
     expect(reasonOf(await server.call("auth.me", undefined, { query: true, bearer: alice.accessToken }))).toBe("token_revoked");
     expect(reasonOf(await server.call("auth.refresh", { refreshToken: alice.refreshToken }, { mode: "token" }))).toBe("refresh_invalid");
@@ -85,12 +85,12 @@ describe("password reset", () => {
 describe("email verification", () => {
   it("verifies once with a mailed token and shows emailVerified", async () => {
     const alice = await account();
-    expect((await server.call("auth.requestEmailVerification", undefined, { bearer: alice.accessToken })).body.result.data).toEqual({ ok: true });
+    expect(dataOf(await server.call("auth.requestEmailVerification", undefined, { bearer: alice.accessToken }))).toEqual({ ok: true });
     const token = await tokenFromMail(alice.email, "/verify-email");
     expect((await server.call("auth.verifyEmail", { token })).status).toBe(200);
     expect(reasonOf(await server.call("auth.verifyEmail", { token }))).toBe("code_invalid");
-    const again = (await server.call("auth.login", { email: alice.email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
-    expect((await server.call("auth.me", undefined, { query: true, bearer: again.accessToken })).body.result.data.user.emailVerified).toBe(true);
+    const again = signedInOf(await server.call("auth.login", { email: alice.email, password: GOOD_PASSWORD }, { mode: "token" }));
+    expect(dataOf(await server.call("auth.me", undefined, { query: true, bearer: again.accessToken })).user.emailVerified).toBe(true);
   });
 
   it("expires the token after 24 hours", async () => {
@@ -104,7 +104,7 @@ describe("email verification", () => {
   it("with verification required, login answers email_not_verified until the address is confirmed", async () => {
     const strict = await startServer({ requireVerifiedEmail: true, appUrl: "https://app.example.com" });
     const email = uniqueEmail();
-    const signup = (await strict.call("auth.signup", { email, password: GOOD_PASSWORD })).body.result.data;
+    const signup = dataOf(await strict.call("auth.signup", { email, password: GOOD_PASSWORD }));
     const refused = await strict.call("auth.login", { email, password: GOOD_PASSWORD });
     expect(refused.status).toBe(403);
     expect(reasonOf(refused)).toBe("email_not_verified");
@@ -120,7 +120,7 @@ describe("email verification", () => {
 describe("change password", () => {
   it("needs the current password, keeps this session, ends the others, mails and logs", async () => {
     const alice = await account();
-    const other = (await server.call("auth.login", { email: alice.email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
+    const other = signedInOf(await server.call("auth.login", { email: alice.email, password: GOOD_PASSWORD }, { mode: "token" }));
     expect(reasonOf(await server.call("auth.changePassword", { currentPassword: "not it at all", newPassword: NEW_PASSWORD }, { bearer: alice.accessToken }))).toBe("invalid_credentials");
     expect(reasonOf(await server.call("auth.changePassword", { currentPassword: GOOD_PASSWORD, newPassword: "password1" }, { bearer: alice.accessToken }))).toBe("weak_password");
     expect((await server.call("auth.changePassword", { currentPassword: GOOD_PASSWORD, newPassword: NEW_PASSWORD }, { bearer: alice.accessToken })).status).toBe(200);
@@ -138,7 +138,7 @@ describe("step-up re-authentication", () => {
     server.clock.advance(11 * 60_000);
     expect(reasonOf(await server.call("apiKeys.create", { name: "k", scopes: ["profile:read"] }, { bearer: alice.accessToken }))).toBe("reauth_required");
     expect(reasonOf(await server.call("auth.reauthenticate", { password: "wrong password" }, { bearer: alice.accessToken }))).toBe("invalid_credentials");
-    const renewed = (await server.call("auth.reauthenticate", { password: GOOD_PASSWORD }, { bearer: alice.accessToken, mode: "token" })).body.result.data;
+    const renewed = dataOf(await server.call("auth.reauthenticate", { password: GOOD_PASSWORD }, { bearer: alice.accessToken, mode: "token" }));
     expect(renewed.refreshToken).toBeUndefined();
     const claims = (token: string) => JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString());
     expect(claims(renewed.accessToken).sid).toBe(claims(alice.accessToken).sid);
@@ -153,7 +153,7 @@ describe("no token in any log line", () => {
     await server.call("auth.requestPasswordReset", { email: alice.email });
     await server.call("auth.requestEmailVerification", undefined, { bearer: alice.accessToken });
     const tokens = [await tokenFromMail(alice.email, "/reset-password"), await tokenFromMail(alice.email, "/verify-email")];
-    await server.call("auth.verifyEmail", { token: tokens[1] });
+    await server.call("auth.verifyEmail", { token: tokens[1]! });
     const log = JSON.stringify(server.logLines());
     for (const token of [...tokens, alice.accessToken, alice.refreshToken, GOOD_PASSWORD]) expect(log).not.toContain(token);
   });

@@ -3,6 +3,7 @@ import { expect } from "vitest";
 import { appRouter, type Reason } from "../../src/index.js";
 import { reasonOf } from "../../src/trpc.js";
 import { createTestServices, GOOD_PASSWORD, uniqueEmail, type StartOptions, type TestServices } from "../harness.js";
+export { tokensOf } from "./wire.js";
 import { createCallContext, type CallContextOptions } from "./call-context.js";
 import { closeWhenTestEnds } from "./cleanup.js";
 
@@ -72,8 +73,3 @@ export async function refusalOf(call: Promise<unknown>): Promise<Reason> {
   return reasonOf(await errorOf(call));
 }
 
-/** A login's tokens; fails the test if it asked for a second factor instead. */
-export function tokensOf<T extends object>(login: T): Exclude<T, { mfaRequired: true }> {
-  expect(login, "the login asked for a second factor").not.toHaveProperty("mfaRequired");
-  return login as Exclude<T, { mfaRequired: true }>;
-}
