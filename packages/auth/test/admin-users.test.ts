@@ -74,9 +74,6 @@ describe.each(STORES)("admin.listUsers on the %s store", (name, options, availab
     await server.store.delete(`user:${bobby}`);
     expect((await page({ email: "bob" })).items.map((u) => u.id)).toEqual([bob, bobAu]);
     expect(await server.services.users.count()).toBe(27);
-
-    await server.close();
-    if (name === "redis") await opened.store!.close();
   });
 });
 
@@ -90,6 +87,5 @@ describe("user indexes under concurrent signups", () => {
     const listed = dataOf(await server.call("admin.listUsers", { limit: 100 }, { query: true, bearer: admin.token })) as Page;
     expect(listed.items.map((u) => u.email).sort()).toEqual([...emails, admin.email].sort());
     expect(await server.services.users.count()).toBe(31);
-    await server.close();
   });
 });

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { dataOf, GOOD_PASSWORD, reasonOf, startServer, uniqueEmail } from "./harness.js";
+import { closeWhenTestEnds } from "./support/cleanup.js";
 
 interface Received {
   headers: IncomingMessage["headers"];
@@ -20,7 +21,8 @@ async function webhookReceiver() {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received, close: () => new Promise((r) => server.close(r)) };
+  closeWhenTestEnds(() => new Promise((resolve) => server.close(() => resolve())));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received };
 }
 
 const SECRET = "webhook-secret-for-tests";
@@ -47,8 +49,6 @@ describe("alert webhook", () => {
       expect(body).not.toContain(signup.refreshToken);
     }
     expect(JSON.parse(hook.received.find((r) => r.body.includes("login_new_ip"))!.body)).toMatchObject({ ip: "203.0.113.9", userId: signup.user.id });
-    await server.close();
-    await hook.close();
   });
 
   it("a failing webhook is logged and does not fail the request", async () => {
@@ -60,6 +60,5 @@ describe("alert webhook", () => {
     expect(reasonOf(reuse)).toBe("refresh_reused");
     await server.services.events.drain();
     expect(server.logLines().some((l) => l.event === "alert_failed" && l.kind === "refresh_token_reuse")).toBe(true);
-    await server.close();
   });
 });

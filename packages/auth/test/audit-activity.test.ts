@@ -4,9 +4,17 @@ import { decodeBase32IgnorePadding } from "@oslojs/encoding";
 import { describe, expect, it } from "vitest";
 import { createRedisBackend, createStore, openStore } from "@gatehouse/store";
 import { createAuditTrail } from "../src/features/audit/audit-trail.js";
-import { createFakeClock } from "@gatehouse/store/testing";
+import { createFakeClock, type FakeClock } from "@gatehouse/store/testing";
 import { challengeOf, dataOf, GOOD_PASSWORD, reasonOf, signedInOf, startServer, uniqueEmail, type TestServer } from "./harness.js";
 import { hasRedis, REDIS_URL, startDedicatedRedis } from "./redis.js";
+import { closeWhenTestEnds } from "./support/cleanup.js";
+
+/** A Redis store under `prefix`, closed when the test ends. */
+async function openRedis(clock: FakeClock, prefix: string) {
+  const store = await openStore(REDIS_URL, { clock: clock.now, prefix });
+  closeWhenTestEnds(() => store.close());
+  return store;
+}
 
 async function admin(server: TestServer) {
   const email = uniqueEmail("admin");
@@ -29,7 +37,6 @@ describe("audit trail", () => {
     expect(page.items[0]!.seq).toBeGreaterThan(page.items[1]!.seq);
     const verified = dataOf(await server.call("admin.verifyAuditLog", undefined, { query: true, bearer: token }));
     expect(verified).toEqual({ ok: true, checked: page.items.length });
-    await server.close();
   });
 
   it("treats entries past the retention period as aged out once pruned, not as tampering", async () => {
@@ -42,7 +49,6 @@ describe("audit trail", () => {
     expect(await server.store.log("audit").get(3)).toBeUndefined();
     expect(await server.store.log("audit").get(4)).toBeDefined();
     expect(await audit.verify()).toEqual({ ok: true, checked: 2 });
-    await server.close();
   });
 
   it("never prunes the newest entry, so the chain keeps its end", async () => {
@@ -54,7 +60,6 @@ describe("audit trail", () => {
     expect(await audit.verify()).toEqual({ ok: true, checked: 1 });
     expect((await audit.append(sample(4))).seq).toBe(4);
     expect(await audit.verify()).toEqual({ ok: true, checked: 2 });
-    await server.close();
   });
 
   describe.each([
@@ -64,8 +69,8 @@ describe("audit trail", () => {
     it.skipIf(redis && !hasRedis)("keep one unbroken, gap-free chain when two instances append 200 entries at once", async () => {
       const clock = createFakeClock();
       const prefix = `test:${randomUUID()}:`;
-      const server = await startServer(redis ? { clock, store: await openStore(REDIS_URL, { clock: clock.now, prefix }) } : { clock });
-      const otherStore = redis ? await openStore(REDIS_URL, { clock: clock.now, prefix }) : server.store;
+      const server = await startServer(redis ? { clock, store: await openRedis(clock, prefix) } : { clock });
+      const otherStore = redis ? await openRedis(clock, prefix) : server.store;
       const before = await server.store.log("audit").length();
       // Small batches so the two writers race each other many times.
       const a = createAuditTrail(server.store, clock.now, 365, KEY, { maxBatch: 3 });
@@ -74,8 +79,6 @@ describe("audit trail", () => {
       expect(new Set(appended.map((e) => e.seq)).size).toBe(200);
       expect(await server.store.log("audit").length()).toBe(before + 200);
       expect(await a.verify()).toEqual({ ok: true, checked: before + 200 });
-      await server.close();
-      if (redis) await Promise.all([server.store.close(), otherStore.close()]);
     });
   });
 
@@ -100,10 +103,10 @@ describe("audit trail", () => {
   it.skipIf(!hasRedis)("fails the call with store_unavailable, and logs the record in full, when its audit entry cannot be written", async () => {
     const clock = createFakeClock();
     const prefix = `test:${randomUUID()}:`;
-    const store = await openStore(REDIS_URL, { clock: clock.now, prefix });
+    const store = await openRedis(clock, prefix);
     const server = await startServer({ clock, store });
     // The trail's key holds a string: every append to it fails in Redis itself.
-    const raw = await openStore(REDIS_URL, { clock: clock.now, prefix: "" });
+    const raw = await openRedis(clock, "");
     await raw.set(`{${prefix}audit}:log`, "not a log");
     const email = uniqueEmail();
     const answer = await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { headers: { "X-Request-Id": "req-unrecorded" } });
@@ -112,8 +115,6 @@ describe("audit trail", () => {
     const failed = server.logLines().find((l) => l.event === "event_store_failed" && l.failedEvent === "signup" && (l.record as { audit?: unknown })?.audit);
     expect(failed?.record).toMatchObject({ audit: { action: "signup", requestId: "req-unrecorded", result: "success" } });
     await raw.delete(`{${prefix}audit}:log`);
-    await server.close();
-    await Promise.all([store.close(), raw.close()]);
   });
 
   it("is admin only", async () => {
@@ -121,7 +122,6 @@ describe("audit trail", () => {
     const user = dataOf(await server.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD })).accessToken;
     expect(reasonOf(await server.call("admin.auditLog", {}, { query: true, bearer: user }))).toBe("forbidden");
     expect(reasonOf(await server.call("admin.verifyAuditLog", undefined, { query: true, bearer: user }))).toBe("forbidden");
-    await server.close();
   });
 });
 
@@ -149,7 +149,6 @@ describe("activity.list", () => {
     expect((await server.call("activity.list", {}, { query: true, bearer: key })).status).toBe(200);
     const wrongScope = dataOf(await server.call("apiKeys.create", { name: "me", scopes: ["profile:read"] }, { bearer: alice.accessToken })).key;
     expect(reasonOf(await server.call("activity.list", {}, { query: true, bearer: wrongScope }))).toBe("forbidden");
-    await server.close();
   });
 });
 
@@ -167,7 +166,6 @@ describe("activity log retention", () => {
     expect(seen).toHaveLength(200);
     expect(seen[0]).toBe("event_210");
     expect(seen.at(-1)).toBe("event_11");
-    await server.close();
   });
 });
 
@@ -226,6 +224,5 @@ describe("structured log over a full scenario", () => {
     const loginFailed = lines.find((l) => l.event === "login_failed")!;
     expect(loginFailed).toMatchObject({ email: expect.stringMatching(/^s\*\*\*@example\.com$/), emailRef: expect.any(String), ip: "127.0.0.1", requestId: expect.any(String) });
     expect(lines.every((l) => typeof l.time === "string" && typeof l.level === "string")).toBe(true);
-    await server.close();
   });
 });

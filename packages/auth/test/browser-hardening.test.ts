@@ -88,7 +88,6 @@ describe("CSRF: an origin is scheme, host and port", () => {
       });
     expect((await call("http")).status).toBe(403);
     expect((await call("https")).status).toBe(200);
-    await proxied.close();
   });
 });
 
@@ -104,7 +103,6 @@ describe("hashing does not starve everything else", () => {
     // Held 250 ms (a timer never fires early), so a client retrying at once cannot turn refusals into a CPU flood.
     for (const refusal of shed) expect(refusal.ms).toBeGreaterThanOrEqual(245);
     expect(results.filter((r) => reasonOf(r.result) === "invalid_credentials").length).toBeGreaterThanOrEqual(1);
-    await busy.close();
   });
 
   it("holds a batch whose calls all failed, some refused by the hashing queue itself", async () => {
@@ -117,6 +115,5 @@ describe("hashing does not starve everything else", () => {
     });
     expect(batch.result.reasons).toContain("overloaded");
     expect(batch.ms).toBeGreaterThanOrEqual(245);
-    await held.close();
   });
 });

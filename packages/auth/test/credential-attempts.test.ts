@@ -36,7 +36,6 @@ describe("password guesses sent all at once (bcrypt cost 12)", () => {
     expect(count(results, "account_locked")).toBe(30);
     expect(reasonOf(results[34]!)).toBe("account_locked");
     expect(server.logLines().filter((l) => l.event === "login_locked")).toHaveLength(1);
-    await server.close();
   });
 
   it("auth.changePassword: 40 parallel guesses change nothing and end no session", { timeout: 120_000 }, async () => {
@@ -52,7 +51,6 @@ describe("password guesses sent all at once (bcrypt cost 12)", () => {
     expect((await server.call("auth.me", undefined, { query: true, bearer: other.accessToken })).status).toBe(200);
     server.clock.advance(15 * 60_000 + 1_000);
     expect((await server.call("auth.login", { email, password: GOOD_PASSWORD })).status).toBe(200);
-    await server.close();
   });
 
   it("auth.login: 40 parallel guesses are checked at most 10 times", { timeout: 120_000 }, async () => {
@@ -62,7 +60,6 @@ describe("password guesses sent all at once (bcrypt cost 12)", () => {
     const results = await Promise.all(guesses(GOOD_PASSWORD).map((password) => server.call("auth.login", { email, password })));
     expect(count(results, "invalid_credentials")).toBe(10);
     expect(reasonOf(results[34]!)).toBe("account_locked");
-    await server.close();
   });
 });
 
@@ -76,7 +73,6 @@ describe("second-factor guesses sent all at once", () => {
     const results = await Promise.all(codes.map((code) => server.call("auth.verifyMfa", { mfaToken, code })));
     expect(count(results, "mfa_invalid")).toBe(5);
     expect(reasonOf(results[34]!)).toBe("rate_limited");
-    await server.close();
   });
 
   it("mfa.disableTotp checks at most 5 of 40 parallel codes", async () => {
@@ -85,7 +81,6 @@ describe("second-factor guesses sent all at once", () => {
     const results = await Promise.all(Array.from({ length: 40 }, (_, i) => server.call("mfa.disableTotp", { code: String(200000 + i) }, { bearer: account.accessToken })));
     expect(count(results, "mfa_invalid")).toBe(5);
     expect(count(results, "rate_limited")).toBe(35);
-    await server.close();
   });
 });
 
@@ -100,7 +95,6 @@ describe("reauth.user: a signed-in user's password checks have a count of their 
     const refused = await server.call("auth.reauthenticate", { password: GOOD_PASSWORD }, { bearer: accessToken });
     expect(reasonOf(refused)).toBe("rate_limited");
     expect(refused.headers.get("ratelimit-policy")).toBe('"reauth.user";q=20;w=900');
-    await server.close();
   });
 });
 
@@ -112,7 +106,6 @@ describe("the known-device exemption covers every password check", () => {
     expect(reasonOf(await server.call("auth.login", { email: owner.email, password: GOOD_PASSWORD }))).toBe("account_locked");
     expect((await server.call("auth.reauthenticate", { password: GOOD_PASSWORD }, { bearer: owner.accessToken })).status).toBe(200);
     expect((await server.call("auth.changePassword", { currentPassword: GOOD_PASSWORD, newPassword: "a brand new passphrase" }, { bearer: owner.accessToken })).status).toBe(200);
-    await server.close();
   });
 
   it("guesses through that session lock the device, not the email", async () => {
@@ -123,7 +116,6 @@ describe("the known-device exemption covers every password check", () => {
     const device = await server.call("auth.login", { email: owner.email, password: GOOD_PASSWORD, deviceToken: owner.deviceToken }, { mode: "token" });
     expect(reasonOf(device)).toBe("account_locked");
     expect((await server.call("auth.login", { email: owner.email, password: GOOD_PASSWORD })).status).toBe(200);
-    await server.close();
   });
 });
 
@@ -135,7 +127,6 @@ describe("only failed second-factor checks count", () => {
       const { mfaToken } = challengeOf(await server.call("auth.login", { email: account.email, password: GOOD_PASSWORD }));
       expect((await server.call("auth.verifyMfa", { mfaToken, code })).status).toBe(200);
     }
-    await server.close();
   });
 
   it("calls refused while locked do not lengthen the lock", async () => {
@@ -153,7 +144,6 @@ describe("only failed second-factor checks count", () => {
     server.clock.advance(1_000);
     const login = challengeOf(await server.call("auth.login", { email: account.email, password: GOOD_PASSWORD }));
     expect((await server.call("auth.verifyMfa", { mfaToken: login.mfaToken, code: account.recoveryCodes[0]! })).status).toBe(200);
-    await server.close();
   });
 });
 
@@ -168,7 +158,6 @@ describe("the mfaToken keeps the expiry it was issued with", () => {
     const late = await server.call("auth.verifyMfa", { mfaToken, code: codeAt(account.secret, server.clock.now()) });
     expect(reasonOf(late)).toBe("mfa_invalid");
     expect(wireErrorOf(late).message).toBe("The sign-in attempt expired; sign in again.");
-    await server.close();
   });
 });
 
@@ -181,6 +170,5 @@ describe("account_locked says how long", () => {
     const locked = await server.call("auth.login", { email, password: GOOD_PASSWORD });
     expect(locked.headers.get("retry-after")).toBe("800");
     expect(wireErrorOf(locked).message).toBe("Too many failed attempts; try again in 800 s.");
-    await server.close();
   });
 });

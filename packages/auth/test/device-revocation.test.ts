@@ -34,7 +34,6 @@ describe("device credentials end with everything that ends all sessions", () => 
     await resetPassword(server, email, NEW_PASSWORD);
     await lockEmail(server, email);
     for (const { deviceToken } of stolen) expect(reasonOf(await loginWithDevice(server, email, deviceToken, "a guess at the new one"))).toBe("account_locked");
-    await server.close();
   });
 
   it("a password reset: device credentials taken before it have no login.email budget of their own", async () => {
@@ -45,7 +44,6 @@ describe("device credentials end with everything that ends all sessions", () => 
     await resetPassword(server, email, NEW_PASSWORD);
     for (let i = 0; i < 5; i += 1) await server.call("auth.login", { email, password: `guess ${i}` });
     for (const { deviceToken } of stolen) expect(reasonOf(await loginWithDevice(server, email, deviceToken, "a guess at the new one"))).toBe("rate_limited");
-    await server.close();
   });
 
   it("an admin lock: after lock and unlock, a device credential from before signs in no more past a lockout", async () => {
@@ -60,7 +58,6 @@ describe("device credentials end with everything that ends all sessions", () => 
     expect((await server.call("admin.unlockUser", { userId: user.id }, { bearer: admin.accessToken })).status).toBe(200);
     await lockEmail(server, email);
     expect(reasonOf(await loginWithDevice(server, email, deviceToken))).toBe("account_locked");
-    await server.close();
   });
 
   it("a password change and logoutAll end every device credential issued before them", async () => {
@@ -74,7 +71,6 @@ describe("device credentials end with everything that ends all sessions", () => 
     await lockEmail(server, email);
     expect(reasonOf(await loginWithDevice(server, email, before.deviceToken, NEW_PASSWORD))).toBe("account_locked");
     expect(reasonOf(await loginWithDevice(server, email, afterChange.deviceToken, NEW_PASSWORD))).toBe("account_locked");
-    await server.close();
   });
 
   it("a device credential issued since still exempts its device", async () => {
@@ -87,6 +83,5 @@ describe("device credentials end with everything that ends all sessions", () => 
     const owner = await loginWithDevice(server, email, deviceToken, NEW_PASSWORD);
     expect(owner.status).toBe(200);
     expect(signedInOf(owner).deviceToken).toBe(deviceToken);
-    await server.close();
   });
 });

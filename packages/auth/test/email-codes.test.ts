@@ -226,8 +226,6 @@ describe.each(stores)("email sign-in codes on the %s store", (name, options, ava
     const wrong = await Promise.all(Array.from({ length: 5 }, () => redeem({ email: alice.email, code: otherThan(next.code) }, target)));
     expect(wrong.every((r) => reasonOf(r) === "code_invalid")).toBe(true);
     expect(reasonOf(await redeem({ email: alice.email, code: next.code }, target))).toBe("code_invalid");
-    await target.close();
-    if (name === "redis") await target.store.close();
   });
 
   it.skipIf(!available)("counts each code before checking it: of 40 wrong codes sent at once, at most login.lockout MAX are checked", async () => {
@@ -239,8 +237,6 @@ describe.each(stores)("email sign-in codes on the %s store", (name, options, ava
     expect(results.filter((r) => reasonOf(r) === "code_invalid")).toHaveLength(10);
     expect(results.filter((r) => reasonOf(r) === "account_locked")).toHaveLength(30);
     expect(target.logLines().filter((l) => l.event === "login_locked")).toHaveLength(1);
-    await target.close();
-    if (name === "redis") await target.store.close();
   });
 });
 
@@ -253,7 +249,6 @@ describe("email sign-in codes: limits, lockout and account state", () => {
       expect(reasonOf(refused)).toBe("rate_limited");
       expect(refused.headers.get("ratelimit-policy")).toBe('"emailCode.email";q=3;w=900');
     }
-    await limited.close();
     expect(parseLimits('{"emailCode.email":"10/1h"}')).toEqual({ ok: true, limits: { "emailCode.email": { max: 10, windowSeconds: 3600 } } });
   });
 
@@ -266,7 +261,6 @@ describe("email sign-in codes: limits, lockout and account state", () => {
     const locked = await redeem({ email: alice.email, code }, locking);
     expect(reasonOf(locked)).toBe("account_locked");
     expect(locked.headers.get("retry-after")).toBe("900");
-    await locking.close();
   });
 
   it("a browser that signed in before keeps its way in while the address is locked: its device cookie reaches this procedure too", async () => {
@@ -284,7 +278,6 @@ describe("email sign-in codes: limits, lockout and account state", () => {
     expect(owner.status).toBe(200);
     // The same credential back, not a new one.
     expect(owner.headers.getSetCookie().find((c) => c.startsWith("device_token="))?.split(";")[0]).toBe(device);
-    await locking.close();
   });
 
   it("answers account_disabled for a locked account, after the right code", async () => {
@@ -346,7 +339,6 @@ describe("passwordless sign-up (AUTH_PASSWORDLESS_SIGNUP)", () => {
     await request(newcomer, open);
     const again = await redeem({ email: newcomer, code: (await mailedCode(newcomer, open)).code }, open);
     expect(signedInOf(again).user.id).toBe(signedInOf(signedUp).user.id);
-    await open.close();
   });
 
   it("on: a code sent while the address had no account does not sign in to one someone made meanwhile", async () => {
@@ -356,6 +348,5 @@ describe("passwordless sign-up (AUTH_PASSWORDLESS_SIGNUP)", () => {
     const { code } = await mailedCode(email, open);
     await open.call("auth.signup", { email, password: GOOD_PASSWORD });
     expect(reasonOf(await redeem({ email, code }, open))).toBe("code_invalid");
-    await open.close();
   });
 });

@@ -11,14 +11,19 @@ import {
   createOutboxMailer,
   createSecretKeyRing,
   createServices,
+  type AppRouter,
   type GatehouseOptions,
   type KeyRing,
   type Services,
 } from "../src/index.js";
 import { closeWhenTestEnds } from "./support/cleanup.js";
-import type { CallResult, InputOf, OutputOf, ProcedurePath, WireBody } from "./support/wire.js";
+import { sendTo, type CallOptions, type CallResult, type InputAt, type OutputAt, type ProcedurePathOf } from "./support/wire.js";
 
-export type { InputOf, OutputOf, ProcedurePath } from "./support/wire.js";
+export type { CallOptions } from "./support/wire.js";
+/** A procedure's dotted path, as in its URL (`auth.login`). */
+export type ProcedurePath = ProcedurePathOf<AppRouter>;
+export type InputOf<P extends ProcedurePath> = InputAt<AppRouter, P>;
+export type OutputOf<P extends ProcedurePath> = OutputAt<AppRouter, P>;
 
 export { challengeOf, dataOf, reasonOf, signedInOf, tokensOf, wireErrorOf, type CallResult, type WireError } from "./support/wire.js";
 
@@ -32,20 +37,14 @@ export const GENEROUS_LIMITS = {
   default: { max: 100_000, windowSeconds: 60 },
 };
 
-export interface CallOptions {
-  mode?: "cookie" | "token";
-  bearer?: string;
-  cookie?: string;
-  headers?: Record<string, string>;
-}
 
 
 export interface TestServer extends Omit<TestServices, "closeStore"> {
   url: string;
   /** Calls a procedure: mutations by POST, queries by GET with ?input=. */
-  call<P extends ProcedurePath>(procedure: P, input?: InputOf<P>, options?: CallOptions & { query?: boolean }): Promise<CallResult<OutputOf<P>>>;
+  call<P extends ProcedurePath>(procedure: P, input?: InputOf<P>, options?: CallOptions): Promise<CallResult<OutputOf<P>>>;
   /** Sends anything to any path under /trpc/, for what the typed `call` refuses to write (bad input, unknown procedures, batches). */
-  send(path: string, input?: unknown, options?: CallOptions & { query?: boolean }): Promise<CallResult>;
+  send(path: string, input?: unknown, options?: CallOptions): Promise<CallResult>;
   close(): Promise<void>;
 }
 
@@ -136,7 +135,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
       await closeStore();
     })());
   closeWhenTestEnds(close);
-  const send = (procedure: string, input?: unknown, callOptions?: CallOptions & { query?: boolean }) => sendTo(url, procedure, input, callOptions);
+  const send = (procedure: string, input?: unknown, callOptions?: CallOptions) => sendTo(url, procedure, input, callOptions);
 
   return {
     ...underTest,
@@ -147,22 +146,6 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   };
 }
 
-async function sendTo(url: string, procedure: string, input: unknown, callOptions: CallOptions & { query?: boolean } = {}): Promise<CallResult> {
-  const headers: Record<string, string> = { ...callOptions.headers };
-  if (callOptions.mode === "token") headers["X-Auth-Mode"] = "token";
-  if (callOptions.bearer) headers.Authorization = `Bearer ${callOptions.bearer}`;
-  if (callOptions.cookie) headers.Cookie = callOptions.cookie;
-  let response: Response;
-  if (callOptions.query) {
-    const query = input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(input))}`;
-    response = await fetch(`${url}/trpc/${procedure}${query}`, { headers });
-  } else {
-    headers["Content-Type"] = "application/json";
-    response = await fetch(`${url}/trpc/${procedure}`, { method: "POST", headers, body: input === undefined ? undefined : JSON.stringify(input) });
-  }
-  const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as WireBody<unknown>) : undefined, headers: response.headers, text };
-}
 
 
 /** What `call` resolved to and how long it took (for lower bounds only: a held answer cannot come early). */

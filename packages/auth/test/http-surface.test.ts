@@ -92,7 +92,6 @@ describe("HTTP surface", () => {
     const production = await startServer({ production: true });
     const res = await fetch(`${production.url}/health`);
     expect(res.headers.get("strict-transport-security")).toBe("max-age=31536000; includeSubDomains");
-    await production.close();
   });
 
   it("answers unknown paths and procedures with 404", async () => {
@@ -242,7 +241,6 @@ describe("HTTP surface", () => {
     const token = dataOf(signup).accessToken as string;
     expect(JSON.parse(Buffer.from(token.split(".")[0]!, "base64url").toString()).alg).toBe("ES256");
     expect((await es.call("auth.me", undefined, { query: true, bearer: token })).status).toBe(200);
-    await es.close();
   });
 });
 
@@ -256,7 +254,6 @@ describe("body-less mutations", () => {
     expect(reasonOf(await s.call("auth.me", undefined, { query: true, bearer: token }))).toBe("token_revoked");
     const typed = await fetch(`${s.url}/trpc/auth.login`, { method: "POST", headers: { "Content-Type": "text/xml" }, body: "<x/>" });
     expect(((await typed.json()) as { error: { data: { reason: string } } }).error.data.reason).toBe("validation_failed");
-    await s.close();
   });
 });
 
@@ -269,6 +266,5 @@ describe("hostile bodies", () => {
       expect(((await res.json()) as { error: { data: { reason: string } } }).error.data.reason).toBe("validation_failed");
     }
     expect((await fetch(`${s.url}/health`)).status).toBe(200);
-    await s.close();
   });
 });

@@ -57,7 +57,6 @@ describe("proof of mailbox control on an address never verified clears what came
     expect(mail.text).toContain("no browser or app is remembered");
     expect(mail.text).toContain("1 API key was revoked");
     expect(mail.text).toContain("two-factor authentication was removed");
-    await server.close();
   });
 
   it("a confirmation link: the same, and the address is verified", async () => {
@@ -80,7 +79,6 @@ describe("proof of mailbox control on an address never verified clears what came
     await server.call("mfa.enableTotp", { code: codeAt(secret, server.clock.now()) }, { bearer: login.accessToken });
     await resetPassword(server, email);
     expect(dataOf(await server.call("auth.login", { email, password: NEW_PASSWORD }))).toMatchObject({ mfaRequired: true });
-    await server.close();
   });
 
   it("an emailed sign-in code: the same, and the session it starts goes on; no TOTP step stands in the owner's way", async () => {
@@ -104,7 +102,6 @@ describe("proof of mailbox control on an address never verified clears what came
     const confirmed = (await server.outbox()).filter((m) => m.to === email && m.subject === "Your email address was confirmed").at(-1)!;
     expect(confirmed.text).toContain("1 API key was revoked");
     expect(confirmed.text).toContain("two-factor authentication was removed");
-    await server.close();
   });
 
   it("a confirmation link opened while signed in to the account keeps that session and ends every other", async () => {
@@ -120,7 +117,6 @@ describe("proof of mailbox control on an address never verified clears what came
     expect(reasonOf(await server.call("auth.me", undefined, { query: true, bearer: elsewhere.accessToken }))).toBe("token_revoked");
     const mail = (await server.outbox()).filter((m) => m.to === email && m.subject === "Your email address was confirmed").at(-1)!;
     expect(mail.text).toContain("every other session was signed out");
-    await server.close();
   });
 
   it("a TOTP setup whose confirmation was under way when the reset ended the sessions is not enabled", async () => {
@@ -138,7 +134,6 @@ describe("proof of mailbox control on an address never verified clears what came
     await expect(server.services.mfa.enable(asAuthorized, codeAt(secret, server.clock.now()), meta)).rejects.toMatchObject({ reason: "token_revoked" });
     const owner = signedInOf(await server.call("auth.login", { email, password: NEW_PASSWORD }));
     expect(owner.user.mfaEnabled).toBe(false);
-    await server.close();
   });
 });
 
@@ -162,7 +157,6 @@ describe("a reset on a verified address", () => {
     const mail = (await server.outbox()).filter((m) => m.to === email && m.subject === "Your password was reset").at(-1)!;
     expect(mail.text).toContain("2 API keys were revoked");
     expect(mail.text).not.toContain("two-factor");
-    await server.close();
   });
 });
 
@@ -183,7 +177,6 @@ describe("AUTH_REQUIRE_VERIFIED_EMAIL=true", () => {
     await server.call("auth.verifyEmail", { token: await linkToken(server, email, "/verify-email") });
     const login = signedInOf(await server.call("auth.login", { email, password: GOOD_PASSWORD }, { mode: "token" }));
     expect((await server.call("apiKeys.create", { name: "k", scopes: ["profile:read"] }, { bearer: login.accessToken })).status).toBe(200);
-    await server.close();
   });
 
   it("a signed-out user asks for a new link by email, answered the same for unknown addresses", async () => {
@@ -201,7 +194,6 @@ describe("AUTH_REQUIRE_VERIFIED_EMAIL=true", () => {
     expect(outbox.filter((m) => m.to === unknownEmail)).toHaveLength(0);
     await server.call("auth.verifyEmail", { token: await linkToken(server, email, "/verify-email") });
     expect((await server.call("auth.login", { email, password: GOOD_PASSWORD })).status).toBe(200);
-    await server.close();
   });
 
   it("a completed reset verifies the address", async () => {
@@ -212,7 +204,6 @@ describe("AUTH_REQUIRE_VERIFIED_EMAIL=true", () => {
     const login = await server.call("auth.login", { email, password: NEW_PASSWORD }, { mode: "token" });
     expect(login.status).toBe(200);
     expect(signedInOf(login).user.emailVerified).toBe(true);
-    await server.close();
   });
 });
 
@@ -229,7 +220,6 @@ describe("verify.email: verification mails are limited per address", () => {
     expect(refused.headers.get("ratelimit-policy")).toBe('"verify.email";q=3;w=3600');
     expect(reasonOf(await server.call("auth.requestEmailVerification", undefined, { bearer: accessToken }))).toBe("rate_limited");
     expect((await server.outbox()).filter((m) => m.to === email)).toHaveLength(3);
-    await server.close();
   });
 });
 
@@ -244,6 +234,5 @@ describe("code_invalid: links that are wrong, expired or used", () => {
       expect(answer.status).toBe(401);
       expect(reasonOf(answer)).toBe("code_invalid");
     }
-    await server.close();
   });
 });

@@ -6,6 +6,7 @@ import { createAttemptCounter } from "../src/rate-limit/attempts.js";
 import { createFakeClock } from "@gatehouse/store/testing";
 import { dataOf, GOOD_PASSWORD, reasonOf, signedInOf, startServer, uniqueEmail } from "./harness.js";
 import { sqliteUrl, STORES } from "./stores.js";
+import { closeWhenTestEnds } from "./support/cleanup.js";
 
 describe.each(STORES)("token lifecycle on the %s store", (_name, options, available) => {
   it.skipIf(!available)("signs up once under a race, rotates under a race, detects reuse and revokes at once", async () => {
@@ -28,8 +29,6 @@ describe.each(STORES)("token lifecycle on the %s store", (_name, options, availa
     expect((await server.call("auth.me", undefined, { query: true, bearer: again.accessToken })).status).toBe(200);
     await server.call("auth.logout", undefined, { bearer: again.accessToken });
     expect(reasonOf(await server.call("auth.me", undefined, { query: true, bearer: again.accessToken }))).toBe("token_revoked");
-    await server.close();
-    if (_name === "redis") await server.store.close();
   });
 });
 
@@ -37,6 +36,7 @@ describe.each(STORES)("credential attempts on the %s store", (_name, options, av
   it.skipIf(!available)("of 40 guesses counted at once, 10 are checked, exactly one failure locks, and the lock holds", async () => {
     const { clock = createFakeClock(), store: shared, storeUrl } = await options();
     const store = shared ?? (storeUrl ? await openStore(storeUrl, { clock: clock.now }) : createStore(createMemoryBackend({ clock: clock.now })));
+    if (!shared) closeWhenTestEnds(() => store.close());
     const limits = { "login.lockout": { max: 10, windowSeconds: 900 }, "mfa.attempts": { max: 5, windowSeconds: 900 } };
     // Two counters on one store: two instances of the server.
     const instances = [createAttemptCounter(store, clock.now, limits), createAttemptCounter(store, clock.now, limits)];
@@ -59,7 +59,6 @@ describe.each(STORES)("credential attempts on the %s store", (_name, options, av
     clock.advance(2_000);
     const after = await instances[1]!.reserve("login.lockout", ["email:victim@example.com"]);
     await after.succeeded();
-    await store.close();
   });
 });
 
@@ -76,6 +75,5 @@ describe("sqlite restart", () => {
     expect((await second.call("auth.me", undefined, { query: true, bearer: signup.accessToken })).status).toBe(200);
     expect((await second.call("auth.refresh", { refreshToken: signup.refreshToken }, { mode: "token" })).status).toBe(200);
     expect((await second.call("auth.login", { email, password: GOOD_PASSWORD })).status).toBe(200);
-    await second.close();
   });
 });

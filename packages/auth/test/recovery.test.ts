@@ -45,7 +45,6 @@ describe("password reset", () => {
       for (let i = 0; i < 3; i += 1) expect((await limited.call("auth.requestPasswordReset", { email })).status).toBe(200);
       expect(reasonOf(await limited.call("auth.requestPasswordReset", { email }))).toBe("rate_limited");
     }
-    await limited.close();
   });
 
   it("resets once: new password works, old does not, every session and token is revoked, a mail says so", async () => {
@@ -113,7 +112,6 @@ describe("email verification", () => {
     const token = /token=([A-Za-z0-9_-]+)/.exec(mail.text)![1]!;
     await strict.call("auth.verifyEmail", { token });
     expect((await strict.call("auth.login", { email, password: GOOD_PASSWORD })).status).toBe(200);
-    await strict.close();
   });
 });
 

@@ -1,8 +1,8 @@
-import type { AnyTRPCProcedure, inferProcedureInput, inferProcedureOutput } from "@trpc/server";
+import type { AnyTRPCProcedure, AnyTRPCRouter, inferProcedureInput, inferProcedureOutput } from "@trpc/server";
 import { expect } from "vitest";
-import type { AppRouter, Reason } from "../../src/index.js";
 
-type Procedures = AppRouter["_def"]["record"];
+// Generic over the router, and free of the server's sources, so that a client's
+// tests can type their calls from the router type they already import.
 
 type PathsOf<R, Prefix extends string = ""> = {
   [K in keyof R & string]: R[K] extends AnyTRPCProcedure ? `${Prefix}${K}` : PathsOf<R[K], `${Prefix}${K}.`>;
@@ -17,9 +17,9 @@ type ProcedureAt<R, P extends string> = P extends `${infer Head}.${infer Rest}`
     : never;
 
 /** A procedure's dotted path, as in its URL (`auth.login`). */
-export type ProcedurePath = PathsOf<Procedures>;
-export type InputOf<P extends ProcedurePath> = inferProcedureInput<ProcedureAt<Procedures, P>>;
-export type OutputOf<P extends ProcedurePath> = inferProcedureOutput<ProcedureAt<Procedures, P>>;
+export type ProcedurePathOf<R extends AnyTRPCRouter> = PathsOf<R["_def"]["record"]>;
+export type InputAt<R extends AnyTRPCRouter, P extends string> = inferProcedureInput<ProcedureAt<R["_def"]["record"], P>>;
+export type OutputAt<R extends AnyTRPCRouter, P extends string> = inferProcedureOutput<ProcedureAt<R["_def"]["record"], P>>;
 
 /** An error as the wire carries it (docs/API.md): the reason is what clients branch on. */
 export interface WireError {
@@ -29,7 +29,8 @@ export interface WireError {
     code: string;
     httpStatus: number;
     path?: string;
-    reason: Reason;
+    /** One of the reasons docs/API.md lists. */
+    reason: string;
     issues?: Array<{ path: string; message: string }>;
     requestId?: string;
   };
@@ -49,6 +50,33 @@ export interface CallResult<Output = unknown> {
   text: string;
 }
 
+export interface CallOptions {
+  /** A query: sent by GET with ?input=. */
+  query?: boolean;
+  mode?: "cookie" | "token";
+  bearer?: string;
+  cookie?: string;
+  headers?: Record<string, string>;
+}
+
+/** Calls a procedure of the Gatehouse at `url`: mutations by POST, queries by GET with ?input=. */
+export async function sendTo(url: string, procedure: string, input: unknown, callOptions: CallOptions = {}): Promise<CallResult> {
+  const headers: Record<string, string> = { ...callOptions.headers };
+  if (callOptions.mode === "token") headers["X-Auth-Mode"] = "token";
+  if (callOptions.bearer) headers.Authorization = `Bearer ${callOptions.bearer}`;
+  if (callOptions.cookie) headers.Cookie = callOptions.cookie;
+  let response: Response;
+  if (callOptions.query) {
+    const query = input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(input))}`;
+    response = await fetch(`${url}/trpc/${procedure}${query}`, { headers });
+  } else {
+    headers["Content-Type"] = "application/json";
+    response = await fetch(`${url}/trpc/${procedure}`, { method: "POST", headers, body: input === undefined ? undefined : JSON.stringify(input) });
+  }
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as WireBody<unknown>) : undefined, headers: response.headers, text };
+}
+
 /** The data of a call that succeeded; fails the test with the error otherwise. */
 export function dataOf<Output>(res: CallResult<Output>): Output {
   expect(res.body?.error, `expected data, got ${res.status}`).toBeUndefined();
@@ -57,7 +85,7 @@ export function dataOf<Output>(res: CallResult<Output>): Output {
 }
 
 /** The reason of a refused call, or undefined when it was not refused. */
-export const reasonOf = (res: CallResult): Reason | undefined => res.body?.error?.data.reason;
+export const reasonOf = (res: CallResult): string | undefined => res.body?.error?.data.reason;
 
 /** The error of a refused call; fails the test if the call was not refused. */
 export function wireErrorOf(res: CallResult): WireError {
