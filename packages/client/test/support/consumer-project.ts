@@ -2,8 +2,10 @@ import { execFile, execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { afterAll, beforeAll } from "vitest";
 
 /**
  * A package as a team outside this repository gets it: `pnpm pack`, installed
@@ -64,5 +66,23 @@ export function packIntoConsumer(packageDir: string, dependencies: Record<string
       return (await promisify(execFile)(process.execPath, ["--input-type=module", "-e", script], { cwd: dir })).stdout;
     },
     remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * The package a test file belongs to (the folder above `testFileUrl`'s), packed
+ * and installed into a consumer project before the file's tests with
+ * `dependencies` at the versions installed here, and removed after them.
+ */
+export function usePackedConsumer(testFileUrl: string, dependencies: readonly string[]): () => ConsumerProject {
+  const packageDir = join(dirname(fileURLToPath(testFileUrl)), "..");
+  let consumer: ConsumerProject | undefined;
+  beforeAll(() => {
+    consumer = packIntoConsumer(packageDir, Object.fromEntries(dependencies.map((name) => [name, installedVersion(packageDir, name)])));
+  }, 180_000);
+  afterAll(() => consumer?.remove());
+  return () => {
+    if (!consumer) throw new Error("the consumer project is read before beforeAll packed it");
+    return consumer;
   };
 }
