@@ -3,7 +3,9 @@ import { expect } from "vitest";
 import { appRouter, type Reason } from "../../src/index.js";
 import { reasonOf } from "../../src/trpc.js";
 import { createTestServices, GOOD_PASSWORD, uniqueEmail, type StartOptions, type TestServices } from "../harness.js";
-export { tokensOf } from "./wire.js";
+export { challengeIn, tokensOf } from "./wire.js";
+/** The reason a refusal carries, as a client reads it from `error.data.reason`. */
+export { reasonOf as reasonOfError } from "../../src/trpc.js";
 import { createCallContext, type CallContextOptions } from "./call-context.js";
 import { closeWhenTestEnds } from "./cleanup.js";
 

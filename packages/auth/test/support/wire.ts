@@ -102,9 +102,11 @@ export function tokensOf<T extends object>(signIn: T): Extract<T, { accessToken:
 /** The tokens of a sign-in that succeeded outright. */
 export const signedInOf = <T extends object>(res: CallResult<T>): Extract<T, { accessToken: string }> => tokensOf(dataOf(res));
 
-/** The second-factor challenge of a login; fails the test if the login signed in outright. */
-export function challengeOf<T extends object>(res: CallResult<T>): Extract<T, { mfaRequired: true }> {
-  const data = dataOf(res);
-  expect(data, "the login asked for no second factor").toHaveProperty("mfaRequired", true);
-  return data as Extract<T, { mfaRequired: true }>;
+/** The second-factor challenge of a sign-in; fails the test if it signed in outright. */
+export function challengeIn<T extends object>(signIn: T): Extract<T, { mfaRequired: true }> {
+  expect(signIn, "the sign-in asked for no second factor").toHaveProperty("mfaRequired", true);
+  return signIn as Extract<T, { mfaRequired: true }>;
 }
+
+/** The second-factor challenge of a login answered over the wire. */
+export const challengeOf = <T extends object>(res: CallResult<T>): Extract<T, { mfaRequired: true }> => challengeIn(dataOf(res));
