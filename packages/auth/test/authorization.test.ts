@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter } from "../src/index.js";
-import { dataOf, GOOD_PASSWORD, reasonOf, signedInOf, startServer, uniqueEmail, wireErrorOf, type InputOf, type ProcedurePath, type TestServer } from "./harness.js";
+import { dataOf, GOOD_PASSWORD, reasonOf, signedInOf, signUpAccount, startServer, wireErrorOf, type InputOf, type ProcedurePath, type TestServer, type WireAccount } from "./harness.js";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -8,25 +8,12 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-interface Account {
-  id: string;
-  email: string;
-  accessToken: string;
-  refreshToken: string;
-}
-
-async function account(role: "user" | "admin" = "user"): Promise<Account> {
-  const email = uniqueEmail(role);
-  const res = await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" });
-  const { accessToken, refreshToken, user } = dataOf(res);
-  if (role === "admin") await server.services.users.update(user.id, (u) => ({ ...u, role: "admin" }));
-  return { id: user.id, email, accessToken, refreshToken: refreshToken! };
-}
+const account = (role: "user" | "admin" = "user") => signUpAccount(server, role);
 
 const query = <P extends ProcedurePath>(procedure: P, bearer: string, input?: InputOf<P>) => server.call(procedure, input, { query: true, bearer });
 const mutate = <P extends ProcedurePath>(procedure: P, bearer: string, input?: InputOf<P>) => server.call(procedure, input, { bearer });
 
-async function apiKey(owner: Account, scopes: InputOf<"apiKeys.create">["scopes"], extra: { expiresInDays?: number } = {}) {
+async function apiKey(owner: WireAccount, scopes: InputOf<"apiKeys.create">["scopes"], extra: { expiresInDays?: number } = {}) {
   const res = await mutate("apiKeys.create", owner.accessToken, { name: "ci", scopes, ...extra });
   expect(res.status).toBe(200);
   return dataOf(res) as { id: string; key: string; prefix: string; scopes: string[]; expiresAt: string | null };

@@ -25,6 +25,8 @@ export type ProcedurePath = ProcedurePathOf<AppRouter>;
 export type InputOf<P extends ProcedurePath> = InputAt<AppRouter, P>;
 export type OutputOf<P extends ProcedurePath> = OutputAt<AppRouter, P>;
 
+import { dataOf } from "./support/wire.js";
+
 export { challengeOf, dataOf, reasonOf, signedInOf, tokensOf, wireErrorOf, type CallResult, type WireError } from "./support/wire.js";
 
 export const TEST_SECRET = new TextEncoder().encode("test-secret-0123456789-abcdefghijklmnopqrstuvwxyz");
@@ -158,3 +160,19 @@ export async function timed<T>(call: () => Promise<T>): Promise<{ result: T; ms:
 let counter = 0;
 export const uniqueEmail = (label = "user"): string => `${label}.${Date.now()}.${counter++}@example.com`;
 export const GOOD_PASSWORD = "correct horse battery staple";
+
+/** An account signed up over the wire in token mode. */
+export interface WireAccount {
+  id: string;
+  email: string;
+  accessToken: string;
+  refreshToken: string;
+}
+
+/** Signs up through the API; an admin is promoted in the store, as an operator would. */
+export async function signUpAccount(server: TestServer, role: "user" | "admin" = "user"): Promise<WireAccount> {
+  const email = uniqueEmail(role);
+  const { accessToken, refreshToken, user } = dataOf(await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" }));
+  if (role === "admin") await server.services.users.update(user.id, (u) => ({ ...u, role: "admin" }));
+  return { id: user.id, email, accessToken, refreshToken: refreshToken! };
+}

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dataOf, GOOD_PASSWORD, reasonOf, startServer, uniqueEmail, type InputOf, type TestServer } from "./harness.js";
+import { dataOf, reasonOf, signUpAccount, startServer, type InputOf, type TestServer, type WireAccount } from "./harness.js";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -7,23 +7,11 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-interface Account {
-  id: string;
-  email: string;
-  accessToken: string;
-  refreshToken: string;
-}
+const account = (role: "user" | "admin" = "user") => signUpAccount(server, role);
 
-async function account(role: "user" | "admin" = "user"): Promise<Account> {
-  const email = uniqueEmail(role);
-  const { accessToken, refreshToken, user } = dataOf(await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" }));
-  if (role === "admin") await server.services.users.update(user.id, (u) => ({ ...u, role: "admin" }));
-  return { id: user.id, email, accessToken, refreshToken: refreshToken! };
-}
+const createKey = (owner: WireAccount, scopes: InputOf<"apiKeys.create">["scopes"]) => server.call("apiKeys.create", { name: "notes service", scopes }, { bearer: owner.accessToken });
 
-const createKey = (owner: Account, scopes: InputOf<"apiKeys.create">["scopes"]) => server.call("apiKeys.create", { name: "notes service", scopes }, { bearer: owner.accessToken });
-
-async function introspectionKey(): Promise<{ admin: Account; key: string }> {
+async function introspectionKey(): Promise<{ admin: WireAccount; key: string }> {
   const admin = await account("admin");
   const created = await createKey(admin, ["tokens:introspect"]);
   expect(created.status).toBe(200);

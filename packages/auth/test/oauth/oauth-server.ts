@@ -1,4 +1,5 @@
 import { freePort } from "@gatehouse/store/testing";
+import { afterAll, beforeAll } from "vitest";
 import { dataOf, startServer, type CallResult, type OutputOf, type StartOptions, type TestServer } from "../harness.js";
 import { signInAtIdp } from "./idp-login.js";
 import { startLocalIdp, type LocalIdp } from "./local-idp.js";
@@ -60,3 +61,20 @@ export async function startOAuthTestbed(options: StartOptions = {}): Promise<OAu
     },
   };
 }
+
+/** One testbed for the whole file: started before its tests, closed after them; read it inside a test. */
+export function useOAuthTestbed(): () => OAuthTestbed {
+  let bed: OAuthTestbed | undefined;
+  beforeAll(async () => {
+    bed = await startOAuthTestbed();
+  });
+  afterAll(() => bed?.close());
+  return () => {
+    if (!bed) throw new Error("the testbed is read before beforeAll started it");
+    return bed;
+  };
+}
+
+let logins = 0;
+/** A login name at the IdP that no other test uses. */
+export const newLogin = (label: string) => `${label}-${Date.now()}-${logins++}`;
