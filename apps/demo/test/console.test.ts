@@ -1,33 +1,9 @@
-import { mkdirSync, rmSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildDemo, startServer, tempDir, type ServerProcess } from "./support.js";
+import { mkdirSync } from "node:fs";
+import { type Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { ARTIFACTS, useDemo } from "./demo-under-test.js";
 
-const ARTIFACTS = fileURLToPath(new URL("../test-artifacts/", import.meta.url));
-const UI_TIMEOUT = 15_000;
-
-let server: ServerProcess;
-let browser: Browser;
-const cleanup: string[] = [];
-
-beforeAll(async () => {
-  const siteDir = tempDir("gatehouse-console-site-");
-  const dataDir = tempDir("gatehouse-console-data-");
-  cleanup.push(siteDir, dataDir);
-  buildDemo(siteDir);
-  server = await startServer({ DEMO_DIR: siteDir, AUTH_STORE_URL: "memory://", AUTH_DATA_DIR: dataDir });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  for (const dir of cleanup) rmSync(dir, { recursive: true, force: true });
-});
+const demo = useDemo();
 
 const responseBody = (page: Page) => page.getByLabel("Response body");
 
@@ -39,8 +15,7 @@ async function send(page: Page, procedure: string, input?: unknown): Promise<voi
 
 describe("the procedure console in Chromium", () => {
   it("lists the procedures of /openapi.json, calls a public one signed out, and one with the session's access token signed in", async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(UI_TIMEOUT);
+    const context = await demo.newContext();
     const page = await context.newPage();
     const pageErrors: string[] = [];
     page.on("pageerror", (error) => pageErrors.push(error.message));
@@ -50,11 +25,11 @@ describe("the procedure console in Chromium", () => {
     });
 
     // Signed out: reachable from the app's page, procedures from the document, input prefilled from the schema.
-    await page.goto(server.url);
+    await page.goto(demo.server.url);
     await page.getByRole("link", { name: "API console" }).click();
     await page.getByRole("heading", { name: "API console" }).waitFor();
     await page.getByText("Not signed in").waitFor();
-    const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { operationId: string }>> };
+    const doc = (await (await fetch(`${demo.server.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { operationId: string }>> };
     const listed = await page.getByLabel("Procedure", { exact: true }).locator("option").evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
     expect(listed.sort()).toEqual(Object.values(doc.paths).flatMap((item) => Object.values(item).map((op) => op.operationId)).sort());
     await page.getByLabel("Procedure", { exact: true }).selectOption("auth.signup");
@@ -92,6 +67,5 @@ describe("the procedure console in Chromium", () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: `${ARTIFACTS}console.png`, fullPage: true });
     expect(pageErrors).toEqual([]);
-    await context.close();
   });
 });

@@ -1,45 +1,13 @@
-import { mkdirSync, rmSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildDemo, startServer, tempDir, totp, type ServerProcess } from "./support.js";
+import { mkdirSync } from "node:fs";
+import { type BrowserContext, type Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { totp } from "./support.js";
+import { ARTIFACTS, useDemo } from "./demo-under-test.js";
+import { fillSignUp, logIn, loginHeading, signedIn } from "./demo-pages.js";
 
-const ARTIFACTS = fileURLToPath(new URL("../test-artifacts/", import.meta.url));
-const CHROMIUM = "/usr/bin/chromium";
-const UI_TIMEOUT = 15_000;
-
-let server: ServerProcess;
-let browser: Browser;
-const cleanup: string[] = [];
-
-beforeAll(async () => {
-  const siteDir = tempDir("gatehouse-demo-site-");
-  const dataDir = tempDir("gatehouse-demo-data-");
-  cleanup.push(siteDir, dataDir);
-  buildDemo(siteDir);
-  server = await startServer({
-    DEMO_DIR: siteDir,
-    AUTH_STORE_URL: "memory://",
-    AUTH_DATA_DIR: dataDir,
-    AUTH_LIMITS: JSON.stringify({ "login.ip": "1000/1m", "login.email": "1000/1m", "signup.ip": "1000/1m", "mfa.attempts": "1000/1m", default: "10000/1m" }),
-  });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  for (const dir of cleanup) rmSync(dir, { recursive: true, force: true });
+const demo = useDemo({
+  env: () => ({ AUTH_LIMITS: JSON.stringify({ "login.ip": "1000/1m", "login.email": "1000/1m", "signup.ip": "1000/1m", "mfa.attempts": "1000/1m", default: "10000/1m" }) }),
 });
-
-async function newContext(): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  context.setDefaultTimeout(UI_TIMEOUT);
-  return context;
-}
 
 /** Every access token the server hands this context, read off the wire. */
 function recordAccessTokens(context: BrowserContext): () => Promise<string[]> {
@@ -66,35 +34,19 @@ function watchErrors(page: Page): string[] {
   return errors;
 }
 
-const refreshCount = () => server.output().match(/"path":"\/trpc\/auth\.refresh","status":200/g)?.length ?? 0;
+const refreshCount = () => demo.server.output().match(/"path":"\/trpc\/auth\.refresh","status":200/g)?.length ?? 0;
 
 /** The message the server answers a refused call with. */
 async function serverMessage(procedure: string, input: unknown): Promise<string> {
-  const response = await fetch(`${server.url}/trpc/${procedure}`, { method: "POST", headers: { "Content-Type": "application/json", "X-Auth-Mode": "token" }, body: JSON.stringify(input) });
+  const response = await fetch(`${demo.server.url}/trpc/${procedure}`, { method: "POST", headers: { "Content-Type": "application/json", "X-Auth-Mode": "token" }, body: JSON.stringify(input) });
   const body = (await response.json()) as { error?: { message?: string } };
   if (!body.error?.message) throw new Error(`${procedure} did not refuse`);
   return body.error.message;
 }
 
-const signedIn = (page: Page) => page.getByRole("heading", { name: "Your account" });
-const loginHeading = (page: Page) => page.getByRole("heading", { name: "Log in" });
 
-async function signUp(page: Page, user: { name: string; email: string; password: string }): Promise<void> {
-  await page.goto(server.url);
-  await expect.poll(() => loginHeading(page).isVisible(), { timeout: UI_TIMEOUT }).toBe(true);
-  await page.getByRole("button", { name: "Create an account" }).click();
-  await page.getByLabel("Name (optional)").fill(user.name);
-  await page.getByLabel("Email").fill(user.email);
-  await page.getByLabel("Password", { exact: true }).fill(user.password);
-  await page.getByRole("button", { name: "Create account" }).click();
-}
 
-async function logIn(page: Page, email: string, password: string): Promise<void> {
-  await loginHeading(page).waitFor();
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password", { exact: true }).fill(password);
-  await page.getByRole("button", { name: "Log in", exact: true }).click();
-}
+const signUp = (page: Page, user: { name: string; email: string; password: string }) => fillSignUp(page, demo.server.url, user);
 
 const clickByText = (page: Page, text: string, at: number) =>
   page.evaluate(
@@ -109,7 +61,7 @@ const clickByText = (page: Page, text: string, at: number) =>
 
 describe("the demo app in Chromium", () => {
   it("signs up, survives a reload with nothing readable in storage, keeps two tabs in step and logs both out", async () => {
-    const context = await newContext();
+    const context = await demo.newContext();
     const accessTokens = recordAccessTokens(context);
     const page = await context.newPage();
     const pageErrors = watchErrors(page);
@@ -147,7 +99,7 @@ describe("the demo app in Chromium", () => {
 
     // A second tab of the same browser is signed in too.
     const page2 = await context.newPage();
-    await page2.goto(server.url);
+    await page2.goto(demo.server.url);
     await signedIn(page2).waitFor();
 
     // Both tabs refresh at the same moment: Web Locks make them take turns, nobody is signed out.
@@ -161,7 +113,7 @@ describe("the demo app in Chromium", () => {
       await p.getByText("This browser").waitFor();
     }
     expect(refreshCount()).toBeGreaterThan(refreshesBefore);
-    expect(server.output()).not.toContain("refresh_token_reuse");
+    expect(demo.server.output()).not.toContain("refresh_token_reuse");
     expect(await page.getByRole("alert").count()).toBe(0);
     expect(await page2.getByRole("alert").count()).toBe(0);
 
@@ -175,11 +127,10 @@ describe("the demo app in Chromium", () => {
     expect((await context.cookies()).find((c) => c.name === "refresh_token")).toBeUndefined();
 
     expect(pageErrors).toEqual([]);
-    await context.close();
   });
 
   it("shows the server's message for a weak password and a wait time when rate limited; edits the name and changes the password", async () => {
-    const context = await newContext();
+    const context = await demo.newContext();
     const page = await context.newPage();
     const pageErrors = watchErrors(page);
 
@@ -232,11 +183,10 @@ describe("the demo app in Chromium", () => {
     await page.getByRole("button", { name: "Log in", exact: true }).click();
     await signedIn(page).waitFor();
     expect(pageErrors).toEqual([]);
-    await context.close();
   });
 
   it("turns on two-factor with a QR code and recovery codes, asks for the password before creating an API key, and asks for the code at login", async () => {
-    const context = await newContext();
+    const context = await demo.newContext();
     const page = await context.newPage();
     const pageErrors = watchErrors(page);
     const email = "grace@example.com";
@@ -291,19 +241,19 @@ describe("the demo app in Chromium", () => {
     const key = await newKey.inputValue();
     expect(key).toMatch(/^gth_/);
     await page.getByText("You will not be able to see it again.").waitFor();
-    const me = await fetch(`${server.url}/trpc/auth.me`, { headers: { Authorization: `Bearer ${key}` } });
+    const me = await fetch(`${demo.server.url}/trpc/auth.me`, { headers: { Authorization: `Bearer ${key}` } });
     expect(me.status).toBe(200);
     await page.getByRole("button", { name: "I have saved it" }).click();
     expect(await newKey.count()).toBe(0);
     await page.getByRole("button", { name: "Revoke API key CI deploys" }).click();
     await page.getByRole("dialog", { name: 'Revoke the key "CI deploys"?' }).getByRole("button", { name: "Revoke key" }).click();
     await page.getByText("No API keys yet.").waitFor();
-    expect((await fetch(`${server.url}/trpc/auth.me`, { headers: { Authorization: `Bearer ${key}` } })).status).toBe(401);
+    expect((await fetch(`${demo.server.url}/trpc/auth.me`, { headers: { Authorization: `Bearer ${key}` } })).status).toBe(401);
 
     // Another browser signs in with a recovery code; this one revokes that session.
-    const other = await newContext();
+    const other = await demo.newContext();
     const otherPage = await other.newPage();
-    await otherPage.goto(server.url);
+    await otherPage.goto(demo.server.url);
     await logIn(otherPage, email, password);
     await otherPage.getByRole("heading", { name: "Two-factor authentication" }).waitFor();
     await otherPage.getByLabel("Authentication code").fill("000000");
@@ -332,6 +282,5 @@ describe("the demo app in Chromium", () => {
     await page.getByRole("button", { name: "Verify" }).click();
     await signedIn(page).waitFor();
     expect(pageErrors).toEqual([]);
-    await context.close();
   });
 });

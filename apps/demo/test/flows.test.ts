@@ -1,55 +1,21 @@
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildDemo, freePort, linkInHtml, readOutbox, startServer, tempDir, totp, type OutboxMail, type ServerProcess } from "./support.js";
+import { mkdirSync, readFileSync } from "node:fs";
+import { type Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { linkInHtml, readOutbox, totp, type OutboxMail } from "./support.js";
+import { ARTIFACTS, UI_TIMEOUT, useDemo } from "./demo-under-test.js";
+import { fillSignUp, logIn, loginHeading, signedIn, uniqueEmail } from "./demo-pages.js";
 
-const ARTIFACTS = fileURLToPath(new URL("../test-artifacts/", import.meta.url));
-const CHROMIUM = "/usr/bin/chromium";
-const UI_TIMEOUT = 15_000;
 const ADMIN = { email: "admin@example.com", password: "the admin's long passphrase" };
 
-let server: ServerProcess;
-let browser: Browser;
-let outboxDir: string;
-const cleanup: string[] = [];
-
-beforeAll(async () => {
-  const siteDir = tempDir("gatehouse-demo-site-");
-  const dataDir = tempDir("gatehouse-demo-data-");
-  cleanup.push(siteDir, dataDir);
-  outboxDir = join(dataDir, "outbox");
-  buildDemo(siteDir);
-  const port = await freePort();
-  server = await startServer({
-    PORT: String(port),
-    APP_URL: `http://127.0.0.1:${port}`,
-    DEMO_DIR: siteDir,
-    AUTH_STORE_URL: "memory://",
-    AUTH_DATA_DIR: dataDir,
-    MAIL_TRANSPORT: `outbox:${outboxDir}`,
+const demo = useDemo({
+  appHost: "127.0.0.1",
+  outbox: true,
+  env: () => ({
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
     AUTH_LIMITS: JSON.stringify({ "login.ip": "1000/1m", "login.email": "1000/1m", "signup.ip": "1000/1m", "mfa.attempts": "1000/1m", "reset.email": "100/1m", default: "10000/1m" }),
-  });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  for (const dir of cleanup) rmSync(dir, { recursive: true, force: true });
+  }),
 });
-
-async function newContext(options: { width?: number } = {}): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: options.width ?? 1280, height: 900 } });
-  context.setDefaultTimeout(UI_TIMEOUT);
-  return context;
-}
 
 /** Everything the page reports as an error, failed requests included: a signed-out load must not cause any. */
 function watchConsole(page: Page): string[] {
@@ -61,32 +27,14 @@ function watchConsole(page: Page): string[] {
   return errors;
 }
 
-const signedIn = (page: Page) => page.getByRole("heading", { name: "Your account" });
-const loginHeading = (page: Page) => page.getByRole("heading", { name: "Log in" });
-let counter = 0;
-const uniqueEmail = (label: string) => `${label}.${Date.now()}.${counter++}@example.com`;
 
-async function signUp(page: Page, user: { email: string; password: string; name?: string }): Promise<void> {
-  await page.goto(server.url);
-  await loginHeading(page).waitFor();
-  await page.getByRole("button", { name: "Create an account" }).click();
-  if (user.name) await page.getByLabel("Name (optional)").fill(user.name);
-  await page.getByLabel("Email").fill(user.email);
-  await page.getByLabel("Password", { exact: true }).fill(user.password);
-  await page.getByRole("button", { name: "Create account" }).click();
-}
 
-async function logIn(page: Page, email: string, password: string): Promise<void> {
-  await loginHeading(page).waitFor();
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password", { exact: true }).fill(password);
-  await page.getByRole("button", { name: "Log in", exact: true }).click();
-}
+const signUp = (page: Page, user: { email: string; password: string; name?: string }) => fillSignUp(page, demo.server.url, user);
 
 /** The newest mail to `to` with this subject, once the server has written it. */
 async function mailTo(to: string, subject: string): Promise<OutboxMail> {
   let found: OutboxMail | undefined;
-  await expect.poll(() => (found = readOutbox(outboxDir).filter((m) => m.to === to && m.subject === subject).at(-1)), { timeout: UI_TIMEOUT }).toBeDefined();
+  await expect.poll(() => (found = readOutbox(demo.outboxDir).filter((m) => m.to === to && m.subject === subject).at(-1)), { timeout: UI_TIMEOUT }).toBeDefined();
   return found!;
 }
 
@@ -122,24 +70,23 @@ const focused = (page: Page) =>
 
 describe("every account flow finishes in the demo", () => {
   it("a signed-out page load logs nothing in the console and sends no refresh", async () => {
-    const context = await newContext();
+    const context = await demo.newContext();
     const page = await context.newPage();
     const errors = watchConsole(page);
     const refreshes: string[] = [];
     page.on("request", (request) => {
       if (request.url().includes("/trpc/auth.refresh")) refreshes.push(request.url());
     });
-    await page.goto(server.url);
+    await page.goto(demo.server.url);
     await loginHeading(page).waitFor();
     await page.reload();
     await loginHeading(page).waitFor();
     expect(refreshes).toEqual([]);
     expect(errors).toEqual([]);
-    await context.close();
   });
 
   it("sign-up → forgot password → the reset link from the outbox → a new password → sign in", async () => {
-    const context = await newContext();
+    const context = await demo.newContext();
     const page = await context.newPage();
     const email = uniqueEmail("reset");
     await signUp(page, { email, password: "the first passphrase" });
@@ -156,10 +103,10 @@ describe("every account flow finishes in the demo", () => {
 
     // The mail's HTML has a real link; opening it lands on the reset page, and the token leaves the address bar.
     const link = linkInHtml(await mailTo(email, "Reset your password"));
-    expect(link).toMatch(new RegExp(`^${server.url}/reset-password\\?token=[\\w-]+$`));
+    expect(link).toMatch(new RegExp(`^${demo.server.url}/reset-password\\?token=[\\w-]+$`));
     await page.goto(link);
     await page.getByRole("heading", { name: "Choose a new password" }).waitFor();
-    expect(page.url()).toBe(`${server.url}/reset-password`);
+    expect(page.url()).toBe(`${demo.server.url}/reset-password`);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: `${ARTIFACTS}reset-password.png`, fullPage: true });
 
@@ -188,19 +135,18 @@ describe("every account flow finishes in the demo", () => {
     await page.getByRole("button", { name: "Ask for a new link" }).click();
     // Still signed in (the reset did not happen): the account page, not the reset form.
     await signedIn(page).waitFor();
-    await context.close();
   });
 
   it("the development mailbox lists the reset mail, and its link opens the reset page in the demo", async () => {
     const email = uniqueEmail("mailbox");
-    const post = (procedure: string, body: unknown) => fetch(`${server.url}/trpc/${procedure}`, { method: "POST", headers: { "Content-Type": "application/json", "X-Auth-Mode": "token" }, body: JSON.stringify(body) });
+    const post = (procedure: string, body: unknown) => fetch(`${demo.server.url}/trpc/${procedure}`, { method: "POST", headers: { "Content-Type": "application/json", "X-Auth-Mode": "token" }, body: JSON.stringify(body) });
     expect((await post("auth.signup", { email, password: "a mailbox passphrase" })).status).toBe(200);
     expect((await post("auth.requestPasswordReset", { email })).status).toBe(200);
     await mailTo(email, "Reset your password");
 
-    const context = await newContext();
+    const context = await demo.newContext();
     const page = await context.newPage();
-    await page.goto(server.url);
+    await page.goto(demo.server.url);
     await page.getByRole("link", { name: "Mailbox (development)" }).click();
     await page.getByRole("heading", { name: "Mailbox (development)" }).waitFor();
     const mail = page.getByRole("listitem").filter({ hasText: `To ${email}` }).filter({ hasText: "Reset your password" });
@@ -209,12 +155,11 @@ describe("every account flow finishes in the demo", () => {
     await page.screenshot({ path: `${ARTIFACTS}mailbox.png`, fullPage: true });
     await mail.getByRole("link", { name: /\/reset-password\?token=/ }).click();
     await page.getByRole("heading", { name: "Choose a new password" }).waitFor();
-    expect(page.url()).toBe(`${server.url}/reset-password`);
-    await context.close();
+    expect(page.url()).toBe(`${demo.server.url}/reset-password`);
   });
 
   it("sends and follows the verification link; every open tab shows the address confirmed", async () => {
-    const context = await newContext();
+    const context = await demo.newContext();
     const page = await context.newPage();
     const email = uniqueEmail("verify");
     await signUp(page, { email, password: "verify me please" });
@@ -224,22 +169,21 @@ describe("every account flow finishes in the demo", () => {
     await page.getByText(`We sent a link to ${email}.`).waitFor();
 
     const link = linkInHtml(await mailTo(email, "Confirm your email address"));
-    expect(link).toMatch(new RegExp(`^${server.url}/verify-email\\?token=[\\w-]+$`));
+    expect(link).toMatch(new RegExp(`^${demo.server.url}/verify-email\\?token=[\\w-]+$`));
     const mailTab = await context.newPage();
     await mailTab.goto(link);
     await mailTab.getByText("Your email address is confirmed.").waitFor();
-    expect(mailTab.url()).toBe(`${server.url}/verify-email`);
+    expect(mailTab.url()).toBe(`${demo.server.url}/verify-email`);
 
     // The first tab learns it from the SDK (user-updated, shared between tabs): no reload.
     await expect.poll(() => definitionOf(page, "Email verified")).toBe("Yes");
     expect(await page.getByRole("button", { name: "Send verification email" }).count()).toBe(0);
     await mailTab.getByRole("button", { name: "Continue" }).click();
     await signedIn(mailTab).waitFor();
-    await context.close();
   });
 
   it("moves focus to the field at fault or to the message after a failed submit, with the error tied to the field", async () => {
-    const context = await newContext();
+    const context = await demo.newContext();
     const page = await context.newPage();
     const email = uniqueEmail("focus");
     await signUp(page, { email, password: "short" });
@@ -264,11 +208,10 @@ describe("every account flow finishes in the demo", () => {
     await page.getByRole("button", { name: "Log in" }).click();
     await logIn(page, email, "not the passphrase");
     await expect.poll(() => focused(page)).toMatchObject({ role: "alert", text: expect.stringMatching(/incorrect/i) });
-    await context.close();
   });
 
   it("keeps Log out on screen at 375 px wide with a long email", async () => {
-    const context = await newContext({ width: 375 });
+    const context = await demo.newContext({ width: 375 });
     const page = await context.newPage();
     const email = `a.very.long.address.that.does.not.fit.${Date.now()}@subdomain.example-company.com`;
     await signUp(page, { email, password: "narrow screens matter" });
@@ -282,12 +225,11 @@ describe("every account flow finishes in the demo", () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: `${ARTIFACTS}narrow-375.png`, fullPage: true });
-    await context.close();
   });
 
   it("two-factor: recovery codes can be copied and downloaded, the enabling code is refused as already used, and revoking asks first", async () => {
-    const context = await newContext();
-    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
+    const context = await demo.newContext();
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: demo.server.url });
     const page = await context.newPage();
     const email = uniqueEmail("totp");
     const password = "two factors are better";
@@ -315,9 +257,9 @@ describe("every account flow finishes in the demo", () => {
     await page.getByRole("button", { name: "I have saved them" }).click();
 
     // Another browser signs in; the code that just turned two-factor on is refused as already used.
-    const other = await newContext();
+    const other = await demo.newContext();
     const otherPage = await other.newPage();
-    await otherPage.goto(server.url);
+    await otherPage.goto(demo.server.url);
     await logIn(otherPage, email, password);
     await otherPage.getByLabel("Authentication code").fill(code);
     await otherPage.getByRole("button", { name: "Verify" }).click();
@@ -337,33 +279,31 @@ describe("every account flow finishes in the demo", () => {
     await revoke.click();
     await confirm.getByRole("button", { name: "Revoke session" }).click();
     await page.getByText("Session revoked").waitFor();
-    await other.close();
-    await context.close();
   });
 
   it("an admin finds users by email a page at a time, locks and unlocks one, changes a role, reads and verifies the audit log", async () => {
     // More users than one page holds, all starting alike.
     const prefix = `paged${Date.now()}`;
     for (let i = 0; i < 22; i++) {
-      const response = await fetch(`${server.url}/trpc/auth.signup`, { method: "POST", headers: { "Content-Type": "application/json", "X-Auth-Mode": "token" }, body: JSON.stringify({ email: `${prefix}.${String(i).padStart(2, "0")}@example.com`, password: "a fine passphrase" }) });
+      const response = await fetch(`${demo.server.url}/trpc/auth.signup`, { method: "POST", headers: { "Content-Type": "application/json", "X-Auth-Mode": "token" }, body: JSON.stringify({ email: `${prefix}.${String(i).padStart(2, "0")}@example.com`, password: "a fine passphrase" }) });
       expect(response.status).toBe(200);
     }
     const target = { email: uniqueEmail("target"), password: "target passphrase" };
-    const targetContext = await newContext();
+    const targetContext = await demo.newContext();
     const targetPage = await targetContext.newPage();
     await signUp(targetPage, target);
     await signedIn(targetPage).waitFor();
 
-    const context = await newContext();
+    const context = await demo.newContext();
     const page = await context.newPage();
-    await page.goto(server.url);
+    await page.goto(demo.server.url);
     await logIn(page, ADMIN.email, ADMIN.password);
     await signedIn(page).waitFor();
     // The account page also lists the admin's own activity.
     await reloadUntil(page, "Recent activity", /^Login success$/);
     await page.getByRole("link", { name: "Admin" }).click();
     await page.getByRole("heading", { name: "Admin", exact: true }).waitFor();
-    expect(page.url()).toBe(`${server.url}/admin`);
+    expect(page.url()).toBe(`${demo.server.url}/admin`);
     const users = page.getByRole("list", { name: "Users" });
 
     // Found by the beginning of the address, in address order, 20 a page: .00–.19 on page 1, .20 and .21 on page 2.
@@ -410,7 +350,5 @@ describe("every account flow finishes in the demo", () => {
     await reloadUntil(page, "Audit log", /role_changed/);
     await page.getByRole("button", { name: "Verify audit log" }).click();
     await page.getByText(/The audit log is intact: \d+ entries checked\./).waitFor();
-    await targetContext.close();
-    await context.close();
   });
 });

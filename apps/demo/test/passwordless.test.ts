@@ -1,55 +1,16 @@
-import { mkdirSync, rmSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildDemo, freePort, linkInHtml, readOutbox, startServer, tempDir, type OutboxMail, type ServerProcess } from "./support.js";
+import { mkdirSync } from "node:fs";
+import { type BrowserContext, type Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { linkInHtml, readOutbox, type OutboxMail } from "./support.js";
+import { ARTIFACTS, UI_TIMEOUT, useDemo } from "./demo-under-test.js";
+import { fillSignUp, loginHeading, signedIn, uniqueEmail } from "./demo-pages.js";
 
-const ARTIFACTS = fileURLToPath(new URL("../test-artifacts/", import.meta.url));
-const CHROMIUM = "/usr/bin/chromium";
-const UI_TIMEOUT = 15_000;
-
-let server: ServerProcess;
-let browser: Browser;
-let outboxDir: string;
-/** The app's public URL: a host name, as WebAuthn wants (http://localhost is a secure context). */
-let appUrl: string;
-const cleanup: string[] = [];
-
-beforeAll(async () => {
-  const siteDir = tempDir("gatehouse-demo-site-");
-  const dataDir = tempDir("gatehouse-demo-data-");
-  cleanup.push(siteDir, dataDir);
-  outboxDir = join(dataDir, "outbox");
-  buildDemo(siteDir);
-  const port = await freePort();
-  appUrl = `http://localhost:${port}`;
-  server = await startServer({
-    PORT: String(port),
-    APP_URL: appUrl,
-    DEMO_DIR: siteDir,
-    AUTH_STORE_URL: "memory://",
-    AUTH_DATA_DIR: dataDir,
-    MAIL_TRANSPORT: `outbox:${outboxDir}`,
-    AUTH_LIMITS: JSON.stringify({ "login.ip": "1000/1m", "login.email": "1000/1m", "signup.ip": "1000/1m", "emailCode.email": "100/1m", default: "10000/1m" }),
-  });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  for (const dir of cleanup) rmSync(dir, { recursive: true, force: true });
+/** The app's public URL is on a host name, as WebAuthn wants (http://localhost is a secure context). */
+const demo = useDemo({
+  appHost: "localhost",
+  outbox: true,
+  env: () => ({ AUTH_LIMITS: JSON.stringify({ "login.ip": "1000/1m", "login.email": "1000/1m", "signup.ip": "1000/1m", "emailCode.email": "100/1m", default: "10000/1m" }) }),
 });
-
-async function newContext(): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  context.setDefaultTimeout(UI_TIMEOUT);
-  return context;
-}
 
 /**
  * A tab with Chromium's virtual authenticator (DevTools protocol): CTAP2, built
@@ -66,19 +27,10 @@ async function tabWithAuthenticator(context: BrowserContext): Promise<Page> {
   return page;
 }
 
-const signedIn = (page: Page) => page.getByRole("heading", { name: "Your account" });
-const loginHeading = (page: Page) => page.getByRole("heading", { name: "Log in" });
 const passkeyList = (page: Page) => page.getByRole("list", { name: "Passkeys" });
-let counter = 0;
-const uniqueEmail = (label: string) => `${label}.${Date.now()}.${counter++}@example.com`;
 
 async function signUp(page: Page, email: string): Promise<void> {
-  await page.goto(appUrl);
-  await loginHeading(page).waitFor();
-  await page.getByRole("button", { name: "Create an account" }).click();
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password", { exact: true }).fill("a passphrase for the demo");
-  await page.getByRole("button", { name: "Create account" }).click();
+  await fillSignUp(page, demo.appUrl, { email, password: "a passphrase for the demo" });
   await signedIn(page).waitFor();
 }
 
@@ -91,7 +43,7 @@ async function logOut(page: Page): Promise<void> {
 async function signInMail(to: string, after?: OutboxMail): Promise<{ mail: OutboxMail; code: string }> {
   let found: OutboxMail | undefined;
   await expect
-    .poll(() => (found = readOutbox(outboxDir).filter((m) => m.to === to && m.subject === "Your sign-in code" && m !== after && m.text !== after?.text).at(-1)), { timeout: UI_TIMEOUT })
+    .poll(() => (found = readOutbox(demo.outboxDir).filter((m) => m.to === to && m.subject === "Your sign-in code" && m !== after && m.text !== after?.text).at(-1)), { timeout: UI_TIMEOUT })
     .toBeDefined();
   const code = /\b(\d{6})\b/.exec(found!.text)?.[1];
   if (!code) throw new Error("no code in the mail");
@@ -100,7 +52,7 @@ async function signInMail(to: string, after?: OutboxMail): Promise<{ mail: Outbo
 
 describe("passkeys in the demo (Chromium's virtual authenticator)", () => {
   it("adds a passkey, signs in with it without and with the email typed, removes it, and is then refused", async () => {
-    const context = await newContext();
+    const context = await demo.newContext();
     const page = await tabWithAuthenticator(context);
     const email = uniqueEmail("passkey");
     await signUp(page, email);
@@ -145,13 +97,12 @@ describe("passkeys in the demo (Chromium's virtual authenticator)", () => {
     await page.getByRole("button", { name: "Sign in with a passkey" }).click();
     await expect.poll(() => page.getByRole("alert").textContent()).toContain("That passkey could not be verified");
     await loginHeading(page).waitFor();
-    await context.close();
   });
 });
 
 describe("email sign-in codes in the demo", () => {
   it("signs in with the code from the mail; a wrong code is refused at the field", async () => {
-    const context = await newContext();
+    const context = await demo.newContext();
     const page = await context.newPage();
     const email = uniqueEmail("code");
     await signUp(page, email);
@@ -175,11 +126,10 @@ describe("email sign-in codes in the demo", () => {
     await page.getByLabel("Code from the mail").fill(code);
     await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await signedIn(page).waitFor();
-    await context.close();
   });
 
   it("the mail's one-click link signs in on the device that opens it, and takes its token out of the address", async () => {
-    const asking = await newContext();
+    const asking = await demo.newContext();
     const askingPage = await asking.newPage();
     const email = uniqueEmail("link");
     await signUp(askingPage, email);
@@ -192,12 +142,12 @@ describe("email sign-in codes in the demo", () => {
     await asking.close();
 
     const link = linkInHtml(mail);
-    expect(link).toMatch(new RegExp(`^${appUrl}/sign-in-code\\?token=[\\w-]+$`));
-    const opening = await newContext();
+    expect(link).toMatch(new RegExp(`^${demo.appUrl}/sign-in-code\\?token=[\\w-]+$`));
+    const opening = await demo.newContext();
     const page = await opening.newPage();
     await page.goto(link);
     await signedIn(page).waitFor();
-    expect(page.url()).toBe(`${appUrl}/`);
+    expect(page.url()).toBe(`${demo.appUrl}/`);
     await page.getByText(`Signed in as ${email}`).waitFor();
 
     // Used once: the same link again says so, with the way back.
@@ -206,6 +156,5 @@ describe("email sign-in codes in the demo", () => {
     await expect.poll(() => page.getByRole("alert").textContent()).toContain("invalid, expired or already used");
     await page.getByRole("button", { name: "Back to log in" }).click();
     await loginHeading(page).waitFor();
-    await opening.close();
   });
 });

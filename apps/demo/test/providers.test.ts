@@ -1,49 +1,26 @@
-import { mkdirSync, rmSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdirSync } from "node:fs";
+import { type Page } from "playwright-core";
+import { afterAll, describe, expect, it } from "vitest";
 import { startLocalIdp, type LocalIdp } from "../../../packages/auth/test/oauth/local-idp.js";
-import { buildDemo, freePort, startServer, tempDir, type ServerProcess } from "./support.js";
+import { ARTIFACTS, useDemo } from "./demo-under-test.js";
 
 // The demo against a real OpenID Provider (oidc-provider, in this process, on loopback) configured through
 // AUTH_OAUTH_PROVIDERS, driven in Chromium through the provider's development login and consent pages.
-const ARTIFACTS = fileURLToPath(new URL("../test-artifacts/", import.meta.url));
-const UI_TIMEOUT = 15_000;
 const PASSWORD = "correct horse battery staple";
 
 let idp: LocalIdp;
-let server: ServerProcess;
-let browser: Browser;
-let appUrl: string;
-const cleanup: string[] = [];
-
-beforeAll(async () => {
-  const siteDir = tempDir("gatehouse-demo-site-");
-  const dataDir = tempDir("gatehouse-demo-data-");
-  cleanup.push(siteDir, dataDir);
-  buildDemo(siteDir);
-  const port = await freePort();
-  // The app on localhost, the IdP on 127.0.0.1: two sites, as in production.
-  appUrl = `http://localhost:${port}`;
-  idp = await startLocalIdp([`${appUrl}/oauth/acme/callback`]);
-  server = await startServer({
-    PORT: String(port),
-    APP_URL: appUrl,
-    DEMO_DIR: siteDir,
-    AUTH_STORE_URL: "memory://",
-    AUTH_DATA_DIR: dataDir,
-    AUTH_OAUTH_PROVIDERS: JSON.stringify([{ id: "acme", name: "Acme ID", issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret }]),
-    AUTH_LIMITS: JSON.stringify({ "login.ip": "1000/1m", "login.email": "1000/1m", "signup.ip": "1000/1m", default: "10000/1m" }),
-  });
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await idp?.close();
-  for (const dir of cleanup) rmSync(dir, { recursive: true, force: true });
+// The app on localhost, the IdP on 127.0.0.1: two sites, as in production.
+const demo = useDemo({
+  appHost: "localhost",
+  env: async (appUrl) => {
+    idp = await startLocalIdp([`${appUrl}/oauth/acme/callback`]);
+    return {
+      AUTH_OAUTH_PROVIDERS: JSON.stringify([{ id: "acme", name: "Acme ID", issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret }]),
+      AUTH_LIMITS: JSON.stringify({ "login.ip": "1000/1m", "login.email": "1000/1m", "signup.ip": "1000/1m", default: "10000/1m" }),
+    };
+  },
 });
+afterAll(() => idp?.close());
 
 let counter = 0;
 const newLogin = (label: string) => `${label}-${Date.now()}-${counter++}`;
@@ -56,28 +33,23 @@ async function atProvider(page: Page, login: string): Promise<void> {
   await page.locator('button[type="submit"]').click();
   await page.locator('input[name="prompt"][value="consent"]').waitFor({ state: "attached" });
   await page.locator('button[type="submit"]').click();
-  await page.waitForURL((url) => url.href.startsWith(appUrl));
+  await page.waitForURL((url) => url.href.startsWith(demo.appUrl));
 }
 
 async function withPage(run: (page: Page) => Promise<void>): Promise<void> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  context.setDefaultTimeout(UI_TIMEOUT);
-  try {
-    await run(await context.newPage());
-  } finally {
-    await context.close();
-  }
+  const context = await demo.newContext();
+  await run(await context.newPage());
 }
 
 describe("demo: sign in with a provider, and linked accounts", () => {
   it("signs in with the provider's button and shows the linked account, whose unlinking is refused (the only way in)", async () => {
     await withPage(async (page) => {
       const login = newLogin("demo");
-      await page.goto(appUrl);
+      await page.goto(demo.appUrl);
       await page.getByRole("button", { name: "Sign in with Acme ID" }).click();
       await atProvider(page, login);
       await page.getByRole("heading", { name: "Your account" }).waitFor();
-      expect(page.url()).toBe(`${appUrl}/`);
+      expect(page.url()).toBe(`${demo.appUrl}/`);
       const linked = page.getByRole("list", { name: "Linked accounts" });
       await expect.poll(() => linked.textContent()).toContain(`${login}@idp.test`);
       await page.getByRole("button", { name: "Unlink Acme ID" }).click();
@@ -93,14 +65,14 @@ describe("demo: sign in with a provider, and linked accounts", () => {
       const login = newLogin("existing");
       const email = `${login}@idp.test`;
       // An account with that address exists and is not verified: the provider cannot be linked automatically.
-      await fetch(`${server.url}/trpc/auth.signup`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ email, password: PASSWORD }) });
-      await page.goto(appUrl);
+      await fetch(`${demo.server.url}/trpc/auth.signup`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ email, password: PASSWORD }) });
+      await page.goto(demo.appUrl);
       await page.getByRole("button", { name: "Sign in with Acme ID" }).click();
       await atProvider(page, login);
       await page.getByRole("heading", { name: "Log in" }).waitFor();
       await expect.poll(() => page.getByRole("alert").allTextContents()).toContainEqual(expect.stringMatching(/already exists.*link the provider/));
       // The reason is shown once and taken out of the address.
-      expect(page.url()).toBe(`${appUrl}/`);
+      expect(page.url()).toBe(`${demo.appUrl}/`);
       await page.screenshot({ path: `${ARTIFACTS}provider-link-required.png`, fullPage: true });
 
       await page.getByLabel("Email").fill(email);

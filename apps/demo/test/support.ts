@@ -1,11 +1,11 @@
 import { execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+export { freePort } from "@gatehouse/store/testing";
 
 const DEMO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -41,18 +41,6 @@ export function totp(secret: string, now = Date.now()): string {
   const offset = hmac[hmac.length - 1]! & 0x0f;
   const value = (hmac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
   return value.toString().padStart(6, "0");
-}
-
-/** A port that was free a moment ago, so the server can be told its own public URL (APP_URL, for the links in mails). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 export interface OutboxMail {

@@ -1,7 +1,7 @@
 import { SignJWT, UnsecuredJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSecretKeyRing } from "../src/index.js";
-import { GOOD_PASSWORD, reasonOf, startServer, TEST_SECRET, uniqueEmail, type TestServer } from "./harness.js";
+import { dataOf, GOOD_PASSWORD, reasonOf, signedInOf, startServer, TEST_SECRET, uniqueEmail, type TestServer } from "./harness.js";
 
 let server: TestServer;
 let accessToken: string;
@@ -10,7 +10,7 @@ let claims: Record<string, unknown>;
 beforeAll(async () => {
   server = await startServer();
   const res = await server.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD }, { mode: "token" });
-  accessToken = res.body.result.data.accessToken;
+  accessToken = dataOf(res).accessToken;
   claims = JSON.parse(Buffer.from(accessToken.split(".")[1]!, "base64url").toString());
 });
 afterAll(() => server.close());
@@ -29,7 +29,7 @@ describe("access tokens", () => {
     expect(header).toMatchObject({ alg: "HS256", kid: expect.any(String) });
     const res = await me(accessToken);
     expect(res.status).toBe(200);
-    expect(res.body.result.data.user.id).toBe(claims.sub);
+    expect(dataOf(res).user.id).toBe(claims.sub);
   });
 
   it("refuses a missing token", async () => {
@@ -62,8 +62,8 @@ describe("access tokens", () => {
   });
 
   it("answers token_expired, distinct from token_invalid, once past exp plus 30 s tolerance", async () => {
-    const res = await server.call("auth.login", { email: (await me(accessToken)).body.result.data.user.email, password: GOOD_PASSWORD }, { mode: "token" });
-    const fresh = res.body.result.data.accessToken;
+    const res = await server.call("auth.login", { email: dataOf(await me(accessToken)).user.email, password: GOOD_PASSWORD }, { mode: "token" });
+    const fresh = signedInOf(res).accessToken;
     server.clock.advance(900_000 + 20_000);
     expect((await me(fresh)).status).toBe(200);
     server.clock.advance(15_000);
@@ -77,22 +77,19 @@ describe("key rotation", () => {
   it("verifies tokens of the previous key while the new key signs, and refuses them once it is dropped", async () => {
     const before = await startServer({ keys: createSecretKeyRing([TEST_SECRET]) });
     const res = await before.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD }, { mode: "token" });
-    const oldToken = res.body.result.data.accessToken;
+    const oldToken = dataOf(res).accessToken;
     const newSecret = new TextEncoder().encode("rotated-secret-rotated-secret-rotated-secret");
     const shared = { store: before.store, clock: before.clock };
 
     const rotating = await startServer({ ...shared, keys: createSecretKeyRing([newSecret, TEST_SECRET]) });
     expect((await rotating.call("auth.me", undefined, { query: true, bearer: oldToken })).status).toBe(200);
-    const login = await rotating.call("auth.login", { email: res.body.result.data.user.email, password: GOOD_PASSWORD }, { mode: "token" });
-    const newToken = login.body.result.data.accessToken;
+    const login = await rotating.call("auth.login", { email: dataOf(res).user.email, password: GOOD_PASSWORD }, { mode: "token" });
+    const newToken = signedInOf(login).accessToken;
     const kidOf = (token: string) => JSON.parse(Buffer.from(token.split(".")[0]!, "base64url").toString()).kid;
     expect(kidOf(newToken)).toBe(createSecretKeyRing([newSecret]).signing.kid);
 
     const rotated = await startServer({ ...shared, keys: createSecretKeyRing([newSecret]) });
     expect(reasonOf(await rotated.call("auth.me", undefined, { query: true, bearer: oldToken }))).toBe("token_invalid");
     expect((await rotated.call("auth.me", undefined, { query: true, bearer: newToken })).status).toBe(200);
-
-    await Promise.all([rotating.close(), rotated.close()]);
-    await before.close();
   });
 });

@@ -1,43 +1,41 @@
 import { describe, expect, it } from "vitest";
-import { GOOD_PASSWORD, reasonOf, startServer, uniqueEmail, type TestServer } from "./harness.js";
+import { uniqueEmail, type InputOf } from "./harness.js";
 import { STORES } from "./stores.js";
+import { refusalOf, startGatehouse, type Account, type Gatehouse } from "./support/gatehouse.js";
 
-async function signUpAdmin(server: TestServer): Promise<{ token: string; email: string }> {
-  const email = uniqueEmail("admin");
-  const data = (await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
-  await server.services.users.update(data.user.id, (u) => ({ ...u, role: "admin" }));
-  return { token: data.accessToken as string, email };
+async function signUpAdmin(gatehouse: Gatehouse): Promise<Account> {
+  const admin = await gatehouse.signUp({ email: uniqueEmail("admin") });
+  await gatehouse.services.users.update(admin.userId, (u) => ({ ...u, role: "admin" }));
+  return admin;
 }
 
 /** Users straight through the store, one second apart in signup time (no bcrypt, no HTTP). */
-async function seed(server: TestServer, emails: string[]): Promise<string[]> {
+async function seed(gatehouse: Gatehouse, emails: string[]): Promise<string[]> {
   const ids: string[] = [];
   for (const email of emails) {
-    server.clock.advance(1000);
-    const user = await server.services.users.create({ email, name: null, role: "user", emailVerified: false, mfaEnabled: false, passwordHash: "x", createdAt: server.clock.now() });
+    gatehouse.clock.advance(1000);
+    const user = await gatehouse.services.users.create({ email, name: null, role: "user", emailVerified: false, mfaEnabled: false, passwordHash: "x", createdAt: gatehouse.clock.now() });
     ids.push(user!.id);
   }
   return ids;
 }
 
-type Page = { items: Array<{ id: string; email: string; createdAt: string }>; nextCursor: string | null };
-
-describe.each(STORES)("admin.listUsers on the %s store", (name, options, available) => {
+describe.each(STORES)("admin.listUsers on the %s store", (_name, options, available) => {
   it.skipIf(!available)("pages every user once, newest first, by cursor, while users are added; finds by exact address or prefix", async () => {
-    const opened = await options();
-    const server = await startServer(opened);
-    const { token } = await signUpAdmin(server);
-    const list = async (input: Record<string, unknown>) => server.call("admin.listUsers", input, { query: true, bearer: token });
-    const page = async (input: Record<string, unknown>): Promise<Page> => (await list(input)).body.result.data;
+    const gatehouse = await startGatehouse(await options());
+    const admin = gatehouse.as(await signUpAdmin(gatehouse));
+    const page = (input: InputOf<"admin.listUsers">) => admin.admin.listUsers(input);
+    // Inputs the schema refuses, sent as a client might.
+    const refusal = (input: unknown) => refusalOf(admin.admin.listUsers(input as InputOf<"admin.listUsers">));
 
-    const seeded = await seed(server, Array.from({ length: 23 }, (_, i) => `member${String(i).padStart(2, "0")}@example.org`));
-    const [bob, bobAu, bobby] = await seed(server, ["bob@example.com", "bob@example.com.au", "bobby@example.net"]);
+    const seeded = await seed(gatehouse, Array.from({ length: 23 }, (_, i) => `member${String(i).padStart(2, "0")}@example.org`));
+    const [bob, bobAu, bobby] = await seed(gatehouse, ["bob@example.com", "bob@example.com.au", "bobby@example.net"]);
 
     const first = await page({ limit: 10 });
     expect(first.items.map((u) => u.id).slice(0, 3)).toEqual([bobby, bobAu, bob]);
     expect(Object.keys(first.items[0]!).sort()).toEqual(["createdAt", "email", "emailVerified", "id", "mfaEnabled", "name", "role"]);
     // Added after the first page: newer than its cursor, so no later page shows it and nothing shifts.
-    const [late] = await seed(server, ["late@example.org"]);
+    const [late] = await seed(gatehouse, ["late@example.org"]);
     const seen = [...first.items];
     for (let cursor = first.nextCursor; cursor !== null; ) {
       const next = await page({ limit: 10, cursor });
@@ -65,31 +63,27 @@ describe.each(STORES)("admin.listUsers on the %s store", (name, options, availab
     expect((await page({ email: "nobody" })).items).toEqual([]);
 
     // A cursor is checked: not a store cursor, or one from the other list, is the caller's mistake.
-    expect(reasonOf(await list({ cursor: "not-a-cursor" }))).toBe("validation_failed");
-    expect(reasonOf(await list({ email: "bob", cursor: first.nextCursor }))).toBe("validation_failed");
-    expect(reasonOf(await list({ limit: 101 }))).toBe("validation_failed");
-    expect(reasonOf(await list({ page: 2 }))).toBe("validation_failed");
+    expect(await refusal({ cursor: "not-a-cursor" })).toBe("validation_failed");
+    expect(await refusal({ email: "bob", cursor: first.nextCursor })).toBe("validation_failed");
+    expect(await refusal({ limit: 101 })).toBe("validation_failed");
+    expect(await refusal({ page: 2 })).toBe("validation_failed");
 
     // An id whose record is gone is skipped, and leaves the list.
-    await server.store.delete(`user:${bobby}`);
+    await gatehouse.store.delete(`user:${bobby}`);
     expect((await page({ email: "bob" })).items.map((u) => u.id)).toEqual([bob, bobAu]);
-    expect(await server.services.users.count()).toBe(27);
-
-    await server.close();
-    if (name === "redis") await opened.store!.close();
+    expect(await gatehouse.services.users.count()).toBe(27);
   });
 });
 
 describe("user indexes under concurrent signups", () => {
   it("lists each of 60 concurrent signups once, and one account per email", async () => {
-    const server = await startServer();
-    const admin = await signUpAdmin(server);
+    const gatehouse = await startGatehouse();
+    const admin = await signUpAdmin(gatehouse);
     const emails = Array.from({ length: 30 }, () => uniqueEmail("burst"));
-    const results = await Promise.all([...emails, ...emails].map((email) => server.call("auth.signup", { email, password: GOOD_PASSWORD })));
-    expect(results.filter((r) => r.status === 200)).toHaveLength(30);
-    const listed = (await server.call("admin.listUsers", { limit: 100 }, { query: true, bearer: admin.token })).body.result.data as Page;
+    const results = await Promise.allSettled([...emails, ...emails].map((email) => gatehouse.signUp({ email })));
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(30);
+    const listed = await gatehouse.as(admin).admin.listUsers({ limit: 100 });
     expect(listed.items.map((u) => u.email).sort()).toEqual([...emails, admin.email].sort());
-    expect(await server.services.users.count()).toBe(31);
-    await server.close();
+    expect(await gatehouse.services.users.count()).toBe(31);
   });
 });

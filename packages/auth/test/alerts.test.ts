@@ -2,7 +2,8 @@ import { createHmac } from "node:crypto";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
-import { GOOD_PASSWORD, startServer, uniqueEmail } from "./harness.js";
+import { dataOf, GOOD_PASSWORD, reasonOf, startServer, uniqueEmail } from "./harness.js";
+import { closeWhenTestEnds } from "./support/cleanup.js";
 
 interface Received {
   headers: IncomingMessage["headers"];
@@ -20,7 +21,8 @@ async function webhookReceiver() {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received, close: () => new Promise((r) => server.close(r)) };
+  closeWhenTestEnds(() => new Promise((resolve) => server.close(() => resolve())));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received };
 }
 
 const SECRET = "webhook-secret-for-tests";
@@ -30,7 +32,7 @@ describe("alert webhook", () => {
     const hook = await webhookReceiver();
     const server = await startServer({ alertWebhookUrl: hook.url, alertWebhookSecret: SECRET, trustProxy: 1 });
     const email = uniqueEmail();
-    const signup = (await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token", headers: { "X-Forwarded-For": "198.51.100.1" } })).body.result.data;
+    const signup = dataOf(await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token", headers: { "X-Forwarded-For": "198.51.100.1" } }));
     await server.call("auth.login", { email, password: GOOD_PASSWORD }, { headers: { "X-Forwarded-For": "198.51.100.1" } });
     await server.call("auth.login", { email, password: GOOD_PASSWORD }, { headers: { "X-Forwarded-For": "203.0.113.9" } });
     await server.call("auth.refresh", { refreshToken: signup.refreshToken }, { mode: "token" });
@@ -47,19 +49,16 @@ describe("alert webhook", () => {
       expect(body).not.toContain(signup.refreshToken);
     }
     expect(JSON.parse(hook.received.find((r) => r.body.includes("login_new_ip"))!.body)).toMatchObject({ ip: "203.0.113.9", userId: signup.user.id });
-    await server.close();
-    await hook.close();
   });
 
   it("a failing webhook is logged and does not fail the request", async () => {
     const server = await startServer({ alertWebhookUrl: "http://127.0.0.1:9/unreachable", alertWebhookSecret: SECRET });
-    const signup = (await server.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
+    const signup = dataOf(await server.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD }, { mode: "token" }));
     await server.call("auth.refresh", { refreshToken: signup.refreshToken }, { mode: "token" });
     server.clock.advance(11_000);
     const reuse = await server.call("auth.refresh", { refreshToken: signup.refreshToken }, { mode: "token" });
-    expect(reuse.body.error.data.reason).toBe("refresh_reused");
+    expect(reasonOf(reuse)).toBe("refresh_reused");
     await server.services.events.drain();
     expect(server.logLines().some((l) => l.event === "alert_failed" && l.kind === "refresh_token_reuse")).toBe(true);
-    await server.close();
   });
 });

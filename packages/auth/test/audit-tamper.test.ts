@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { openStore } from "@gatehouse/store";
 import { chainEntries } from "../src/features/audit/audit-chain.js";
 import { createAuditTrail } from "../src/features/audit/audit-trail.js";
-import { createFakeClock } from "./harness.js";
+import { createFakeClock } from "@gatehouse/store/testing";
 import { sqliteUrl } from "./stores.js";
 
 const KEY = new TextEncoder().encode("audit-test-key-audit-test-key-32");

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter } from "../src/index.js";
-import { GOOD_PASSWORD, reasonOf, startServer, uniqueEmail, type TestServer } from "./harness.js";
+import { dataOf, GOOD_PASSWORD, reasonOf, signedInOf, signUpAccount, startServer, wireErrorOf, type InputOf, type ProcedurePath, type TestServer, type WireAccount } from "./harness.js";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -8,28 +8,15 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-interface Account {
-  id: string;
-  email: string;
-  accessToken: string;
-  refreshToken: string;
-}
+const account = (role: "user" | "admin" = "user") => signUpAccount(server, role);
 
-async function account(role: "user" | "admin" = "user"): Promise<Account> {
-  const email = uniqueEmail(role);
-  const res = await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" });
-  const { accessToken, refreshToken, user } = res.body.result.data;
-  if (role === "admin") await server.services.users.update(user.id, (u) => ({ ...u, role: "admin" }));
-  return { id: user.id, email, accessToken, refreshToken };
-}
+const query = <P extends ProcedurePath>(procedure: P, bearer: string, input?: InputOf<P>) => server.call(procedure, input, { query: true, bearer });
+const mutate = <P extends ProcedurePath>(procedure: P, bearer: string, input?: InputOf<P>) => server.call(procedure, input, { bearer });
 
-const query = (procedure: string, bearer: string, input?: unknown) => server.call(procedure, input, { query: true, bearer });
-const mutate = (procedure: string, bearer: string, input?: unknown) => server.call(procedure, input, { bearer });
-
-async function apiKey(owner: Account, scopes: string[], extra: Record<string, unknown> = {}) {
+async function apiKey(owner: WireAccount, scopes: InputOf<"apiKeys.create">["scopes"], extra: { expiresInDays?: number } = {}) {
   const res = await mutate("apiKeys.create", owner.accessToken, { name: "ci", scopes, ...extra });
   expect(res.status).toBe(200);
-  return res.body.result.data as { id: string; key: string; prefix: string; scopes: string[]; expiresAt: string | null };
+  return dataOf(res) as { id: string; key: string; prefix: string; scopes: string[]; expiresAt: string | null };
 }
 
 describe("declared access (default deny)", () => {
@@ -101,8 +88,8 @@ describe("declared access (default deny)", () => {
 describe("users", () => {
   it("users.get: the owner and admins see a user; anyone else gets not_found with no data (BOLA)", async () => {
     const [alice, bob, admin] = await Promise.all([account(), account(), account("admin")]);
-    expect((await query("users.get", alice.accessToken, { id: alice.id })).body.result.data.user.email).toBe(alice.email);
-    expect((await query("users.get", admin.accessToken, { id: alice.id })).body.result.data.user.id).toBe(alice.id);
+    expect(dataOf(await query("users.get", alice.accessToken, { id: alice.id })).user.email).toBe(alice.email);
+    expect(dataOf(await query("users.get", admin.accessToken, { id: alice.id })).user.id).toBe(alice.id);
     const peek = await query("users.get", bob.accessToken, { id: alice.id });
     expect(peek.status).toBe(404);
     expect(reasonOf(peek)).toBe("not_found");
@@ -112,36 +99,36 @@ describe("users", () => {
   it("users.update changes the name only; any other field rejects the whole request (mass assignment)", async () => {
     const alice = await account();
     const renamed = await mutate("users.update", alice.accessToken, { name: "Alice" });
-    expect(renamed.body.result.data.user).toMatchObject({ name: "Alice", role: "user" });
+    expect(dataOf(renamed).user).toMatchObject({ name: "Alice", role: "user" });
     for (const extra of [{ role: "admin" }, { emailVerified: true }, { id: "someone-else" }]) {
-      const res = await mutate("users.update", alice.accessToken, { name: "Mallory", ...extra });
+      const res = await server.send("users.update", { name: "Mallory", ...extra }, { bearer: alice.accessToken });
       expect(reasonOf(res), JSON.stringify(extra)).toBe("validation_failed");
     }
     const me = await query("auth.me", alice.accessToken);
-    expect(me.body.result.data.user).toMatchObject({ name: "Alice", role: "user", emailVerified: false });
+    expect(dataOf(me).user).toMatchObject({ name: "Alice", role: "user", emailVerified: false });
   });
 });
 
 describe("sessions", () => {
   it("lists one entry per login with the current one marked; revoking kills its tokens at once", async () => {
     const alice = await account();
-    const second = (await server.call("auth.login", { email: alice.email, password: GOOD_PASSWORD }, { mode: "token", headers: { "User-Agent": "phone/1.0" } })).body.result.data;
-    const list = (await query("sessions.list", alice.accessToken)).body.result.data as Array<Record<string, unknown>>;
+    const second = signedInOf(await server.call("auth.login", { email: alice.email, password: GOOD_PASSWORD }, { mode: "token", headers: { "User-Agent": "phone/1.0" } }));
+    const list = dataOf(await query("sessions.list", alice.accessToken));
     expect(list).toHaveLength(2);
     expect(Object.keys(list[0]!).sort()).toEqual(["createdAt", "current", "id", "ip", "lastUsedAt", "userAgent"]);
     expect(list.filter((s) => s.current)).toHaveLength(1);
     const phone = list.find((s) => s.userAgent === "phone/1.0")!;
     expect(phone.current).toBe(false);
-    expect((await mutate("sessions.revoke", alice.accessToken, { id: phone.id })).body.result.data).toEqual({ ok: true });
+    expect(dataOf(await mutate("sessions.revoke", alice.accessToken, { id: phone.id }))).toEqual({ ok: true });
     expect(reasonOf(await query("auth.me", second.accessToken))).toBe("token_revoked");
     expect(reasonOf(await server.call("auth.refresh", { refreshToken: second.refreshToken }, { mode: "token" }))).toBe("refresh_invalid");
-    expect((await query("sessions.list", alice.accessToken)).body.result.data).toHaveLength(1);
+    expect(dataOf(await query("sessions.list", alice.accessToken))).toHaveLength(1);
   });
 
   it("another user's session is not_found, and stays alive (BOLA)", async () => {
     const [alice, bob] = await Promise.all([account(), account()]);
-    const [aliceSession] = (await query("sessions.list", alice.accessToken)).body.result.data;
-    expect(reasonOf(await mutate("sessions.revoke", bob.accessToken, { id: aliceSession.id }))).toBe("not_found");
+    const [aliceSession] = dataOf(await query("sessions.list", alice.accessToken));
+    expect(reasonOf(await mutate("sessions.revoke", bob.accessToken, { id: aliceSession!.id }))).toBe("not_found");
     expect((await query("auth.me", alice.accessToken)).status).toBe(200);
   });
 });
@@ -152,7 +139,7 @@ describe("API keys", () => {
     const created = await apiKey(alice, ["profile:read"], { expiresInDays: 30 });
     expect(created.key).toMatch(/^gth_[0-9A-Za-z]{49}$/);
     expect(created.key.startsWith(created.prefix)).toBe(true);
-    const list = (await query("apiKeys.list", alice.accessToken)).body.result.data;
+    const list = dataOf(await query("apiKeys.list", alice.accessToken));
     expect(list).toEqual([{ id: created.id, name: "ci", prefix: created.prefix, scopes: ["profile:read"], createdAt: expect.any(String), lastUsedAt: null, expiresAt: created.expiresAt }]);
     expect(JSON.stringify(list)).not.toContain(created.key);
     const record = await server.store.get<Record<string, unknown>>(`apikey:${created.id}`);
@@ -162,7 +149,7 @@ describe("API keys", () => {
   it("authenticate only procedures that name their scope", async () => {
     const alice = await account();
     const profile = await apiKey(alice, ["profile:read"]);
-    expect((await query("auth.me", profile.key)).body.result.data.user.id).toBe(alice.id);
+    expect(dataOf(await query("auth.me", profile.key)).user.id).toBe(alice.id);
     expect(reasonOf(await query("users.get", profile.key, { id: alice.id }))).toBe("forbidden");
     expect(reasonOf(await query("sessions.list", profile.key))).toBe("forbidden");
     const reader = await apiKey(alice, ["users:read"]);
@@ -188,7 +175,7 @@ describe("API keys", () => {
     expect(reasonOf(await query("auth.me", key.key))).toBe("token_invalid");
     const fresh = await account();
     const revocable = await apiKey(fresh, ["profile:read"]);
-    expect((await mutate("apiKeys.revoke", fresh.accessToken, { id: revocable.id })).body.result.data).toEqual({ ok: true });
+    expect(dataOf(await mutate("apiKeys.revoke", fresh.accessToken, { id: revocable.id }))).toEqual({ ok: true });
     expect(reasonOf(await query("auth.me", revocable.key))).toBe("token_invalid");
   });
 
@@ -203,14 +190,14 @@ describe("API keys", () => {
     const alice = await account();
     const key = await apiKey(alice, ["profile:read"]);
     await query("auth.me", key.key);
-    const firstUse = (await query("apiKeys.list", alice.accessToken)).body.result.data[0].lastUsedAt;
+    const firstUse = dataOf(await query("apiKeys.list", alice.accessToken))[0]!.lastUsedAt;
     expect(firstUse).toEqual(expect.any(String));
     server.clock.advance(30_000);
     await query("auth.me", key.key);
-    expect((await query("apiKeys.list", alice.accessToken)).body.result.data[0].lastUsedAt).toBe(firstUse);
+    expect(dataOf(await query("apiKeys.list", alice.accessToken))[0]!.lastUsedAt).toBe(firstUse);
     server.clock.advance(31_000);
     await query("auth.me", key.key);
-    expect((await query("apiKeys.list", alice.accessToken)).body.result.data[0].lastUsedAt).not.toBe(firstUse);
+    expect(dataOf(await query("apiKeys.list", alice.accessToken))[0]!.lastUsedAt).not.toBe(firstUse);
   });
 });
 
@@ -221,14 +208,14 @@ describe("step-up", () => {
     const stale = await mutate("apiKeys.create", alice.accessToken, { name: "late", scopes: ["profile:read"] });
     expect(stale.status).toBe(403);
     expect(reasonOf(stale)).toBe("reauth_required");
-    const fresh = (await server.call("auth.login", { email: alice.email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
+    const fresh = signedInOf(await server.call("auth.login", { email: alice.email, password: GOOD_PASSWORD }, { mode: "token" }));
     expect((await mutate("apiKeys.create", fresh.accessToken, { name: "now", scopes: ["profile:read"] })).status).toBe(200);
   });
 
   it("refreshing keeps the original authentication time", async () => {
     const alice = await account();
     server.clock.advance(9 * 60_000);
-    const refreshed = (await server.call("auth.refresh", { refreshToken: alice.refreshToken }, { mode: "token" })).body.result.data;
+    const refreshed = dataOf(await server.call("auth.refresh", { refreshToken: alice.refreshToken }, { mode: "token" }));
     server.clock.advance(2 * 60_000);
     expect(reasonOf(await mutate("apiKeys.create", refreshed.accessToken, { name: "x", scopes: ["profile:read"] }))).toBe("reauth_required");
   });
@@ -246,12 +233,12 @@ describe("admin", () => {
 
   it("lists users a page at a time by cursor, at most 100 a page", async () => {
     const admin = await account("admin");
-    const first = (await query("admin.listUsers", admin.accessToken, { limit: 2 })).body.result.data;
+    const first = dataOf(await query("admin.listUsers", admin.accessToken, { limit: 2 }));
     expect(first.items).toHaveLength(2);
     expect(first.nextCursor).toEqual(expect.any(String));
-    expect(Object.keys(first.items[0]).sort()).toEqual(["createdAt", "email", "emailVerified", "id", "mfaEnabled", "name", "role"]);
-    const second = (await query("admin.listUsers", admin.accessToken, { cursor: first.nextCursor, limit: 2 })).body.result.data;
-    expect(second.items[0].id).not.toBe(first.items[0].id);
+    expect(Object.keys(first.items[0]!).sort()).toEqual(["createdAt", "email", "emailVerified", "id", "mfaEnabled", "name", "role"]);
+    const second = dataOf(await query("admin.listUsers", admin.accessToken, { cursor: first.nextCursor!, limit: 2 }));
+    expect(second.items[0]!.id).not.toBe(first.items[0]!.id);
     expect(reasonOf(await query("admin.listUsers", admin.accessToken, { limit: 101 }))).toBe("validation_failed");
   });
 
@@ -259,7 +246,7 @@ describe("admin", () => {
     const [admin, other] = await Promise.all([account("admin"), account("admin")]);
     expect((await query("admin.listUsers", other.accessToken, {})).status).toBe(200);
     const demoted = await mutate("admin.setRole", admin.accessToken, { userId: other.id, role: "user" });
-    expect(demoted.body.result.data.user.role).toBe("user");
+    expect(dataOf(demoted).user.role).toBe("user");
     expect(reasonOf(await query("admin.listUsers", other.accessToken, {}))).toBe("forbidden");
     expect(server.logLines().some((l) => l.event === "role_changed" && l.userId === other.id && l.to === "user")).toBe(true);
     server.clock.advance(11 * 60_000);
@@ -269,12 +256,12 @@ describe("admin", () => {
   it("lockUser kills sessions, refresh and access tokens at once, suspends API keys and refuses login; unlock restores login only", async () => {
     const [admin, victim] = await Promise.all([account("admin"), account()]);
     const key = await apiKey(victim, ["profile:read"]);
-    expect((await mutate("admin.lockUser", admin.accessToken, { userId: victim.id, reason: "account takeover" })).body.result.data).toEqual({ ok: true });
+    expect(dataOf(await mutate("admin.lockUser", admin.accessToken, { userId: victim.id, reason: "account takeover" }))).toEqual({ ok: true });
     expect(reasonOf(await query("auth.me", victim.accessToken))).toBe("token_revoked");
     expect(reasonOf(await server.call("auth.refresh", { refreshToken: victim.refreshToken }, { mode: "token" }))).toBe("refresh_invalid");
     const keyWhileLocked = await query("auth.me", key.key);
     expect(keyWhileLocked.status).toBe(403);
-    expect(keyWhileLocked.body.error.message).toContain("suspended");
+    expect(wireErrorOf(keyWhileLocked).message).toContain("suspended");
     const login = await server.call("auth.login", { email: victim.email, password: GOOD_PASSWORD });
     expect(login.status).toBe(403);
     expect(reasonOf(login)).toBe("account_disabled");
@@ -286,7 +273,7 @@ describe("admin", () => {
     const back = await server.call("auth.login", { email: victim.email, password: GOOD_PASSWORD }, { mode: "token" });
     expect(back.status).toBe(200);
     expect(reasonOf(await query("auth.me", key.key))).toBe("forbidden");
-    expect((await query("auth.me", back.body.result.data.accessToken)).status).toBe(200);
+    expect((await query("auth.me", signedInOf(back).accessToken)).status).toBe(200);
   });
 
   it("an admin cannot lock or demote themselves, and an unknown user is not_found", async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GOOD_PASSWORD, reasonOf, startServer, timed, uniqueEmail, type TestServer } from "./harness.js";
+import { GOOD_PASSWORD, reasonOf, startServer, timed, uniqueEmail, wireErrorOf, type TestServer } from "./harness.js";
 
 const ALLOWED = "https://app.example.com";
 let server: TestServer;
@@ -88,7 +88,6 @@ describe("CSRF: an origin is scheme, host and port", () => {
       });
     expect((await call("http")).status).toBe(403);
     expect((await call("https")).status).toBe(200);
-    await proxied.close();
   });
 });
 
@@ -100,11 +99,10 @@ describe("hashing does not starve everything else", () => {
     expect(shed.length).toBeGreaterThanOrEqual(5);
     expect(shed[0]!.result.status).toBe(503);
     expect(shed[0]!.result.headers.get("retry-after")).toBe("1");
-    expect(shed[0]!.result.body.error.data).toMatchObject({ reason: "overloaded", code: "SERVICE_UNAVAILABLE", httpStatus: 503, path: "auth.login", requestId: expect.any(String) });
+    expect(wireErrorOf(shed[0]!.result).data).toMatchObject({ reason: "overloaded", code: "SERVICE_UNAVAILABLE", httpStatus: 503, path: "auth.login", requestId: expect.any(String) });
     // Held 250 ms (a timer never fires early), so a client retrying at once cannot turn refusals into a CPU flood.
     for (const refusal of shed) expect(refusal.ms).toBeGreaterThanOrEqual(245);
     expect(results.filter((r) => reasonOf(r.result) === "invalid_credentials").length).toBeGreaterThanOrEqual(1);
-    await busy.close();
   });
 
   it("holds a batch whose calls all failed, some refused by the hashing queue itself", async () => {
@@ -117,6 +115,5 @@ describe("hashing does not starve everything else", () => {
     });
     expect(batch.result.reasons).toContain("overloaded");
     expect(batch.ms).toBeGreaterThanOrEqual(245);
-    await held.close();
   });
 });

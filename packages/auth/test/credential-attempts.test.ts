@@ -1,7 +1,7 @@
 import { generateHOTP } from "@oslojs/otp";
 import { decodeBase32IgnorePadding } from "@oslojs/encoding";
 import { describe, expect, it } from "vitest";
-import { GOOD_PASSWORD, reasonOf, startServer, uniqueEmail, type CallResult, type TestServer } from "./harness.js";
+import { challengeOf, dataOf, GOOD_PASSWORD, reasonOf, signedInOf, startServer, uniqueEmail, wireErrorOf, type CallResult, type TestServer } from "./harness.js";
 
 const GENEROUS_REAUTH = { "reauth.user": { max: 100_000, windowSeconds: 60 } };
 const codeAt = (secret: string, ms: number) => generateHOTP(decodeBase32IgnorePadding(secret), BigInt(Math.floor(ms / 30_000)), 6);
@@ -13,15 +13,15 @@ const guesses = (right: string) => Array.from({ length: 40 }, (_, i) => (i === 3
 async function signedIn(server: TestServer) {
   const email = uniqueEmail();
   await server.call("auth.signup", { email, password: GOOD_PASSWORD });
-  const login = (await server.call("auth.login", { email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
+  const login = signedInOf(await server.call("auth.login", { email, password: GOOD_PASSWORD }, { mode: "token" }));
   return { email, accessToken: login.accessToken as string, deviceToken: login.deviceToken as string };
 }
 
 async function mfaAccount(server: TestServer) {
   const email = uniqueEmail("mfa");
-  const { accessToken } = (await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
-  const { secret } = (await server.call("mfa.setupTotp", undefined, { bearer: accessToken })).body.result.data;
-  const recoveryCodes = (await server.call("mfa.enableTotp", { code: codeAt(secret, server.clock.now()) }, { bearer: accessToken })).body.result.data.recoveryCodes as string[];
+  const { accessToken } = dataOf(await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" }));
+  const { secret } = dataOf(await server.call("mfa.setupTotp", undefined, { bearer: accessToken }));
+  const recoveryCodes = dataOf(await server.call("mfa.enableTotp", { code: codeAt(secret, server.clock.now()) }, { bearer: accessToken })).recoveryCodes as string[];
   server.clock.advance(30_000);
   return { email, accessToken, secret: secret as string, recoveryCodes };
 }
@@ -30,20 +30,19 @@ describe("password guesses sent all at once (bcrypt cost 12)", () => {
   it("auth.reauthenticate checks at most 10 of 40 parallel guesses; the right one, 35th, is refused", { timeout: 120_000 }, async () => {
     const server = await startServer({ bcryptCost: 12, limits: GENEROUS_REAUTH });
     const email = uniqueEmail();
-    const { accessToken } = (await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
+    const { accessToken } = dataOf(await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" }));
     const results = await Promise.all(guesses(GOOD_PASSWORD).map((password) => server.call("auth.reauthenticate", { password }, { bearer: accessToken })));
     expect(count(results, "invalid_credentials")).toBe(10);
     expect(count(results, "account_locked")).toBe(30);
     expect(reasonOf(results[34]!)).toBe("account_locked");
     expect(server.logLines().filter((l) => l.event === "login_locked")).toHaveLength(1);
-    await server.close();
   });
 
   it("auth.changePassword: 40 parallel guesses change nothing and end no session", { timeout: 120_000 }, async () => {
     const server = await startServer({ bcryptCost: 12, limits: GENEROUS_REAUTH });
     const email = uniqueEmail();
-    const { accessToken } = (await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
-    const other = (await server.call("auth.login", { email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
+    const { accessToken } = dataOf(await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" }));
+    const other = signedInOf(await server.call("auth.login", { email, password: GOOD_PASSWORD }, { mode: "token" }));
     const results = await Promise.all(
       guesses(GOOD_PASSWORD).map((currentPassword) => server.call("auth.changePassword", { currentPassword, newPassword: "the attacker's new passphrase" }, { bearer: accessToken })),
     );
@@ -52,7 +51,6 @@ describe("password guesses sent all at once (bcrypt cost 12)", () => {
     expect((await server.call("auth.me", undefined, { query: true, bearer: other.accessToken })).status).toBe(200);
     server.clock.advance(15 * 60_000 + 1_000);
     expect((await server.call("auth.login", { email, password: GOOD_PASSWORD })).status).toBe(200);
-    await server.close();
   });
 
   it("auth.login: 40 parallel guesses are checked at most 10 times", { timeout: 120_000 }, async () => {
@@ -62,7 +60,6 @@ describe("password guesses sent all at once (bcrypt cost 12)", () => {
     const results = await Promise.all(guesses(GOOD_PASSWORD).map((password) => server.call("auth.login", { email, password })));
     expect(count(results, "invalid_credentials")).toBe(10);
     expect(reasonOf(results[34]!)).toBe("account_locked");
-    await server.close();
   });
 });
 
@@ -70,13 +67,12 @@ describe("second-factor guesses sent all at once", () => {
   it("auth.verifyMfa checks at most 5 of 40 parallel codes; the right one, 35th, is refused", async () => {
     const server = await startServer();
     const account = await mfaAccount(server);
-    const { mfaToken } = (await server.call("auth.login", { email: account.email, password: GOOD_PASSWORD })).body.result.data;
+    const { mfaToken } = challengeOf(await server.call("auth.login", { email: account.email, password: GOOD_PASSWORD }));
     const right = codeAt(account.secret, server.clock.now());
     const codes = Array.from({ length: 40 }, (_, i) => (i === 34 ? right : String(100000 + i)));
     const results = await Promise.all(codes.map((code) => server.call("auth.verifyMfa", { mfaToken, code })));
     expect(count(results, "mfa_invalid")).toBe(5);
     expect(reasonOf(results[34]!)).toBe("rate_limited");
-    await server.close();
   });
 
   it("mfa.disableTotp checks at most 5 of 40 parallel codes", async () => {
@@ -85,7 +81,6 @@ describe("second-factor guesses sent all at once", () => {
     const results = await Promise.all(Array.from({ length: 40 }, (_, i) => server.call("mfa.disableTotp", { code: String(200000 + i) }, { bearer: account.accessToken })));
     expect(count(results, "mfa_invalid")).toBe(5);
     expect(count(results, "rate_limited")).toBe(35);
-    await server.close();
   });
 });
 
@@ -100,7 +95,6 @@ describe("reauth.user: a signed-in user's password checks have a count of their 
     const refused = await server.call("auth.reauthenticate", { password: GOOD_PASSWORD }, { bearer: accessToken });
     expect(reasonOf(refused)).toBe("rate_limited");
     expect(refused.headers.get("ratelimit-policy")).toBe('"reauth.user";q=20;w=900');
-    await server.close();
   });
 });
 
@@ -112,7 +106,6 @@ describe("the known-device exemption covers every password check", () => {
     expect(reasonOf(await server.call("auth.login", { email: owner.email, password: GOOD_PASSWORD }))).toBe("account_locked");
     expect((await server.call("auth.reauthenticate", { password: GOOD_PASSWORD }, { bearer: owner.accessToken })).status).toBe(200);
     expect((await server.call("auth.changePassword", { currentPassword: GOOD_PASSWORD, newPassword: "a brand new passphrase" }, { bearer: owner.accessToken })).status).toBe(200);
-    await server.close();
   });
 
   it("guesses through that session lock the device, not the email", async () => {
@@ -123,7 +116,6 @@ describe("the known-device exemption covers every password check", () => {
     const device = await server.call("auth.login", { email: owner.email, password: GOOD_PASSWORD, deviceToken: owner.deviceToken }, { mode: "token" });
     expect(reasonOf(device)).toBe("account_locked");
     expect((await server.call("auth.login", { email: owner.email, password: GOOD_PASSWORD })).status).toBe(200);
-    await server.close();
   });
 });
 
@@ -132,28 +124,26 @@ describe("only failed second-factor checks count", () => {
     const server = await startServer();
     const account = await mfaAccount(server);
     for (const code of account.recoveryCodes.slice(0, 6)) {
-      const { mfaToken } = (await server.call("auth.login", { email: account.email, password: GOOD_PASSWORD })).body.result.data;
+      const { mfaToken } = challengeOf(await server.call("auth.login", { email: account.email, password: GOOD_PASSWORD }));
       expect((await server.call("auth.verifyMfa", { mfaToken, code })).status).toBe(200);
     }
-    await server.close();
   });
 
   it("calls refused while locked do not lengthen the lock", async () => {
     const server = await startServer();
     const account = await mfaAccount(server);
-    const { mfaToken } = (await server.call("auth.login", { email: account.email, password: GOOD_PASSWORD })).body.result.data;
+    const { mfaToken } = challengeOf(await server.call("auth.login", { email: account.email, password: GOOD_PASSWORD }));
     for (let i = 0; i < 5; i += 1) expect(reasonOf(await server.call("auth.verifyMfa", { mfaToken, code: String(300000 + i) }))).toBe("mfa_invalid");
     for (let minute = 0; minute < 15; minute += 1) {
-      const login = (await server.call("auth.login", { email: account.email, password: GOOD_PASSWORD })).body.result.data;
-      const locked = await server.call("auth.verifyMfa", { mfaToken: login.mfaToken, code: account.recoveryCodes[0] });
+      const login = challengeOf(await server.call("auth.login", { email: account.email, password: GOOD_PASSWORD }));
+      const locked = await server.call("auth.verifyMfa", { mfaToken: login.mfaToken, code: account.recoveryCodes[0]! });
       expect(reasonOf(locked)).toBe("rate_limited");
       expect(Number(locked.headers.get("retry-after"))).toBe(900 - minute * 60);
       server.clock.advance(60_000);
     }
     server.clock.advance(1_000);
-    const login = (await server.call("auth.login", { email: account.email, password: GOOD_PASSWORD })).body.result.data;
-    expect((await server.call("auth.verifyMfa", { mfaToken: login.mfaToken, code: account.recoveryCodes[0] })).status).toBe(200);
-    await server.close();
+    const login = challengeOf(await server.call("auth.login", { email: account.email, password: GOOD_PASSWORD }));
+    expect((await server.call("auth.verifyMfa", { mfaToken: login.mfaToken, code: account.recoveryCodes[0]! })).status).toBe(200);
   });
 });
 
@@ -161,14 +151,13 @@ describe("the mfaToken keeps the expiry it was issued with", () => {
   it("wrong codes do not keep it alive past 5 minutes from the login", async () => {
     const server = await startServer();
     const account = await mfaAccount(server);
-    const { mfaToken } = (await server.call("auth.login", { email: account.email, password: GOOD_PASSWORD })).body.result.data;
+    const { mfaToken } = challengeOf(await server.call("auth.login", { email: account.email, password: GOOD_PASSWORD }));
     server.clock.advance(4 * 60_000);
     expect(reasonOf(await server.call("auth.verifyMfa", { mfaToken, code: "000000" }))).toBe("mfa_invalid");
     server.clock.advance(60_000 + 1_000);
     const late = await server.call("auth.verifyMfa", { mfaToken, code: codeAt(account.secret, server.clock.now()) });
     expect(reasonOf(late)).toBe("mfa_invalid");
-    expect(late.body.error.message).toBe("The sign-in attempt expired; sign in again.");
-    await server.close();
+    expect(wireErrorOf(late).message).toBe("The sign-in attempt expired; sign in again.");
   });
 });
 
@@ -180,7 +169,6 @@ describe("account_locked says how long", () => {
     server.clock.advance(100_000);
     const locked = await server.call("auth.login", { email, password: GOOD_PASSWORD });
     expect(locked.headers.get("retry-after")).toBe("800");
-    expect(locked.body.error.message).toBe("Too many failed attempts; try again in 800 s.");
-    await server.close();
+    expect(wireErrorOf(locked).message).toBe("Too many failed attempts; try again in 800 s.");
   });
 });

@@ -5,7 +5,7 @@ import { generateKeyPair, exportJWK } from "jose";
 import { createRedisBackend, createStore, StoreUnavailableError } from "@gatehouse/store";
 import { createEcKeyRing } from "../src/index.js";
 import { hasRedis, startDedicatedRedis } from "./redis.js";
-import { GOOD_PASSWORD, reasonOf, startServer, uniqueEmail, type TestServer } from "./harness.js";
+import { dataOf, GOOD_PASSWORD, reasonOf, startServer, uniqueEmail, type TestServer } from "./harness.js";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -92,12 +92,11 @@ describe("HTTP surface", () => {
     const production = await startServer({ production: true });
     const res = await fetch(`${production.url}/health`);
     expect(res.headers.get("strict-transport-security")).toBe("max-age=31536000; includeSubDomains");
-    await production.close();
   });
 
   it("answers unknown paths and procedures with 404", async () => {
     expect((await fetch(`${server.url}/nowhere`)).status).toBe(404);
-    const res = await server.call("auth.nothing", {});
+    const res = await server.send("auth.nothing", {});
     expect(res.status).toBe(404);
     expect(reasonOf(res)).toBe("not_found");
   });
@@ -219,7 +218,7 @@ describe("HTTP surface", () => {
     const bodies = [
       (await server.call("auth.signup", { email, password: GOOD_PASSWORD })).text,
       (await server.call("auth.signup", { email, password: GOOD_PASSWORD })).text,
-      (await server.call("auth.login", "not an object")).text,
+      (await server.send("auth.login", "not an object")).text,
       (await fetch(`${server.url}/trpc/auth.login`, { method: "POST", body: "{", headers: { "content-type": "application/json" } }).then((r) => r.text())),
     ];
     for (const body of bodies) {
@@ -239,10 +238,9 @@ describe("HTTP surface", () => {
     expect(jwks.keys[0]).toMatchObject({ kty: "EC", crv: "P-256", alg: "ES256", kid: keys.signing.kid });
     expect(jwks.keys[0]).not.toHaveProperty("d");
     const signup = await es.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD }, { mode: "token" });
-    const token = signup.body.result.data.accessToken as string;
+    const token = dataOf(signup).accessToken as string;
     expect(JSON.parse(Buffer.from(token.split(".")[0]!, "base64url").toString()).alg).toBe("ES256");
     expect((await es.call("auth.me", undefined, { query: true, bearer: token })).status).toBe(200);
-    await es.close();
   });
 });
 
@@ -250,13 +248,12 @@ describe("HTTP surface", () => {
 describe("body-less mutations", () => {
   it("accepts POST with no body and no Content-Type (curl -X POST, mobile HTTP libraries)", async () => {
     const s = await startServer();
-    const token = (await s.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD })).body.result.data.accessToken;
+    const token = dataOf(await s.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD })).accessToken;
     const res = await fetch(`${s.url}/trpc/auth.logout`, { method: "POST", headers: { Authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
     expect(reasonOf(await s.call("auth.me", undefined, { query: true, bearer: token }))).toBe("token_revoked");
     const typed = await fetch(`${s.url}/trpc/auth.login`, { method: "POST", headers: { "Content-Type": "text/xml" }, body: "<x/>" });
     expect(((await typed.json()) as { error: { data: { reason: string } } }).error.data.reason).toBe("validation_failed");
-    await s.close();
   });
 });
 
@@ -269,6 +266,5 @@ describe("hostile bodies", () => {
       expect(((await res.json()) as { error: { data: { reason: string } } }).error.data.reason).toBe("validation_failed");
     }
     expect((await fetch(`${s.url}/health`)).status).toBe(200);
-    await s.close();
   });
 });

@@ -6,11 +6,19 @@ import { describe, expect, it } from "vitest";
 import { createMemoryBackend, createStore, openStore, type Store } from "@gatehouse/store";
 import { createIdentityStore, type LinkedIdentity } from "../src/features/accounts/identity-store.js";
 import { hasRedis, REDIS_URL } from "./redis.js";
+import { closeWhenTestEnds } from "./support/cleanup.js";
+
+/** A store closed when the test ends. */
+async function closedWithTest(opening: Promise<Store>): Promise<Store> {
+  const store = await opening;
+  closeWhenTestEnds(() => store.close());
+  return store;
+}
 
 const stores: Array<[string, () => Promise<Store>, boolean]> = [
-  ["memory", async () => createStore(createMemoryBackend({ clock: Date.now })), true],
-  ["sqlite", async () => openStore(`sqlite://${join(mkdtempSync(join(tmpdir(), "gatehouse-identities-")), "auth.db")}`), true],
-  ["redis", async () => openStore(REDIS_URL, { prefix: `test:${randomUUID()}:` }), hasRedis],
+  ["memory", () => closedWithTest(Promise.resolve(createStore(createMemoryBackend({ clock: Date.now })))), true],
+  ["sqlite", () => closedWithTest(openStore(`sqlite://${join(mkdtempSync(join(tmpdir(), "gatehouse-identities-")), "auth.db")}`)), true],
+  ["redis", () => closedWithTest(openStore(REDIS_URL, { prefix: `test:${randomUUID()}:` })), hasRedis],
 ];
 
 const identity = (provider: string, subject: string): LinkedIdentity => ({ provider, subject, email: `${subject}@idp.test`, linkedAt: 0 });
@@ -28,7 +36,6 @@ describe.each(stores)("provider identities on the %s store", (_name, open, avail
       expect(outcomes.filter((outcome) => outcome === "refused")).toHaveLength(1);
       expect(await identities.list(userId)).toHaveLength(1);
     }
-    await store.close();
   });
 
   it.skipIf(!available)("gives an identity to exactly one of many accounts linking it at once", async () => {
@@ -39,7 +46,6 @@ describe.each(stores)("provider identities on the %s store", (_name, open, avail
     expect(outcomes.filter((outcome) => outcome === "taken")).toHaveLength(7);
     const winner = `racer-${outcomes.indexOf("linked")}`;
     expect(await identities.findUserId("acme", "contested")).toBe(winner);
-    await store.close();
   });
 
   it.skipIf(!available)("an unlink cut short before its claim is released signs no one in, and the identity can be linked elsewhere", async () => {
@@ -53,6 +59,5 @@ describe.each(stores)("provider identities on the %s store", (_name, open, avail
     expect(await identities.link("after", identity("acme", "cut-short"))).toBe("linked");
     expect(await identities.findUserId("acme", "cut-short")).toBe("after");
     expect(await identities.list("before")).toEqual([]);
-    await store.close();
   });
 });

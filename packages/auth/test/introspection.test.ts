@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GOOD_PASSWORD, reasonOf, startServer, uniqueEmail, type TestServer } from "./harness.js";
+import { dataOf, reasonOf, signUpAccount, startServer, type InputOf, type TestServer, type WireAccount } from "./harness.js";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -7,32 +7,20 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-interface Account {
-  id: string;
-  email: string;
-  accessToken: string;
-  refreshToken: string;
-}
+const account = (role: "user" | "admin" = "user") => signUpAccount(server, role);
 
-async function account(role: "user" | "admin" = "user"): Promise<Account> {
-  const email = uniqueEmail(role);
-  const { accessToken, refreshToken, user } = (await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
-  if (role === "admin") await server.services.users.update(user.id, (u) => ({ ...u, role: "admin" }));
-  return { id: user.id, email, accessToken, refreshToken };
-}
+const createKey = (owner: WireAccount, scopes: InputOf<"apiKeys.create">["scopes"]) => server.call("apiKeys.create", { name: "notes service", scopes }, { bearer: owner.accessToken });
 
-const createKey = (owner: Account, scopes: string[]) => server.call("apiKeys.create", { name: "notes service", scopes }, { bearer: owner.accessToken });
-
-async function introspectionKey(): Promise<{ admin: Account; key: string }> {
+async function introspectionKey(): Promise<{ admin: WireAccount; key: string }> {
   const admin = await account("admin");
   const created = await createKey(admin, ["tokens:introspect"]);
   expect(created.status).toBe(200);
-  return { admin, key: created.body.result.data.key };
+  return { admin, key: dataOf(created).key };
 }
 
 /** As a service sends it: by POST, so the token never sits in a URL. */
 const introspect = (key: string, token: string) => server.call("auth.introspect", { token }, { bearer: key });
-const activeOf = async (key: string, token: string): Promise<unknown> => (await introspect(key, token)).body.result.data;
+const activeOf = async (key: string, token: string): Promise<unknown> => dataOf(await introspect(key, token));
 
 describe("the tokens:introspect scope", () => {
   it("only an admin may create a key with it", async () => {
@@ -40,17 +28,17 @@ describe("the tokens:introspect scope", () => {
     const refused = await createKey(user, ["profile:read", "tokens:introspect"]);
     expect(refused.status).toBe(403);
     expect(reasonOf(refused)).toBe("forbidden");
-    expect((await server.call("apiKeys.list", undefined, { query: true, bearer: user.accessToken })).body.result.data).toEqual([]);
+    expect(dataOf(await server.call("apiKeys.list", undefined, { query: true, bearer: user.accessToken }))).toEqual([]);
     expect(server.logLines().some((l) => l.event === "permission_denied" && l.userId === user.id && l.procedure === "apiKeys.create")).toBe(true);
 
     const admin = await account("admin");
     const created = await createKey(admin, ["tokens:introspect"]);
-    expect(created.body.result.data).toMatchObject({ scopes: ["tokens:introspect"], key: expect.stringMatching(/^gth_/) });
+    expect(dataOf(created)).toMatchObject({ scopes: ["tokens:introspect"], key: expect.stringMatching(/^gth_/) });
   });
 
   it("auth.introspect takes that key only: not a signed-in user, not a key without the scope", async () => {
     const { admin, key } = await introspectionKey();
-    const other = (await createKey(admin, ["profile:read"])).body.result.data.key as string;
+    const other = dataOf(await createKey(admin, ["profile:read"])).key as string;
     const asUser = await introspect(admin.accessToken, admin.accessToken);
     expect([asUser.status, reasonOf(asUser)]).toEqual([403, "forbidden"]);
     const wrongScope = await introspect(other, admin.accessToken);
@@ -76,7 +64,7 @@ describe("auth.introspect", () => {
     const now = Math.floor(server.clock.now() / 1000);
     expect(answer).toEqual({ active: true, sub: alice.id, sid: expect.any(String), role: "user", exp: now + 15 * 60, authTime: now });
     const byGet = await server.call("auth.introspect", { token: alice.accessToken }, { query: true, bearer: key });
-    expect(byGet.body.result.data).toEqual(answer);
+    expect(dataOf(byGet)).toEqual(answer);
   });
 
   it("is inactive once the session is logged out, and says nothing more", async () => {
@@ -114,7 +102,7 @@ describe("auth.introspect", () => {
   it("refuses input that is not a token", async () => {
     const { key } = await introspectionKey();
     for (const input of [{}, { token: "" }, { token: "x", extra: 1 }]) {
-      expect(reasonOf(await server.call("auth.introspect", input, { bearer: key })), JSON.stringify(input)).toBe("validation_failed");
+      expect(reasonOf(await server.send("auth.introspect", input, { bearer: key })), JSON.stringify(input)).toBe("validation_failed");
     }
   });
 });

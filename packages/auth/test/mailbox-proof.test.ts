@@ -1,7 +1,7 @@
 import { generateHOTP } from "@oslojs/otp";
 import { decodeBase32IgnorePadding } from "@oslojs/encoding";
 import { describe, expect, it } from "vitest";
-import { GOOD_PASSWORD, reasonOf, startServer, uniqueEmail, type StartOptions, type TestServer } from "./harness.js";
+import { challengeOf, dataOf, GOOD_PASSWORD, reasonOf, signedInOf, startServer, uniqueEmail, type StartOptions, type TestServer } from "./harness.js";
 
 const NEW_PASSWORD = "a brand new passphrase";
 const codeAt = (secret: string, ms: number) => generateHOTP(decodeBase32IgnorePadding(secret), BigInt(Math.floor(ms / 30_000)), 6);
@@ -25,13 +25,13 @@ async function resetPassword(server: TestServer, email: string, password = NEW_P
  * a device credential, an API key that reads the owner's activity, and TOTP.
  */
 async function squat(server: TestServer, email: string) {
-  const signup = (await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
-  const { key } = (await server.call("apiKeys.create", { name: "spy", scopes: ["activity:read"] }, { bearer: signup.accessToken })).body.result.data;
-  const { secret } = (await server.call("mfa.setupTotp", undefined, { bearer: signup.accessToken })).body.result.data;
+  const signup = dataOf(await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" }));
+  const { key } = dataOf(await server.call("apiKeys.create", { name: "spy", scopes: ["activity:read"] }, { bearer: signup.accessToken }));
+  const { secret } = dataOf(await server.call("mfa.setupTotp", undefined, { bearer: signup.accessToken }));
   expect((await server.call("mfa.enableTotp", { code: codeAt(secret, server.clock.now()) }, { bearer: signup.accessToken })).status).toBe(200);
   server.clock.advance(30_000);
-  const { mfaToken } = (await server.call("auth.login", { email, password: GOOD_PASSWORD })).body.result.data;
-  const device = (await server.call("auth.verifyMfa", { mfaToken, code: codeAt(secret, server.clock.now()) }, { mode: "token" })).body.result.data;
+  const { mfaToken } = challengeOf(await server.call("auth.login", { email, password: GOOD_PASSWORD }));
+  const device = dataOf(await server.call("auth.verifyMfa", { mfaToken, code: codeAt(secret, server.clock.now()) }, { mode: "token" }));
   return { accessToken: signup.accessToken as string, refreshToken: signup.refreshToken as string, apiKey: key as string, secret: secret as string, deviceToken: device.deviceToken as string };
 }
 
@@ -50,14 +50,13 @@ describe("proof of mailbox control on an address never verified clears what came
     server.clock.advance(15 * 60_000 + 1_000);
     // No second factor stands between the owner and the account any more.
     const owner = await server.call("auth.login", { email, password: NEW_PASSWORD }, { mode: "token" });
-    expect(owner.body.result.data).toMatchObject({ accessToken: expect.any(String), user: { emailVerified: true, mfaEnabled: false } });
-    expect((await server.call("apiKeys.list", undefined, { query: true, bearer: owner.body.result.data.accessToken })).body.result.data).toEqual([]);
+    expect(dataOf(owner)).toMatchObject({ accessToken: expect.any(String), user: { emailVerified: true, mfaEnabled: false } });
+    expect(dataOf(await server.call("apiKeys.list", undefined, { query: true, bearer: signedInOf(owner).accessToken }))).toEqual([]);
     const mail = (await server.outbox()).filter((m) => m.to === email && m.subject === "Your password was reset").at(-1)!;
     expect(mail.text).toContain("every session was signed out");
     expect(mail.text).toContain("no browser or app is remembered");
     expect(mail.text).toContain("1 API key was revoked");
     expect(mail.text).toContain("two-factor authentication was removed");
-    await server.close();
   });
 
   it("a confirmation link: the same, and the address is verified", async () => {
@@ -70,17 +69,16 @@ describe("proof of mailbox control on an address never verified clears what came
     expect((await server.call("auth.verifyEmail", { token })).status).toBe(200);
     expect(reasonOf(await server.call("activity.list", {}, { query: true, bearer: squatter.apiKey }))).toBe("token_invalid");
     expect(reasonOf(await server.call("auth.me", undefined, { query: true, bearer: squatter.accessToken }))).toBe("token_revoked");
-    const login = (await server.call("auth.login", { email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
+    const login = signedInOf(await server.call("auth.login", { email, password: GOOD_PASSWORD }, { mode: "token" }));
     expect(login.user).toMatchObject({ emailVerified: true, mfaEnabled: false });
     const mail = (await server.outbox()).filter((m) => m.to === email && m.subject === "Your email address was confirmed").at(-1)!;
     expect(mail.text).toContain("two-factor authentication was removed");
     expect(mail.text).toContain("1 API key was revoked");
     // Confirmed now: a reset keeps a second factor set up from here on.
-    const { secret } = (await server.call("mfa.setupTotp", undefined, { bearer: login.accessToken })).body.result.data;
+    const { secret } = dataOf(await server.call("mfa.setupTotp", undefined, { bearer: login.accessToken }));
     await server.call("mfa.enableTotp", { code: codeAt(secret, server.clock.now()) }, { bearer: login.accessToken });
     await resetPassword(server, email);
-    expect((await server.call("auth.login", { email, password: NEW_PASSWORD })).body.result.data).toMatchObject({ mfaRequired: true });
-    await server.close();
+    expect(dataOf(await server.call("auth.login", { email, password: NEW_PASSWORD }))).toMatchObject({ mfaRequired: true });
   });
 
   it("an emailed sign-in code: the same, and the session it starts goes on; no TOTP step stands in the owner's way", async () => {
@@ -91,54 +89,51 @@ describe("proof of mailbox control on an address never verified clears what came
     const mail = (await server.outbox()).filter((m) => m.to === email && m.subject === "Your sign-in code").at(-1)!;
     const code = /\b(\d{6})\b/.exec(mail.text)![1]!;
     const owner = await server.call("auth.loginWithEmailCode", { email, code }, { mode: "token" });
-    expect(owner.body.result.data).toMatchObject({ accessToken: expect.any(String), user: { emailVerified: true, mfaEnabled: false } });
+    expect(dataOf(owner)).toMatchObject({ accessToken: expect.any(String), user: { emailVerified: true, mfaEnabled: false } });
     expect(reasonOf(await server.call("activity.list", {}, { query: true, bearer: squatter.apiKey }))).toBe("token_invalid");
     expect(reasonOf(await server.call("auth.me", undefined, { query: true, bearer: squatter.accessToken }))).toBe("token_revoked");
     expect(reasonOf(await server.call("auth.refresh", { refreshToken: squatter.refreshToken }, { mode: "token" }))).toBe("refresh_invalid");
     // The squatter's device credential no longer exempts them from the address's lockout.
     expect(await server.services.devices.find(squatter.deviceToken, email)).toBeUndefined();
-    const { accessToken, refreshToken } = owner.body.result.data;
+    const { accessToken, refreshToken } = signedInOf(owner);
     expect((await server.call("auth.me", undefined, { query: true, bearer: accessToken })).status).toBe(200);
     expect((await server.call("auth.refresh", { refreshToken }, { mode: "token" })).status).toBe(200);
-    expect((await server.call("apiKeys.list", undefined, { query: true, bearer: accessToken })).body.result.data).toEqual([]);
+    expect(dataOf(await server.call("apiKeys.list", undefined, { query: true, bearer: accessToken }))).toEqual([]);
     const confirmed = (await server.outbox()).filter((m) => m.to === email && m.subject === "Your email address was confirmed").at(-1)!;
     expect(confirmed.text).toContain("1 API key was revoked");
     expect(confirmed.text).toContain("two-factor authentication was removed");
-    await server.close();
   });
 
   it("a confirmation link opened while signed in to the account keeps that session and ends every other", async () => {
     const server = await start();
     const email = uniqueEmail("owner");
-    const here = (await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
-    const elsewhere = (await server.call("auth.login", { email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
+    const here = dataOf(await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" }));
+    const elsewhere = signedInOf(await server.call("auth.login", { email, password: GOOD_PASSWORD }, { mode: "token" }));
     await server.call("auth.requestEmailVerification", undefined, { bearer: here.accessToken });
     const token = await linkToken(server, email, "/verify-email");
     expect((await server.call("auth.verifyEmail", { token }, { bearer: here.accessToken })).status).toBe(200);
-    expect((await server.call("auth.me", undefined, { query: true, bearer: here.accessToken })).body.result.data.user.emailVerified).toBe(true);
+    expect(dataOf(await server.call("auth.me", undefined, { query: true, bearer: here.accessToken })).user.emailVerified).toBe(true);
     expect((await server.call("auth.refresh", { refreshToken: here.refreshToken }, { mode: "token" })).status).toBe(200);
     expect(reasonOf(await server.call("auth.me", undefined, { query: true, bearer: elsewhere.accessToken }))).toBe("token_revoked");
     const mail = (await server.outbox()).filter((m) => m.to === email && m.subject === "Your email address was confirmed").at(-1)!;
     expect(mail.text).toContain("every other session was signed out");
-    await server.close();
   });
 
   it("a TOTP setup whose confirmation was under way when the reset ended the sessions is not enabled", async () => {
     const server = await start();
     const email = uniqueEmail("owner");
-    const signup = (await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
+    const signup = dataOf(await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" }));
     await server.call("auth.requestEmailVerification", undefined, { bearer: signup.accessToken });
     await server.call("auth.verifyEmail", { token: await linkToken(server, email, "/verify-email") });
-    const session = (await server.call("auth.login", { email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
-    const { secret } = (await server.call("mfa.setupTotp", undefined, { bearer: session.accessToken })).body.result.data;
+    const session = signedInOf(await server.call("auth.login", { email, password: GOOD_PASSWORD }, { mode: "token" }));
+    const { secret } = dataOf(await server.call("mfa.setupTotp", undefined, { bearer: session.accessToken }));
     // The confirmation passed the authorization gate with the account as it was before the reset.
     const asAuthorized = (await server.services.users.get(signup.user.id))!;
     await resetPassword(server, email);
     const meta = { ip: "127.0.0.1", userAgent: "test", requestId: "r" };
     await expect(server.services.mfa.enable(asAuthorized, codeAt(secret, server.clock.now()), meta)).rejects.toMatchObject({ reason: "token_revoked" });
-    const owner = (await server.call("auth.login", { email, password: NEW_PASSWORD })).body.result.data;
+    const owner = signedInOf(await server.call("auth.login", { email, password: NEW_PASSWORD }));
     expect(owner.user.mfaEnabled).toBe(false);
-    await server.close();
   });
 });
 
@@ -146,23 +141,22 @@ describe("a reset on a verified address", () => {
   it("keeps the second factor but ends sessions, device credentials and API keys, and the mail lists what ended", async () => {
     const server = await start();
     const email = uniqueEmail("owner");
-    const signup = (await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
+    const signup = dataOf(await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" }));
     await server.call("auth.requestEmailVerification", undefined, { bearer: signup.accessToken });
     await server.call("auth.verifyEmail", { token: await linkToken(server, email, "/verify-email") });
-    const { accessToken } = (await server.call("auth.login", { email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
+    const { accessToken } = signedInOf(await server.call("auth.login", { email, password: GOOD_PASSWORD }, { mode: "token" }));
     const keys = await Promise.all(
-      ["a", "b"].map(async (name) => (await server.call("apiKeys.create", { name, scopes: ["profile:read"] }, { bearer: accessToken })).body.result.data.key as string),
+      ["a", "b"].map(async (name) => dataOf(await server.call("apiKeys.create", { name, scopes: ["profile:read"] }, { bearer: accessToken })).key as string),
     );
-    const { secret } = (await server.call("mfa.setupTotp", undefined, { bearer: accessToken })).body.result.data;
+    const { secret } = dataOf(await server.call("mfa.setupTotp", undefined, { bearer: accessToken }));
     await server.call("mfa.enableTotp", { code: codeAt(secret, server.clock.now()) }, { bearer: accessToken });
     await resetPassword(server, email);
     for (const key of keys) expect(reasonOf(await server.call("auth.me", undefined, { query: true, bearer: key }))).toBe("token_invalid");
     expect(reasonOf(await server.call("auth.me", undefined, { query: true, bearer: accessToken }))).toBe("token_revoked");
-    expect((await server.call("auth.login", { email, password: NEW_PASSWORD })).body.result.data).toMatchObject({ mfaRequired: true });
+    expect(dataOf(await server.call("auth.login", { email, password: NEW_PASSWORD }))).toMatchObject({ mfaRequired: true });
     const mail = (await server.outbox()).filter((m) => m.to === email && m.subject === "Your password was reset").at(-1)!;
     expect(mail.text).toContain("2 API keys were revoked");
     expect(mail.text).not.toContain("two-factor");
-    await server.close();
   });
 });
 
@@ -170,7 +164,7 @@ describe("AUTH_REQUIRE_VERIFIED_EMAIL=true", () => {
   it("signup mails the link, and until it is used its tokens do nothing but confirm", async () => {
     const server = await start({ requireVerifiedEmail: true });
     const email = uniqueEmail();
-    const signup = (await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
+    const signup = dataOf(await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" }));
     const bearer = signup.accessToken as string;
     await linkToken(server, email, "/verify-email");
     expect(reasonOf(await server.call("apiKeys.create", { name: "k", scopes: ["profile:read"] }, { bearer }))).toBe("email_not_verified");
@@ -178,12 +172,11 @@ describe("AUTH_REQUIRE_VERIFIED_EMAIL=true", () => {
     expect(reasonOf(await server.call("sessions.list", undefined, { query: true, bearer }))).toBe("email_not_verified");
     expect(reasonOf(await server.call("auth.refresh", { refreshToken: signup.refreshToken }, { mode: "token" }))).toBe("email_not_verified");
     // What the app needs to say "check your mailbox": the profile, and a new link.
-    expect((await server.call("auth.me", undefined, { query: true, bearer })).body.result.data.user.emailVerified).toBe(false);
+    expect(dataOf(await server.call("auth.me", undefined, { query: true, bearer })).user.emailVerified).toBe(false);
     expect((await server.call("auth.requestEmailVerification", undefined, { bearer })).status).toBe(200);
     await server.call("auth.verifyEmail", { token: await linkToken(server, email, "/verify-email") });
-    const login = (await server.call("auth.login", { email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
+    const login = signedInOf(await server.call("auth.login", { email, password: GOOD_PASSWORD }, { mode: "token" }));
     expect((await server.call("apiKeys.create", { name: "k", scopes: ["profile:read"] }, { bearer: login.accessToken })).status).toBe(200);
-    await server.close();
   });
 
   it("a signed-out user asks for a new link by email, answered the same for unknown addresses", async () => {
@@ -201,7 +194,6 @@ describe("AUTH_REQUIRE_VERIFIED_EMAIL=true", () => {
     expect(outbox.filter((m) => m.to === unknownEmail)).toHaveLength(0);
     await server.call("auth.verifyEmail", { token: await linkToken(server, email, "/verify-email") });
     expect((await server.call("auth.login", { email, password: GOOD_PASSWORD })).status).toBe(200);
-    await server.close();
   });
 
   it("a completed reset verifies the address", async () => {
@@ -211,8 +203,7 @@ describe("AUTH_REQUIRE_VERIFIED_EMAIL=true", () => {
     await resetPassword(server, email);
     const login = await server.call("auth.login", { email, password: NEW_PASSWORD }, { mode: "token" });
     expect(login.status).toBe(200);
-    expect(login.body.result.data.user.emailVerified).toBe(true);
-    await server.close();
+    expect(signedInOf(login).user.emailVerified).toBe(true);
   });
 });
 
@@ -220,7 +211,7 @@ describe("verify.email: verification mails are limited per address", () => {
   it("the 4th request in an hour for one address is refused, signed in or out alike", async () => {
     const server = await start();
     const email = uniqueEmail();
-    const { accessToken } = (await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
+    const { accessToken } = dataOf(await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" }));
     expect((await server.call("auth.requestEmailVerification", undefined, { bearer: accessToken })).status).toBe(200);
     expect((await server.call("auth.requestEmailVerification", { email })).status).toBe(200);
     expect((await server.call("auth.requestEmailVerification", undefined, { bearer: accessToken })).status).toBe(200);
@@ -229,7 +220,6 @@ describe("verify.email: verification mails are limited per address", () => {
     expect(refused.headers.get("ratelimit-policy")).toBe('"verify.email";q=3;w=3600');
     expect(reasonOf(await server.call("auth.requestEmailVerification", undefined, { bearer: accessToken }))).toBe("rate_limited");
     expect((await server.outbox()).filter((m) => m.to === email)).toHaveLength(3);
-    await server.close();
   });
 });
 
@@ -244,6 +234,5 @@ describe("code_invalid: links that are wrong, expired or used", () => {
       expect(answer.status).toBe(401);
       expect(reasonOf(answer)).toBe("code_invalid");
     }
-    await server.close();
   });
 });

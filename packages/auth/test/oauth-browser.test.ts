@@ -2,7 +2,8 @@ import { generateHOTP } from "@oslojs/otp";
 import { decodeBase32IgnorePadding } from "@oslojs/encoding";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GOOD_PASSWORD } from "./harness.js";
+import { dataOf, GOOD_PASSWORD, signedInOf, tokensOf, type InputOf, type OutputOf, type ProcedurePath } from "./harness.js";
+import type { WireBody } from "./support/wire.js";
 import { signInAtIdp as signInOverHttp } from "./oauth/idp-login.js";
 import { PROVIDER, startOAuthTestbed, type OAuthTestbed } from "./oauth/oauth-server.js";
 
@@ -39,17 +40,22 @@ async function signInAtIdp(page: Page, login: string): Promise<void> {
 }
 
 /** A same-origin call from the page, as the app's scripts make it (cookies travel as they would). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response JSON under test
-const callFromPage = (page: Page, procedure: string, input?: unknown, bearer?: string): Promise<{ status: number; body: any }> =>
+const callFromPage = <P extends ProcedurePath>(page: Page, procedure: P, input?: InputOf<P>, bearer?: string): Promise<{ status: number; body: WireBody<OutputOf<P>> }> =>
   page.evaluate(
     async ({ procedure, input, bearer }) => {
       const headers: Record<string, string> = { "Content-Type": "application/json" };
       if (bearer) headers.Authorization = `Bearer ${bearer}`;
       const response = await fetch(`/trpc/${procedure}`, { method: "POST", headers, body: input === undefined ? undefined : JSON.stringify(input) });
-      return { status: response.status, body: await response.json() };
+      return { status: response.status, body: (await response.json()) as WireBody<OutputOf<P>> };
     },
     { procedure, input, bearer },
   );
+
+/** The data of a page's call that succeeded. */
+function pageDataOf<T>(answer: { status: number; body: WireBody<T> }): T {
+  expect(answer.body.result, `expected data, got ${answer.status}`).toBeDefined();
+  return answer.body.result!.data;
+}
 
 async function withContext<T>(run: (context: BrowserContext, page: Page) => Promise<T>): Promise<T> {
   // The server's CSP governs its own pages; these tests script calls from its JSON answers, so it is bypassed.
@@ -77,8 +83,8 @@ describe("provider sign-in in the browser (GET /oauth/<provider>/start → provi
       // The app gets its access token the way every cookie-mode app does: a refresh.
       const refreshed = await callFromPage(page, "auth.refresh");
       expect(refreshed.status).toBe(200);
-      expect(refreshed.body.result.data.user.email).toBe(`${login}@idp.test`);
-      expect(refreshed.body.result.data.refreshToken).toBeUndefined();
+      expect(pageDataOf(refreshed).user.email).toBe(`${login}@idp.test`);
+      expect(pageDataOf(refreshed).refreshToken).toBeUndefined();
     });
   });
 
@@ -107,8 +113,8 @@ describe("provider sign-in in the browser (GET /oauth/<provider>/start → provi
   it("with two-factor on, hands the mfaToken over in a short-lived cookie, not the URL; auth.verifyMfa finishes", async () => {
     await withContext(async (context, page) => {
       const login = newLogin("browser-totp");
-      const { accessToken } = (await bed.signIn(login)).body.result.data;
-      const { secret } = (await bed.server.call("mfa.setupTotp", undefined, { bearer: accessToken })).body.result.data;
+      const { accessToken } = signedInOf(await bed.signIn(login));
+      const { secret } = dataOf(await bed.server.call("mfa.setupTotp", undefined, { bearer: accessToken }));
       const code = (offset: number) => generateHOTP(decodeBase32IgnorePadding(secret), BigInt(Math.floor(bed.server.clock.now() / 30_000) + offset), 6);
       await bed.server.call("mfa.enableTotp", { code: code(0) }, { bearer: accessToken });
       bed.server.clock.advance(30_000);
@@ -119,9 +125,9 @@ describe("provider sign-in in the browser (GET /oauth/<provider>/start → provi
       expect((await context.cookies(bed.appUrl + "/trpc/auth.refresh")).some((c) => c.name === "refresh_token")).toBe(false);
       const mfaToken = await page.evaluate(() => /(?:^|; )gh_mfa=([^;]+)/.exec((globalThis as unknown as { document: { cookie: string } }).document.cookie)?.[1]);
       expect(mfaToken).toEqual(expect.any(String));
-      const verified = await callFromPage(page, "auth.verifyMfa", { mfaToken, code: code(0) });
+      const verified = await callFromPage(page, "auth.verifyMfa", { mfaToken: mfaToken!, code: code(0) });
       expect(verified.status).toBe(200);
-      expect(verified.body.result.data.user.email).toBe(`${login}@idp.test`);
+      expect(tokensOf(pageDataOf(verified)).user.email).toBe(`${login}@idp.test`);
     });
   });
 
@@ -132,14 +138,14 @@ describe("provider sign-in in the browser (GET /oauth/<provider>/start → provi
       await bed.server.call("auth.signup", { email, password: GOOD_PASSWORD });
       await page.goto(`${bed.appUrl}/health`);
       const signedIn = await callFromPage(page, "auth.login", { email, password: GOOD_PASSWORD });
-      const accessToken = signedIn.body.result.data.accessToken as string;
+      const { accessToken } = tokensOf(pageDataOf(signedIn));
       const started = await callFromPage(page, "accounts.linkStart", { provider: PROVIDER }, accessToken);
       expect(started.status).toBe(200);
-      await page.goto(started.body.result.data.authorizationUrl);
+      await page.goto(pageDataOf(started).authorizationUrl);
       await signInAtIdp(page, login);
       expect(page.url()).toBe(`${bed.appUrl}/?linked=${PROVIDER}`);
       const listed = await bed.server.call("accounts.list", undefined, { query: true, bearer: accessToken });
-      expect(listed.body.result.data).toEqual([{ provider: PROVIDER, email: `${login}@idp.test`, linkedAt: expect.any(String) }]);
+      expect(dataOf(listed)).toEqual([{ provider: PROVIDER, email: `${login}@idp.test`, linkedAt: expect.any(String) }]);
     });
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GOOD_PASSWORD, reasonOf, startServer, type TestServer } from "./harness.js";
+import { dataOf, GOOD_PASSWORD, reasonOf, signedInOf, startServer, type TestServer } from "./harness.js";
 import { startGitHubStandIn, type GitHubPerson, type GitHubStandIn } from "./oauth/github-stand-in.js";
 
 // GitHub as a plain OAuth 2 provider, against a loopback stand-in of its endpoints in GitHub's documented shapes:
@@ -26,17 +26,17 @@ const person = (emails: GitHubPerson["emails"]): GitHubPerson => ({ id: counter+
 /** The app flow: auth.oauthStart, GitHub's authorize endpoint (approves at once), auth.oauthFinish. */
 async function signInAs(who: GitHubPerson, tamper: (response: URL) => void = () => undefined) {
   github.signedIn = who;
-  const { authorizationUrl } = (await server.call("auth.oauthStart", { provider: "github", redirectUri: APP_REDIRECT }, { mode: "token" })).body.result.data;
+  const { authorizationUrl } = dataOf(await server.call("auth.oauthStart", { provider: "github", redirectUri: APP_REDIRECT }, { mode: "token" }));
   const authorize = await fetch(authorizationUrl, { redirect: "manual" });
   const response = new URL(authorize.headers.get("location")!);
   tamper(response);
-  return server.call("auth.oauthFinish", { provider: "github", code: response.searchParams.get("code"), state: response.searchParams.get("state") }, { mode: "token" });
+  return server.call("auth.oauthFinish", { provider: "github", code: response.searchParams.get("code")!, state: response.searchParams.get("state")! }, { mode: "token" });
 }
 
 describe("sign-in with GitHub (OAuth 2, its user and emails API)", () => {
   it("is listed by its name, and asks for the user and email scopes with state and PKCE", async () => {
-    expect((await server.call("auth.oauthProviders", undefined, { query: true })).body.result.data).toEqual([{ id: "github", name: "GitHub" }]);
-    const { authorizationUrl } = (await server.call("auth.oauthStart", { provider: "github", redirectUri: APP_REDIRECT }, { mode: "token" })).body.result.data;
+    expect(dataOf(await server.call("auth.oauthProviders", undefined, { query: true }))).toEqual([{ id: "github", name: "GitHub" }]);
+    const { authorizationUrl } = dataOf(await server.call("auth.oauthStart", { provider: "github", redirectUri: APP_REDIRECT }, { mode: "token" }));
     const url = new URL(authorizationUrl);
     expect(url.origin + url.pathname).toBe(github.endpoints.authorization);
     expect(url.searchParams.get("scope")).toBe("read:user user:email");
@@ -47,28 +47,28 @@ describe("sign-in with GitHub (OAuth 2, its user and emails API)", () => {
     const who = person([{ email: `octo${counter}@example.com`, primary: true, verified: true }]);
     const signedIn = await signInAs(who);
     expect(signedIn.status).toBe(200);
-    expect(signedIn.body.result.data.user).toMatchObject({ email: who.emails[0]!.email, emailVerified: true, name: who.login });
+    expect(signedInOf(signedIn).user).toMatchObject({ email: who.emails[0]!.email, emailVerified: true, name: who.login });
     // The same GitHub user (by id, whatever its address) signs in to the same account.
     const again = await signInAs({ ...who, emails: [{ email: "changed@example.com", primary: true, verified: true }] });
-    expect(again.body.result.data.user.id).toBe(signedIn.body.result.data.user.id);
+    expect(signedInOf(again).user.id).toBe(signedInOf(signedIn).user.id);
   });
 
   it("counts only the primary address: a verified secondary one is never used to find an account", async () => {
     const secondary = `secondary${counter}@example.com`;
-    const existing = (await server.call("auth.signup", { email: secondary, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data.user;
+    const existing = dataOf(await server.call("auth.signup", { email: secondary, password: GOOD_PASSWORD }, { mode: "token" })).user;
     await server.services.users.update(existing.id, (u) => ({ ...u, emailVerified: true }));
     const who = person([
       { email: `primary${counter}@example.com`, primary: true, verified: false },
       { email: secondary, primary: false, verified: true },
     ]);
     const signedIn = await signInAs(who);
-    expect(signedIn.body.result.data.user).toMatchObject({ email: who.emails[0]!.email, emailVerified: false });
-    expect(signedIn.body.result.data.user.id).not.toBe(existing.id);
+    expect(signedInOf(signedIn).user).toMatchObject({ email: who.emails[0]!.email, emailVerified: false });
+    expect(signedInOf(signedIn).user.id).not.toBe(existing.id);
   });
 
   it("answers link_required when the primary address is an account's but GitHub has not verified it", async () => {
     const email = `unverified${counter}@example.com`;
-    const existing = (await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data.user;
+    const existing = dataOf(await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" })).user;
     await server.services.users.update(existing.id, (u) => ({ ...u, emailVerified: true }));
     expect(reasonOf(await signInAs(person([{ email, primary: true, verified: false }])))).toBe("link_required");
   });

@@ -6,8 +6,8 @@ import { generateHOTP } from "@oslojs/otp";
 import { decodeBase32IgnorePadding } from "@oslojs/encoding";
 import type { Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { GOOD_PASSWORD, reasonOf, startServer, uniqueEmail, type StartOptions, type TestServer } from "./harness.js";
-import { chromiumMissing, launchChromium, openAuthenticatorTab, serveAppOrigin, type AuthenticatorOptions, type AuthenticatorTab } from "./virtual-authenticator.js";
+import { dataOf, GOOD_PASSWORD, reasonOf, signedInOf, startServer, uniqueEmail, type StartOptions, type TestServer } from "./harness.js";
+import { chromiumMissing, launchChromium, openAuthenticatorTab, serveAppOrigin, type AssertionJSON, type AuthenticatorOptions, type AuthenticatorTab } from "./virtual-authenticator.js";
 
 const STEP_UP_WINDOW_PASSED_MS = 10 * 60_000 + 1_000;
 
@@ -55,32 +55,32 @@ interface Account {
 
 async function account(target = server): Promise<Account> {
   const email = uniqueEmail("passkey");
-  const data = (await target.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
+  const data = dataOf(await target.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" }));
   return { email, id: data.user.id, accessToken: data.accessToken };
 }
 
 /** Registers a passkey for `owner` on `tab`'s authenticator; its list entry and credential id. */
 async function addPasskey(owner: Account, tab: AuthenticatorTab, target = server, name?: string) {
-  const { challengeId, options } = (await target.call("passkeys.registrationOptions", undefined, { bearer: owner.accessToken })).body.result.data;
+  const { challengeId, options } = dataOf(await target.call("passkeys.registrationOptions", undefined, { bearer: owner.accessToken }));
   const response = await tab.create(options);
   const added = await target.call("passkeys.register", { challengeId, response, ...(name ? { name } : {}) }, { bearer: owner.accessToken });
   expect(added.status, added.text).toBe(200);
-  return { ...(added.body.result.data as { id: string; name: string; createdAt: string }), credentialId: response.id as string };
+  return { ...(dataOf(added) as { id: string; name: string; createdAt: string }), credentialId: response.id as string };
 }
 
 async function options(email?: string, target = server) {
   const answer = await target.call("auth.passkeyOptions", email ? { email } : {});
   expect(answer.status, answer.text).toBe(200);
-  return answer.body.result.data as { challengeId: string; options: { challenge: string; rpId: string; allowCredentials?: Array<{ id: string }> } };
+  return dataOf(answer) as { challengeId: string; options: { challenge: string; rpId: string; allowCredentials?: Array<{ id: string }> } };
 }
 
-const signIn = (challengeId: string, response: unknown, target = server) => target.call("auth.loginWithPasskey", { challengeId, response }, { mode: "token" });
+const signIn = (challengeId: string, response: AssertionJSON, target = server) => target.call("auth.loginWithPasskey", { challengeId, response }, { mode: "token" });
 
 describe.skipIf(chromiumMissing)("passkeys in Chromium's virtual authenticator", () => {
   it("registers a passkey (RP id and origin from APP_URL) and signs in with it, with and without the email", async () => {
     const alice = await account();
     const tab = await authenticator();
-    const { challengeId, options: creation } = (await server.call("passkeys.registrationOptions", undefined, { bearer: alice.accessToken })).body.result.data;
+    const { challengeId, options: creation } = dataOf(await server.call("passkeys.registrationOptions", undefined, { bearer: alice.accessToken }));
     expect(creation.rp).toEqual({ id: "localhost", name: "localhost" });
     expect(creation.authenticatorSelection).toMatchObject({ residentKey: "required", userVerification: "preferred" });
     expect(creation.user.name).toBe(alice.email);
@@ -88,25 +88,25 @@ describe.skipIf(chromiumMissing)("passkeys in Chromium's virtual authenticator",
     expect(Buffer.from(creation.user.id, "base64url").toString()).toBe(alice.id);
     const response = await tab.create(creation);
     const added = await server.call("passkeys.register", { challengeId, response, name: "Laptop" }, { bearer: alice.accessToken });
-    expect(added.body.result.data).toEqual({ id: expect.any(String), name: "Laptop", createdAt: expect.any(String) });
+    expect(dataOf(added)).toEqual({ id: expect.any(String), name: "Laptop", createdAt: expect.any(String) });
 
     const withEmail = await options(alice.email);
     expect(withEmail.options.rpId).toBe("localhost");
     expect(withEmail.options.allowCredentials?.map((c) => c.id)).toEqual([response.id]);
     const first = await signIn(withEmail.challengeId, await tab.get(withEmail.options));
     expect(first.status, first.text).toBe(200);
-    expect(first.body.result.data).toMatchObject({ tokenType: "Bearer", user: { id: alice.id }, refreshToken: expect.any(String), deviceToken: expect.any(String) });
+    expect(dataOf(first)).toMatchObject({ tokenType: "Bearer", user: { id: alice.id }, refreshToken: expect.any(String), deviceToken: expect.any(String) });
 
     const discoverable = await options();
     expect(discoverable.options.allowCredentials ?? []).toEqual([]);
     const second = await signIn(discoverable.challengeId, await tab.get(discoverable.options));
     expect(second.status, second.text).toBe(200);
-    expect(second.body.result.data.user.id).toBe(alice.id);
+    expect(dataOf(second).user.id).toBe(alice.id);
 
-    const me = await server.call("auth.me", undefined, { query: true, bearer: second.body.result.data.accessToken });
-    expect(me.body.result.data.user.id).toBe(alice.id);
-    const listed = (await server.call("passkeys.list", undefined, { query: true, bearer: alice.accessToken })).body.result.data;
-    expect(listed).toEqual([{ id: added.body.result.data.id, name: "Laptop", createdAt: expect.any(String), lastUsedAt: expect.any(String) }]);
+    const me = await server.call("auth.me", undefined, { query: true, bearer: dataOf(second).accessToken });
+    expect(dataOf(me).user.id).toBe(alice.id);
+    const listed = dataOf(await server.call("passkeys.list", undefined, { query: true, bearer: alice.accessToken }));
+    expect(listed).toEqual([{ id: dataOf(added).id, name: "Laptop", createdAt: expect.any(String), lastUsedAt: expect.any(String) }]);
     const events = server.logLines();
     expect(events.filter((l) => l.event === "login_success" && l.userId === alice.id && l.method === "passkey")).toHaveLength(2);
     expect(events.some((l) => l.event === "passkey_added" && l.userId === alice.id)).toBe(true);
@@ -150,10 +150,10 @@ describe.skipIf(chromiumMissing)("passkeys in Chromium's virtual authenticator",
       const { challengeId, options: request } = await options(alice.email);
       expect(reasonOf(await signIn(challengeId, await tab.get(request)))).toBe("passkey_invalid");
 
-      const { challengeId: registration, options: creation } = (await server.call("passkeys.registrationOptions", undefined, { bearer: alice.accessToken })).body.result.data;
+      const { challengeId: registration, options: creation } = dataOf(await server.call("passkeys.registrationOptions", undefined, { bearer: alice.accessToken }));
       const foreign = await (await authenticator({ origin: elsewhere.origin })).create(creation);
       expect(reasonOf(await server.call("passkeys.register", { challengeId: registration, response: foreign }, { bearer: alice.accessToken }))).toBe("passkey_invalid");
-      expect((await server.call("passkeys.list", undefined, { query: true, bearer: alice.accessToken })).body.result.data).toHaveLength(1);
+      expect(dataOf(await server.call("passkeys.list", undefined, { query: true, bearer: alice.accessToken }))).toHaveLength(1);
     } finally {
       await elsewhere.close();
     }
@@ -167,9 +167,9 @@ describe.skipIf(chromiumMissing)("passkeys in Chromium's virtual authenticator",
     expect(reasonOf(await server.call("passkeys.remove", { id: passkey.id }, { bearer: bob.accessToken }))).toBe("not_found");
     server.clock.advance(STEP_UP_WINDOW_PASSED_MS);
     expect(reasonOf(await server.call("passkeys.remove", { id: passkey.id }, { bearer: alice.accessToken }))).toBe("reauth_required");
-    const renewed = (await server.call("auth.reauthenticate", { password: GOOD_PASSWORD }, { bearer: alice.accessToken })).body.result.data.accessToken;
-    expect((await server.call("passkeys.remove", { id: passkey.id }, { bearer: renewed })).body.result.data).toEqual({ ok: true });
-    expect((await server.call("passkeys.list", undefined, { query: true, bearer: renewed })).body.result.data).toEqual([]);
+    const renewed = dataOf(await server.call("auth.reauthenticate", { password: GOOD_PASSWORD }, { bearer: alice.accessToken })).accessToken;
+    expect(dataOf(await server.call("passkeys.remove", { id: passkey.id }, { bearer: renewed }))).toEqual({ ok: true });
+    expect(dataOf(await server.call("passkeys.list", undefined, { query: true, bearer: renewed }))).toEqual([]);
     // The credential-id index lets it go too, so the credential could be registered again.
     expect(await server.store.get(`passkey:cred:${createHash("sha256").update(passkey.credentialId).digest("hex")}`)).toBeUndefined();
     const { challengeId, options: request } = await options();
@@ -217,9 +217,9 @@ describe.skipIf(chromiumMissing)("passkeys in Chromium's virtual authenticator",
 
   it("binds a registration challenge to the session that asked for it", async () => {
     const alice = await account();
-    const otherSession = (await server.call("auth.login", { email: alice.email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data.accessToken;
+    const otherSession = signedInOf(await server.call("auth.login", { email: alice.email, password: GOOD_PASSWORD }, { mode: "token" })).accessToken;
     const tab = await authenticator();
-    const { challengeId, options: creation } = (await server.call("passkeys.registrationOptions", undefined, { bearer: alice.accessToken })).body.result.data;
+    const { challengeId, options: creation } = dataOf(await server.call("passkeys.registrationOptions", undefined, { bearer: alice.accessToken }));
     const response = await tab.create(creation);
     expect(reasonOf(await server.call("passkeys.register", { challengeId, response }, { bearer: otherSession }))).toBe("passkey_invalid");
     // …and is used up by that attempt.
@@ -229,7 +229,7 @@ describe.skipIf(chromiumMissing)("passkeys in Chromium's virtual authenticator",
   it("needs a recent password to start or finish adding a passkey", async () => {
     const alice = await account();
     const tab = await authenticator();
-    const { challengeId, options: creation } = (await server.call("passkeys.registrationOptions", undefined, { bearer: alice.accessToken })).body.result.data;
+    const { challengeId, options: creation } = dataOf(await server.call("passkeys.registrationOptions", undefined, { bearer: alice.accessToken }));
     const response = await tab.create(creation);
     server.clock.advance(STEP_UP_WINDOW_PASSED_MS);
     expect(reasonOf(await server.call("passkeys.registrationOptions", undefined, { bearer: alice.accessToken }))).toBe("reauth_required");
@@ -240,7 +240,7 @@ describe.skipIf(chromiumMissing)("passkeys in Chromium's virtual authenticator",
     const alice = await account();
     const tab = await authenticator();
     await addPasskey(alice, tab);
-    const { options: creation } = (await server.call("passkeys.registrationOptions", undefined, { bearer: alice.accessToken })).body.result.data;
+    const { options: creation } = dataOf(await server.call("passkeys.registrationOptions", undefined, { bearer: alice.accessToken }));
     expect(creation.excludeCredentials).toHaveLength(1);
     // The authenticator refuses to make a second credential for an account it already holds one of.
     await expect(tab.create(creation)).rejects.toThrow(/InvalidStateError|excluded|already/i);
@@ -252,8 +252,8 @@ describe.skipIf(chromiumMissing)("passkeys in Chromium's virtual authenticator",
     expect(reasonOf(await server.call("passkeys.rename", { id: passkey.id, name: "Stolen" }, { bearer: bob.accessToken }))).toBe("not_found");
     server.clock.advance(STEP_UP_WINDOW_PASSED_MS);
     const renamed = await server.call("passkeys.rename", { id: passkey.id, name: "  Phone " }, { bearer: alice.accessToken });
-    expect(renamed.body.result.data).toMatchObject({ id: passkey.id, name: "Phone", lastUsedAt: null });
-    expect((await server.call("passkeys.list", undefined, { query: true, bearer: bob.accessToken })).body.result.data).toEqual([]);
+    expect(dataOf(renamed)).toMatchObject({ id: passkey.id, name: "Phone", lastUsedAt: null });
+    expect(dataOf(await server.call("passkeys.list", undefined, { query: true, bearer: bob.accessToken }))).toEqual([]);
     expect(server.logLines().some((l) => l.event === "passkey_renamed" && l.userId === alice.id)).toBe(true);
   });
 
@@ -266,7 +266,7 @@ describe.skipIf(chromiumMissing)("passkeys in Chromium's virtual authenticator",
     await signIn(challengeId, await tab.get(request));
     await server.call("passkeys.remove", { id: passkey.id }, { bearer: alice.accessToken });
     await server.services.events.drain();
-    const activity = (await server.call("activity.list", { limit: 20 }, { query: true, bearer: alice.accessToken })).body.result.data.items.map((i: { event: string }) => i.event);
+    const activity = dataOf(await server.call("activity.list", { limit: 20 }, { query: true, bearer: alice.accessToken })).items.map((i: { event: string }) => i.event);
     expect(activity.slice(0, 4)).toEqual(["passkey_removed", "login_success", "passkey_renamed", "passkey_added"]);
     const audited = (await server.services.audit.page(undefined, 100)).items.filter((e) => e.target === alice.id).map((e) => e.action);
     expect(audited).toEqual(expect.arrayContaining(["passkey_added", "passkey_renamed", "passkey_removed", "login_success"]));
@@ -287,12 +287,12 @@ describe.skipIf(chromiumMissing)("passkeys in Chromium's virtual authenticator",
     const alice = await account();
     const tab = await authenticator();
     await addPasskey(alice, tab);
-    const { secret } = (await server.call("mfa.setupTotp", undefined, { bearer: alice.accessToken })).body.result.data;
+    const { secret } = dataOf(await server.call("mfa.setupTotp", undefined, { bearer: alice.accessToken }));
     const totp = generateHOTP(decodeBase32IgnorePadding(secret), BigInt(Math.floor(server.clock.now() / 30_000)), 6);
     expect((await server.call("mfa.enableTotp", { code: totp }, { bearer: alice.accessToken })).status).toBe(200);
     const { challengeId, options: request } = await options();
     const signedIn = await signIn(challengeId, await tab.get(request));
-    expect(signedIn.body.result.data).toMatchObject({ accessToken: expect.any(String), user: { id: alice.id, mfaEnabled: true } });
+    expect(dataOf(signedIn)).toMatchObject({ accessToken: expect.any(String), user: { id: alice.id, mfaEnabled: true } });
   });
 
   it("with two-factor on, refuses an assertion made without user verification (possession alone)", async () => {
@@ -301,7 +301,7 @@ describe.skipIf(chromiumMissing)("passkeys in Chromium's virtual authenticator",
     await addPasskey(alice, tab);
     const before = await options(alice.email);
     expect((await signIn(before.challengeId, await tab.get(before.options))).status).toBe(200);
-    const { secret } = (await server.call("mfa.setupTotp", undefined, { bearer: alice.accessToken })).body.result.data;
+    const { secret } = dataOf(await server.call("mfa.setupTotp", undefined, { bearer: alice.accessToken }));
     await server.call("mfa.enableTotp", { code: generateHOTP(decodeBase32IgnorePadding(secret), BigInt(Math.floor(server.clock.now() / 30_000)), 6) }, { bearer: alice.accessToken });
     const after = await options(alice.email);
     expect(reasonOf(await signIn(after.challengeId, await tab.get(after.options)))).toBe("passkey_invalid");
@@ -334,7 +334,7 @@ describe.skipIf(chromiumMissing)("a passkey sign-in obeys the rules of a passwor
     const tab = await authenticator();
     await addPasskey(alice, tab, locking);
     const known = await options(undefined, locking);
-    const deviceToken = (await signIn(known.challengeId, await tab.get(known.options), locking)).body.result.data.deviceToken as string;
+    const deviceToken = dataOf(await signIn(known.challengeId, await tab.get(known.options), locking)).deviceToken as string;
     for (let i = 0; i < 3; i += 1) await locking.call("auth.login", { email: alice.email, password: "wrong password" });
     const locked = await options(undefined, locking);
     const refused = await signIn(locked.challengeId, await tab.get(locked.options), locking);
@@ -380,8 +380,8 @@ describe.skipIf(chromiumMissing)("a passkey sign-in obeys the rules of a passwor
     const limited = await extraServer({ limits: { "login.ip": { max: 2, windowSeconds: 60 } } });
     const ghost = await options(undefined, limited);
     const junk = { challengeId: ghost.challengeId, response: { id: "AAAA", rawId: "AAAA", type: "public-key", response: { clientDataJSON: "", authenticatorData: "", signature: "" }, clientExtensionResults: {} } };
-    for (let i = 0; i < 2; i += 1) expect(reasonOf(await limited.call("auth.loginWithPasskey", junk))).toBe("passkey_invalid");
-    const refused = await limited.call("auth.loginWithPasskey", junk);
+    for (let i = 0; i < 2; i += 1) expect(reasonOf(await limited.send("auth.loginWithPasskey", junk))).toBe("passkey_invalid");
+    const refused = await limited.send("auth.loginWithPasskey", junk);
     expect(reasonOf(refused)).toBe("rate_limited");
     expect(refused.headers.get("ratelimit-policy")).toBe('"login.ip";q=2;w=60');
   });
@@ -391,7 +391,7 @@ describe.skipIf(chromiumMissing)("a passkey sign-in obeys the rules of a passwor
     const tab = await authenticator();
     await addPasskey(alice, tab);
     const { challengeId, options: request } = await options(alice.email);
-    const assertion = (await tab.get(request)) as { response: { signature: string; clientDataJSON: string } };
+    const assertion = await tab.get(request);
     await signIn(challengeId, assertion);
     const log = JSON.stringify(server.logLines());
     for (const secret of [challengeId, request.challenge, assertion.response.signature, assertion.response.clientDataJSON]) expect(log).not.toContain(secret);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GOOD_PASSWORD, reasonOf, startServer, uniqueEmail, type TestServer } from "./harness.js";
+import { dataOf, GOOD_PASSWORD, reasonOf, signedInOf, startServer, uniqueEmail, wireErrorOf, type CallResult, type TestServer } from "./harness.js";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -10,11 +10,11 @@ afterAll(() => server.close());
 async function signIn(mode: "token" | "cookie" = "token") {
   const email = uniqueEmail();
   const res = await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode });
-  const data = res.body.result.data;
+  const data = dataOf(res);
   const cookie = res.headers.get("set-cookie")?.split(";")[0];
   return { email, accessToken: data.accessToken as string, refreshToken: data.refreshToken as string, cookie };
 }
-const refresh = (refreshToken: string) => server.call("auth.refresh", { refreshToken }, { mode: "token" });
+const refresh = (refreshToken: string | undefined) => server.call("auth.refresh", { refreshToken }, { mode: "token" });
 const me = (bearer: string) => server.call("auth.me", undefined, { query: true, bearer });
 
 describe("auth.refresh (token mode)", () => {
@@ -22,19 +22,19 @@ describe("auth.refresh (token mode)", () => {
     const session = await signIn();
     const first = await refresh(session.refreshToken);
     expect(first.status).toBe(200);
-    const next = first.body.result.data.refreshToken;
+    const next = dataOf(first).refreshToken;
     expect(next).not.toBe(session.refreshToken);
-    expect((await me(first.body.result.data.accessToken)).status).toBe(200);
+    expect((await me(dataOf(first).accessToken)).status).toBe(200);
     const second = await refresh(next);
     expect(second.status).toBe(200);
-    expect(second.body.result.data.refreshToken).not.toBe(next);
+    expect(dataOf(second).refreshToken).not.toBe(next);
   });
 
   it("gives every concurrent refresh within the grace the same successor, and no family kill", async () => {
     const session = await signIn();
     const results = await Promise.all(Array.from({ length: 10 }, () => refresh(session.refreshToken)));
     expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
-    const successors = new Set(results.map((r) => r.body.result.data.refreshToken));
+    const successors = new Set(results.map((r) => dataOf(r).refreshToken));
     expect(successors.size).toBe(1);
     const [successor] = [...successors];
     expect((await refresh(successor)).status).toBe(200);
@@ -43,7 +43,7 @@ describe("auth.refresh (token mode)", () => {
   it("treats a rotated token presented after the 10 s grace as reuse: the whole family dies, access tokens too", async () => {
     const session = await signIn();
     const rotated = await refresh(session.refreshToken);
-    const { refreshToken: successor, accessToken } = rotated.body.result.data;
+    const { refreshToken: successor, accessToken } = dataOf(rotated);
     server.clock.advance(10_500);
     const replay = await refresh(session.refreshToken);
     expect(replay.status).toBe(401);
@@ -69,8 +69,8 @@ describe("auth.refresh (token mode)", () => {
       server.clock.advance(step * day);
       const res = await refresh(refreshToken);
       expect(res.status).toBe(200);
-      expect(res.body.result.data.refreshExpiresIn).toBeLessThanOrEqual(7 * 24 * 3600);
-      refreshToken = res.body.result.data.refreshToken;
+      expect(dataOf(res).refreshExpiresIn).toBeLessThanOrEqual(7 * 24 * 3600);
+      refreshToken = dataOf(res).refreshToken!;
     }
     // Day 29: the idle window would reach day 36, but the session ends at day 30.
     server.clock.advance(day + 1_000);
@@ -86,7 +86,7 @@ describe("auth.refresh (cookie mode)", () => {
     expect(reasonOf(viaBody)).toBe("validation_failed");
     const res = await server.call("auth.refresh", undefined, { cookie: session.cookie! });
     expect(res.status).toBe(200);
-    expect(res.body.result.data.refreshToken).toBeUndefined();
+    expect(dataOf(res).refreshToken).toBeUndefined();
     const next = res.headers.getSetCookie().find((c) => c.startsWith("refresh_token=")) ?? "";
     expect(next).toMatch(/^refresh_token=[A-Za-z0-9_-]{43}; Path=\/trpc\/auth\.refresh; Max-Age=\d+; HttpOnly; Secure; SameSite=Strict$/);
     expect(next.split(";")[0]).not.toBe(session.cookie);
@@ -102,7 +102,7 @@ describe("auth.refresh (cookie mode)", () => {
 
     const refreshed = await server.call("auth.refresh", undefined, { cookie: cookie.split(";")[0]! });
     expect(hintOf(refreshed)).toMatch(/^gh_session=1; Path=\/; Max-Age=\d+;/);
-    const accessToken = refreshed.body.result.data.accessToken as string;
+    const accessToken = dataOf(refreshed).accessToken as string;
 
     // A refused refresh clears both; so does a logout.
     const refused = await server.call("auth.refresh", undefined, { cookie: "refresh_token=unknown" });
@@ -120,7 +120,7 @@ describe("auth.logout and auth.logoutAll", () => {
     const session = await signIn();
     const res = await server.call("auth.logout", undefined, { bearer: session.accessToken });
     expect(res.status).toBe(200);
-    expect(res.body.result.data).toEqual({ ok: true });
+    expect(dataOf(res)).toEqual({ ok: true });
     expect(res.headers.get("set-cookie")).toMatch(/^refresh_token=; Path=\/trpc\/auth\.refresh; Max-Age=0/);
     expect(reasonOf(await me(session.accessToken))).toBe("token_revoked");
     expect(reasonOf(await refresh(session.refreshToken))).toBe("refresh_invalid");
@@ -130,22 +130,22 @@ describe("auth.logout and auth.logoutAll", () => {
   it("logout with only the refresh token (token mode) ends that session", async () => {
     const session = await signIn();
     const res = await server.call("auth.logout", { refreshToken: session.refreshToken }, { mode: "token" });
-    expect(res.body.result.data).toEqual({ ok: true });
+    expect(dataOf(res)).toEqual({ ok: true });
     expect(reasonOf(await me(session.accessToken))).toBe("token_revoked");
   });
 
   it("logout leaves the user's other sessions alone; logoutAll ends every one", async () => {
     const first = await signIn();
-    const login = (await server.call("auth.login", { email: first.email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
-    const third = (await server.call("auth.login", { email: first.email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
+    const login = signedInOf(await server.call("auth.login", { email: first.email, password: GOOD_PASSWORD }, { mode: "token" }));
+    const third = signedInOf(await server.call("auth.login", { email: first.email, password: GOOD_PASSWORD }, { mode: "token" }));
     await server.call("auth.logout", undefined, { bearer: third.accessToken });
     expect((await me(first.accessToken)).status).toBe(200);
     const all = await server.call("auth.logoutAll", undefined, { bearer: login.accessToken });
-    expect(all.body.result.data).toEqual({ ok: true });
+    expect(dataOf(all)).toEqual({ ok: true });
     for (const token of [first.accessToken, login.accessToken]) expect(reasonOf(await me(token))).toBe("token_revoked");
     for (const token of [first.refreshToken, login.refreshToken]) expect(reasonOf(await refresh(token))).toBe("refresh_invalid");
     const again = await server.call("auth.login", { email: first.email, password: GOOD_PASSWORD }, { mode: "token" });
-    expect((await me(again.body.result.data.accessToken)).status).toBe(200);
+    expect((await me(signedInOf(again).accessToken)).status).toBe(200);
   });
 
   it("logoutAll needs an access token", async () => {
@@ -160,14 +160,14 @@ describe("logout with an expired access token", () => {
     const session = await signIn("cookie");
     server.clock.advance(16 * 60_000);
     expect(reasonOf(await me(session.accessToken))).toBe("token_expired");
-    expect((await server.call("auth.logout", undefined, { bearer: session.accessToken })).body.result.data).toEqual({ ok: true });
+    expect(dataOf(await server.call("auth.logout", undefined, { bearer: session.accessToken }))).toEqual({ ok: true });
     expect(reasonOf(await server.call("auth.refresh", undefined, { cookie: session.cookie! }))).toBe("refresh_invalid");
   });
 });
 
 describe("mistakes are answered with a reason and what to do", () => {
-  const messageOf = (res: { body: { error?: { message?: string } } }) => res.body.error?.message ?? "";
-  const issuesOf = (res: { body: { error?: { data?: { issues?: unknown } } } }) => res.body.error?.data?.issues;
+  const messageOf = (res: CallResult) => wireErrorOf(res).message;
+  const issuesOf = (res: CallResult) => wireErrorOf(res).data.issues;
 
   it("a refresh token in the body without X-Auth-Mode: token is refused (400), naming the header; the token stays usable", async () => {
     const session = await signIn();
@@ -199,7 +199,7 @@ describe("mistakes are answered with a reason and what to do", () => {
 
   it("logout with an API key says to revoke the key instead", async () => {
     const session = await signIn();
-    const key = (await server.call("apiKeys.create", { name: "k", scopes: ["profile:read"] }, { bearer: session.accessToken })).body.result.data.key;
+    const key = dataOf(await server.call("apiKeys.create", { name: "k", scopes: ["profile:read"] }, { bearer: session.accessToken })).key;
     const res = await server.call("auth.logout", undefined, { bearer: key });
     expect([res.status, reasonOf(res)]).toEqual([401, "token_invalid"]);
     expect(messageOf(res)).toMatch(/apiKeys\.revoke/);
@@ -220,19 +220,19 @@ describe("mistakes are answered with a reason and what to do", () => {
 
   it("logout of a session that has already ended is still ok (logging out twice is not an error)", async () => {
     const session = await signIn();
-    expect((await server.call("auth.logout", undefined, { bearer: session.accessToken })).body.result.data).toEqual({ ok: true });
-    expect((await server.call("auth.logout", undefined, { bearer: session.accessToken })).body.result.data).toEqual({ ok: true });
-    expect((await server.call("auth.logout", { refreshToken: session.refreshToken }, { mode: "token" })).body.result.data).toEqual({ ok: true });
+    expect(dataOf(await server.call("auth.logout", undefined, { bearer: session.accessToken }))).toEqual({ ok: true });
+    expect(dataOf(await server.call("auth.logout", undefined, { bearer: session.accessToken }))).toEqual({ ok: true });
+    expect(dataOf(await server.call("auth.logout", { refreshToken: session.refreshToken }, { mode: "token" }))).toEqual({ ok: true });
   });
 });
 
 describe("logout of a session already ended", () => {
   it("changes nothing and records nothing, however often it is repeated (an expired, signed token is enough to try)", async () => {
     const session = await signIn();
-    const user = (await me(session.accessToken)).body.result.data.user;
+    const user = dataOf(await me(session.accessToken)).user;
     await server.call("auth.logout", undefined, { bearer: session.accessToken });
     server.clock.advance(16 * 60_000);
-    for (let i = 0; i < 5; i += 1) expect((await server.call("auth.logout", undefined, { bearer: session.accessToken })).body.result.data).toEqual({ ok: true });
+    for (let i = 0; i < 5; i += 1) expect(dataOf(await server.call("auth.logout", undefined, { bearer: session.accessToken }))).toEqual({ ok: true });
     await server.services.events.drain();
     const mine = server.logLines().filter((l) => l.userId === user.id);
     expect(mine.filter((l) => l.event === "logout")).toHaveLength(1);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GOOD_PASSWORD, reasonOf, startServer, uniqueEmail, type TestServer } from "./harness.js";
+import { dataOf, GOOD_PASSWORD, reasonOf, signedInOf, startServer, uniqueEmail, wireErrorOf, type TestServer } from "./harness.js";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -12,12 +12,12 @@ describe("auth.signup", () => {
     const email = uniqueEmail();
     const res = await server.call("auth.signup", { email, password: GOOD_PASSWORD, name: "Ada" }, { mode: "token" });
     expect(res.status).toBe(200);
-    const data = res.body.result.data;
+    const data = dataOf(res);
     expect(Object.keys(data).sort()).toEqual(["accessToken", "deviceToken", "expiresIn", "refreshExpiresIn", "refreshToken", "tokenType", "user"]);
     expect(data.tokenType).toBe("Bearer");
     expect(data.expiresIn).toBe(900);
     expect(data.refreshExpiresIn).toBe(7 * 24 * 3600);
-    expect(Buffer.from(data.refreshToken, "base64url").length).toBeGreaterThanOrEqual(32);
+    expect(Buffer.from(data.refreshToken!, "base64url").length).toBeGreaterThanOrEqual(32);
     expect(Object.keys(data.user).sort()).toEqual(["createdAt", "email", "emailVerified", "id", "mfaEnabled", "name", "role"]);
     expect(data.user).toMatchObject({ email, name: "Ada", role: "user", emailVerified: false, mfaEnabled: false });
     expect(res.headers.get("set-cookie")).toBeNull();
@@ -26,24 +26,24 @@ describe("auth.signup", () => {
 
   it("hands out a device credential, as login does: the new account's device is out of others' lockout", async () => {
     const email = uniqueEmail();
-    const tokenMode = (await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
+    const tokenMode = dataOf(await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" }));
     expect(tokenMode.deviceToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
     for (let i = 0; i < 10; i += 1) await server.call("auth.login", { email, password: "wrong password" });
     expect(reasonOf(await server.call("auth.login", { email, password: GOOD_PASSWORD }, { mode: "token" }))).toBe("account_locked");
     const owner = await server.call("auth.login", { email, password: GOOD_PASSWORD, deviceToken: tokenMode.deviceToken }, { mode: "token" });
     expect(owner.status).toBe(200);
-    expect(owner.body.result.data.deviceToken).toBe(tokenMode.deviceToken);
+    expect(signedInOf(owner).deviceToken).toBe(tokenMode.deviceToken);
 
     const cookieMode = await server.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD });
-    expect(cookieMode.body.result.data.deviceToken).toBeUndefined();
+    expect(dataOf(cookieMode).deviceToken).toBeUndefined();
     expect(cookieMode.headers.getSetCookie().find((c) => c.startsWith("device_token="))).toMatch(/^device_token=[A-Za-z0-9_-]{43}; Path=\/trpc\/auth\.login; Max-Age=31536000; HttpOnly; Secure; SameSite=Strict$/);
   });
 
   it("in cookie mode puts the refresh token only in an HttpOnly, Secure, SameSite=Strict cookie", async () => {
     const res = await server.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD });
     expect(res.status).toBe(200);
-    expect(res.body.result.data.refreshToken).toBeUndefined();
-    expect(res.body.result.data.refreshExpiresIn).toBeUndefined();
+    expect(dataOf(res).refreshToken).toBeUndefined();
+    expect(dataOf(res).refreshExpiresIn).toBeUndefined();
     const cookie = res.headers.get("set-cookie") ?? "";
     expect(cookie).toMatch(/^refresh_token=[A-Za-z0-9_-]{43};/);
     expect(cookie).toContain("Path=/trpc/auth.refresh");
@@ -56,7 +56,7 @@ describe("auth.signup", () => {
   it("normalises the email: case and surrounding spaces do not make a second account", async () => {
     const email = uniqueEmail("Mixed");
     const first = await server.call("auth.signup", { email: `  ${email.toUpperCase()} `, password: GOOD_PASSWORD });
-    expect(first.body.result.data.user.email).toBe(email.toLowerCase());
+    expect(dataOf(first).user.email).toBe(email.toLowerCase());
     const second = await server.call("auth.signup", { email: email.toLowerCase(), password: GOOD_PASSWORD });
     expect(second.status).toBe(409);
     expect(reasonOf(second)).toBe("email_taken");
@@ -81,7 +81,7 @@ describe("auth.signup", () => {
       const res = await server.call("auth.signup", { email, password });
       expect(reasonOf(res), JSON.stringify(password)).toBe("weak_password");
     }
-    const { accessToken } = (await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
+    const { accessToken } = dataOf(await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" }));
     const change = await server.call("auth.changePassword", { currentPassword: GOOD_PASSWORD, newPassword: local }, { bearer: accessToken });
     expect(reasonOf(change)).toBe("weak_password");
     await server.call("auth.requestPasswordReset", { email });
@@ -96,19 +96,19 @@ describe("auth.signup", () => {
     const res = await server.call("auth.signup", { email: "not-an-email", password: GOOD_PASSWORD });
     expect(res.status).toBe(400);
     expect(reasonOf(res)).toBe("validation_failed");
-    expect(res.body.error.data.issues).toEqual([{ path: "email", message: expect.any(String) }]);
+    expect(wireErrorOf(res).data.issues).toEqual([{ path: "email", message: expect.any(String) }]);
     const tooLong = await server.call("auth.signup", { email: `${"a".repeat(250)}@example.com`, password: GOOD_PASSWORD });
     expect(reasonOf(tooLong)).toBe("validation_failed");
   });
 
   it("rejects mass assignment: an extra field fails the whole request and changes nothing", async () => {
     const email = uniqueEmail();
-    const res = await server.call("auth.signup", { email, password: GOOD_PASSWORD, role: "admin", emailVerified: true });
+    const res = await server.send("auth.signup", { email, password: GOOD_PASSWORD, role: "admin", emailVerified: true });
     expect(res.status).toBe(400);
     expect(reasonOf(res)).toBe("validation_failed");
     const retry = await server.call("auth.signup", { email, password: GOOD_PASSWORD });
     expect(retry.status).toBe(200);
-    expect(retry.body.result.data.user.role).toBe("user");
+    expect(dataOf(retry).user.role).toBe("user");
   });
 
   it("creates exactly one account when 20 signups for one email race", async () => {
@@ -130,8 +130,8 @@ describe("auth.login", () => {
   it("signs in with the right password", async () => {
     const res = await server.call("auth.login", { email: email.toUpperCase(), password: GOOD_PASSWORD }, { mode: "token" });
     expect(res.status).toBe(200);
-    expect(res.body.result.data.user.email).toBe(email);
-    expect(res.body.result.data.refreshToken).toEqual(expect.any(String));
+    expect(signedInOf(res).user.email).toBe(email);
+    expect(signedInOf(res).refreshToken).toEqual(expect.any(String));
   });
 
   it("gives a wrong password and an unknown email the same status and body", async () => {
@@ -143,7 +143,7 @@ describe("auth.login", () => {
     // Identical but for the request id each response carries.
     const withoutRequestId = (text: string) => text.replace(/"requestId":"[^"]+"/, "");
     expect(withoutRequestId(unknown.text)).toBe(withoutRequestId(wrong.text));
-    expect(wrong.body.error.data.requestId).toBe(wrong.headers.get("x-request-id"));
+    expect(wireErrorOf(wrong).data.requestId).toBe(wrong.headers.get("x-request-id"));
     const events = server.logLines().filter((l) => l.event === "login_failed");
     expect(events.map((e) => e.reason)).toEqual(expect.arrayContaining(["wrong_password", "unknown_email"]));
   });

@@ -4,7 +4,8 @@ import { createMemoryBackend, createStore, openStore, type Store } from "@gateho
 import { deriveSubKey } from "../src/crypto/sub-keys.js";
 import { chainEntries, EMPTY_CHAIN, type AuditContent } from "../src/features/audit/audit-chain.js";
 import { createUserStore } from "../src/features/users/user-store.js";
-import { createFakeClock, GOOD_PASSWORD, startServer, TEST_DATA_KEY, uniqueEmail, type FakeClock, type TestServer } from "./harness.js";
+import { createFakeClock, type FakeClock } from "@gatehouse/store/testing";
+import { dataOf, GOOD_PASSWORD, startServer, TEST_DATA_KEY, uniqueEmail, type InputOf, type ProcedurePath, type TestServer } from "./harness.js";
 import { legacyKeys, seedLegacyStore } from "./legacy-format.js";
 import { hasRedis, REDIS_URL } from "./redis.js";
 
@@ -34,7 +35,7 @@ const backends: Array<[string, () => Promise<Opened>, boolean]> = [
 ];
 
 async function adminOf(server: TestServer): Promise<string> {
-  const data = (await server.call("auth.signup", { email: uniqueEmail("admin"), password: GOOD_PASSWORD }, { mode: "token" })).body.result.data;
+  const data = dataOf(await server.call("auth.signup", { email: uniqueEmail("admin"), password: GOOD_PASSWORD }, { mode: "token" }));
   await server.services.users.update(data.user.id, (u) => ({ ...u, role: "admin" }));
   return data.accessToken as string;
 }
@@ -51,7 +52,7 @@ describe.each(backends)("upgrading a store of the earlier format on %s", (_name,
     for (const key of legacyKeys(seed)) expect(await stores[0].get(key), key).toBeUndefined();
 
     const token = await adminOf(b);
-    const query = (server: TestServer, procedure: string, input: unknown, bearer = token) => server.call(procedure, input, { query: true, bearer }).then((r) => r.body.result.data);
+    const query = <P extends ProcedurePath>(server: TestServer, procedure: P, input: InputOf<P>, bearer = token) => server.call(procedure, input, { query: true, bearer }).then((r) => dataOf(r));
     // The earlier users, newest first after the admin; the id without a record is not listed.
     const listed = await query(a, "admin.listUsers", { limit: 100 });
     expect(listed.items.slice(1).map((u: { id: string }) => u.id)).toEqual([...seed.userIds].reverse());
@@ -67,7 +68,7 @@ describe.each(backends)("upgrading a store of the earlier format on %s", (_name,
     // The earlier trail, in order, then the upgrade's own entry, then what happened since; one chain.
     const trail = await query(b, "admin.auditLog", { limit: 100 });
     expect(trail.items.map((e: { action: string }) => e.action).reverse()).toEqual([...seed.auditActions, "audit_trail_upgraded", "signup"]);
-    expect(trail.items.find((e: { action: string }) => e.action === "audit_trail_upgraded").result).toBe("success");
+    expect(trail.items.find((e: { action: string }) => e.action === "audit_trail_upgraded")?.result).toBe("success");
     expect(await query(a, "admin.verifyAuditLog", undefined)).toEqual({ ok: true, checked: 6 });
 
     // Started again, it finds the format mark and does nothing more.
@@ -88,8 +89,8 @@ describe("store upgrade", () => {
     expect(upgradeLines(server)[0]).toMatchObject({ audit: { ok: false, brokenAt: 3 } });
     expect(server.logLines().some((l) => l.event === "audit_legacy_chain_broken" && l.brokenAt === 3)).toBe(true);
     const token = await adminOf(server);
-    const trail = (await server.call("admin.auditLog", { limit: 100 }, { query: true, bearer: token })).body.result.data;
-    expect(trail.items.find((e: { action: string }) => e.action === "audit_trail_upgraded").result).toBe("failure");
+    const trail = dataOf(await server.call("admin.auditLog", { limit: 100 }, { query: true, bearer: token }));
+    expect(trail.items.find((e: { action: string }) => e.action === "audit_trail_upgraded")?.result).toBe("failure");
     await server.close();
     await store.close();
   });
@@ -116,9 +117,9 @@ describe("store upgrade", () => {
     const server = await starting;
     expect(server.logLines().some((l) => l.event === "store_upgrade_waiting")).toBe(true);
     const token = await adminOf(server);
-    const trail = (await server.call("admin.auditLog", { limit: 100 }, { query: true, bearer: token })).body.result.data;
+    const trail = dataOf(await server.call("admin.auditLog", { limit: 100 }, { query: true, bearer: token }));
     expect(trail.items.map((e: { action: string }) => e.action).reverse()).toEqual([...seed.auditActions, "audit_trail_upgraded", "signup"]);
-    expect((await server.call("admin.verifyAuditLog", undefined, { query: true, bearer: token })).body.result.data).toEqual({ ok: true, checked: 6 });
+    expect(dataOf(await server.call("admin.verifyAuditLog", undefined, { query: true, bearer: token }))).toEqual({ ok: true, checked: 6 });
     // The users the stopped instance had not reached are listed too, each once.
     expect(await server.services.users.count()).toBe(6);
     await server.close();

@@ -2,6 +2,11 @@ import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { chromium, type Browser, type CDPSession, type Page } from "playwright-core";
+import type { InputOf } from "./harness.js";
+
+/** WebAuthn JSON (`toJSON()`) as the server's schemas read it. */
+export type RegistrationJSON = InputOf<"passkeys.register">["response"];
+export type AssertionJSON = InputOf<"auth.loginWithPasskey">["response"];
 
 export const CHROMIUM = "/usr/bin/chromium";
 
@@ -49,9 +54,9 @@ export interface AuthenticatorTab {
   cdp: CDPSession;
   authenticatorId: string;
   /** navigator.credentials.create() with the server's creation options; the credential as WebAuthn JSON (`toJSON()`). */
-  create(options: unknown): Promise<Record<string, unknown>>;
+  create(options: unknown): Promise<RegistrationJSON>;
   /** navigator.credentials.get() with the server's request options; the assertion as WebAuthn JSON. */
-  get(options: unknown): Promise<Record<string, unknown>>;
+  get(options: unknown): Promise<AssertionJSON>;
   /** Sets a stored credential's signature counter, as a cloned authenticator would hold it. */
   setSignCount(credentialId: string, signCount: number): Promise<void>;
   close(): Promise<void>;
@@ -87,12 +92,12 @@ export async function openAuthenticatorTab(browser: Browser, origin: string, opt
       page.evaluate(async (json) => {
         const { navigator, PublicKeyCredential } = globalThis as unknown as WebAuthnPage;
         return (await navigator.credentials.create({ publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(json) })).toJSON();
-      }, json),
+      }, json) as Promise<RegistrationJSON>,
     get: (json) =>
       page.evaluate(async (json) => {
         const { navigator, PublicKeyCredential } = globalThis as unknown as WebAuthnPage;
         return (await navigator.credentials.get({ publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(json) })).toJSON();
-      }, json),
+      }, json) as Promise<AssertionJSON>,
     async setSignCount(credentialId, signCount) {
       const { credentials } = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
       const credential = credentials.find((c) => Buffer.from(c.credentialId, "base64").toString("base64url") === credentialId);

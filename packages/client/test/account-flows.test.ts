@@ -1,30 +1,13 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createAuthClient, GatehouseError, type AuthClient, type AuthEvent, type ReauthPrompt } from "../src/index.js";
-import { GOOD_PASSWORD, startGatehouse, uniqueEmail, type GatehouseUnderTest } from "./support/gatehouse-server.js";
-import { CookieJar, createRecordingFetch } from "./support/recording-fetch.js";
+import { describe, expect, it } from "vitest";
+import { createAuthClient, GatehouseError, type ReauthPrompt } from "../src/index.js";
+import { GOOD_PASSWORD, uniqueEmail } from "./support/gatehouse-server.js";
+import { openBrowserProfile } from "./support/browser-profile.js";
+import { disposedWithTest, useGatehouse } from "./support/test-lifetime.js";
 import { totpCode } from "./support/totp.js";
 
-let server: GatehouseUnderTest;
-const clients: AuthClient[] = [];
+const gatehouse = useGatehouse();
 
-beforeAll(async () => {
-  server = await startGatehouse();
-});
-afterAll(() => server.close());
-afterEach(() => {
-  for (const client of clients.splice(0)) client.dispose();
-});
-
-/** A browser profile (cookie mode) that reads the session hint from its jar, as a page reads document.cookie. */
-function browser(options: { onReauthRequired?: ReauthPrompt } = {}) {
-  const jar = new CookieJar();
-  const wire = createRecordingFetch(jar);
-  const client = createAuthClient({ url: server.trpcUrl, fetch: wire.fetch, sessionHint: () => jar.get("gh_session") === "1", ...options });
-  clients.push(client);
-  const events: AuthEvent[] = [];
-  client.subscribe((event) => events.push(event));
-  return { jar, wire, client, events };
-}
+const browser = (options: { onReauthRequired?: ReauthPrompt } = {}) => openBrowserProfile(gatehouse(), options);
 
 const STEP_UP_WINDOW_PASSED_MS = 10 * 60_000 + 1_000;
 
@@ -40,16 +23,14 @@ describe("the session hint (cookie mode)", () => {
     expect(first.jar.get("gh_session")).toBe("1");
 
     // A reload: a new client on the same cookies.
-    const reloaded = createAuthClient({ url: server.trpcUrl, fetch: first.wire.fetch, sessionHint: () => first.jar.get("gh_session") === "1" });
-    clients.push(reloaded);
+    const reloaded = disposedWithTest(createAuthClient({ url: gatehouse().trpcUrl, fetch: first.wire.fetch, sessionHint: () => first.jar.get("gh_session") === "1" }));
     first.wire.reset();
     expect((await reloaded.restore())?.email).toBe(email);
     expect(first.wire.count("auth.refresh")).toBe(1);
 
     await reloaded.logout();
     expect(first.jar.get("gh_session")).toBeUndefined();
-    const afterLogout = createAuthClient({ url: server.trpcUrl, fetch: first.wire.fetch, sessionHint: () => first.jar.get("gh_session") === "1" });
-    clients.push(afterLogout);
+    const afterLogout = disposedWithTest(createAuthClient({ url: gatehouse().trpcUrl, fetch: first.wire.fetch, sessionHint: () => first.jar.get("gh_session") === "1" }));
     first.wire.reset();
     expect(await afterLogout.restore()).toBeNull();
     expect(first.wire.requests).toEqual([]);
@@ -64,7 +45,7 @@ describe("password reset", () => {
 
     const page = browser();
     await page.client.requestPasswordReset({ email });
-    const token = await server.linkToken(email, "/reset-password");
+    const token = await gatehouse().linkToken(email, "/reset-password");
     await page.client.resetPassword({ token, password: "a brand new passphrase" });
 
     await expect(page.client.login({ email, password: GOOD_PASSWORD })).rejects.toMatchObject({ reason: "invalid_credentials" });
@@ -93,9 +74,9 @@ describe("password reset", () => {
 
 async function requestAnotherReset(email: string): Promise<string> {
   // Outbox files are named by the (fake) clock: a later mail needs a later time to sort last.
-  server.clock.advance(1_000);
+  gatehouse().clock.advance(1_000);
   await browser().client.requestPasswordReset({ email });
-  return server.linkToken(email, "/reset-password");
+  return gatehouse().linkToken(email, "/reset-password");
 }
 
 describe("email verification", () => {
@@ -106,7 +87,7 @@ describe("email verification", () => {
     expect(client.user?.emailVerified).toBe(false);
 
     await client.requestEmailVerification();
-    await client.verifyEmail({ token: await server.linkToken(email, "/verify-email") });
+    await client.verifyEmail({ token: await gatehouse().linkToken(email, "/verify-email") });
     expect(client.user?.emailVerified).toBe(true);
     expect(events.at(-1)).toEqual({ type: "user-updated", user: expect.objectContaining({ email, emailVerified: true }) });
   });
@@ -116,7 +97,7 @@ describe("email verification", () => {
     const owner = browser();
     await owner.client.signup({ email, password: GOOD_PASSWORD });
     await owner.client.requestEmailVerification();
-    const token = await server.linkToken(email, "/verify-email");
+    const token = await gatehouse().linkToken(email, "/verify-email");
 
     const elsewhere = browser();
     await elsewhere.client.verifyEmail({ token });
@@ -147,7 +128,7 @@ describe("password change and step-up", () => {
   it("reauthenticate adopts the token it answers: the step-up action then succeeds without a refresh", async () => {
     const { client, wire, events } = browser();
     await client.signup({ email: uniqueEmail(), password: GOOD_PASSWORD });
-    server.clock.advance(STEP_UP_WINDOW_PASSED_MS);
+    gatehouse().clock.advance(STEP_UP_WINDOW_PASSED_MS);
     const before = client.authHeaders().Authorization;
 
     await expect(client.mfa.setupTotp()).rejects.toMatchObject({ reason: "reauth_required", status: 403 });
@@ -170,7 +151,7 @@ describe("password change and step-up", () => {
       },
     });
     await profile.client.signup({ email: uniqueEmail(), password: GOOD_PASSWORD });
-    server.clock.advance(STEP_UP_WINDOW_PASSED_MS);
+    gatehouse().clock.advance(STEP_UP_WINDOW_PASSED_MS);
     const created = await profile.client.apiKeys.create({ name: "deploys", scopes: ["profile:read"] });
     expect(created.key).toMatch(/^gth_/);
     expect(prompts).toBe(1);
@@ -181,7 +162,7 @@ describe("password change and step-up", () => {
     // A prompt that gives up (the person cancelled) leaves the action refused with its reauth_required.
     const refusing = browser({ onReauthRequired: () => Promise.reject(new Error("cancelled by the person")) });
     await refusing.client.signup({ email: uniqueEmail(), password: GOOD_PASSWORD });
-    server.clock.advance(STEP_UP_WINDOW_PASSED_MS);
+    gatehouse().clock.advance(STEP_UP_WINDOW_PASSED_MS);
     await expect(refusing.client.apiKeys.create({ name: "x", scopes: ["profile:read"] })).rejects.toMatchObject({ reason: "reauth_required" });
   });
 });
@@ -191,7 +172,7 @@ describe("two-factor", () => {
     const { client, events } = browser();
     await client.signup({ email: uniqueEmail(), password: GOOD_PASSWORD });
     const { secret } = await client.mfa.setupTotp();
-    const code = totpCode(secret, server.clock.now());
+    const code = totpCode(secret, gatehouse().clock.now());
     const { recoveryCodes } = await client.mfa.enableTotp({ code });
     expect(recoveryCodes.length).toBeGreaterThanOrEqual(8);
     expect(client.user?.mfaEnabled).toBe(true);
@@ -201,8 +182,8 @@ describe("two-factor", () => {
     expect(reused).toBeInstanceOf(GatehouseError);
     expect(reused).toMatchObject({ reason: "mfa_invalid", message: expect.stringMatching(/already used/i) });
 
-    server.clock.advance(30_000);
-    await client.mfa.disableTotp({ code: totpCode(secret, server.clock.now()) });
+    gatehouse().clock.advance(30_000);
+    await client.mfa.disableTotp({ code: totpCode(secret, gatehouse().clock.now()) });
     expect(client.user?.mfaEnabled).toBe(false);
     expect(events.at(-1)).toEqual({ type: "user-updated", user: expect.objectContaining({ mfaEnabled: false }) });
   });

@@ -1,22 +1,13 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createAuthClient, GatehouseError, type AuthClient, type AuthEvent } from "../src/index.js";
-import { GOOD_PASSWORD, startGatehouse, uniqueEmail, type GatehouseUnderTest } from "./support/gatehouse-server.js";
+import { describe, expect, it } from "vitest";
+import { createAuthClient, GatehouseError, type AuthEvent } from "../src/index.js";
+import { GOOD_PASSWORD, uniqueEmail } from "./support/gatehouse-server.js";
 import { CookieJar, createRecordingFetch } from "./support/recording-fetch.js";
+import { disposedWithTest, useGatehouse } from "./support/test-lifetime.js";
 
-let server: GatehouseUnderTest;
-const clients: AuthClient[] = [];
-
-beforeAll(async () => {
-  server = await startGatehouse();
-});
-afterAll(() => server.close());
-afterEach(() => {
-  for (const client of clients.splice(0)) client.dispose();
-});
+const gatehouse = useGatehouse();
 
 async function signedUp(email = uniqueEmail()) {
-  const client = createAuthClient({ url: server.trpcUrl, fetch: createRecordingFetch(new CookieJar()).fetch });
-  clients.push(client);
+  const client = disposedWithTest(createAuthClient({ url: gatehouse().trpcUrl, fetch: createRecordingFetch(new CookieJar()).fetch }));
   const events: AuthEvent[] = [];
   client.subscribe((event) => events.push(event));
   await client.signup({ email, password: GOOD_PASSWORD });
@@ -26,15 +17,14 @@ async function signedUp(email = uniqueEmail()) {
 /** An admin as ADMIN_EMAIL makes one: the role is set in the store, which the server reads on every call. */
 async function signedUpAdmin() {
   const admin = await signedUp();
-  await server.services.users.update(admin.client.user!.id, (user) => ({ ...user, role: "admin" }));
+  await gatehouse().services.users.update(admin.client.user!.id, (user) => ({ ...user, role: "admin" }));
   return admin;
 }
 
 describe("sessions, API keys, activity and the profile", () => {
   it("lists and revokes the user's sessions; the revoked device loses its session", async () => {
     const { client, email } = await signedUp();
-    const other = createAuthClient({ url: server.trpcUrl, fetch: createRecordingFetch(new CookieJar()).fetch });
-    clients.push(other);
+    const other = disposedWithTest(createAuthClient({ url: gatehouse().trpcUrl, fetch: createRecordingFetch(new CookieJar()).fetch }));
     await other.login({ email, password: GOOD_PASSWORD });
 
     const sessions = await client.sessions.list();

@@ -1,27 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createAuthClient, reasonOf, type AuthClient, type AuthEvent } from "../src/index.js";
-import { GOOD_PASSWORD, startGatehouse, uniqueEmail, type GatehouseUnderTest } from "./support/gatehouse-server.js";
+import { GOOD_PASSWORD, startGatehouse, uniqueEmail, wireReasonOf } from "./support/gatehouse-server.js";
 import { CookieJar, createRecordingFetch } from "./support/recording-fetch.js";
+import { disposedWithTest, useGatehouse } from "./support/test-lifetime.js";
 
-let server: GatehouseUnderTest;
-const clients: AuthClient[] = [];
-
-beforeAll(async () => {
-  server = await startGatehouse();
-});
-afterAll(() => server.close());
-afterEach(() => {
-  for (const client of clients.splice(0)) client.dispose();
-});
+const gatehouse = useGatehouse();
 
 /** A browser profile: one cookie jar, and a fetch that records what goes over the wire. */
 function browser(jar = new CookieJar(), slowAnswers: Record<string, number> = {}) {
   const wire = createRecordingFetch(jar, slowAnswers);
-  const open = (options: { now?: () => number } = {}) => {
-    const client = createAuthClient({ url: server.trpcUrl, mode: "cookie", fetch: wire.fetch, ...options });
-    clients.push(client);
-    return client;
-  };
+  const open = (options: { now?: () => number } = {}) => disposedWithTest(createAuthClient({ url: gatehouse().trpcUrl, mode: "cookie", fetch: wire.fetch, ...options }));
   return { jar, wire, open };
 }
 
@@ -150,7 +138,7 @@ describe("cookie mode: keeping the access token fresh", () => {
     const events = eventsOf(client);
     const before = tokenOf(client);
     // Past the 15 min lifetime and the server's 30 s leeway; the client's own clock has not moved.
-    server.clock.advance(15 * 60_000 + 31_000);
+    gatehouse().clock.advance(15 * 60_000 + 31_000);
     profile.wire.reset();
 
     const { user } = await client.api.auth.me.query();
@@ -168,7 +156,7 @@ describe("cookie mode: keeping the access token fresh", () => {
     const profile = browser();
     const client = profile.open();
     await client.signup({ email: uniqueEmail(), password: GOOD_PASSWORD });
-    server.clock.advance(15 * 60_000 + 31_000);
+    gatehouse().clock.advance(15 * 60_000 + 31_000);
     profile.wire.reset();
 
     const answers = await Promise.all(Array.from({ length: 20 }, () => client.api.auth.me.query()));
@@ -182,9 +170,9 @@ describe("cookie mode: keeping the access token fresh", () => {
   it("single flight: 20 calls that find the token expired locally send one refresh first, and no doomed calls", async () => {
     const profile = browser();
     // The client shares the server's clock, so it knows the token has expired before sending anything.
-    const client = profile.open({ now: server.clock.now });
+    const client = profile.open({ now: gatehouse().clock.now });
     await client.signup({ email: uniqueEmail(), password: GOOD_PASSWORD });
-    server.clock.advance(15 * 60_000 + 31_000);
+    gatehouse().clock.advance(15 * 60_000 + 31_000);
     profile.wire.reset();
 
     await Promise.all(Array.from({ length: 20 }, () => client.api.auth.me.query()));
@@ -198,8 +186,7 @@ describe("cookie mode: keeping the access token fresh", () => {
     const shortLived = await startGatehouse({ accessTokenTtlSeconds: 2 });
     try {
       const wire = createRecordingFetch(new CookieJar());
-      const client = createAuthClient({ url: shortLived.trpcUrl, fetch: wire.fetch });
-      clients.push(client);
+      const client = disposedWithTest(createAuthClient({ url: shortLived.trpcUrl, fetch: wire.fetch }));
       await client.signup({ email: uniqueEmail(), password: GOOD_PASSWORD });
       const signedInAt = Date.now();
       const first = tokenOf(client);
@@ -279,8 +266,8 @@ describe("cookie mode: logout", () => {
     expect(client.status).toBe("signed-out");
     expect(client.authHeaders()).toEqual({});
     expect(profile.jar.get("refresh_token")).toBeUndefined();
-    const me = await server.call("auth.me", undefined, { query: true, bearer: accessToken });
-    expect(me.body.error.data.reason).toBe("token_revoked");
+    const me = await gatehouse().call("auth.me", undefined, { query: true, bearer: accessToken });
+    expect(wireReasonOf(me)).toBe("token_revoked");
 
     const reloaded = profile.open();
     expect(await reloaded.restore()).toBeNull();

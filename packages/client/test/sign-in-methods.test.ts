@@ -1,42 +1,27 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createAuthClient, GatehouseError, memoryStorage, type AuthClient, type AuthEvent, type ReauthPrompt } from "../src/index.js";
-import { GOOD_PASSWORD, startGatehouse, uniqueEmail, type GatehouseUnderTest } from "./support/gatehouse-server.js";
-import { CookieJar, createRecordingFetch } from "./support/recording-fetch.js";
+import { describe, expect, it } from "vitest";
+import { createAuthClient, GatehouseError, memoryStorage, type AuthClient, type ReauthPrompt } from "../src/index.js";
+import { GOOD_PASSWORD, uniqueEmail } from "./support/gatehouse-server.js";
+import { openBrowserProfile } from "./support/browser-profile.js";
+import { createRecordingFetch } from "./support/recording-fetch.js";
+import { disposedWithTest, useGatehouse } from "./support/test-lifetime.js";
 import { totpCode } from "./support/totp.js";
 
-let server: GatehouseUnderTest;
-const clients: AuthClient[] = [];
+const gatehouse = useGatehouse();
 
-beforeAll(async () => {
-  server = await startGatehouse();
-});
-afterAll(() => server.close());
-afterEach(() => {
-  for (const client of clients.splice(0)) client.dispose();
-});
-
-function browser(options: { onReauthRequired?: ReauthPrompt } = {}) {
-  const jar = new CookieJar();
-  const wire = createRecordingFetch(jar);
-  const client = createAuthClient({ url: server.trpcUrl, fetch: wire.fetch, sessionHint: () => jar.get("gh_session") === "1", ...options });
-  clients.push(client);
-  const events: AuthEvent[] = [];
-  client.subscribe((event) => events.push(event));
-  return { jar, wire, client, events };
-}
+const browser = (options: { onReauthRequired?: ReauthPrompt } = {}) => openBrowserProfile(gatehouse(), options);
 
 async function existingAccount(): Promise<string> {
   const email = uniqueEmail("code");
-  await server.call("auth.signup", { email, password: GOOD_PASSWORD });
+  await gatehouse().call("auth.signup", { email, password: GOOD_PASSWORD });
   return email;
 }
 
 /** Mails a code to `email` through `client` and reads it from the outbox. */
 async function mailCode(client: AuthClient, email: string) {
   // Outbox files are named by the (fake) clock: a later mail needs a later time to sort last.
-  server.clock.advance(1_000);
+  gatehouse().clock.advance(1_000);
   await client.requestEmailCode({ email });
-  return server.signInCode(email);
+  return gatehouse().signInCode(email);
 }
 
 describe("email sign-in codes", () => {
@@ -49,8 +34,7 @@ describe("email sign-in codes", () => {
     expect(page.events.at(-1)).toEqual({ type: "signed-in", user: expect.objectContaining({ email }) });
     expect(page.jar.get("gh_session")).toBe("1");
 
-    const reloaded = createAuthClient({ url: server.trpcUrl, fetch: page.wire.fetch, sessionHint: () => page.jar.get("gh_session") === "1" });
-    clients.push(reloaded);
+    const reloaded = disposedWithTest(createAuthClient({ url: gatehouse().trpcUrl, fetch: page.wire.fetch, sessionHint: () => page.jar.get("gh_session") === "1" }));
     expect((await reloaded.restore())?.email).toBe(email);
   });
 
@@ -71,8 +55,7 @@ describe("email sign-in codes", () => {
     const email = await existingAccount();
     const storage = memoryStorage();
     const wire = createRecordingFetch();
-    const app = createAuthClient({ url: server.trpcUrl, mode: "token", storage, fetch: wire.fetch });
-    clients.push(app);
+    const app = disposedWithTest(createAuthClient({ url: gatehouse().trpcUrl, mode: "token", storage, fetch: wire.fetch }));
     const { token } = await mailCode(app, email);
     await expect(app.loginWithEmailCode({ token })).resolves.toMatchObject({ status: "signed-in", user: { email } });
     expect(await storage.get("refreshToken")).toEqual(expect.any(String));
@@ -90,10 +73,10 @@ describe("email sign-in codes", () => {
     await owner.client.login({ email, password: GOOD_PASSWORD });
     // Confirmed first: on an address never confirmed, the first code would take the account back, second factor and all.
     await owner.client.requestEmailVerification();
-    await owner.client.verifyEmail({ token: await server.linkToken(email, "/verify-email") });
+    await owner.client.verifyEmail({ token: await gatehouse().linkToken(email, "/verify-email") });
     const { secret } = await owner.client.mfa.setupTotp();
-    await owner.client.mfa.enableTotp({ code: totpCode(secret, server.clock.now()) });
-    server.clock.advance(30_000);
+    await owner.client.mfa.enableTotp({ code: totpCode(secret, gatehouse().clock.now()) });
+    gatehouse().clock.advance(30_000);
 
     const page = browser();
     const { code } = await mailCode(page.client, email);
@@ -101,7 +84,7 @@ describe("email sign-in codes", () => {
     expect(first).toEqual({ status: "mfa-required", mfaToken: expect.any(String) });
     expect(page.client.status).toBe("signed-out");
     if (first.status !== "mfa-required") return;
-    await expect(page.client.verifyMfa({ mfaToken: first.mfaToken, code: totpCode(secret, server.clock.now()) })).resolves.toMatchObject({ status: "signed-in" });
+    await expect(page.client.verifyMfa({ mfaToken: first.mfaToken, code: totpCode(secret, gatehouse().clock.now()) })).resolves.toMatchObject({ status: "signed-in" });
   });
 
   it("rejects a wrong code with a GatehouseError (code_invalid, 401); a request for an unknown address resolves the same", async () => {
@@ -126,7 +109,7 @@ describe("passkeys from the SDK", () => {
     });
     await page.client.signup({ email: uniqueEmail("passkeys"), password: GOOD_PASSWORD });
     await expect(page.client.listPasskeys()).resolves.toEqual([]);
-    server.clock.advance(10 * 60_000 + 1_000);
+    gatehouse().clock.advance(10 * 60_000 + 1_000);
     await expect(page.client.removePasskey({ id: "no-such-passkey" })).rejects.toMatchObject({ reason: "not_found" });
     expect(prompted).toBe(1);
   });

@@ -1,20 +1,12 @@
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { authLink, createAuthClient, GatehouseError, reasonOf, type ReauthPrompt, type StepUpRequest } from "../src/index.js";
-import { GOOD_PASSWORD, startGatehouse, uniqueEmail, type GatehouseUnderTest } from "./support/gatehouse-server.js";
+import { GOOD_PASSWORD, uniqueEmail } from "./support/gatehouse-server.js";
 import { createRecordingFetch } from "./support/recording-fetch.js";
-import { startTeamApi, type TeamApi, type TeamRouter } from "./support/team-api.js";
+import type { TeamRouter } from "./support/team-api.js";
+import { useTeamApi } from "./support/test-lifetime.js";
 
-let gatehouse: GatehouseUnderTest;
-let team: TeamApi;
-beforeAll(async () => {
-  gatehouse = await startGatehouse();
-  team = await startTeamApi(gatehouse);
-});
-afterAll(async () => {
-  await team.close();
-  await gatehouse.close();
-});
+const { gatehouse, team } = useTeamApi();
 
 /** A prompt that confirms with `password` and remembers what it was asked. */
 function promptWith(...passwords: string[]): ReauthPrompt & { asked: StepUpRequest[]; failures: unknown[] } {
@@ -37,11 +29,11 @@ function promptWith(...passwords: string[]): ReauthPrompt & { asked: StepUpReque
 
 async function signedIn(onReauthRequired?: ReauthPrompt) {
   const wire = createRecordingFetch();
-  const auth = createAuthClient({ url: gatehouse.trpcUrl, mode: "token", fetch: wire.fetch, now: gatehouse.clock.now, ...(onReauthRequired ? { onReauthRequired } : {}) });
+  const auth = createAuthClient({ url: gatehouse().trpcUrl, mode: "token", fetch: wire.fetch, now: gatehouse().clock.now, ...(onReauthRequired ? { onReauthRequired } : {}) });
   const { user } = await auth.signup({ email: uniqueEmail(), password: GOOD_PASSWORD });
-  const api = createTRPCClient<TeamRouter>({ links: [authLink(auth), httpBatchLink({ url: team.url, headers: auth.authHeaders })] });
+  const api = createTRPCClient<TeamRouter>({ links: [authLink(auth), httpBatchLink({ url: team().url, headers: auth.authHeaders })] });
   // Past the team's five minutes, within the token's fifteen.
-  gatehouse.clock.advance(6 * 60_000);
+  gatehouse().clock.advance(6 * 60_000);
   wire.reset();
   return { auth, api, user, wire };
 }
@@ -83,7 +75,7 @@ describe("onReauthRequired", () => {
   it("a cancelled prompt leaves the refusal: the call fails with reauth_required and is not retried", async () => {
     const prompt = promptWith();
     const { auth, api } = await signedIn(prompt);
-    const purges = () => team.requests.filter((request) => request.url.includes("purge")).length;
+    const purges = () => team().requests.filter((request) => request.url.includes("purge")).length;
     const before = purges();
     const error = await api.purge.mutate().catch((caught: unknown) => caught);
     expect(reasonOf(error)).toBe("reauth_required");
@@ -102,14 +94,14 @@ describe("onReauthRequired", () => {
   it("covers Gatehouse's own step-up procedures through client.api, and authLink may bring its own prompt", async () => {
     const clientPrompt = promptWith(GOOD_PASSWORD);
     const { auth } = await signedIn(clientPrompt);
-    gatehouse.clock.advance(5 * 60_000);
+    gatehouse().clock.advance(5 * 60_000);
     const key = await auth.api.apiKeys.create.mutate({ name: "ci", scopes: ["profile:read"] });
     expect(key.key).toMatch(/^gth_/);
     expect(clientPrompt.asked).toHaveLength(1);
 
-    gatehouse.clock.advance(11 * 60_000);
+    gatehouse().clock.advance(11 * 60_000);
     const linkPrompt = promptWith(GOOD_PASSWORD);
-    const api = createTRPCClient<TeamRouter>({ links: [authLink(auth, { onReauthRequired: linkPrompt }), httpBatchLink({ url: team.url, headers: auth.authHeaders })] });
+    const api = createTRPCClient<TeamRouter>({ links: [authLink(auth, { onReauthRequired: linkPrompt }), httpBatchLink({ url: team().url, headers: auth.authHeaders })] });
     await api.purge.mutate();
     expect([clientPrompt.asked.length, linkPrompt.asked.length]).toEqual([1, 1]);
     auth.dispose();

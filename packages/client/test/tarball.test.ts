@@ -1,21 +1,13 @@
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { installedVersion, packIntoConsumer, type ConsumerProject } from "./support/consumer-project.js";
+import { describe, expect, it } from "vitest";
+import { expectMistakesRefused, usePackedConsumer } from "./support/consumer-project.js";
 
 // The SDK as a team outside this repository gets it (CONTRACT §7): full types, no server code, ESM.
 
-const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..");
-let consumer: ConsumerProject;
-
-beforeAll(() => {
-  consumer = packIntoConsumer(packageDir, { "@trpc/client": installedVersion(packageDir, "@trpc/client"), "@trpc/server": installedVersion(packageDir, "@trpc/server") });
-}, 180_000);
-afterAll(() => consumer?.remove());
+const consumer = usePackedConsumer(import.meta.url, ["@trpc/client", "@trpc/server"]);
 
 describe("the packed SDK", () => {
   it("is publishable: not private, ESM, with declarations", () => {
-    const manifest = JSON.parse(consumer.readPacked("package.json")) as Record<string, unknown>;
+    const manifest = JSON.parse(consumer().readPacked("package.json")) as Record<string, unknown>;
     expect(manifest.private).toBeUndefined();
     expect(manifest.type).toBe("module");
     expect(manifest.exports).toEqual({ ".": { types: "./dist/index.d.ts", default: "./dist/index.js" } });
@@ -24,12 +16,12 @@ describe("the packed SDK", () => {
   });
 
   it("holds the built SDK and nothing of the server, not even in its declarations", () => {
-    expect(consumer.packedFiles).toContain("dist/index.js");
-    expect(consumer.packedFiles).toContain("dist/router.d.ts");
-    for (const file of consumer.packedFiles) {
+    expect(consumer().packedFiles).toContain("dist/index.js");
+    expect(consumer().packedFiles).toContain("dist/router.d.ts");
+    for (const file of consumer().packedFiles) {
       expect(file, "only the build, the manifest and the README").toMatch(/^(dist\/[\w-]+\.(js|d\.ts)|package\.json|README\.md)$/);
       if (!file.startsWith("dist/")) continue;
-      const text = consumer.readPacked(file);
+      const text = consumer().readPacked(file);
       for (const server of ["@gatehouse/auth", "@gatehouse/store", "bcrypt", "keyv", "jose", "libsql", "pino", "zod"]) {
         expect(text.includes(server), `${file} mentions ${server}`).toBe(false);
       }
@@ -37,7 +29,7 @@ describe("the packed SDK", () => {
   });
 
   it("installs outside the workspace and runs as an ES module", async () => {
-    expect(await consumer.run(`import { createAuthClient, authLink } from "@gatehouse/client"; process.stdout.write(typeof createAuthClient + " " + typeof authLink);`)).toBe("function function");
+    expect(await consumer().run(`import { createAuthClient, authLink } from "@gatehouse/client"; process.stdout.write(typeof createAuthClient + " " + typeof authLink);`)).toBe("function function");
   });
 });
 
@@ -85,20 +77,12 @@ const BAD: Array<[string, string, string]> = [
 
 describe.each([true, false])("type-checked in the consumer's project (skipLibCheck: %s)", (skipLibCheck) => {
   it("good usage compiles: procedure inputs and outputs, PublicUser and the reasons are typed", async () => {
-    const { code, output } = await consumer.compile({ "good.ts": GOOD }, { skipLibCheck });
+    const { code, output } = await consumer().compile({ "good.ts": GOOD }, { skipLibCheck });
     expect(output).toBe("");
     expect(code).toBe(0);
   }, 60_000);
 
   it("bad usage fails to compile, each mistake where it is made", async () => {
-    const files = Object.fromEntries(BAD.map(([, line], index) => [`bad-${index}.ts`, `${PRELUDE}${line}\n`]));
-    const { code, output } = await consumer.compile(files, { skipLibCheck });
-    expect(code).not.toBe(0);
-    const errors = output.split("\n").filter((line) => line.includes("error TS"));
-    // Every error is in the team's code: none in the SDK's declarations, none unexpected.
-    for (const error of errors) expect(error).toMatch(/^bad-\d+\.ts\(3,/);
-    BAD.forEach(([label, , expected], index) => {
-      expect(errors.filter((error) => error.startsWith(`bad-${index}.ts(`)).map((error) => /error (TS\d+)/.exec(error)?.[1]), label).toContain(expected);
-    });
+    await expectMistakesRefused(consumer(), PRELUDE, BAD, { skipLibCheck });
   }, 60_000);
 });

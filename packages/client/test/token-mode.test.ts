@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createAuthClient, GatehouseError, memoryStorage, reasonOf, type AuthClient, type AuthEvent, type TokenSlot, type TokenStorage } from "../src/index.js";
-import { GOOD_PASSWORD, startGatehouse, uniqueEmail, type GatehouseUnderTest } from "./support/gatehouse-server.js";
+import { dataOf, GOOD_PASSWORD, startGatehouse, uniqueEmail, wireReasonOf, type GatehouseUnderTest } from "./support/gatehouse-server.js";
 import { createRecordingFetch } from "./support/recording-fetch.js";
 
 let server: GatehouseUnderTest;
@@ -124,8 +124,8 @@ describe("token mode: ending sessions", () => {
     expect(events).toEqual([{ type: "initial", user: expect.objectContaining({ email }) }, { type: "signed-out" }]);
     expect(slots.has("refreshToken")).toBe(false);
     expect(slots.has("deviceToken")).toBe(true);
-    expect((await server.call("auth.me", undefined, { query: true, bearer: accessToken })).body.error.data.reason).toBe("token_revoked");
-    expect((await server.call("auth.refresh", { refreshToken }, { mode: "token" })).body.error.data.reason).toBe("refresh_invalid");
+    expect(wireReasonOf(await server.call("auth.me", undefined, { query: true, bearer: accessToken }))).toBe("token_revoked");
+    expect(wireReasonOf(await server.call("auth.refresh", { refreshToken }, { mode: "token" }))).toBe("refresh_invalid");
   });
 
   it("logoutAll revokes every session of the user and clears storage", async () => {
@@ -140,7 +140,7 @@ describe("token mode: ending sessions", () => {
     await client.logoutAll();
     expect(client.user).toBeNull();
     expect(slots.has("refreshToken")).toBe(false);
-    expect((await server.call("auth.me", undefined, { query: true, bearer: otherToken })).body.error.data.reason).toBe("token_revoked");
+    expect(wireReasonOf(await server.call("auth.me", undefined, { query: true, bearer: otherToken }))).toBe("token_revoked");
   });
 
   it("reports session-lost and clears storage when its refresh token turns out to have been reused", async () => {
@@ -159,7 +159,7 @@ describe("token mode: ending sessions", () => {
     expect(client.status).toBe("signed-out");
     expect(slots.has("refreshToken")).toBe(false);
     // The whole family died, the thief's successor included.
-    expect((await server.call("auth.refresh", { refreshToken: stolen.body.result.data.refreshToken }, { mode: "token" })).status).toBe(401);
+    expect((await server.call("auth.refresh", { refreshToken: dataOf(stolen).refreshToken }, { mode: "token" })).status).toBe(401);
   });
 
   it("reports session-lost on restore when the stored refresh token was revoked meanwhile", async () => {

@@ -14,7 +14,7 @@ import {
   type LocalMaintenance,
   type Store,
 } from "../src/index.js";
-import { createFakeClock } from "./fake-clock.js";
+import { createFakeClock } from "../src/testing/index.js";
 import { REDIS_URL, redisAvailable } from "./redis-available.js";
 import { postgresAvailable, redisClusterAvailable, sharedCluster, sharedDatabase } from "./services.js";
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { createSqliteBackend, createStore, systemClock, type Store } from "../src/index.js";
 import { tempSqlitePath } from "./backends.js";
-import { createFakeClock } from "./fake-clock.js";
+import { createFakeClock } from "../src/testing/index.js";
 
 const writer = fileURLToPath(new URL("./fixtures/write-until-killed.ts", import.meta.url));
 

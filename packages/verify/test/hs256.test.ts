@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { SignJWT, UnsecuredJWT, decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createVerifier, decodeSecret, type Verifier } from "../src/index.js";
-import { createSecretKeyRing, GOOD_PASSWORD, refusal, signUp, startServer, type TestServer } from "./support.js";
+import { createSecretKeyRing, dataOf, GOOD_PASSWORD, refusal, signUp, startServer, type TestServer } from "./support.js";
 
 // As an operator writes AUTH_JWT_SECRET: base64 for the current one, hex for the previous.
 const SECRET = randomBytes(32).toString("base64");
@@ -61,7 +61,7 @@ describe("HS256 with the shared secret", () => {
   it("refuses a Gatehouse API key with forbidden: it is for Gatehouse's own API", async () => {
     const alice = await signUp(server);
     await server.call("auth.reauthenticate", { password: GOOD_PASSWORD }, { bearer: alice.accessToken });
-    const key = (await server.call("apiKeys.create", { name: "ci", scopes: ["profile:read"] }, { bearer: alice.accessToken })).body.result.data.key;
+    const key = dataOf(await server.call("apiKeys.create", { name: "ci", scopes: ["profile:read"] }, { bearer: alice.accessToken })).key;
     expect(await refusal(verifier.verify(`Bearer ${key}`))).toBe("forbidden");
   });
 

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createVerifier, decodeSecret, type Verifier } from "../src/index.js";
-import { createSecretKeyRing, introspectionKey, refusal, requestsTo, signUp, startServer, type TestServer } from "./support.js";
+import { createSecretKeyRing, dataOf, introspectionKey, refusal, requestsTo, signUp, startServer, type InputOf, type ProcedurePath, type TestServer } from "./support.js";
 
 const SECRET = randomBytes(32).toString("base64");
 const GATEHOUSE = { issuer: "gatehouse", audience: "gatehouse-api" };
@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const asAdmin = (procedure: string, input: unknown) => server.call(procedure, input, { bearer: admin.accessToken });
+const asAdmin = <P extends ProcedurePath>(procedure: P, input: InputOf<P>) => server.call(procedure, input, { bearer: admin.accessToken });
 
 describe.each([
   ["with the secret", { secret: SECRET }],
@@ -83,7 +83,7 @@ describe("introspection failures", () => {
     expect(await refusal(unreachable.verify(alice.accessToken))).toBe("store_unavailable");
 
     const { admin: owner, key } = await introspectionKey(server);
-    const keyId = (await server.call("apiKeys.list", undefined, { query: true, bearer: owner.accessToken })).body.result.data[0].id;
+    const keyId = dataOf(await server.call("apiKeys.list", undefined, { query: true, bearer: owner.accessToken }))[0]!.id;
     await server.call("apiKeys.revoke", { id: keyId }, { bearer: owner.accessToken });
     const revokedKey = createVerifier({ ...GATEHOUSE, secret: SECRET, introspect: { url: server.url, apiKey: key }, now: server.clock.now });
     const error = await revokedKey.verify(alice.accessToken).catch((e: Error) => e);

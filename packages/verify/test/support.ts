@@ -1,32 +1,19 @@
 import { expect } from "vitest";
-import { GOOD_PASSWORD, uniqueEmail, type TestServer } from "../../auth/test/harness.js";
+import { dataOf, signUpAccount, type TestServer, type WireAccount } from "../../auth/test/harness.js";
 import { VerifyError, type RefusalReason } from "../src/index.js";
 
 // A real Gatehouse on a real port, with the fake clock its tokens are issued by.
-export { createFakeClock, GOOD_PASSWORD, startServer, type TestServer } from "../../auth/test/harness.js";
+export { dataOf, GOOD_PASSWORD, startServer, type InputOf, type ProcedurePath, type TestServer } from "../../auth/test/harness.js";
+export { createFakeClock } from "@gatehouse/store/testing";
 export { createEcKeyRing, createSecretKeyRing } from "../../auth/src/index.js";
 
-export interface Account {
-  id: string;
-  email: string;
-  accessToken: string;
-  refreshToken: string;
-}
-
-/** Signs up through the API; an admin is promoted in the store, as an operator would. */
-export async function signUp(server: TestServer, role: "user" | "admin" = "user"): Promise<Account> {
-  const email = uniqueEmail(role);
-  const res = await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" });
-  const { accessToken, refreshToken, user } = res.body.result.data;
-  if (role === "admin") await server.services.users.update(user.id, (u) => ({ ...u, role: "admin" }));
-  return { id: user.id, email, accessToken, refreshToken };
-}
+export { signUpAccount as signUp, type WireAccount as Account } from "../../auth/test/harness.js";
 
 /** An admin's API key for `auth.introspect`. */
-export async function introspectionKey(server: TestServer): Promise<{ admin: Account; key: string }> {
-  const admin = await signUp(server, "admin");
+export async function introspectionKey(server: TestServer): Promise<{ admin: WireAccount; key: string }> {
+  const admin = await signUpAccount(server, "admin");
   const created = await server.call("apiKeys.create", { name: "service", scopes: ["tokens:introspect"] }, { bearer: admin.accessToken });
-  return { admin, key: created.body.result.data.key };
+  return { admin, key: dataOf(created).key };
 }
 
 /** The reason a verification was refused with; fails the test if it was not refused with a VerifyError. */

@@ -1,21 +1,13 @@
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { installedVersion, packIntoConsumer, type ConsumerProject } from "../../client/test/support/consumer-project.js";
+import { describe, expect, it } from "vitest";
+import { expectMistakesRefused, usePackedConsumer } from "../../client/test/support/consumer-project.js";
 
 // @gatehouse/verify as a team's service in another repository installs it: jose its only dependency, tRPC a peer.
 
-const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..");
-let consumer: ConsumerProject;
-
-beforeAll(() => {
-  consumer = packIntoConsumer(packageDir, { "@trpc/server": installedVersion(packageDir, "@trpc/server"), "@types/node": installedVersion(packageDir, "@types/node") });
-}, 180_000);
-afterAll(() => consumer?.remove());
+const consumer = usePackedConsumer(import.meta.url, ["@trpc/server", "@types/node"]);
 
 describe("the packed verifier", () => {
   it("is publishable, ESM, and depends on jose only (tRPC an optional peer for the helpers)", () => {
-    const manifest = JSON.parse(consumer.readPacked("package.json")) as Record<string, unknown>;
+    const manifest = JSON.parse(consumer().readPacked("package.json")) as Record<string, unknown>;
     expect(manifest.private).toBeUndefined();
     expect(manifest.type).toBe("module");
     expect(Object.keys(manifest.exports as object)).toEqual([".", "./trpc"]);
@@ -24,10 +16,10 @@ describe("the packed verifier", () => {
   });
 
   it("holds its build only: nothing of the server, no bcrypt, no store", () => {
-    for (const file of consumer.packedFiles) {
+    for (const file of consumer().packedFiles) {
       expect(file).toMatch(/^(dist\/[\w-]+\.(js|d\.ts)|package\.json|README\.md)$/);
       if (!file.startsWith("dist/")) continue;
-      for (const server of ["@gatehouse/auth", "@gatehouse/store", "bcrypt", "keyv", "libsql", "pino"]) expect(consumer.readPacked(file).includes(server), `${file} mentions ${server}`).toBe(false);
+      for (const server of ["@gatehouse/auth", "@gatehouse/store", "bcrypt", "keyv", "libsql", "pino"]) expect(consumer().readPacked(file).includes(server), `${file} mentions ${server}`).toBe(false);
     }
   });
 
@@ -38,7 +30,7 @@ describe("the packed verifier", () => {
       const verifier = createVerifier({ issuer: "gatehouse", audience: "gatehouse-api", secret: "${"ab".repeat(32)}" });
       const reason = await verifier.verify("Bearer not-a-token").catch((error) => error.reason);
       process.stdout.write(reason + " " + typeof gatehouseProcedures);`;
-    expect(await consumer.run(script)).toBe("token_invalid function");
+    expect(await consumer().run(script)).toBe("token_invalid function");
   });
 });
 
@@ -71,19 +63,12 @@ const BAD: Array<[string, string, string]> = [
 
 describe.each([true, false])("type-checked in the consumer's project (skipLibCheck: %s)", (skipLibCheck) => {
   it("the README's service compiles", async () => {
-    const { code, output } = await consumer.compile({ "service.ts": GOOD }, { skipLibCheck, types: ["node"] });
+    const { code, output } = await consumer().compile({ "service.ts": GOOD }, { skipLibCheck, types: ["node"] });
     expect(output).toBe("");
     expect(code).toBe(0);
   }, 60_000);
 
   it("mistakes fail to compile where they are made", async () => {
-    const files = Object.fromEntries(BAD.map(([, line], index) => [`bad-${index}.ts`, `${PRELUDE}${line}\n`]));
-    const { code, output } = await consumer.compile(files, { skipLibCheck, types: ["node"] });
-    expect(code).not.toBe(0);
-    const errors = output.split("\n").filter((line) => line.includes("error TS"));
-    for (const error of errors) expect(error).toMatch(/^bad-\d+\.ts\(3,/);
-    BAD.forEach(([label, , expected], index) => {
-      expect(errors.filter((error) => error.startsWith(`bad-${index}.ts(`)).map((error) => /error (TS\d+)/.exec(error)?.[1]), label).toContain(expected);
-    });
+    await expectMistakesRefused(consumer(), PRELUDE, BAD, { skipLibCheck, types: ["node"] });
   }, 60_000);
 });

@@ -6,7 +6,7 @@ import { createHTTPServer } from "@trpc/server/adapters/standalone";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { createVerifier, decodeSecret, type VerifiedUser } from "../src/index.js";
 import { gatehouseProcedures, type GatehouseContext, type GatehouseErrorShape, type RefusalReason } from "../src/trpc.js";
-import { createSecretKeyRing, GOOD_PASSWORD, introspectionKey, signUp, startServer, type Account, type TestServer } from "./support.js";
+import { createSecretKeyRing, dataOf, GOOD_PASSWORD, introspectionKey, signUp, startServer, type Account, type TestServer } from "./support.js";
 
 const SECRET = randomBytes(32).toString("hex");
 
@@ -121,5 +121,5 @@ describe("the team's router on gatehouseProcedures", () => {
 
 async function stepUp(account: Account): Promise<string> {
   const answer = await gatehouse.call("auth.reauthenticate", { password: GOOD_PASSWORD }, { bearer: account.accessToken });
-  return answer.body.result.data.accessToken;
+  return dataOf(answer).accessToken;
 }

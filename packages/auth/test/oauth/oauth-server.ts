@@ -1,23 +1,12 @@
-import { createServer } from "node:net";
-import { startServer, type CallResult, type StartOptions, type TestServer } from "../harness.js";
+import { freePort } from "@gatehouse/store/testing";
+import { afterAll, beforeAll } from "vitest";
+import { dataOf, startServer, type CallResult, type OutputOf, type StartOptions, type TestServer } from "../harness.js";
 import { signInAtIdp } from "./idp-login.js";
 import { startLocalIdp, type LocalIdp } from "./local-idp.js";
 
 /** The redirect URI of an app signing in through the app flow (a CLI's loopback listener, RFC 8252 §7.3). */
 export const APP_REDIRECT = "http://127.0.0.1:8765/oauth/callback";
 export const PROVIDER = "acme";
-
-/** A port that was free a moment ago, so a server can be told its own public URL. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 export interface OAuthTestbed {
   server: TestServer;
@@ -29,9 +18,9 @@ export interface OAuthTestbed {
   /** Starts an app flow and signs in at the IdP as `login`: the code and state the app's redirect URI received. */
   codeFor(login: string, start?: { authorizationUrl: string; state: string }): Promise<{ code: string; state: string }>;
   /** auth.oauthFinish in token mode (with `bearer` when given). */
-  finish(input: { code: string; state: string }, bearer?: string): Promise<CallResult>;
+  finish(input: { code: string; state: string }, bearer?: string): Promise<CallResult<OutputOf<"auth.oauthFinish">>>;
   /** codeFor + finish. */
-  signIn(login: string): Promise<CallResult>;
+  signIn(login: string): Promise<CallResult<OutputOf<"auth.oauthFinish">>>;
   close(): Promise<void>;
 }
 
@@ -49,7 +38,7 @@ export async function startOAuthTestbed(options: StartOptions = {}): Promise<OAu
   const start = async () => {
     const started = await server.call("auth.oauthStart", { provider: PROVIDER, redirectUri: APP_REDIRECT }, { mode: "token" });
     if (started.status !== 200) throw new Error(`oauthStart answered ${started.status}: ${started.text}`);
-    return started.body.result.data as { authorizationUrl: string; state: string };
+    return dataOf(started);
   };
   const codeFor = async (login: string, started?: { authorizationUrl: string; state: string }) => {
     const flow = started ?? (await start());
@@ -72,3 +61,20 @@ export async function startOAuthTestbed(options: StartOptions = {}): Promise<OAu
     },
   };
 }
+
+/** One testbed for the whole file: started before its tests, closed after them; read it inside a test. */
+export function useOAuthTestbed(): () => OAuthTestbed {
+  let bed: OAuthTestbed | undefined;
+  beforeAll(async () => {
+    bed = await startOAuthTestbed();
+  });
+  afterAll(() => bed?.close());
+  return () => {
+    if (!bed) throw new Error("the testbed is read before beforeAll started it");
+    return bed;
+  };
+}
+
+let logins = 0;
+/** A login name at the IdP that no other test uses. */
+export const newLogin = (label: string) => `${label}-${Date.now()}-${logins++}`;

@@ -2,8 +2,10 @@ import { execFile, execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { afterAll, beforeAll, expect } from "vitest";
 
 /**
  * A package as a team outside this repository gets it: `pnpm pack`, installed
@@ -65,4 +67,44 @@ export function packIntoConsumer(packageDir: string, dependencies: Record<string
     },
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/**
+ * The package a test file belongs to (the folder above `testFileUrl`'s), packed
+ * and installed into a consumer project before the file's tests with
+ * `dependencies` at the versions installed here, and removed after them.
+ */
+export function usePackedConsumer(testFileUrl: string, dependencies: readonly string[]): () => ConsumerProject {
+  const packageDir = join(dirname(fileURLToPath(testFileUrl)), "..");
+  let consumer: ConsumerProject | undefined;
+  beforeAll(() => {
+    consumer = packIntoConsumer(packageDir, Object.fromEntries(dependencies.map((name) => [name, installedVersion(packageDir, name)])));
+  }, 180_000);
+  afterAll(() => consumer?.remove());
+  return () => {
+    if (!consumer) throw new Error("the consumer project is read before beforeAll packed it");
+    return consumer;
+  };
+}
+
+/**
+ * Compiles each mistake (a line after `prelude`, in a file of its own) in the
+ * consumer project, and expects every one to fail with its own error code, and
+ * no error anywhere but in the mistakes' files (none in the package's declarations).
+ */
+export async function expectMistakesRefused(
+  consumer: ConsumerProject,
+  prelude: string,
+  mistakes: ReadonlyArray<readonly [label: string, line: string, expected: string]>,
+  options: { skipLibCheck: boolean; types?: string[] },
+): Promise<void> {
+  const files = Object.fromEntries(mistakes.map(([, line], index) => [`bad-${index}.ts`, `${prelude}${line}\n`]));
+  const { code, output } = await consumer.compile(files, options);
+  expect(code).not.toBe(0);
+  const errors = output.split("\n").filter((line) => line.includes("error TS"));
+  const preludeLines = prelude.split("\n").length;
+  for (const error of errors) expect(error).toMatch(new RegExp(`^bad-\\d+\\.ts\\(${preludeLines},`));
+  mistakes.forEach(([label, , expected], index) => {
+    expect(errors.filter((error) => error.startsWith(`bad-${index}.ts(`)).map((error) => /error (TS\d+)/.exec(error)?.[1]), label).toContain(expected);
+  });
 }

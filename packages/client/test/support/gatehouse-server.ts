@@ -3,8 +3,14 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { createGatehouseServer, createLogger, createOutboxMailer, createSecretKeyRing, createServices, type GatehouseOptions, type Services } from "@gatehouse/auth";
+import { createGatehouseServer, createLogger, createOutboxMailer, createSecretKeyRing, createServices, type AppRouter, type GatehouseOptions, type Services } from "@gatehouse/auth";
 import { createMemoryBackend, createStore } from "@gatehouse/store";
+import { createFakeClock, type FakeClock } from "@gatehouse/store/testing";
+import { sendTo, type CallOptions, type CallResult, type InputAt, type OutputAt, type ProcedurePathOf } from "../../../auth/test/support/wire.js";
+
+import { closeWhenTestEnds } from "../../../auth/test/support/cleanup.js";
+
+export { dataOf, reasonOf as wireReasonOf } from "../../../auth/test/support/wire.js";
 
 export const TEST_SECRET = new TextEncoder().encode("client-test-secret-0123456789-abcdefghijklmnop");
 
@@ -16,17 +22,6 @@ const GENEROUS_LIMITS = {
   default: { max: 100_000, windowSeconds: 60 },
 };
 
-export interface FakeClock {
-  now: () => number;
-  advance(ms: number): void;
-}
-
-/** Starts at the real time and moves only when told: the server's view of "now". */
-export function createFakeClock(): FakeClock {
-  let current = Date.now();
-  return { now: () => current, advance: (ms) => void (current += ms) };
-}
-
 export interface GatehouseUnderTest {
   /** The tRPC endpoint, as a client is configured with it. */
   trpcUrl: string;
@@ -37,7 +32,7 @@ export interface GatehouseUnderTest {
   /** The code and link token of the newest sign-in code mail to `to`. */
   signInCode(to: string): Promise<{ code: string; token: string }>;
   /** A direct call, bypassing the SDK: for checking what the server thinks. */
-  call(procedure: string, input?: unknown, options?: { bearer?: string; mode?: "token"; query?: boolean }): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any -- response JSON under test
+  call<P extends ProcedurePathOf<AppRouter>>(procedure: P, input?: InputAt<AppRouter, P>, options?: CallOptions): Promise<CallResult<OutputAt<AppRouter, P>>>;
   close(): Promise<void>;
 }
 
@@ -47,7 +42,7 @@ const DATA_KEY = { dataKey: "client-test-data-key-0123456789-abcdefghijklmnop" }
 
 type ServerOptions = Partial<Omit<GatehouseOptions, "store" | "keys" | "logger" | "clock">>;
 
-/** A real Gatehouse on a real port, in this process, the way packages/auth's harness starts one. */
+/** A real Gatehouse on a real port, in this process, the way packages/auth's harness starts one; started inside a test, closed when it ends. */
 export async function startGatehouse(options: ServerOptions = {}): Promise<GatehouseUnderTest> {
   const clock = createFakeClock();
   const store = createStore(createMemoryBackend({ clock: clock.now }));
@@ -85,6 +80,15 @@ export async function startGatehouse(options: ServerOptions = {}): Promise<Gateh
     return token;
   }
 
+  let closed: Promise<void> | undefined;
+  const close = () =>
+    (closed ??= (async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+    })());
+  closeWhenTestEnds(close);
+
   return {
     trpcUrl: `${origin}/trpc`,
     clock,
@@ -96,25 +100,9 @@ export async function startGatehouse(options: ServerOptions = {}): Promise<Gateh
       if (!code) throw new Error(`no sign-in code in the mail to ${to}`);
       return { code, token };
     },
-    async call(procedure, input, callOptions = {}) {
-      const headers: Record<string, string> = {};
-      if (callOptions.bearer) headers.Authorization = `Bearer ${callOptions.bearer}`;
-      if (callOptions.mode === "token") headers["X-Auth-Mode"] = "token";
-      const response = callOptions.query
-        ? await fetch(`${origin}/trpc/${procedure}${input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(input))}`}`, { headers })
-        : await fetch(`${origin}/trpc/${procedure}`, {
-            method: "POST",
-            headers: { ...headers, "Content-Type": "application/json" },
-            body: input === undefined ? undefined : JSON.stringify(input),
-          });
-      const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : undefined };
-    },
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await store.close();
-    },
+    call: (procedure, input, callOptions) => sendTo(origin, procedure, input, callOptions) as Promise<CallResult<OutputAt<AppRouter, typeof procedure>>>,
+
+    close,
   };
 }
 
