@@ -99,4 +99,16 @@ describe("a login with a device credential", () => {
     expect(batch.status).toBe(200);
     expect(find).toHaveBeenCalledTimes(1);
   });
+
+  it("looks the device up once when signing in with an emailed code", async () => {
+    const server = await startServer();
+    const email = uniqueEmail();
+    const { deviceToken } = signedInOf(await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" }));
+    dataOf(await server.call("auth.requestEmailCode", { email }));
+    const mail = (await server.outbox()).filter((m) => m.to === email && m.subject === "Your sign-in code").at(-1)!;
+    const code = /\b(\d{6})\b/.exec(mail.text)![1]!;
+    const find = vi.spyOn(server.services.devices, "find");
+    expect((await server.call("auth.loginWithEmailCode", { email, code, deviceToken: deviceToken! }, { mode: "token" })).status).toBe(200);
+    expect(find).toHaveBeenCalledTimes(1);
+  });
 });

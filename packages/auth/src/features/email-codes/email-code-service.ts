@@ -9,6 +9,7 @@ import type { RequestMeta } from "../../request-meta.js";
 import type { LoginResult, SignInService } from "../sign-in/sign-in-service.js";
 import type { KnownIps } from "../sign-in/known-ips.js";
 import type { RecoveryService } from "../recovery/recovery-service.js";
+import type { DeviceRecord } from "../devices/device-store.js";
 import type { UserRecord } from "../users/user-record.js";
 import type { UserStore } from "../users/user-store.js";
 import type { EmailCodeStore, Redemption } from "./email-code-store.js";
@@ -86,14 +87,24 @@ export function createEmailCodeService(deps: EmailCodeServiceDeps) {
       );
     },
 
-    /** Redeems a code (or its link) as a sign-in: lockout, limits, refusals and the TOTP step as for a password. */
-    async signIn(input: LoginWithEmailCodeInput, deviceToken: string | undefined, request: RequestMeta): Promise<LoginResult> {
+    /**
+     * Redeems a code (or its link) as a sign-in: lockout, limits, refusals and
+     * the TOTP step as for a password. `findDevice` looks up the presented
+     * device credential for the address once the address is known (the call's
+     * rate-limit key may have looked it up already).
+     */
+    async signIn(
+      input: LoginWithEmailCodeInput,
+      deviceToken: string | undefined,
+      findDevice: (email: string) => Promise<DeviceRecord | undefined>,
+      request: RequestMeta,
+    ): Promise<LoginResult> {
       const email = "token" in input ? await codes.emailOfLink(input.token) : input.email;
       if (!email) {
         events.emit("login_failed", { reason: "email_link_unknown", method: METHOD, request });
         throw codeInvalid();
       }
-      const { device, subject } = await signIn.signInSubject(email, deviceToken);
+      const { device, subject } = await signIn.signInSubject(email, deviceToken, findDevice(email));
       // Set inside the check, which the compiler cannot follow: hence the widening cast.
       let redeemed = { ok: false, reason: "no_code" } as Redemption;
       const redeem = async () => {

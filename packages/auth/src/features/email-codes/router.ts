@@ -4,7 +4,7 @@ import { okOutput, procedures } from "../../trpc.js";
 import { mfaChallengeOutput } from "../sign-in/schema.js";
 import { tokenSetOutput } from "../sessions/schema.js";
 import { deliverTokens } from "../sessions/transport.js";
-import { presentedDeviceToken } from "../devices/transport.js";
+import { presentedDevice, presentedDeviceToken } from "../devices/transport.js";
 import { loginWithEmailCodeInput, requestEmailCodeInput } from "./schema.js";
 
 /** Mounted under `auth.` beside the password procedures. */
@@ -24,7 +24,7 @@ export const emailCodeRouter = {
     .input(loginWithEmailCodeInput)
     .output(z.union([tokenSetOutput, mfaChallengeOutput]))
     .mutation(async ({ ctx, input }) => {
-      const result = await ctx.services.emailCodes.signIn(input, presentedDeviceToken(ctx, input), ctx.meta);
+      const result = await ctx.services.emailCodes.signIn(input, presentedDeviceToken(ctx, input), (email) => presentedDevice(ctx, input, email), ctx.meta);
       return "mfaRequired" in result ? result : deliverTokens(ctx, result);
     }),
 } satisfies TRPCRouterRecord;
