@@ -87,6 +87,7 @@ describe("audit trail", () => {
     const redis = await startDedicatedRedis();
     const clock = createFakeClock();
     const store = createStore(await createRedisBackend({ url: redis.url, commandTimeoutMs: 150 }), "gh:");
+    closeWhenTestEnds(() => store.close());
     const audit = createAuditTrail(store, clock.now, 365, KEY, { attemptsWhileUnavailable: 100, backoffMs: 50 });
     await audit.append(sample(1));
     redis.hang();
@@ -97,8 +98,6 @@ describe("audit trail", () => {
     expect((await pending).seq).toBe(2);
     expect(await store.log("audit").length()).toBe(2);
     expect(await audit.verify()).toEqual({ ok: true, checked: 2 });
-    await store.close();
-    await redis.stop();
   });
 
   it.skipIf(!hasRedis)("fails the call with store_unavailable, and logs the record in full, when its audit entry cannot be written", async () => {

@@ -5,6 +5,7 @@ import { generateKeyPair, exportJWK } from "jose";
 import { createRedisBackend, createStore, StoreUnavailableError } from "@gatehouse/store";
 import { createEcKeyRing } from "../src/index.js";
 import { hasRedis, startDedicatedRedis } from "./redis.js";
+import { closeWhenTestEnds } from "./support/cleanup.js";
 import { dataOf, GOOD_PASSWORD, reasonOf, startServer, uniqueEmail, type TestServer } from "./harness.js";
 
 let server: TestServer;
@@ -30,6 +31,7 @@ describe("HTTP surface", () => {
     // A real Redis that dies under a running server.
     const redis = await startDedicatedRedis();
     const backend = await createRedisBackend({ url: redis.url, commandTimeoutMs: 500 });
+    closeWhenTestEnds(() => backend.close());
     const down = await startServer({ store: createStore(backend) });
     expect((await fetch(`${down.url}/health`)).status).toBe(200);
     await redis.stop();
@@ -40,8 +42,6 @@ describe("HTTP surface", () => {
     expect(reasonOf(login)).toBe("store_unavailable");
     expect(login.headers.get("retry-after")).toBe("1");
     expect(down.logLines().some((l) => l.event === "store_unavailable")).toBe(true);
-    await down.close();
-    await backend.close();
   });
 
   it.skipIf(!hasRedis)("bounds every store operation while Redis hangs: Keyv's reads and writes and the atomic ones alike", { timeout: 20_000 }, async () => {

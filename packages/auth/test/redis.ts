@@ -1,4 +1,5 @@
 import { createRedisBackend } from "@gatehouse/store";
+import { closeWhenTestEnds } from "./support/cleanup.js";
 
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -18,7 +19,7 @@ async function probe(): Promise<boolean> {
 
 export const hasRedis = await probe();
 
-/** A throwaway redis-server of our own on a free port, to take down mid-test. */
+/** A throwaway redis-server of our own on a free port, to take down mid-test; killed when the test ends. */
 export async function startDedicatedRedis(): Promise<{ url: string; stop(): Promise<void>; hang(): void; resume(): void }> {
   const { spawn } = await import("node:child_process");
   const { createServer } = await import("node:net");
@@ -39,16 +40,18 @@ export async function startDedicatedRedis(): Promise<{ url: string; stop(): Prom
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.kill("SIGKILL");
+    });
+  closeWhenTestEnds(stop);
   return {
     url,
     /** Hung, not gone: the connection stays open and nothing answers. */
     hang: () => void child.kill("SIGSTOP"),
     resume: () => void child.kill("SIGCONT"),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGKILL");
-      }),
+    stop,
   };
 }

@@ -7,6 +7,7 @@ import { createUserStore } from "../src/features/users/user-store.js";
 import { createFakeClock, type FakeClock } from "@gatehouse/store/testing";
 import { dataOf, GOOD_PASSWORD, startServer, TEST_DATA_KEY, uniqueEmail, type InputOf, type ProcedurePath, type TestServer } from "./harness.js";
 import { legacyKeys, seedLegacyStore } from "./legacy-format.js";
+import { closeWhenTestEnds } from "./support/cleanup.js";
 import { hasRedis, REDIS_URL } from "./redis.js";
 
 type Opened = { clock: FakeClock; stores: [Store, Store]; close(): Promise<void> };
@@ -45,6 +46,7 @@ const upgradeLines = (...servers: TestServer[]) => servers.flatMap((s) => s.logL
 describe.each(backends)("upgrading a store of the earlier format on %s", (_name, open, available) => {
   it.skipIf(!available)("two instances starting together upgrade it once, and it reads back complete and correct", async () => {
     const { clock, stores, close } = await open();
+    closeWhenTestEnds(close);
     const seed = await seedLegacyStore(stores[0], clock.now());
     const [a, b] = await Promise.all([startServer({ clock, store: stores[0] }), startServer({ clock, store: stores[1] })]);
     expect(upgradeLines(a, b)).toHaveLength(1);
@@ -75,8 +77,6 @@ describe.each(backends)("upgrading a store of the earlier format on %s", (_name,
     const again = await startServer({ clock, store: stores[1] });
     expect(upgradeLines(again)).toHaveLength(0);
     expect(await query(again, "admin.verifyAuditLog", undefined)).toEqual({ ok: true, checked: 6 });
-    await Promise.all([a.close(), b.close(), again.close()]);
-    await close();
   });
 });
 
@@ -84,6 +84,7 @@ describe("store upgrade", () => {
   it("records a legacy chain that was already broken as a failed upgrade entry, rather than laundering it", async () => {
     const clock = createFakeClock();
     const store = createStore(createMemoryBackend({ clock: clock.now }));
+    closeWhenTestEnds(() => store.close());
     await seedLegacyStore(store, clock.now(), { breakAuditAt: 3 });
     const server = await startServer({ clock, store });
     expect(upgradeLines(server)[0]).toMatchObject({ audit: { ok: false, brokenAt: 3 } });
@@ -91,13 +92,12 @@ describe("store upgrade", () => {
     const token = await adminOf(server);
     const trail = dataOf(await server.call("admin.auditLog", { limit: 100 }, { query: true, bearer: token }));
     expect(trail.items.find((e: { action: string }) => e.action === "audit_trail_upgraded")?.result).toBe("failure");
-    await server.close();
-    await store.close();
   });
 
   it("waits while another instance holds the upgrade, and resumes after it when that instance stopped part-way", async () => {
     const clock = createFakeClock();
     const store = createStore(createMemoryBackend({ clock: clock.now }));
+    closeWhenTestEnds(() => store.close());
     const seed = await seedLegacyStore(store, clock.now());
     // An instance that claimed the upgrade, indexed two users, copied two audit entries, then died.
     await store.setIfAbsent("store-upgrade:lease", { owner: "stopped-instance", renewedAt: clock.now() }, 30_000);
@@ -122,7 +122,5 @@ describe("store upgrade", () => {
     expect(dataOf(await server.call("admin.verifyAuditLog", undefined, { query: true, bearer: token }))).toEqual({ ok: true, checked: 6 });
     // The users the stopped instance had not reached are listed too, each once.
     expect(await server.services.users.count()).toBe(6);
-    await server.close();
-    await store.close();
   });
 });
