@@ -23,6 +23,12 @@ const authLayers = [
   { name: "entry", files: ["index.ts", "bridge.ts", "testing.ts"], modules: "(?:index|bridge|testing)\\.js$" },
 ];
 
+// A module in no layer may import nothing of its own package until it is placed in one.
+const unplaced = { regex: "^\\.", message: 'This module is in no layer: add it to authLayers in eslint.config.js (see ARCHITECTURE.md, "Layers").' };
+
+// The package's own entry points re-export every layer: importing them from inside would hide an upward import.
+const selfImport = { group: ["@gatehouse/auth", "@gatehouse/auth/*"], message: "Inside @gatehouse/auth, import the module itself, not the package's entry points." };
+
 // A feature's router is put together into the app's router by root.ts alone; other features use its services.
 const routerImport = { regex: "^\\.\\.?/(?:.+/)?(?:[\\w-]+-)?router\\.js$", message: "Only root.ts imports a feature's router: use the feature's service or schema." };
 
@@ -37,11 +43,12 @@ function layerRule(index, { routers = false, internals = false } = {}) {
     regex: above.name === "entry" ? `^\\.\\.?/(?:\\.\\./)*${above.modules}` : `^\\.\\.?/(?:.+/)?(?:${above.modules})`,
     message: `The ${layer.name} layer must not import the ${above.name} layer above it (see ARCHITECTURE.md, "Layers").`,
   }));
-  return { "no-restricted-imports": ["error", { paths: internals ? [] : [UNSTABLE_CORE], patterns: routers ? upward : [...upward, routerImport] }] };
+  return { "no-restricted-imports": ["error", { paths: internals ? [] : [UNSTABLE_CORE], patterns: [...upward, selfImport, ...(routers ? [] : [routerImport])] }] };
 }
 
 const composition = authLayers.findIndex((layer) => layer.name === "composition");
 const authLayerRules = [
+  { files: ["packages/auth/src/**/*.ts"], rules: { "no-restricted-imports": ["error", { paths: [UNSTABLE_CORE], patterns: [unplaced, selfImport] }] } },
   ...authLayers.map((layer, index) => ({ files: layer.files.map((glob) => `packages/auth/src/${glob}`), rules: layerRule(index) })),
   { files: ["packages/auth/src/root.ts"], rules: layerRule(composition, { routers: true }) },
   { files: [TRPC_INTERNALS_MODULE], rules: layerRule(composition, { internals: true }) },
@@ -84,6 +91,8 @@ export default tseslint.config(
       "no-restricted-syntax": [
         "error",
         { selector: "TSIndexedAccessType > TSLiteralType > Literal[value=/^_(def|config)$/]", message: TRPC_INTERNALS },
+        // The layer rule sees only static imports.
+        { selector: "ImportExpression", message: "Import statically, so the layer rule sees the import (see ARCHITECTURE.md, \"Layers\")." },
       ],
     },
   },

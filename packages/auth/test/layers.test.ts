@@ -7,10 +7,13 @@ import { describe, expect, it } from "vitest";
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 const eslint = new ESLint({ cwd: repoRoot, overrideConfigFile: `${repoRoot}eslint.config.js` });
 
-async function restrictedImports(file: string, code: string): Promise<string[]> {
+async function messagesOf(file: string, code: string, rule: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath: `${repoRoot}packages/auth/src/${file}` });
-  return result!.messages.filter((m) => m.ruleId === "no-restricted-imports").map((m) => m.message);
+  return result!.messages.filter((m) => m.ruleId === rule).map((m) => m.message);
 }
+
+const restrictedImports = (file: string, code: string) => messagesOf(file, code, "no-restricted-imports");
+const NO_LAYER = "This module is in no layer";
 
 describe("the layers of packages/auth/src", () => {
   it.each([
@@ -29,14 +32,31 @@ describe("the layers of packages/auth/src", () => {
     expect(await restrictedImports("root.ts", 'import { activityRouter } from "./features/activity/router.js";\nexport const r = activityRouter;\n')).toEqual([]);
   });
 
+  it("refuses every import of its package in a module that is in no layer", async () => {
+    expect(await restrictedImports("sso/new-module.ts", 'import { AuthError } from "../errors.js";\nexport const e = AuthError;\n')).toEqual([expect.stringContaining(NO_LAYER)]);
+  });
+
   it("places every module in a layer", async () => {
     const modules = readdirSync(`${repoRoot}packages/auth/src`, { recursive: true, encoding: "utf8" }).filter((file) => file.endsWith(".ts"));
     const unplaced: string[] = [];
     for (const file of modules) {
       const config = (await eslint.calculateConfigForFile(`${repoRoot}packages/auth/src/${file}`)) as { rules?: Record<string, unknown> };
-      if (!config.rules?.["no-restricted-imports"]) unplaced.push(file);
+      if (JSON.stringify(config.rules?.["no-restricted-imports"]).includes(NO_LAYER)) unplaced.push(file);
     }
+    expect(modules.length).toBeGreaterThan(100);
     expect(unplaced).toEqual([]);
+  });
+
+  it("refuses the package's own entry points and dynamic imports, which would hide an upward import", async () => {
+    expect(await restrictedImports("features/admin/router.ts", 'import { createGatehouseServer } from "@gatehouse/auth";\nexport const c = createGatehouseServer;\n')).toEqual([
+      expect.stringContaining("not the package's entry points"),
+    ]);
+    expect(await restrictedImports("features/users/user-store.ts", 'export type { CallContextOptions } from "@gatehouse/auth/testing";\n')).toEqual([
+      expect.stringContaining("not the package's entry points"),
+    ]);
+    expect(await messagesOf("features/sessions/transport.ts", 'export const reply = () => import("../../http/reply.js");\n', "no-restricted-syntax")).toEqual([
+      expect.stringContaining("Import statically"),
+    ]);
   });
 
   it("lets imports run down and across a layer", async () => {
