@@ -6,6 +6,12 @@
 export interface CallMemo {
   /** The promise of the first `lookup` made under `key` in this call. */
   once<T>(key: string, lookup: () => Promise<T>): Promise<T>;
+  /**
+   * Forgets every lookup: called when a procedure call ends, so a context used
+   * for several calls (one tRPC caller reused) never answers a later call from
+   * an earlier call's lookup (a device credential ended meanwhile).
+   */
+  clear(): void;
 }
 
 export function createCallMemo(): CallMemo {
@@ -21,6 +27,9 @@ export function createCallMemo(): CallMemo {
         promise.catch(() => made?.delete(key));
       }
       return promise;
+    },
+    clear() {
+      made = undefined;
     },
   };
 }

@@ -158,7 +158,11 @@ const limitedAndFailClosed = t.middleware(async ({ ctx, meta, getRawInput, next 
   } catch (error) {
     throw failedClosed(error);
   }
-  return answerWithRecords(ctx, await next());
+  try {
+    return answerWithRecords(ctx, await next());
+  } finally {
+    ctx.memo.clear();
+  }
 });
 
 const base = t.procedure.use(limitedAndFailClosed);
@@ -214,7 +218,11 @@ const limitedAuthorizedAndFailClosed = t.middleware(async ({ ctx, meta, path, ge
   } catch (error) {
     throw failedClosed(error);
   }
-  return answerWithRecords(ctx, await next({ ctx: { caller } }));
+  try {
+    return answerWithRecords(ctx, await next({ ctx: { caller } }));
+  } finally {
+    ctx.memo.clear();
+  }
 });
 
 /** The signed-in user behind a procedure that refuses API keys. */
