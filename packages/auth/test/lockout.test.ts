@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AuthError } from "../src/index.js";
-import { GOOD_PASSWORD, signedInOf, startServer, uniqueEmail } from "./harness.js";
+import { GOOD_PASSWORD, reasonOf, signedInOf, startServer, uniqueEmail } from "./harness.js";
 import { errorOf, refusalOf, startGatehouse, tokensOf, type Gatehouse } from "./support/gatehouse.js";
 
 /** A wrong-password login: the reason it was refused with. */
@@ -75,6 +75,18 @@ describe("lockout", () => {
     for (let i = 0; i < 6; i += 1) await fail(gatehouse, email);
     expect(await fail(gatehouse, email)).toBe("rate_limited");
     await gatehouse.api.auth.login({ email, password, deviceToken });
+  });
+
+  it("over HTTP too, where a single login is counted before tRPC runs: the device cookie has a login.email count of its own", async () => {
+    const server = await startServer({ limits: { "login.email": { max: 5, windowSeconds: 60 } } });
+    const email = uniqueEmail();
+    await server.call("auth.signup", { email, password: GOOD_PASSWORD });
+    const device = (await server.call("auth.login", { email, password: GOOD_PASSWORD })).headers.getSetCookie().find((c) => c.startsWith("device_token="))!;
+    for (let i = 0; i < 5; i += 1) await server.call("auth.login", { email, password: "wrong password" });
+    const flooded = await server.call("auth.login", { email, password: GOOD_PASSWORD });
+    expect([flooded.status, reasonOf(flooded)]).toEqual([429, "rate_limited"]);
+    const owner = await server.call("auth.login", { email, password: GOOD_PASSWORD }, { cookie: device.split(";")[0]! });
+    expect(owner.status).toBe(200);
   });
 });
 
