@@ -14,22 +14,25 @@ export interface CallMemo {
   clear(): void;
 }
 
-export function createCallMemo(): CallMemo {
-  let made: Map<string, Promise<unknown>> | undefined;
-  return {
-    once<T>(key: string, lookup: () => Promise<T>): Promise<T> {
-      made ??= new Map();
-      let promise = made.get(key) as Promise<T> | undefined;
-      if (!promise) {
-        promise = lookup();
-        made.set(key, promise);
-        // A failed lookup (the store away) is tried again by the next step that asks, as it was before it was shared.
-        promise.catch(() => made?.delete(key));
-      }
-      return promise;
-    },
-    clear() {
-      made = undefined;
-    },
-  };
+// A class, not a closure: one is made for every request.
+class LazyCallMemo implements CallMemo {
+  private made: Map<string, Promise<unknown>> | undefined;
+
+  once<T>(key: string, lookup: () => Promise<T>): Promise<T> {
+    const made = (this.made ??= new Map());
+    let promise = made.get(key) as Promise<T> | undefined;
+    if (!promise) {
+      promise = lookup();
+      made.set(key, promise);
+      // A failed lookup (the store away) is tried again by the next step that asks, as it was before it was shared.
+      promise.catch(() => made.delete(key));
+    }
+    return promise;
+  }
+
+  clear(): void {
+    this.made = undefined;
+  }
 }
+
+export const createCallMemo = (): CallMemo => new LazyCallMemo();

@@ -48,18 +48,42 @@ export interface Context {
   memo: CallMemo;
 }
 
-function httpHandle(setCookie: (cookie: string) => void, setHeader: (name: string, value: string) => void): HttpHandle {
-  let answerHoldMs = 0;
-  return {
-    setCookie,
-    setHeader,
-    holdAnswer(ms) {
-      answerHoldMs = Math.max(answerHoldMs, ms);
-    },
-    get answerHoldMs() {
-      return answerHoldMs;
-    },
-  };
+/** The HTTP handle of a call served over node:http: cookies and headers go on the reply (a class: one per request). */
+class ReplyHandle implements HttpHandle {
+  answerHoldMs = 0;
+
+  constructor(private readonly reply: ResponseHeaders) {}
+
+  setCookie(cookie: string): void {
+    this.reply.append("Set-Cookie", cookie);
+  }
+
+  setHeader(name: string, value: string): void {
+    this.reply.set(name, value);
+  }
+
+  holdAnswer(ms: number): void {
+    this.answerHoldMs = Math.max(this.answerHoldMs, ms);
+  }
+}
+
+/** The HTTP handle of an in-process call: what it sets is kept. */
+class RecordingHandle implements RecordedHttp {
+  answerHoldMs = 0;
+  readonly cookies: string[] = [];
+  readonly headers = new Headers();
+
+  setCookie(cookie: string): void {
+    this.cookies.push(cookie);
+  }
+
+  setHeader(name: string, value: string): void {
+    this.headers.set(name, value);
+  }
+
+  holdAnswer(ms: number): void {
+    this.answerHoldMs = Math.max(this.answerHoldMs, ms);
+  }
 }
 
 /** The context of a call served over node:http: cookies and headers go on `reply`. */
@@ -72,10 +96,7 @@ export function createContext(services: Services, req: IncomingMessage, reply: R
     bearerToken: bearer || undefined,
     cookies: parseCookies(req.headers.cookie),
     services,
-    http: httpHandle(
-      (cookie) => reply.append("Set-Cookie", cookie),
-      (name, value) => reply.set(name, value),
-    ),
+    http: new ReplyHandle(reply),
     limits: services.limiter.ledger(),
     memo: createCallMemo(),
   };
@@ -107,15 +128,7 @@ export interface CallContextOptions {
  * per call.
  */
 export function createCallContext(services: Services, options: CallContextOptions): Context & { http: RecordedHttp } {
-  const cookies: string[] = [];
-  const headers = new Headers();
-  const http = Object.assign(
-    httpHandle(
-      (cookie) => void cookies.push(cookie),
-      (name, value) => headers.set(name, value),
-    ),
-    { cookies, headers },
-  );
+  const http = new RecordingHandle();
   return {
     meta: options.meta,
     authMode: options.authMode ?? "cookie",

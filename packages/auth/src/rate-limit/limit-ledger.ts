@@ -17,16 +17,22 @@ export interface LimitLedger {
   record(rule: LimitRule): void;
 }
 
-export function createLimitLedger(): LimitLedger {
+// A class, not a closure: one is made for every request.
+class CallLedger implements LimitLedger {
   // Made on the first record: most calls (every query) are never counted early.
-  let counted: Set<LimitRule> | undefined;
-  return {
-    has: (rule) => counted?.has(rule) ?? false,
-    get empty() {
-      return counted === undefined;
-    },
-    record(rule) {
-      (counted ??= new Set()).add(rule);
-    },
-  };
+  private counted: Set<LimitRule> | undefined;
+
+  has(rule: LimitRule): boolean {
+    return this.counted?.has(rule) ?? false;
+  }
+
+  get empty(): boolean {
+    return this.counted === undefined;
+  }
+
+  record(rule: LimitRule): void {
+    (this.counted ??= new Set()).add(rule);
+  }
 }
+
+export const createLimitLedger = (): LimitLedger => new CallLedger();
