@@ -14,11 +14,23 @@ const UNSTABLE_CORE = { name: "@trpc/server/unstable-core-do-not-import", messag
  * import of the layer from outside it.
  */
 const authLayers = [
-  { name: "base", files: ["errors.ts", "log.ts", "request-meta.ts", "cookies.ts", "api-key-scopes.ts", "store-keys.ts", "call-memo.ts", "crypto/**"], modules: "(?:errors|log|request-meta|cookies|api-key-scopes|store-keys|call-memo)\\.js$|crypto/" },
-  { name: "infrastructure", files: ["passwords/**", "tokens/**", "mail/**", "rate-limit/**", "events/**"], modules: "(?:passwords|tokens|mail|rate-limit|events)/" },
+  {
+    name: "base",
+    files: ["errors.ts", "log.ts", "request-meta.ts", "cookies.ts", "api-key-scopes.ts", "store-keys.ts", "call-memo.ts", "crypto/**"],
+    modules: "(?:errors|log|request-meta|cookies|api-key-scopes|store-keys|call-memo)\\.js$|crypto/",
+  },
+  {
+    name: "infrastructure",
+    files: ["passwords/**", "tokens/**", "mail/**", "rate-limit/**", "events/**"],
+    modules: "(?:passwords|tokens|mail|rate-limit|events)/",
+  },
   { name: "procedure", files: ["context.ts", "trpc.ts", "call-limits.ts"], modules: "(?:context|trpc|call-limits)\\.js$" },
   { name: "feature", files: ["features/**"], modules: "features/" },
-  { name: "composition", files: ["config.ts", "services.ts", "root.ts", "trpc-internals.ts", "upgrade/**"], modules: "(?:config|services|root|trpc-internals)\\.js$|upgrade/" },
+  {
+    name: "composition",
+    files: ["config.ts", "services.ts", "root.ts", "trpc-internals.ts", "upgrade/**"],
+    modules: "(?:config|services|root|trpc-internals)\\.js$|upgrade/",
+  },
   { name: "http", files: ["http/**"], modules: "http/" },
   { name: "entry", files: ["index.ts", "bridge.ts", "testing.ts"], modules: "(?:index|bridge|testing)\\.js$" },
 ];
@@ -27,10 +39,16 @@ const authLayers = [
 const unplaced = { regex: "^\\.", message: 'This module is in no layer: add it to authLayers in eslint.config.js (see ARCHITECTURE.md, "Layers").' };
 
 // The package's own entry points re-export every layer: importing them from inside would hide an upward import.
-const selfImport = { group: ["@gatehouse/auth", "@gatehouse/auth/*"], message: "Inside @gatehouse/auth, import the module itself, not the package's entry points." };
+const selfImport = {
+  group: ["@gatehouse/auth", "@gatehouse/auth/*"],
+  message: "Inside @gatehouse/auth, import the module itself, not the package's entry points.",
+};
 
 // A feature's router is put together into the app's router by root.ts alone; other features use its services.
-const routerImport = { regex: "^\\.\\.?/(?:.+/)?(?:[\\w-]+-)?router\\.js$", message: "Only root.ts imports a feature's router: use the feature's service or schema." };
+const routerImport = {
+  regex: "^\\.\\.?/(?:.+/)?(?:[\\w-]+-)?router\\.js$",
+  message: "Only root.ts imports a feature's router: use the feature's service or schema.",
+};
 
 /**
  * The restricted imports of a layer: every layer above it, routers unless
@@ -43,7 +61,9 @@ function layerRule(index, { routers = false, internals = false } = {}) {
     regex: above.name === "entry" ? `^\\.\\.?/(?:\\.\\./)*${above.modules}` : `^\\.\\.?/(?:.+/)?(?:${above.modules})`,
     message: `The ${layer.name} layer must not import the ${above.name} layer above it (see ARCHITECTURE.md, "Layers").`,
   }));
-  return { "no-restricted-imports": ["error", { paths: internals ? [] : [UNSTABLE_CORE], patterns: [...upward, selfImport, ...(routers ? [] : [routerImport])] }] };
+  return {
+    "no-restricted-imports": ["error", { paths: internals ? [] : [UNSTABLE_CORE], patterns: [...upward, selfImport, ...(routers ? [] : [routerImport])] }],
+  };
 }
 
 const composition = authLayers.findIndex((layer) => layer.name === "composition");
@@ -92,7 +112,7 @@ export default tseslint.config(
         "error",
         { selector: "TSIndexedAccessType > TSLiteralType > Literal[value=/^_(def|config)$/]", message: TRPC_INTERNALS },
         // The layer rule sees only static imports.
-        { selector: "ImportExpression", message: "Import statically, so the layer rule sees the import (see ARCHITECTURE.md, \"Layers\")." },
+        { selector: "ImportExpression", message: 'Import statically, so the layer rule sees the import (see ARCHITECTURE.md, "Layers").' },
       ],
     },
   },

@@ -13,7 +13,9 @@ export default defineConfig({
     // Nothing inlined as data: URLs: the served CSP allows data: for images only.
     assetsInlineLimit: 0,
     // Two pages: the account app, and the procedure console (console.html).
-    rolldownOptions: { input: { main: fileURLToPath(new URL("index.html", import.meta.url)), console: fileURLToPath(new URL("console.html", import.meta.url)) } },
+    rolldownOptions: {
+      input: { main: fileURLToPath(new URL("index.html", import.meta.url)), console: fileURLToPath(new URL("console.html", import.meta.url)) },
+    },
   },
   // The same origin for the page and /trpc, as in production, so the refresh cookie just works. Provider sign-in
   // (/oauth/…) returns to APP_URL: run the server with APP_URL=http://127.0.0.1:5173 to come back to this dev server.

@@ -102,7 +102,8 @@ const LISTENERS = {
 export type AdapterVariant = keyof typeof LISTENERS;
 
 const variant: unknown = JSON.parse(process.argv[2] ?? "null");
-if (typeof variant !== "string" || !Object.hasOwn(LISTENERS, variant)) throw new Error(`usage: adapter-server.ts '"<${Object.keys(LISTENERS).join("|")}>"' (a JSON string)`);
+if (typeof variant !== "string" || !Object.hasOwn(LISTENERS, variant))
+  throw new Error(`usage: adapter-server.ts '"<${Object.keys(LISTENERS).join("|")}>"' (a JSON string)`);
 const server = createServer(LISTENERS[variant as AdapterVariant]());
 await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
 process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);

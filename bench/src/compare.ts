@@ -76,8 +76,14 @@ try {
       for (const endpoint of Object.keys(ENDPOINTS) as Endpoint[]) {
         const load = async (server: ChildServer<TargetInfo>, seconds: number): Promise<number> => {
           const headers = endpoint === "me" ? { authorization: `Bearer ${server.info.accessToken}` } : undefined;
-          const m = await runLoad({ url: `http://127.0.0.1:${server.info.port}`, connections: settings.connections, duration: seconds, requests: [{ method: "GET", path: ENDPOINTS[endpoint], headers }] });
-          if (m.errors > 0 || (m.statuses["200"] ?? 0) !== m.responses) throw new Error(`${store} ${endpoint}: unexpected answers ${JSON.stringify(m.statuses)}, ${m.errors} errors`);
+          const m = await runLoad({
+            url: `http://127.0.0.1:${server.info.port}`,
+            connections: settings.connections,
+            duration: seconds,
+            requests: [{ method: "GET", path: ENDPOINTS[endpoint], headers }],
+          });
+          if (m.errors > 0 || (m.statuses["200"] ?? 0) !== m.responses)
+            throw new Error(`${store} ${endpoint}: unexpected answers ${JSON.stringify(m.statuses)}, ${m.errors} errors`);
           return m.requestsPerSecond;
         };
         for (const server of servers) await load(server, Math.max(1, settings.warmup));
@@ -89,7 +95,9 @@ try {
           log(`${store} ${endpoint} pair ${pair}/${settings.pairs}: this ${int(own.at(-1)!)} req/s, other ${int(others.at(-1)!)} req/s`);
         }
         const ratios = own.map((value, i) => value / others[i]!);
-        lines.push(`| ${store} | \`${ENDPOINTS[endpoint]}\` | ${int(median(own))} | ${int(median(others))} | ${pct(median(ratios), 1)} | ${ratios.map((r) => pct(r, 0)).join(" / ")} |`);
+        lines.push(
+          `| ${store} | \`${ENDPOINTS[endpoint]}\` | ${int(median(own))} | ${int(median(others))} | ${pct(median(ratios), 1)} | ${ratios.map((r) => pct(r, 0)).join(" / ")} |`,
+        );
       }
     } finally {
       await Promise.all(servers.map((server) => server.stop()));

@@ -24,7 +24,12 @@ export interface BenchContext {
    * Runs `background` in the load child and, `leadSeconds` after it starts, `foreground` here;
    * the background lasts lead + `foregroundSeconds` + 1 s, so it covers the whole measured run.
    */
-  concurrently(background: LoadSpec, leadSeconds: number, foregroundSeconds: number, foreground: () => Promise<Measurement>): Promise<{ background: Measurement; foreground: Measurement }>;
+  concurrently(
+    background: LoadSpec,
+    leadSeconds: number,
+    foregroundSeconds: number,
+    foreground: () => Promise<Measurement>,
+  ): Promise<{ background: Measurement; foreground: Measurement }>;
 }
 
 export function createContext(settings: Settings, tmpDir: string): BenchContext & { failures(): number; close(): Promise<void> } {

@@ -27,7 +27,15 @@ export function createGrowthControls(services: Services) {
       while (next < count) {
         next += 1;
         const email = `seed.${(seeded += 1)}.${process.pid}@example.com`;
-        const user = await services.users.create({ email, name: null, role: "user", emailVerified: false, mfaEnabled: false, passwordHash: passwordHash!, createdAt: services.config.clock() });
+        const user = await services.users.create({
+          email,
+          name: null,
+          role: "user",
+          emailVerified: false,
+          mfaEnabled: false,
+          passwordHash: passwordHash!,
+          createdAt: services.config.clock(),
+        });
         if (!user) throw new Error(`seeding ${email}: the address is taken`);
       }
     };
@@ -39,7 +47,15 @@ export function createGrowthControls(services: Services) {
     passwordHash ??= await services.passwords.hash(PASSWORD);
     const existing = await services.users.findByEmail(ADMIN_EMAIL);
     if (!existing) {
-      await services.users.create({ email: ADMIN_EMAIL, name: null, role: "admin", emailVerified: true, mfaEnabled: false, passwordHash, createdAt: services.config.clock() });
+      await services.users.create({
+        email: ADMIN_EMAIL,
+        name: null,
+        role: "admin",
+        emailVerified: true,
+        mfaEnabled: false,
+        passwordHash,
+        createdAt: services.config.clock(),
+      });
     }
     const signedIn = await services.signIn.login({ email: ADMIN_EMAIL, password: PASSWORD }, { ip: "127.0.0.1", userAgent: "bench", requestId: "bench-admin" });
     if (!("tokens" in signedIn)) throw new Error("the bench admin has two-factor on");

@@ -126,7 +126,9 @@ export function unexpected(m: Measurement, allowed: readonly number[]): { status
 
 export function describe(m: Measurement): string {
   const cpu = m.serverCpu === undefined ? "" : `, server CPU ${Math.round(m.serverCpu * 100)} %, load generator CPU ${Math.round(m.loadCpu * 100)} %`;
-  const statuses = Object.entries(m.statuses).map(([s, n]) => `${s}×${n}`).join(" ");
+  const statuses = Object.entries(m.statuses)
+    .map(([s, n]) => `${s}×${n}`)
+    .join(" ");
   const errors = m.errors ? `, ${m.errors} errors (${m.timeouts} timeouts)` : "";
   return `  → ${Math.round(m.requestsPerSecond)} req/s, p50 ${m.latency.p50.toFixed(2)} ms, p99 ${m.latency.p99.toFixed(2)} ms${cpu} [${statuses}]${errors}`;
 }

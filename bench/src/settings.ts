@@ -51,7 +51,10 @@ function positive(name: string, fallback: number, min = 1): number {
 function list<T extends string>(name: string, allowed: readonly T[]): T[] {
   const raw = process.env[name]?.trim();
   if (!raw) return [...allowed];
-  const items = raw.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const items = raw
+    .split(",")
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   for (const item of items) {
     if (!(allowed as readonly string[]).includes(item)) throw new Error(`${name}: unknown "${item}"; choose from ${allowed.join(", ")}`);
   }

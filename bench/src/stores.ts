@@ -35,7 +35,9 @@ export function createStoreProvider(settings: Settings, tmpDir: string, log: (li
           return `sqlite://${join(tmpDir, `${label}-${++sqliteFiles}.db`)}`;
         case "redis":
           if (await flushRedisDatabase(settings.redisUrl)) return settings.redisUrl;
-          log(`${label}: Redis at ${settings.redisUrl} does not answer (or refused FLUSHDB): skipping the Redis store. Start one with \`redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save ""\`.`);
+          log(
+            `${label}: Redis at ${settings.redisUrl} does not answer (or refused FLUSHDB): skipping the Redis store. Start one with \`redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save ""\`.`,
+          );
           return undefined;
         case "postgres": {
           if (!(await postgresAnswers(settings.postgresUrl))) {

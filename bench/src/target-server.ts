@@ -8,7 +8,16 @@
 import { statSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createGatehouseServer, createLogger, createOutboxMailer, createSecretKeyRing, createServices, LIMIT_RULES, type Limit, type LimitRule } from "@gatehouse/auth";
+import {
+  createGatehouseServer,
+  createLogger,
+  createOutboxMailer,
+  createSecretKeyRing,
+  createServices,
+  LIMIT_RULES,
+  type Limit,
+  type LimitRule,
+} from "@gatehouse/auth";
 import { createMemoryBackend, createStore, openBackend, type AtomicBackend, type LocalMaintenance } from "@gatehouse/store";
 import { PASSWORD, signUpMany } from "./accounts.js";
 import { BARE_PREFIX, createBareHandler } from "./bare-router.js";
@@ -74,7 +83,9 @@ let clockOffsetMs = 0;
 const clock = (): number => Date.now() + clockOffsetMs;
 
 const backend: AtomicBackend & Partial<LocalMaintenance> =
-  config.store === "memory://" && config.memoryMaxEntries ? createMemoryBackend({ clock, maxEntries: config.memoryMaxEntries }) : await openBackend(config.store, clock);
+  config.store === "memory://" && config.memoryMaxEntries
+    ? createMemoryBackend({ clock, maxEntries: config.memoryMaxEntries })
+    : await openBackend(config.store, clock);
 const store = createStore(backend, config.prefix);
 const sqlitePath = config.store.startsWith("sqlite://") ? config.store.slice("sqlite://".length) : undefined;
 const services = await createServices({
@@ -106,7 +117,8 @@ const send = (res: ServerResponse, status: number, body: unknown): void => {
 
 let verificationHash: string | undefined;
 async function timeVerifications(samples: number, parallel: number): Promise<number[]> {
-  verificationHash ??= (config!.accounts ? (await services.users.findByEmail(info.emails[0]!))?.passwordHash : undefined) ?? (await services.passwords.hash(PASSWORD));
+  verificationHash ??=
+    (config!.accounts ? (await services.users.findByEmail(info.emails[0]!))?.passwordHash : undefined) ?? (await services.passwords.hash(PASSWORD));
   const times: number[] = [];
   for (let i = 0; i < samples; i += 1) {
     const started = performance.now();

@@ -10,6 +10,10 @@ export type UsersPage = GatehouseOutputs["admin"]["listUsers"];
  * so each page costs the same however many users there are.
  */
 export function findUsers(query: { cursor?: string | undefined; email?: string; limit: number }): Promise<UsersPage> {
-  const input: GatehouseInputs["admin"]["listUsers"] = { limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}), ...(query.email ? { email: query.email } : {}) };
+  const input: GatehouseInputs["admin"]["listUsers"] = {
+    limit: query.limit,
+    ...(query.cursor ? { cursor: query.cursor } : {}),
+    ...(query.email ? { email: query.email } : {}),
+  };
   return auth.admin.listUsers(input);
 }

@@ -65,7 +65,12 @@ export function describeError(error: unknown): ErrorText {
       return { message: serverMessage || "That did not work.", details: [] };
     case "mfa_invalid":
       // The server says so when the code was right but already used; otherwise a hint what to enter.
-      return { message: /already used/i.test(serverMessage) ? serverMessage : "That code is not valid. Use the current code from your authenticator app, or a recovery code.", details: [] };
+      return {
+        message: /already used/i.test(serverMessage)
+          ? serverMessage
+          : "That code is not valid. Use the current code from your authenticator app, or a recovery code.",
+        details: [],
+      };
     case "code_invalid":
       return { message: "That code is wrong, expired or already used. Check the newest mail, or ask for a new code.", details: [] };
     case "passkey_invalid":

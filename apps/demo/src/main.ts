@@ -68,7 +68,16 @@ function render(notice?: string): void {
 
 function showStartupError(error: unknown): void {
   const retry = button("Try again", {}, () => start());
-  show("error", h("section", { class: "card narrow" }, h("h1", { tabindex: -1 }, "Gatehouse demo"), h("div", { class: "message error", role: "alert" }, h("p", {}, describeError(error).message)), retry));
+  show(
+    "error",
+    h(
+      "section",
+      { class: "card narrow" },
+      h("h1", { tabindex: -1 }, "Gatehouse demo"),
+      h("div", { class: "message error", role: "alert" }, h("p", {}, describeError(error).message)),
+      retry,
+    ),
+  );
 }
 
 function start(): void {

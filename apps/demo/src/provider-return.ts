@@ -11,8 +11,7 @@ export interface ProviderReturn {
 // Worded for people; the reason itself stays available to the code.
 const MESSAGES: Partial<Record<GatehouseReason, string>> = {
   oauth_failed: "Signing in with the provider did not work (it was cancelled, took too long, or was started in another browser). Please try again.",
-  link_required:
-    "An account with this email already exists. Log in to it (or reset its password), then link the provider under “Linked accounts”.",
+  link_required: "An account with this email already exists. Log in to it (or reset its password), then link the provider under “Linked accounts”.",
   account_disabled: "This account has been disabled.",
   email_not_verified: "Confirm your email address first: we sent you a link.",
   account_locked: "Too many failed attempts: sign-in to this account is paused. Try again later.",

@@ -30,8 +30,15 @@ describe("the procedure console in Chromium", () => {
     await page.getByRole("heading", { name: "API console" }).waitFor();
     await page.getByText("Not signed in").waitFor();
     const doc = (await (await fetch(`${demo.server.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { operationId: string }>> };
-    const listed = await page.getByLabel("Procedure", { exact: true }).locator("option").evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
-    expect(listed.sort()).toEqual(Object.values(doc.paths).flatMap((item) => Object.values(item).map((op) => op.operationId)).sort());
+    const listed = await page
+      .getByLabel("Procedure", { exact: true })
+      .locator("option")
+      .evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
+    expect(listed.sort()).toEqual(
+      Object.values(doc.paths)
+        .flatMap((item) => Object.values(item).map((op) => op.operationId))
+        .sort(),
+    );
     await page.getByLabel("Procedure", { exact: true }).selectOption("auth.signup");
     expect(JSON.parse(await page.getByLabel("Input (JSON)").inputValue())).toEqual({ email: "ada@example.com", password: "" });
 
@@ -39,7 +46,9 @@ describe("the procedure console in Chromium", () => {
     await send(page, "auth.signup", { email: "grace@example.com", password: "compiler first draft", name: "Grace" });
     await page.getByText("200 OK").waitFor();
     // Token mode by default: the tokens are shown here, and this browser's session cookie is left alone.
-    expect(JSON.parse((await responseBody(page).textContent())!)).toMatchObject({ result: { data: { user: { email: "grace@example.com", name: "Grace" }, refreshToken: expect.any(String) } } });
+    expect(JSON.parse((await responseBody(page).textContent())!)).toMatchObject({
+      result: { data: { user: { email: "grace@example.com", name: "Grace" }, refreshToken: expect.any(String) } },
+    });
     expect((await context.cookies()).map((cookie) => cookie.name)).not.toContain("refresh_token");
     await page.getByRole("rowheader", { name: "x-request-id" }).waitFor();
     await page.getByRole("rowheader", { name: "x-ratelimit-remaining" }).waitFor();

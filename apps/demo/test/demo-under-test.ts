@@ -8,7 +8,16 @@ import { buildDemo, freePort, startServer, tempDir, type ServerProcess } from ".
 /** Where a run leaves its screenshots. */
 export const ARTIFACTS = fileURLToPath(new URL("../test-artifacts/", import.meta.url));
 export const UI_TIMEOUT = 15_000;
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 export interface DemoOptions {
   /** Serve on a port chosen here and tell the server its public URL on this host (links in mails; WebAuthn wants a host name). */

@@ -6,7 +6,9 @@ import { ARTIFACTS, useDemo } from "./demo-under-test.js";
 import { fillSignUp, logIn, loginHeading, signedIn } from "./demo-pages.js";
 
 const demo = useDemo({
-  env: () => ({ AUTH_LIMITS: JSON.stringify({ "login.ip": "1000/1m", "login.email": "1000/1m", "signup.ip": "1000/1m", "mfa.attempts": "1000/1m", default: "10000/1m" }) }),
+  env: () => ({
+    AUTH_LIMITS: JSON.stringify({ "login.ip": "1000/1m", "login.email": "1000/1m", "signup.ip": "1000/1m", "mfa.attempts": "1000/1m", default: "10000/1m" }),
+  }),
 });
 
 /** Every access token the server hands this context, read off the wire. */
@@ -38,13 +40,15 @@ const refreshCount = () => demo.server.output().match(/"path":"\/trpc\/auth\.ref
 
 /** The message the server answers a refused call with. */
 async function serverMessage(procedure: string, input: unknown): Promise<string> {
-  const response = await fetch(`${demo.server.url}/trpc/${procedure}`, { method: "POST", headers: { "Content-Type": "application/json", "X-Auth-Mode": "token" }, body: JSON.stringify(input) });
+  const response = await fetch(`${demo.server.url}/trpc/${procedure}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-Auth-Mode": "token" },
+    body: JSON.stringify(input),
+  });
   const body = (await response.json()) as { error?: { message?: string } };
   if (!body.error?.message) throw new Error(`${procedure} did not refuse`);
   return body.error.message;
 }
-
-
 
 const signUp = (page: Page, user: { name: string; email: string; password: string }) => fillSignUp(page, demo.server.url, user);
 
@@ -175,7 +179,9 @@ describe("the demo app in Chromium", () => {
       await route.fulfill({
         status: 429,
         headers: { "Content-Type": "application/json", "Retry-After": "42" },
-        body: JSON.stringify({ error: { message: "Too many requests; try again later.", code: -32029, data: { code: "TOO_MANY_REQUESTS", httpStatus: 429, reason: "rate_limited" } } }),
+        body: JSON.stringify({
+          error: { message: "Too many requests; try again later.", code: -32029, data: { code: "TOO_MANY_REQUESTS", httpStatus: 429, reason: "rate_limited" } },
+        }),
       });
     });
     await logIn(page, "weak@example.com", "an even sturdier passphrase");
@@ -220,7 +226,9 @@ describe("the demo app in Chromium", () => {
       await route.fulfill({
         status: 403,
         contentType: "application/json",
-        body: JSON.stringify({ error: { message: "Confirm your password to continue.", code: -32003, data: { code: "FORBIDDEN", httpStatus: 403, reason: "reauth_required" } } }),
+        body: JSON.stringify({
+          error: { message: "Confirm your password to continue.", code: -32003, data: { code: "FORBIDDEN", httpStatus: 403, reason: "reauth_required" } },
+        }),
       });
     });
     await page.getByLabel("Key name").fill("CI deploys");

@@ -13,7 +13,14 @@ const demo = useDemo({
   env: () => ({
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
-    AUTH_LIMITS: JSON.stringify({ "login.ip": "1000/1m", "login.email": "1000/1m", "signup.ip": "1000/1m", "mfa.attempts": "1000/1m", "reset.email": "100/1m", default: "10000/1m" }),
+    AUTH_LIMITS: JSON.stringify({
+      "login.ip": "1000/1m",
+      "login.email": "1000/1m",
+      "signup.ip": "1000/1m",
+      "mfa.attempts": "1000/1m",
+      "reset.email": "100/1m",
+      default: "10000/1m",
+    }),
   }),
 });
 
@@ -27,14 +34,20 @@ function watchConsole(page: Page): string[] {
   return errors;
 }
 
-
-
 const signUp = (page: Page, user: { email: string; password: string; name?: string }) => fillSignUp(page, demo.server.url, user);
 
 /** The newest mail to `to` with this subject, once the server has written it. */
 async function mailTo(to: string, subject: string): Promise<OutboxMail> {
   let found: OutboxMail | undefined;
-  await expect.poll(() => (found = readOutbox(demo.outboxDir).filter((m) => m.to === to && m.subject === subject).at(-1)), { timeout: UI_TIMEOUT }).toBeDefined();
+  await expect
+    .poll(
+      () =>
+        (found = readOutbox(demo.outboxDir)
+          .filter((m) => m.to === to && m.subject === subject)
+          .at(-1)),
+      { timeout: UI_TIMEOUT },
+    )
+    .toBeDefined();
   return found!;
 }
 
@@ -139,7 +152,12 @@ describe("every account flow finishes in the demo", () => {
 
   it("the development mailbox lists the reset mail, and its link opens the reset page in the demo", async () => {
     const email = uniqueEmail("mailbox");
-    const post = (procedure: string, body: unknown) => fetch(`${demo.server.url}/trpc/${procedure}`, { method: "POST", headers: { "Content-Type": "application/json", "X-Auth-Mode": "token" }, body: JSON.stringify(body) });
+    const post = (procedure: string, body: unknown) =>
+      fetch(`${demo.server.url}/trpc/${procedure}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-Auth-Mode": "token" },
+        body: JSON.stringify(body),
+      });
     expect((await post("auth.signup", { email, password: "a mailbox passphrase" })).status).toBe(200);
     expect((await post("auth.requestPasswordReset", { email })).status).toBe(200);
     await mailTo(email, "Reset your password");
@@ -149,7 +167,10 @@ describe("every account flow finishes in the demo", () => {
     await page.goto(demo.server.url);
     await page.getByRole("link", { name: "Mailbox (development)" }).click();
     await page.getByRole("heading", { name: "Mailbox (development)" }).waitFor();
-    const mail = page.getByRole("listitem").filter({ hasText: `To ${email}` }).filter({ hasText: "Reset your password" });
+    const mail = page
+      .getByRole("listitem")
+      .filter({ hasText: `To ${email}` })
+      .filter({ hasText: "Reset your password" });
     await mail.waitFor();
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: `${ARTIFACTS}mailbox.png`, fullPage: true });
@@ -285,7 +306,11 @@ describe("every account flow finishes in the demo", () => {
     // More users than one page holds, all starting alike.
     const prefix = `paged${Date.now()}`;
     for (let i = 0; i < 22; i++) {
-      const response = await fetch(`${demo.server.url}/trpc/auth.signup`, { method: "POST", headers: { "Content-Type": "application/json", "X-Auth-Mode": "token" }, body: JSON.stringify({ email: `${prefix}.${String(i).padStart(2, "0")}@example.com`, password: "a fine passphrase" }) });
+      const response = await fetch(`${demo.server.url}/trpc/auth.signup`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-Auth-Mode": "token" },
+        body: JSON.stringify({ email: `${prefix}.${String(i).padStart(2, "0")}@example.com`, password: "a fine passphrase" }),
+      });
       expect(response.status).toBe(200);
     }
     const target = { email: uniqueEmail("target"), password: "target passphrase" };
@@ -341,7 +366,10 @@ describe("every account flow finishes in the demo", () => {
     await signedIn(targetPage).waitFor();
 
     await page.getByRole("button", { name: `Make ${target.email} an admin` }).click();
-    await page.getByRole("dialog", { name: `Change the role of ${target.email}?` }).getByRole("button", { name: "Change role" }).click();
+    await page
+      .getByRole("dialog", { name: `Change the role of ${target.email}?` })
+      .getByRole("button", { name: "Change role" })
+      .click();
     await page.getByText(`${target.email} is now an admin.`).waitFor();
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: `${ARTIFACTS}admin.png`, fullPage: true });

@@ -9,7 +9,9 @@ import { fillSignUp, loginHeading, signedIn, uniqueEmail } from "./demo-pages.js
 const demo = useDemo({
   appHost: "localhost",
   outbox: true,
-  env: () => ({ AUTH_LIMITS: JSON.stringify({ "login.ip": "1000/1m", "login.email": "1000/1m", "signup.ip": "1000/1m", "emailCode.email": "100/1m", default: "10000/1m" }) }),
+  env: () => ({
+    AUTH_LIMITS: JSON.stringify({ "login.ip": "1000/1m", "login.email": "1000/1m", "signup.ip": "1000/1m", "emailCode.email": "100/1m", default: "10000/1m" }),
+  }),
 });
 
 /**
@@ -22,7 +24,14 @@ async function tabWithAuthenticator(context: BrowserContext): Promise<Page> {
   const cdp = await context.newCDPSession(page);
   await cdp.send("WebAuthn.enable", { enableUI: false });
   await cdp.send("WebAuthn.addVirtualAuthenticator", {
-    options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    options: {
+      protocol: "ctap2",
+      transport: "internal",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
   });
   return page;
 }
@@ -43,7 +52,13 @@ async function logOut(page: Page): Promise<void> {
 async function signInMail(to: string, after?: OutboxMail): Promise<{ mail: OutboxMail; code: string }> {
   let found: OutboxMail | undefined;
   await expect
-    .poll(() => (found = readOutbox(demo.outboxDir).filter((m) => m.to === to && m.subject === "Your sign-in code" && m !== after && m.text !== after?.text).at(-1)), { timeout: UI_TIMEOUT })
+    .poll(
+      () =>
+        (found = readOutbox(demo.outboxDir)
+          .filter((m) => m.to === to && m.subject === "Your sign-in code" && m !== after && m.text !== after?.text)
+          .at(-1)),
+      { timeout: UI_TIMEOUT },
+    )
     .toBeDefined();
   const code = /\b(\d{6})\b/.exec(found!.text)?.[1];
   if (!code) throw new Error("no code in the mail");

@@ -65,7 +65,11 @@ describe("demo: sign in with a provider, and linked accounts", () => {
       const login = newLogin("existing");
       const email = `${login}@idp.test`;
       // An account with that address exists and is not verified: the provider cannot be linked automatically.
-      await fetch(`${demo.server.url}/trpc/auth.signup`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ email, password: PASSWORD }) });
+      await fetch(`${demo.server.url}/trpc/auth.signup`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ email, password: PASSWORD }),
+      });
       await page.goto(demo.appUrl);
       await page.getByRole("button", { name: "Sign in with Acme ID" }).click();
       await atProvider(page, login);

@@ -55,7 +55,16 @@ beforeAll(async () => {
 
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 }, 120_000);
 
@@ -72,7 +81,12 @@ function recordAccessTokens(context: BrowserContext): () => Promise<string[]> {
   const pending: Promise<string | undefined>[] = [];
   context.on("response", (response) => {
     if (!/\/trpc\/auth\.(signup|login|refresh|reauthenticate)\b/.test(response.url()) || !response.ok()) return;
-    pending.push(response.json().then((body: { result?: { data?: { accessToken?: string } } }) => body.result?.data?.accessToken, () => undefined));
+    pending.push(
+      response.json().then(
+        (body: { result?: { data?: { accessToken?: string } } }) => body.result?.data?.accessToken,
+        () => undefined,
+      ),
+    );
   });
   return async () => (await Promise.all(pending)).filter((token): token is string => typeof token === "string");
 }

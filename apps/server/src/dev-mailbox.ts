@@ -57,7 +57,11 @@ export async function readNewestMails(dir: string): Promise<OutboxMail[]> {
     throw error;
   }
   // Dotfiles are the mailer's half-written temporaries.
-  const newest = names.filter((name) => name.endsWith(".json") && !name.startsWith(".")).sort().reverse().slice(0, MAILBOX_SIZE);
+  const newest = names
+    .filter((name) => name.endsWith(".json") && !name.startsWith("."))
+    .sort()
+    .reverse()
+    .slice(0, MAILBOX_SIZE);
   const mails = await Promise.all(newest.map((name) => readMail(join(dir, name))));
   return mails.filter((mail) => mail !== undefined);
 }

@@ -37,7 +37,12 @@ const commaList = <T extends z.ZodType<unknown, string>>(item: T) =>
   z
     .string()
     .optional()
-    .transform((text) => (text ?? "").split(",").map((s) => s.trim()).filter(Boolean))
+    .transform((text) =>
+      (text ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(item));
 
 const integer = (fallback: number, min: number, max: number) =>
@@ -57,7 +62,10 @@ export const envSchema = z
         if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.error });
       }),
     // Lets several deployments (or test runs) share one Redis database; no braces (they are Redis Cluster hash tags).
-    AUTH_STORE_PREFIX: z.string().regex(/^[A-Za-z0-9:._-]{1,64}$/, "must be 1–64 letters, digits or : . _ -").default("gh:"),
+    AUTH_STORE_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9:._-]{1,64}$/, "must be 1–64 letters, digits or : . _ -")
+      .default("gh:"),
     AUTH_JWT_SECRET: secretSchema.optional(),
     AUTH_JWT_PREVIOUS_SECRETS: commaList(secretSchema),
     AUTH_JWT_ALG: z.enum(["HS256", "ES256"]).default("HS256"),
@@ -70,7 +78,7 @@ export const envSchema = z
         } catch {
           // reported below
         }
-        ctx.addIssue({ code: "custom", message: "must be a private P-256 JWK as JSON ({\"kty\":\"EC\",\"crv\":\"P-256\",\"d\":…})" });
+        ctx.addIssue({ code: "custom", message: 'must be a private P-256 JWK as JSON ({"kty":"EC","crv":"P-256","d":…})' });
         return z.NEVER;
       })
       .optional(),
@@ -96,8 +104,14 @@ export const envSchema = z
       .string()
       .regex(/^(outbox:.+|smtps?:\/\/.+)$/, "must be outbox:DIR or smtp://…")
       .optional(),
-    AUTH_REQUIRE_VERIFIED_EMAIL: z.enum(["true", "false"], { message: "must be true or false" }).default("false").transform((v) => v === "true"),
-    AUTH_PASSWORDLESS_SIGNUP: z.enum(["true", "false"], { message: "must be true or false" }).default("false").transform((v) => v === "true"),
+    AUTH_REQUIRE_VERIFIED_EMAIL: z
+      .enum(["true", "false"], { message: "must be true or false" })
+      .default("false")
+      .transform((v) => v === "true"),
+    AUTH_PASSWORDLESS_SIGNUP: z
+      .enum(["true", "false"], { message: "must be true or false" })
+      .default("false")
+      .transform((v) => v === "true"),
     APP_URL: z.url("must be the app's public URL, like https://app.example.com").optional(),
     ALERT_WEBHOOK_URL: z.url("must be an http(s) URL").optional(),
     ALERT_WEBHOOK_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
@@ -136,10 +150,18 @@ export const envSchema = z
     if (production && env.AUTH_JWT_ALG === "HS256" && !env.AUTH_JWT_SECRET) {
       ctx.addIssue({ code: "custom", path: ["AUTH_JWT_SECRET"], message: "is required in production (≥ 32 random bytes, hex or base64)" });
     }
-    const secrets = { AUTH_JWT_SECRET: env.AUTH_JWT_SECRET ? [env.AUTH_JWT_SECRET] : [], AUTH_JWT_PREVIOUS_SECRETS: env.AUTH_JWT_PREVIOUS_SECRETS, AUTH_DATA_KEY: env.AUTH_DATA_KEY ? [env.AUTH_DATA_KEY] : [] };
+    const secrets = {
+      AUTH_JWT_SECRET: env.AUTH_JWT_SECRET ? [env.AUTH_JWT_SECRET] : [],
+      AUTH_JWT_PREVIOUS_SECRETS: env.AUTH_JWT_PREVIOUS_SECRETS,
+      AUTH_DATA_KEY: env.AUTH_DATA_KEY ? [env.AUTH_DATA_KEY] : [],
+    };
     for (const [name, values] of Object.entries(secrets)) {
       if (production && values.some(looksNonRandom)) {
-        ctx.addIssue({ code: "custom", path: [name], message: "looks chosen, not random (repeated or patterned bytes); generate one with `openssl rand -base64 32`" });
+        ctx.addIssue({
+          code: "custom",
+          path: [name],
+          message: "looks chosen, not random (repeated or patterned bytes); generate one with `openssl rand -base64 32`",
+        });
       }
     }
     if (production && env.AUTH_JWT_ALG === "ES256" && !env.AUTH_JWT_PRIVATE_KEY) {
@@ -153,7 +175,11 @@ export const envSchema = z
     }
     const plainHttp = env.AUTH_OAUTH_PROVIDERS.filter((provider) => "issuer" in provider && provider.issuer.startsWith("http:"));
     if (production && plainHttp.length > 0) {
-      ctx.addIssue({ code: "custom", path: ["AUTH_OAUTH_PROVIDERS"], message: `plain http:// issuers are for local development only (${plainHttp.map((p) => p.id).join(", ")}); use https:// in production` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["AUTH_OAUTH_PROVIDERS"],
+        message: `plain http:// issuers are for local development only (${plainHttp.map((p) => p.id).join(", ")}); use https:// in production`,
+      });
     }
     if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
       ctx.addIssue({ code: "custom", path: [env.ADMIN_EMAIL ? "ADMIN_PASSWORD" : "ADMIN_EMAIL"], message: "ADMIN_EMAIL and ADMIN_PASSWORD go together" });

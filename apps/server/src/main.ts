@@ -79,7 +79,10 @@ async function main(): Promise<void> {
   server.listen(env.PORT, env.HOST, () => {
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : env.PORT;
-    logger.info({ event: "server_started", url: `http://${env.HOST}:${port}`, store: redactUrl(env.AUTH_STORE_URL) }, `Gatehouse listening on http://${env.HOST}:${port}`);
+    logger.info(
+      { event: "server_started", url: `http://${env.HOST}:${port}`, store: redactUrl(env.AUTH_STORE_URL) },
+      `Gatehouse listening on http://${env.HOST}:${port}`,
+    );
   });
   server.on("error", (error) => {
     logger.fatal({ event: "server_error", err: error }, "the server could not listen");
@@ -89,10 +92,11 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     logger.info({ event: "shutdown", signal }, "draining connections");
     // Stop accepting, let in-flight requests finish, then close the store.
-    server.close(() =>
-      void Promise.all([services.mail.drain(), services.events.drain()])
-        .then(() => closeStore(store, logger))
-        .then(() => process.exit(0)),
+    server.close(
+      () =>
+        void Promise.all([services.mail.drain(), services.events.drain()])
+          .then(() => closeStore(store, logger))
+          .then(() => process.exit(0)),
     );
     server.closeIdleConnections();
     setTimeout(() => {

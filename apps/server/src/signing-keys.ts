@@ -18,10 +18,24 @@ export async function loadSigningKeys(env: Env, logger: Logger): Promise<{ keys:
   if (env.AUTH_JWT_ALG === "ES256") {
     const jwk = env.AUTH_JWT_PRIVATE_KEY
       ? (JSON.parse(env.AUTH_JWT_PRIVATE_KEY) as JWK)
-      : await keptInDataDir(env, "jwt-es256.jwk.json", logger, async () => JSON.stringify(await exportJWK((await generateKeyPair("ES256", { extractable: true })).privateKey)), (text) => JSON.parse(text) as JWK);
+      : await keptInDataDir(
+          env,
+          "jwt-es256.jwk.json",
+          logger,
+          async () => JSON.stringify(await exportJWK((await generateKeyPair("ES256", { extractable: true })).privateKey)),
+          (text) => JSON.parse(text) as JWK,
+        );
     return { keys: await createEcKeyRing([jwk]), dataKey: env.AUTH_DATA_KEY ? deriveDataKey(env.AUTH_DATA_KEY) : deriveDataKey(String(jwk.d)) };
   }
-  const current = env.AUTH_JWT_SECRET ?? (await keptInDataDir(env, "jwt-secret", logger, async () => randomBytes(32).toString("base64"), (text) => decodeSecret(text)!));
+  const current =
+    env.AUTH_JWT_SECRET ??
+    (await keptInDataDir(
+      env,
+      "jwt-secret",
+      logger,
+      async () => randomBytes(32).toString("base64"),
+      (text) => decodeSecret(text)!,
+    ));
   return { keys: createSecretKeyRing([current, ...env.AUTH_JWT_PREVIOUS_SECRETS]), dataKey: deriveDataKey(env.AUTH_DATA_KEY ?? current) };
 }
 

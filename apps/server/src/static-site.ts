@@ -161,5 +161,3 @@ function send(req: IncomingMessage, res: ServerResponse, path: string, file: Sit
   }
   options.onResponse?.({ method: req.method ?? "GET", path, status: res.statusCode, durationMs: Number(process.hrtime.bigint() - started) / 1e6 });
 }
-
-

@@ -7,7 +7,8 @@ describe("GET /dev/mailbox.json", () => {
   it("lists the development outbox's mails, newest first, with the API's security headers and no caching", async () => {
     const server = await startServerProcess({ AUTH_DATA_DIR: tempDataDir(), AUTH_STORE_URL: "memory://" });
     try {
-      const post = (procedure: string, body: unknown) => fetch(`${server.url}/trpc/${procedure}`, { method: "POST", headers: json, body: JSON.stringify(body) });
+      const post = (procedure: string, body: unknown) =>
+        fetch(`${server.url}/trpc/${procedure}`, { method: "POST", headers: json, body: JSON.stringify(body) });
       await post("auth.signup", { email: "mailbox@example.com", password: "a long enough passphrase" });
       await post("auth.requestPasswordReset", { email: "mailbox@example.com" });
       // Mails are sent after the answer: wait for the reset mail to be written.

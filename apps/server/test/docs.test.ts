@@ -33,7 +33,11 @@ function accessText({ meta }: CatalogEntry): string {
 
 describe("docs/API.md, checked against the code", () => {
   it("lists every procedure of the router, and no other, with its kind and access", () => {
-    const documented = new Map(rows(section(API_MD, "## Procedures")).filter((cells) => /^`\w+\.\w+`$/.test(cells[0]!)).map((cells) => [cells[0]!.slice(1, -1), cells]));
+    const documented = new Map(
+      rows(section(API_MD, "## Procedures"))
+        .filter((cells) => /^`\w+\.\w+`$/.test(cells[0]!))
+        .map((cells) => [cells[0]!.slice(1, -1), cells]),
+    );
     const catalog = catalogOf(appRouter);
     expect([...documented.keys()].sort()).toEqual(catalog.map((entry) => entry.path).sort());
     for (const entry of catalog) {

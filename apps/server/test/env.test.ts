@@ -55,7 +55,14 @@ describe("environment validation", () => {
   });
 
   it("reads AUTH_ACCESS_TTL as a duration from 30s to 1h, and refuses anything else with what it takes", () => {
-    for (const [text, seconds] of [["30s", 30], ["90s", 90], ["1m", 60], ["15m", 900], ["1h", 3600], ["60m", 3600]] as const) {
+    for (const [text, seconds] of [
+      ["30s", 30],
+      ["90s", 90],
+      ["1m", 60],
+      ["15m", 900],
+      ["1h", 3600],
+      ["60m", 3600],
+    ] as const) {
       const result = parseEnv({ AUTH_ACCESS_TTL: text });
       expect(result.ok && result.env.AUTH_ACCESS_TTL, text).toBe(seconds);
     }
@@ -88,9 +95,16 @@ describe("environment validation", () => {
       // Development keeps accepting them (tests, local set-ups).
       expect(parseEnv({ AUTH_JWT_SECRET: weak }).ok).toBe(true);
     }
-    const others = parseEnv({ NODE_ENV: "production", AUTH_JWT_SECRET: SECRET, AUTH_JWT_PREVIOUS_SECRETS: `${SECRET},${"a".repeat(64)}`, AUTH_DATA_KEY: "0".repeat(64) });
+    const others = parseEnv({
+      NODE_ENV: "production",
+      AUTH_JWT_SECRET: SECRET,
+      AUTH_JWT_PREVIOUS_SECRETS: `${SECRET},${"a".repeat(64)}`,
+      AUTH_DATA_KEY: "0".repeat(64),
+    });
     expect(others.ok ? [] : others.errors.map((l) => l.split(":")[0]).sort()).toEqual(["AUTH_DATA_KEY", "AUTH_JWT_PREVIOUS_SECRETS"]);
-    expect(parseEnv({ NODE_ENV: "production", AUTH_JWT_SECRET: randomBytes(32).toString("hex"), AUTH_DATA_KEY: randomBytes(48).toString("base64url") }).ok).toBe(true);
+    expect(
+      parseEnv({ NODE_ENV: "production", AUTH_JWT_SECRET: randomBytes(32).toString("hex"), AUTH_DATA_KEY: randomBytes(48).toString("base64url") }).ok,
+    ).toBe(true);
   });
 
   it("parses AUTH_OAUTH_PROVIDERS, with a clear message naming each bad entry", () => {
@@ -122,7 +136,12 @@ describe("environment validation", () => {
     expect(line).toContain('entry 2 ("okta"): clientSecret is required');
     expect(line).toMatch(/entry 3 \("github"\): .*endpoints/);
     expect(line).toContain('entry 4 ("acme"): scopes must include "openid"');
-    const twice = parseEnv({ AUTH_OAUTH_PROVIDERS: JSON.stringify([{ id: "github", clientId: "c", clientSecret: "s" }, { id: "github", clientId: "d", clientSecret: "t" }]) });
+    const twice = parseEnv({
+      AUTH_OAUTH_PROVIDERS: JSON.stringify([
+        { id: "github", clientId: "c", clientSecret: "s" },
+        { id: "github", clientId: "d", clientSecret: "t" },
+      ]),
+    });
     expect(twice.ok ? [] : twice.errors).toEqual(['AUTH_OAUTH_PROVIDERS: entry 2 ("github"): id "github" is used twice']);
     expect(parseEnv({ AUTH_OAUTH_PROVIDERS: "{}" }).ok).toBe(false);
     // A local development IdP on plain http is fine, but never in production.

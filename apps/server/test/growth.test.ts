@@ -55,7 +55,11 @@ describe.skipIf(!hasRedis)("two server processes on one Redis under concurrent s
   });
 
   const post = async (server: ServerProcess, procedure: string, input: unknown) => {
-    const res = await fetch(`${server.url}/trpc/${procedure}`, { method: "POST", headers: { "Content-Type": "application/json", "X-Auth-Mode": "token" }, body: JSON.stringify(input) });
+    const res = await fetch(`${server.url}/trpc/${procedure}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Auth-Mode": "token" },
+      body: JSON.stringify(input),
+    });
     return { status: res.status, body: (await res.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
   };
   const get = async (server: ServerProcess, procedure: string, input: unknown, token: string) => {
@@ -79,30 +83,34 @@ describe.skipIf(!hasRedis)("two server processes on one Redis under concurrent s
     return results;
   }
 
-  it(`answers all ${2 * SIGNUPS_PER_INSTANCE} signups (2 × ${IN_FLIGHT} in flight), lists every user once and loses no audit entry`, { timeout: 120_000 }, async () => {
-    const results = (await Promise.all([signUpMany(a, "growth-a", SIGNUPS_PER_INSTANCE), signUpMany(b, "growth-b", SIGNUPS_PER_INSTANCE)])).flat();
-    expect(results.filter((r) => r.status !== 200)).toEqual([]);
-    const created = new Set(results.map((r) => r.id!));
-    expect(created.size).toBe(2 * SIGNUPS_PER_INSTANCE);
+  it(
+    `answers all ${2 * SIGNUPS_PER_INSTANCE} signups (2 × ${IN_FLIGHT} in flight), lists every user once and loses no audit entry`,
+    { timeout: 120_000 },
+    async () => {
+      const results = (await Promise.all([signUpMany(a, "growth-a", SIGNUPS_PER_INSTANCE), signUpMany(b, "growth-b", SIGNUPS_PER_INSTANCE)])).flat();
+      expect(results.filter((r) => r.status !== 200)).toEqual([]);
+      const created = new Set(results.map((r) => r.id!));
+      expect(created.size).toBe(2 * SIGNUPS_PER_INSTANCE);
 
-    const admin = (await post(a, "auth.login", { email: "ops@example.com", password: "an operator passphrase" })).body.result.data.accessToken as string;
-    const listed: string[] = [];
-    for (let cursor: string | null | undefined; cursor !== null; ) {
-      const page = await get(cursor ? a : b, "admin.listUsers", { limit: 100, ...(cursor ? { cursor } : {}) }, admin);
-      listed.push(...page.items.map((u: { id: string }) => u.id));
-      cursor = page.nextCursor;
-    }
-    expect(listed).toHaveLength(created.size + 1);
-    expect(new Set(listed).size).toBe(listed.length);
+      const admin = (await post(a, "auth.login", { email: "ops@example.com", password: "an operator passphrase" })).body.result.data.accessToken as string;
+      const listed: string[] = [];
+      for (let cursor: string | null | undefined; cursor !== null;) {
+        const page = await get(cursor ? a : b, "admin.listUsers", { limit: 100, ...(cursor ? { cursor } : {}) }, admin);
+        listed.push(...page.items.map((u: { id: string }) => u.id));
+        cursor = page.nextCursor;
+      }
+      expect(listed).toHaveLength(created.size + 1);
+      expect(new Set(listed).size).toBe(listed.length);
 
-    // Every signup and the admin's login, each once, in one unbroken chain.
-    expect(await get(b, "admin.verifyAuditLog", undefined, admin)).toEqual({ ok: true, checked: created.size + 1 });
-    const signedUp: string[] = [];
-    for (let cursor: string | null | undefined; cursor !== null; ) {
-      const page = await get(a, "admin.auditLog", { limit: 100, ...(cursor ? { cursor } : {}) }, admin);
-      signedUp.push(...page.items.filter((e: { action: string }) => e.action === "signup").map((e: { target: string }) => e.target));
-      cursor = page.nextCursor;
-    }
-    expect(signedUp.sort()).toEqual([...created].sort());
-  });
+      // Every signup and the admin's login, each once, in one unbroken chain.
+      expect(await get(b, "admin.verifyAuditLog", undefined, admin)).toEqual({ ok: true, checked: created.size + 1 });
+      const signedUp: string[] = [];
+      for (let cursor: string | null | undefined; cursor !== null;) {
+        const page = await get(a, "admin.auditLog", { limit: 100, ...(cursor ? { cursor } : {}) }, admin);
+        signedUp.push(...page.items.filter((e: { action: string }) => e.action === "signup").map((e: { target: string }) => e.target));
+        cursor = page.nextCursor;
+      }
+      expect(signedUp.sort()).toEqual([...created].sort());
+    },
+  );
 });

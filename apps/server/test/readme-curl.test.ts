@@ -69,7 +69,10 @@ describe.skipIf(!toolsPresent())("README's curl blocks, pasted into bash against
     expect(code).toBe(0);
 
     // Each `jq .` printed one answer; none of them an error.
-    const answers = stdout.trim().split(/\n(?=\{)/).map((text) => JSON.parse(text) as { result?: { data?: Record<string, unknown> }; error?: unknown });
+    const answers = stdout
+      .trim()
+      .split(/\n(?=\{)/)
+      .map((text) => JSON.parse(text) as { result?: { data?: Record<string, unknown> }; error?: unknown });
     expect(answers.filter((answer) => answer.error)).toEqual([]);
     const [signup, me, activity, logout, cookieLogin, cookieRefresh] = answers.map((answer) => answer.result!.data!);
     expect(answers).toHaveLength(6);
@@ -85,7 +88,11 @@ describe.skipIf(!toolsPresent())("README's curl blocks, pasted into bash against
     expect(device).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const meAfter = await fetch(`${server.url}/trpc/auth.me`, { headers: { Authorization: `Bearer ${access}` } });
     expect(((await meAfter.json()) as { error: { data: { reason: string } } }).error.data.reason).toBe("token_revoked");
-    const refreshAfter = await fetch(`${server.url}/trpc/auth.refresh`, { method: "POST", headers: { "Content-Type": "application/json", "X-Auth-Mode": "token" }, body: JSON.stringify({ refreshToken: refresh }) });
+    const refreshAfter = await fetch(`${server.url}/trpc/auth.refresh`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Auth-Mode": "token" },
+      body: JSON.stringify({ refreshToken: refresh }),
+    });
     expect(((await refreshAfter.json()) as { error: { data: { reason: string } } }).error.data.reason).toBe("refresh_invalid");
   });
 });

@@ -60,8 +60,14 @@ describe.skipIf(!hasRedisServer)("when Redis fails", () => {
     })();
     const { url } = server;
     const post = (procedure: string, body: unknown, headers: Record<string, string> = {}) =>
-      fetch(`${url}/trpc/${procedure}`, { method: "POST", headers: { "Content-Type": "application/json", "X-Auth-Mode": "token", ...headers }, body: JSON.stringify(body) });
-    const signup = (await (await post("auth.signup", { email: "outage@example.com", password: "a long enough passphrase" })).json()) as { result: { data: { accessToken: string } } };
+      fetch(`${url}/trpc/${procedure}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-Auth-Mode": "token", ...headers },
+        body: JSON.stringify(body),
+      });
+    const signup = (await (await post("auth.signup", { email: "outage@example.com", password: "a long enough passphrase" })).json()) as {
+      result: { data: { accessToken: string } };
+    };
     const token = signup.result.data.accessToken;
     expect((await fetch(`${url}/health`)).status).toBe(200);
 

@@ -19,7 +19,12 @@ describe("the server process", () => {
   });
 
   it("refuses a weak ADMIN_PASSWORD with a clear line, not a stack trace", async () => {
-    const { exited, output } = runServer({ AUTH_DATA_DIR: tempDataDir(), AUTH_STORE_URL: "memory://", ADMIN_EMAIL: "root@example.com", ADMIN_PASSWORD: "password" });
+    const { exited, output } = runServer({
+      AUTH_DATA_DIR: tempDataDir(),
+      AUTH_STORE_URL: "memory://",
+      ADMIN_EMAIL: "root@example.com",
+      ADMIN_PASSWORD: "password",
+    });
     expect(await exited).toBe(1);
     expect(output()).toMatch(/^gatehouse: invalid configuration: ADMIN_PASSWORD: .+$/m);
     expect(output()).not.toMatch(/\bat .+\.(ts|js):\d+/);
@@ -28,7 +33,11 @@ describe("the server process", () => {
   it("issues access tokens for AUTH_ACCESS_TTL (expiresIn, exp, and the API document say so), and refuses a lifetime out of range", async () => {
     const server = await startServerProcess({ AUTH_DATA_DIR: tempDataDir(), AUTH_STORE_URL: "memory://", AUTH_ACCESS_TTL: "45s" });
     try {
-      const signup = await fetch(`${server.url}/trpc/auth.signup`, { method: "POST", headers: tokenMode, body: JSON.stringify({ email: "ttl@example.com", password: "correct horse battery staple" }) });
+      const signup = await fetch(`${server.url}/trpc/auth.signup`, {
+        method: "POST",
+        headers: tokenMode,
+        body: JSON.stringify({ email: "ttl@example.com", password: "correct horse battery staple" }),
+      });
       const { accessToken, expiresIn } = ((await signup.json()) as { result: { data: { accessToken: string; expiresIn: number } } }).result.data;
       expect(expiresIn).toBe(45);
       const claims = JSON.parse(Buffer.from(accessToken.split(".")[1]!, "base64url").toString()) as { iat: number; exp: number };
@@ -40,7 +49,9 @@ describe("the server process", () => {
     }
     const { exited, output } = runServer({ AUTH_DATA_DIR: tempDataDir(), AUTH_STORE_URL: "memory://", AUTH_ACCESS_TTL: "2h" });
     expect(await exited).toBe(1);
-    expect(output().trim()).toBe('gatehouse: invalid configuration: AUTH_ACCESS_TTL: must be a duration from 30s to 1h, like 15m or 90s (units s, m, h); got "2h"');
+    expect(output().trim()).toBe(
+      'gatehouse: invalid configuration: AUTH_ACCESS_TTL: must be a duration from 30s to 1h, like 15m or 90s (units s, m, h); got "2h"',
+    );
   });
 
   it("refuses to start in production without a secret", async () => {
@@ -57,7 +68,11 @@ describe("the server process", () => {
     const secretFile = join(dataDir, "jwt-secret");
     expect(statSync(secretFile).mode & 0o777).toBe(0o600);
     expect((await fetch(`${first.url}/health`)).status).toBe(200);
-    const signup = await fetch(`${first.url}/trpc/auth.signup`, { method: "POST", headers: tokenMode, body: JSON.stringify({ email: "persist@example.com", password: "a long enough passphrase" }) });
+    const signup = await fetch(`${first.url}/trpc/auth.signup`, {
+      method: "POST",
+      headers: tokenMode,
+      body: JSON.stringify({ email: "persist@example.com", password: "a long enough passphrase" }),
+    });
     const tokens = ((await signup.json()) as { result: { data: { accessToken: string; refreshToken: string } } }).result.data;
     expect(await first.stop()).toBe(0);
     expect(first.output()).toContain('"event":"shutdown"');
@@ -66,7 +81,11 @@ describe("the server process", () => {
     expect(second.output()).toContain("dev_signing_key_loaded");
     const me = await fetch(`${second.url}/trpc/auth.me`, { headers: { Authorization: `Bearer ${tokens.accessToken}` } });
     expect(me.status).toBe(200);
-    const refreshed = await fetch(`${second.url}/trpc/auth.refresh`, { method: "POST", headers: tokenMode, body: JSON.stringify({ refreshToken: tokens.refreshToken }) });
+    const refreshed = await fetch(`${second.url}/trpc/auth.refresh`, {
+      method: "POST",
+      headers: tokenMode,
+      body: JSON.stringify({ refreshToken: tokens.refreshToken }),
+    });
     expect(refreshed.status).toBe(200);
     expect(await second.stop()).toBe(0);
     expect(existsSync(join(dataDir, "gatehouse.db"))).toBe(true);
@@ -88,8 +107,17 @@ describe("the server process", () => {
 
   it("bootstraps the configured admin once", async () => {
     const dataDir = tempDataDir();
-    const server = await startServerProcess({ AUTH_DATA_DIR: dataDir, AUTH_STORE_URL: "memory://", ADMIN_EMAIL: "Root@Example.com", ADMIN_PASSWORD: "an admin passphrase" });
-    const login = await fetch(`${server.url}/trpc/auth.login`, { method: "POST", headers: json, body: JSON.stringify({ email: "root@example.com", password: "an admin passphrase" }) });
+    const server = await startServerProcess({
+      AUTH_DATA_DIR: dataDir,
+      AUTH_STORE_URL: "memory://",
+      ADMIN_EMAIL: "Root@Example.com",
+      ADMIN_PASSWORD: "an admin passphrase",
+    });
+    const login = await fetch(`${server.url}/trpc/auth.login`, {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ email: "root@example.com", password: "an admin passphrase" }),
+    });
     expect(login.status).toBe(200);
     const body = (await login.json()) as { result: { data: { user: { role: string } } } };
     expect(body.result.data.user.role).toBe("admin");
@@ -98,9 +126,18 @@ describe("the server process", () => {
 
   it("writes mails as JSON files to the data dir's outbox in development", async () => {
     const dataDir = tempDataDir();
-    const server = await startServerProcess({ AUTH_DATA_DIR: dataDir, AUTH_STORE_URL: "memory://", ADMIN_EMAIL: "root@example.com", ADMIN_PASSWORD: "an admin passphrase" });
+    const server = await startServerProcess({
+      AUTH_DATA_DIR: dataDir,
+      AUTH_STORE_URL: "memory://",
+      ADMIN_EMAIL: "root@example.com",
+      ADMIN_PASSWORD: "an admin passphrase",
+    });
     const post = (procedure: string, body: unknown, token?: string) =>
-      fetch(`${server.url}/trpc/${procedure}`, { method: "POST", headers: { ...tokenMode, ...(token ? { Authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<any>); // eslint-disable-line @typescript-eslint/no-explicit-any
+      fetch(`${server.url}/trpc/${procedure}`, {
+        method: "POST",
+        headers: { ...tokenMode, ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(body),
+      }).then((r) => r.json() as Promise<any>); // eslint-disable-line @typescript-eslint/no-explicit-any
     const admin = (await post("auth.login", { email: "root@example.com", password: "an admin passphrase" })).result.data;
     const victim = (await post("auth.signup", { email: "victim@example.com", password: "a long enough passphrase" })).result.data;
     await post("admin.lockUser", { userId: victim.user.id, reason: "test" }, admin.accessToken);
@@ -117,11 +154,19 @@ describe("the server process", () => {
     const dataDir = tempDataDir();
     const server = await startServerProcess({ AUTH_DATA_DIR: dataDir, AUTH_STORE_URL: "memory://" });
     const password = "never in the logs please";
-    const res = await fetch(`${server.url}/trpc/auth.signup`, { method: "POST", headers: tokenMode, body: JSON.stringify({ email: "logs@example.com", password }) });
+    const res = await fetch(`${server.url}/trpc/auth.signup`, {
+      method: "POST",
+      headers: tokenMode,
+      body: JSON.stringify({ email: "logs@example.com", password }),
+    });
     const { accessToken, refreshToken } = ((await res.json()) as { result: { data: { accessToken: string; refreshToken: string } } }).result.data;
     await fetch(`${server.url}/trpc/auth.me`, { headers: { Authorization: `Bearer ${accessToken}` } });
     await server.stop();
-    const lines = server.output().trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = server
+      .output()
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines.every((line) => typeof line.time === "string" && typeof line.level === "string")).toBe(true);
     expect(lines.map((l) => l.event)).toEqual(expect.arrayContaining(["server_started", "signup", "request", "shutdown"]));
     for (const secret of [password, accessToken, refreshToken, "logs@example.com"]) expect(server.output()).not.toContain(secret);

@@ -23,7 +23,12 @@ function writeSite(): string {
 }
 
 /** A raw request, so that paths like /../ reach the server unnormalised. */
-function get(base: string, path: string, headers: Record<string, string> = {}, method = "GET"): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function get(
+  base: string,
+  path: string,
+  headers: Record<string, string> = {},
+  method = "GET",
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
     const req = request({ host: url.hostname, port: url.port, path, method, headers }, (res) => {
@@ -117,7 +122,15 @@ describe("the static site in front of the API", () => {
   });
 
   it("refuses path traversal, encoded or not, and never serves dotfiles", async () => {
-    for (const path of ["/../package.json", "/%2e%2e/package.json", "/assets/..%2f..%2fpackage.json", "/assets/%2e%2e/index.html", "/..\\index.html", "/%00index.html", "/%E0%A4%A"]) {
+    for (const path of [
+      "/../package.json",
+      "/%2e%2e/package.json",
+      "/assets/..%2f..%2fpackage.json",
+      "/assets/%2e%2e/index.html",
+      "/..\\index.html",
+      "/%00index.html",
+      "/%E0%A4%A",
+    ]) {
       const res = await get(base, path, { Accept: "text/html" });
       expect(res.status, path).toBe(404);
       expect(res.body, path).toContain('"api"');

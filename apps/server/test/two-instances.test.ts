@@ -23,7 +23,10 @@ describe.each(kinds)("two server processes sharing one store on %s", (kind) => {
   beforeAll(async () => {
     if (!available[kind]) return;
     store = await sharedStores[kind].open();
-    [a, b] = await Promise.all([startServerProcess({ ...env(), AUTH_DATA_DIR: tempDataDir() }), startServerProcess({ ...env(), AUTH_DATA_DIR: tempDataDir() })]);
+    [a, b] = await Promise.all([
+      startServerProcess({ ...env(), AUTH_DATA_DIR: tempDataDir() }),
+      startServerProcess({ ...env(), AUTH_DATA_DIR: tempDataDir() }),
+    ]);
   }, 60_000);
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
@@ -31,14 +34,20 @@ describe.each(kinds)("two server processes sharing one store on %s", (kind) => {
   });
   const test = it.skipIf(!available[kind]);
   const call = async (server: ServerProcess, procedure: string, input: unknown, headers: Record<string, string> = {}) => {
-    const res = await fetch(`${server.url}/trpc/${procedure}`, { method: "POST", headers: { "Content-Type": "application/json", "X-Auth-Mode": "token", ...headers }, body: JSON.stringify(input) });
+    const res = await fetch(`${server.url}/trpc/${procedure}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Auth-Mode": "token", ...headers },
+      body: JSON.stringify(input),
+    });
     return { status: res.status, body: (await res.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
   };
   const me = (server: ServerProcess, token: string) => fetch(`${server.url}/trpc/auth.me`, { headers: { Authorization: `Bearer ${token}` } });
 
   test("creates one account when 20 signups of one email race over both", async () => {
     const email = `race-${randomUUID()}@example.com`;
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => call(i % 2 ? a : b, "auth.signup", { email, password: "a long enough passphrase" })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => call(i % 2 ? a : b, "auth.signup", { email, password: "a long enough passphrase" })),
+    );
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.filter((r) => r.body.error?.data?.reason === "email_taken")).toHaveLength(19);
   });
@@ -48,7 +57,10 @@ describe.each(kinds)("two server processes sharing one store on %s", (kind) => {
     const signup = (await call(a, "auth.signup", { email, password: "a long enough passphrase" })).body.result.data;
     expect((await me(b, signup.accessToken)).status).toBe(200);
 
-    const refreshed = await Promise.all([call(a, "auth.refresh", { refreshToken: signup.refreshToken }), call(b, "auth.refresh", { refreshToken: signup.refreshToken })]);
+    const refreshed = await Promise.all([
+      call(a, "auth.refresh", { refreshToken: signup.refreshToken }),
+      call(b, "auth.refresh", { refreshToken: signup.refreshToken }),
+    ]);
     expect(refreshed.map((r) => r.status)).toEqual([200, 200]);
     expect(refreshed[0]!.body.result.data.refreshToken).toBe(refreshed[1]!.body.result.data.refreshToken);
 
@@ -72,7 +84,9 @@ describe.each(kinds)("two server processes sharing one store on %s", (kind) => {
     [60, "203.0.113.60"],
   ])("rate limits exactly across both: %i concurrent logins from one IP, exactly 20 pass the login.ip rule", async (total, ip) => {
     const results = await Promise.all(
-      Array.from({ length: total }, (_, i) => call(i % 2 ? a : b, "auth.login", { email: `nobody-${i}@example.com`, password: "wrong password" }, { "X-Forwarded-For": ip })),
+      Array.from({ length: total }, (_, i) =>
+        call(i % 2 ? a : b, "auth.login", { email: `nobody-${i}@example.com`, password: "wrong password" }, { "X-Forwarded-For": ip }),
+      ),
     );
     const reasons = results.map((r) => r.body.error?.data?.reason);
     expect(reasons.filter((r) => r === "invalid_credentials")).toHaveLength(20);
@@ -80,19 +94,26 @@ describe.each(kinds)("two server processes sharing one store on %s", (kind) => {
   });
 
   test("keeps one unbroken audit chain while both append", async () => {
-    const logins = await Promise.all(Array.from({ length: 10 }, (_, i) => call(i % 2 ? a : b, "auth.signup", { email: `chain-${i}-${randomUUID()}@example.com`, password: "a long enough passphrase" })));
+    const logins = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        call(i % 2 ? a : b, "auth.signup", { email: `chain-${i}-${randomUUID()}@example.com`, password: "a long enough passphrase" }),
+      ),
+    );
     expect(logins.every((r) => r.status === 200)).toBe(true);
     const admin = (await call(a, "auth.login", { email: "ops@example.com", password: "an operator passphrase" })).body.result.data;
     // Appends run just after each response; give them a moment to land.
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const verified = (await (await fetch(`${b.url}/trpc/admin.verifyAuditLog`, { headers: { Authorization: `Bearer ${admin.accessToken}` } })).json()) as { result: { data: { ok: boolean; checked: number } } };
+    const verified = (await (await fetch(`${b.url}/trpc/admin.verifyAuditLog`, { headers: { Authorization: `Bearer ${admin.accessToken}` } })).json()) as {
+      result: { data: { ok: boolean; checked: number } };
+    };
     expect(verified.result.data.ok).toBe(true);
     expect(verified.result.data.checked).toBeGreaterThanOrEqual(11);
   });
 
   // Last: it takes the store away from both (on a cluster, one master and what it held).
   test("fails closed on both while the store is away (503 store_unavailable), then both recover by themselves", { timeout: 90_000 }, async () => {
-    const login = (server: ServerProcess) => call(server, "auth.login", { email: "ops@example.com", password: "an operator passphrase" }, { "X-Forwarded-For": "203.0.113.99" });
+    const login = (server: ServerProcess) =>
+      call(server, "auth.login", { email: "ops@example.com", password: "an operator passphrase" }, { "X-Forwarded-For": "203.0.113.99" });
     const health = async (server: ServerProcess) => (await fetch(`${server.url}/health`)).status;
     expect([await health(a), await health(b)]).toEqual([200, 200]);
 

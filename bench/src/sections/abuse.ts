@@ -61,10 +61,16 @@ async function fillEmailWindow(ctx: BenchContext, target: Target): Promise<void>
 }
 
 /** (a): flood rounds; with `bare`, each round is preceded by a round against the bare tRPC reject mutation. */
-async function rejectedLoginCost(ctx: BenchContext, store: StoreKind, target: Target, bare: boolean): Promise<{ gatehouse: RejectionRound[]; bare: RejectionRound[] }> {
+async function rejectedLoginCost(
+  ctx: BenchContext,
+  store: StoreKind,
+  target: Target,
+  bare: boolean,
+): Promise<{ gatehouse: RejectionRound[]; bare: RejectionRound[] }> {
   const { connections, duration, rounds, warmup } = ctx.settings;
   await fillEmailWindow(ctx, target);
-  const flood = (request: autocannon.Request, seconds: number) => runLoad({ url: target.url, connections, duration: seconds, requests: [request], serverPid: target.pid });
+  const flood = (request: autocannon.Request, seconds: number) =>
+    runLoad({ url: target.url, connections, duration: seconds, requests: [request], serverPid: target.pid });
   const results = { gatehouse: [] as RejectionRound[], bare: [] as RejectionRound[] };
   for (let round = 1; round <= rounds; round += 1) {
     if (bare) {
@@ -99,7 +105,14 @@ async function isolation(ctx: BenchContext, target: Target, label: string, floor
   const headers = { authorization: `Bearer ${target.accessToken}` };
   const probe = () => runPaced({ url: target.url, path: "/trpc/auth.me", headers, rate: meRate, duration, serverPid: target.pid });
   const closed = (seconds = duration) =>
-    runLoad({ url: target.url, connections, duration: seconds, requests: [{ method: "GET", path: "/trpc/auth.me", headers }], serverPid: target.pid, settleSeconds: 1 });
+    runLoad({
+      url: target.url,
+      connections,
+      duration: seconds,
+      requests: [{ method: "GET", path: "/trpc/auth.me", headers }],
+      serverPid: target.pid,
+      settleSeconds: 1,
+    });
   const flood: LoadSpec = { url: target.url, connections, requests: [floodRequest] };
   const bareFlood: LoadSpec = { url: target.url, connections, requests: [bareRejectRequest] };
   ctx.check(`2b ${label}: auth.me warm-up (2 s)`, await closed(2), [200]);
@@ -276,11 +289,41 @@ export async function abuseSection(ctx: BenchContext): Promise<SectionResult> {
     "",
     "| auth.me load | p50 ms alone | p99 ms alone | p50 ms flooded | p99 ms flooded | p99 flooded ÷ alone | per round (p99 alone → flooded) | auth.me req/s alone → flooded | flood req/s | p99 within 2× |",
     "|---|---:|---:|---:|---:|---:|---|---|---:|---|",
-    isolationRow(`paced, ${meRate} req/s (shipped: slow-down)`, isoWith, (r) => r.probeAlone, (r) => r.probeFlooded, (r) => r.flood),
-    isolationRow(`closed loop, ${connections} connections (shipped: slow-down)`, isoWith, (r) => r.closedAlone, (r) => r.closedFlooded, (r) => r.closedFlood),
-    isolationRow(`paced, ${meRate} req/s, no slow-down`, without, (r) => r.probeAlone, (r) => r.probeFlooded, (r) => r.flood),
-    isolationRow(`paced, ${meRate} req/s, no slow-down — flood replaced by the bare tRPC 429 (floor)`, without, (r) => r.probeAlone, (r) => r.probeBareFlooded!, (r) => r.bareFlood!),
-    isolationRow(`closed loop, ${connections} connections, no slow-down`, without, (r) => r.closedAlone, (r) => r.closedFlooded, (r) => r.closedFlood),
+    isolationRow(
+      `paced, ${meRate} req/s (shipped: slow-down)`,
+      isoWith,
+      (r) => r.probeAlone,
+      (r) => r.probeFlooded,
+      (r) => r.flood,
+    ),
+    isolationRow(
+      `closed loop, ${connections} connections (shipped: slow-down)`,
+      isoWith,
+      (r) => r.closedAlone,
+      (r) => r.closedFlooded,
+      (r) => r.closedFlood,
+    ),
+    isolationRow(
+      `paced, ${meRate} req/s, no slow-down`,
+      without,
+      (r) => r.probeAlone,
+      (r) => r.probeFlooded,
+      (r) => r.flood,
+    ),
+    isolationRow(
+      `paced, ${meRate} req/s, no slow-down — flood replaced by the bare tRPC 429 (floor)`,
+      without,
+      (r) => r.probeAlone,
+      (r) => r.probeBareFlooded!,
+      (r) => r.bareFlood!,
+    ),
+    isolationRow(
+      `closed loop, ${connections} connections, no slow-down`,
+      without,
+      (r) => r.closedAlone,
+      (r) => r.closedFlooded,
+      (r) => r.closedFlood,
+    ),
   );
 
   lines.push(
@@ -298,7 +341,9 @@ export async function abuseSection(ctx: BenchContext): Promise<SectionResult> {
     `| none | ${ms(medianOf(shipped, (r) => r.probeAlone.latency.p50))} | ${ms(medianOf(shipped, (r) => r.probeAlone.latency.p99))} | ` +
       `${shipped.map((r) => ms(r.probeAlone.latency.p99)).join(" / ")} | ${verdict(medianOf(shipped, (r) => r.probeAlone.latency.p99) < 50)} | | | | | | |`,
   );
-  const rows = SATURATION_VARIANTS.flatMap((variant, v) => variant.levels.map((level, i) => ({ label: `${level}${variant.label}`, runs: saturation[v]!.map((r) => r.loaded[i]!) })));
+  const rows = SATURATION_VARIANTS.flatMap((variant, v) =>
+    variant.levels.map((level, i) => ({ label: `${level}${variant.label}`, runs: saturation[v]!.map((r) => r.loaded[i]!) })),
+  );
   for (const { label, runs } of rows) {
     const p99 = medianOf(runs, (r) => r.probe.latency.p99);
     const count = (status: string) => sum(runs.map((r) => r.logins.statuses[status] ?? 0));

@@ -32,7 +32,12 @@ const CALLS: Record<Call, { label: string; request: autocannon.Request; status: 
   ping: { label: "`GET /bare/ping`", request: { method: "GET", path: "/bare/ping" }, status: 200 },
   reject: {
     label: "`POST /bare/reject`",
-    request: { method: "POST", path: "/bare/reject", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "victim@example.com", password: "guess-1234567" }) },
+    request: {
+      method: "POST",
+      path: "/bare/reject",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: "victim@example.com", password: "guess-1234567" }),
+    },
     status: 429,
   },
 };
@@ -115,11 +120,15 @@ async function checkWire(ctx: BenchContext, servers: readonly AdapterServer[]): 
       const got = await fetchRaw(server.url, call);
       if (got.status !== want.status || !got.body.equals(want.body)) {
         same = false;
-        ctx.fail(`wire: ${server.variant} ${call} answered HTTP ${got.status} ${got.body.toString("utf8")}, ${REFERENCE} HTTP ${want.status} ${want.body.toString("utf8")}`);
+        ctx.fail(
+          `wire: ${server.variant} ${call} answered HTTP ${got.status} ${got.body.toString("utf8")}, ${REFERENCE} HTTP ${want.status} ${want.body.toString("utf8")}`,
+        );
       }
       if (headerLine(got.headers) !== headerLine(want.headers)) headerNotes.push(`${call}: ${headerLine(got.headers) || "(none)"}`);
     }
-    ctx.log(`wire: ${server.variant} ${same ? "answers the same status and body bytes" : "DIFFERS"}${headerNotes.length ? `; headers differ (${headerNotes.join(" | ")})` : ""}`);
+    ctx.log(
+      `wire: ${server.variant} ${same ? "answers the same status and body bytes" : "DIFFERS"}${headerNotes.length ? `; headers differ (${headerNotes.join(" | ")})` : ""}`,
+    );
     checks.set(server.variant, { same, headerNote: headerNotes.join("; ") });
   }
   return checks;
@@ -199,7 +208,7 @@ export async function adaptersSection(ctx: BenchContext): Promise<SectionResult>
         "each variant in its own node:http server process (NODE_ENV=production, so no `stack` in error bodies, as Gatehouse's own router); autocannon from the bench process. " +
         `${connections} connections, ${duration} s per round, median of ${rounds} rounds, ${warmup} s unmeasured warm-up before each variant's and call's first round; ` +
         "variants interleave within each round, their order rotating from round to round. CPU/answer = the server process's CPU time (user + system, /proc) ÷ answers; " +
-        "\"best\" = the round with the least CPU per answer (noise only adds cost, so it is the closest to the intrinsic cost). " +
+        '"best" = the round with the least CPU per answer (noise only adds cost, so it is the closest to the intrinsic cost). ' +
         "Stolen = share of the machine's CPU time the hypervisor gave to other guests during the run (/proc/stat steal), a measure of how noisy the host was. " +
         "Fetch variant: Gatehouse's own bridge (`createTrpcBridge`): body read first into a string, a Request with only the headers tRPC reads, no AbortSignal, answer buffered and written with `res.end`.",
       "",
@@ -212,7 +221,10 @@ export async function adaptersSection(ctx: BenchContext): Promise<SectionResult>
         lines.push(
           `| ${CALLS[call].label} | ${label} | ${int(med(id, call, rps))} | ${ms(med(id, call, (m) => m.latency.p50))} | ${ms(med(id, call, (m) => m.latency.p99))} | ` +
             `${int(med(id, call, cpuMicros))} | ${int(best(id, call))} | ${list.map((m) => int(m.requestsPerSecond)).join(" / ")} | ${list.map((m) => int(cpuMicros(m))).join(" / ")} | ` +
-            `${pct(med(id, call, (m) => m.serverCpu ?? Number.NaN))} | ${pct(med(id, call, (m) => m.loadCpu))} | ${pct(med(id, call, (m) => m.stolen ?? Number.NaN), 1)} | ` +
+            `${pct(med(id, call, (m) => m.serverCpu ?? Number.NaN))} | ${pct(med(id, call, (m) => m.loadCpu))} | ${pct(
+              med(id, call, (m) => m.stolen ?? Number.NaN),
+              1,
+            )} | ` +
             `${wire.get(id)?.same ? "yes" : "**no**"} |`,
         );
       }
@@ -226,7 +238,8 @@ export async function adaptersSection(ctx: BenchContext): Promise<SectionResult>
     for (const { id, label } of VARIANTS) {
       if (id === REFERENCE) continue;
       const cells = CALL_IDS.map(
-        (c) => `${change(med(id, c, rps), med(REFERENCE, c, rps))} | ${change(med(id, c, cpuMicros), med(REFERENCE, c, cpuMicros))} | ${change(best(id, c), best(REFERENCE, c))}`,
+        (c) =>
+          `${change(med(id, c, rps), med(REFERENCE, c, rps))} | ${change(med(id, c, cpuMicros), med(REFERENCE, c, cpuMicros))} | ${change(best(id, c), best(REFERENCE, c))}`,
       );
       lines.push(`| ${label} | ${cells.join(" | ")} |`);
     }
@@ -246,7 +259,9 @@ export async function adaptersSection(ctx: BenchContext): Promise<SectionResult>
       );
     }
     const floorShare = CALL_IDS.map((c) => `${CALLS[c].label} ${pct(med("floor", c, cpuMicros) / med(REFERENCE, c, cpuMicros), 0)}`).join(", ");
-    lines.push(`The floor costs ${floorShare} of standalone's CPU per answer (medians); its req/s is bounded by autocannon (see its load generator CPU), not by the server.`);
+    lines.push(
+      `The floor costs ${floorShare} of standalone's CPU per answer (medians); its req/s is bounded by autocannon (see its load generator CPU), not by the server.`,
+    );
     const sameAll = VARIANTS.every((v) => wire.get(v.id)?.same);
     lines.push(
       sameAll

@@ -79,7 +79,8 @@ export async function enumerationSection(ctx: BenchContext): Promise<SectionResu
     },
   );
 
-  const row = (what: string, label: string, s: LatencySummary) => `| ${what} | ${label} | ${s.count} | ${ms(s.p50)} | ${ms(s.p90)} | ${ms(s.p99)} | ${ms(s.mean)} |`;
+  const row = (what: string, label: string, s: LatencySummary) =>
+    `| ${what} | ${label} | ${s.count} | ${ms(s.p50)} | ${ms(s.p90)} | ${ms(s.p99)} | ${ms(s.mean)} |`;
   // Paired differences: each pair ran back to back, so drift on the machine cancels within a pair.
   const pairedMedian = (p: Pairing) => median(p.bTimes.map((b, i) => b - p.aTimes[i]!));
   rmSync(outboxDir, { recursive: true, force: true });

@@ -47,10 +47,20 @@ const signupRequest = (label: string): autocannon.Request => ({
   method: "POST",
   path: "/trpc/auth.signup",
   headers: { "content-type": "application/json", "x-auth-mode": "token" },
-  setupRequest: (req) => ({ ...req, body: JSON.stringify({ email: `growth.${label}.${(signupCounter += 1)}.${process.pid}@example.com`, password: PASSWORD }) }),
+  setupRequest: (req) => ({
+    ...req,
+    body: JSON.stringify({ email: `growth.${label}.${(signupCounter += 1)}.${process.pid}@example.com`, password: PASSWORD }),
+  }),
 });
 
-const targetConfig = (store: string, prefix: string): TargetConfig => ({ store, prefix, bcryptCost: 4, limits: "open", meUser: false, memoryMaxEntries: 50_000_000 });
+const targetConfig = (store: string, prefix: string): TargetConfig => ({
+  store,
+  prefix,
+  bcryptCost: 4,
+  limits: "open",
+  meUser: false,
+  memoryMaxEntries: 50_000_000,
+});
 // A million users in the memory store are a few GB of heap.
 const NODE_ARGS = ["--max-old-space-size=12288"];
 
@@ -73,7 +83,15 @@ async function seedTo(ctx: BenchContext, kind: StoreKind, target: Target, users:
   return (performance.now() - started) / 1000;
 }
 
-async function measurePoint(ctx: BenchContext, kind: StoreKind, grown: Target, empty: Target, users: number, url: string, previous: { users: number; bytes: number | undefined }): Promise<Point> {
+async function measurePoint(
+  ctx: BenchContext,
+  kind: StoreKind,
+  grown: Target,
+  empty: Target,
+  users: number,
+  url: string,
+  previous: { users: number; bytes: number | undefined },
+): Promise<Point> {
   const { duration, rounds, warmup } = ctx.settings;
   const seedSeconds = await seedTo(ctx, kind, grown, users);
   await waitForIdle(grown.pid, 10);
@@ -85,7 +103,14 @@ async function measurePoint(ctx: BenchContext, kind: StoreKind, grown: Target, e
 
   const at = `growth ${kind} @${int(users)}`;
   const signup = (target: Target, seconds: number) =>
-    runLoad({ url: target.url, connections: SIGNUP_CONNECTIONS, duration: seconds, timeout: 30, requests: [signupRequest(`${kind}${users}`)], serverPid: target.pid });
+    runLoad({
+      url: target.url,
+      connections: SIGNUP_CONNECTIONS,
+      duration: seconds,
+      timeout: 30,
+      requests: [signupRequest(`${kind}${users}`)],
+      serverPid: target.pid,
+    });
   const page = async (target: Target) =>
     runPaced({
       url: target.url,
@@ -106,12 +131,20 @@ async function measurePoint(ctx: BenchContext, kind: StoreKind, grown: Target, e
     const order = round % 2 === 1 ? [grown, empty] : [empty, grown];
     for (const target of order) {
       const [name, side] = sides.get(target)!;
-      side.signups.push(ctx.check(`${at}: signups, ${name}, ${SIGNUP_CONNECTIONS} connections, round ${round}/${rounds}`, await signup(target, duration), [200]));
+      side.signups.push(
+        ctx.check(`${at}: signups, ${name}, ${SIGNUP_CONNECTIONS} connections, round ${round}/${rounds}`, await signup(target, duration), [200]),
+      );
       await waitForIdle(target.pid, 5);
     }
     for (const target of order) {
       const [name, side] = sides.get(target)!;
-      side.pages.push(ctx.check(`${at}: admin.listUsers first page (limit ${PAGE_LIMIT}), ${name}, paced ${PAGE_RATE}/s, round ${round}/${rounds}`, await page(target), [200]));
+      side.pages.push(
+        ctx.check(
+          `${at}: admin.listUsers first page (limit ${PAGE_LIMIT}), ${name}, paced ${PAGE_RATE}/s, round ${round}/${rounds}`,
+          await page(target),
+          [200],
+        ),
+      );
     }
   }
   return { users, seedSeconds, bytesPerUser, grown: sides.get(grown)![1], empty: sides.get(empty)![1] };
@@ -163,7 +196,15 @@ async function twoInstances(ctx: BenchContext): Promise<TwoInstances | undefined
       const after = await a.growthStats(true);
       const ok = runs.reduce((n, m) => n + (m.statuses["200"] ?? 0), 0);
       const calls = runs.reduce((n, m) => n + m.responses + m.errors, 0);
-      return { calls, ok, failed: calls - ok, usersAdded: after.users - before.users, auditWritten: after.auditLength - before.auditLength, verification: after.audit, rate: ok / seconds };
+      return {
+        calls,
+        ok,
+        failed: calls - ok,
+        usersAdded: after.users - before.users,
+        auditWritten: after.auditLength - before.auditLength,
+        verification: after.audit,
+        rate: ok / seconds,
+      };
     }),
   );
 }
@@ -172,8 +213,7 @@ const rate = (m: Measurement): number => m.steadyRequestsPerSecond;
 /** Server CPU per answer, ms: the cost of a call, steadier than throughput on a shared machine. */
 const cpuPerCall = (m: Measurement): number => ((m.serverCpuSeconds ?? Number.NaN) * 1000) / m.responses;
 /** The median over rounds of grown ÷ empty, each pair measured back to back. */
-const pairedRatio = (grown: Measurement[], empty: Measurement[], of: (m: Measurement) => number): number =>
-  median(grown.map((m, i) => of(m) / of(empty[i]!)));
+const pairedRatio = (grown: Measurement[], empty: Measurement[], of: (m: Measurement) => number): number => median(grown.map((m, i) => of(m) / of(empty[i]!)));
 
 function storeTable(kind: StoreKind, points: Point[]): string[] {
   return points.map((p) => {

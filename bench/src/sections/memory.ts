@@ -38,7 +38,9 @@ async function measure(ctx: BenchContext, store: string, target: Target): Promis
     const snapshot = { label, rss: rssBytesOf(target.pid), stats: await target.stats() };
     snapshots.push(snapshot);
     const files = snapshot.stats.sqliteBytes;
-    ctx.log(`4 ${store}: ${label}: RSS ${mb(snapshot.rss)}, ${snapshot.stats.entries ?? "?"} entries, heap ${mb(snapshot.stats.heapUsedBytes)}${files ? `, db ${mb(files.db)}, wal ${mb(files.wal)}` : ""}`);
+    ctx.log(
+      `4 ${store}: ${label}: RSS ${mb(snapshot.rss)}, ${snapshot.stats.entries ?? "?"} entries, heap ${mb(snapshot.stats.heapUsedBytes)}${files ? `, db ${mb(files.db)}, wal ${mb(files.wal)}` : ""}`,
+    );
   };
   const gc = await target.gc();
   await waitForIdle(target.pid, 5);

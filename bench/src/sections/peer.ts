@@ -185,7 +185,9 @@ async function sessionCheck(ctx: BenchContext): Promise<Side[]> {
     ctx.log("peer 1: starting better-auth (memory adapter, bcrypt 4, limiter raised)…");
     const peer = await startPeer({ bcryptCost: 4 });
     if (!(await peer.sessionValid())) ctx.fail("better-auth: get-session does not answer with the session user before the runs");
-    return peerSide(peer, `\`GET ${API_PREFIX}/get-session\` (cookie)`, [{ method: "GET", path: `${API_PREFIX}/get-session`, headers: { cookie: peer.sessionCookie } }]);
+    return peerSide(peer, `\`GET ${API_PREFIX}/get-session\` (cookie)`, [
+      { method: "GET", path: `${API_PREFIX}/get-session`, headers: { cookie: peer.sessionCookie } },
+    ]);
   });
 
   return withSides(starters, async (sides) => {
@@ -208,7 +210,13 @@ async function signIn(ctx: BenchContext): Promise<{ sides: Side[]; seconds: numb
   for (const store of gatehouseStores(ctx)) {
     starters.push(async () => {
       ctx.log(`peer 2: starting Gatehouse (${store}, bcrypt ${SIGNIN_COST}, limits raised), signing up ${SIGNIN_ACCOUNTS} users…`);
-      const target = await startTarget({ store: (await ctx.storeUrl(store, "peer"))!, bcryptCost: SIGNIN_COST, limits: "open", accounts: SIGNIN_ACCOUNTS, meUser: false });
+      const target = await startTarget({
+        store: (await ctx.storeUrl(store, "peer"))!,
+        bcryptCost: SIGNIN_COST,
+        limits: "open",
+        accounts: SIGNIN_ACCOUNTS,
+        meUser: false,
+      });
       return gatehouseSide(
         target,
         store,

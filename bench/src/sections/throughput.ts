@@ -42,7 +42,8 @@ async function benchStore(ctx: BenchContext, store: StoreKind, storeUrl: string,
       refresh: () => pool.request(),
     };
     const result: StoreResult = { store, rounds: { bare: [], me: [], refresh: [] } };
-    const load = (endpoint: Endpoint, seconds: number) => runLoad({ url: target.url, connections, duration: seconds, requests: [requests[endpoint]()], serverPid: target.pid });
+    const load = (endpoint: Endpoint, seconds: number) =>
+      runLoad({ url: target.url, connections, duration: seconds, requests: [requests[endpoint]()], serverPid: target.pid });
     const measure = async (endpoint: Endpoint, round: number, of: number): Promise<void> => {
       if (warmup > 0 && round === 1) ctx.check(`${store}: warm-up ${endpoint} (${warmup} s)`, await load(endpoint, warmup), [200]);
       result.rounds[endpoint].push(ctx.check(`${store}: ${endpoint} round ${round}/${of}`, await load(endpoint, duration), [200]));
@@ -101,11 +102,7 @@ export async function throughputSection(ctx: BenchContext): Promise<SectionResul
     }
   }
   if (withMe && results.length > 0) {
-    lines.push(
-      "",
-      "| Store | auth.me ÷ bare (median pair) | per pair | ratio of median req/s | ≥ 70 % |",
-      "|---|---:|---|---:|---|",
-    );
+    lines.push("", "| Store | auth.me ÷ bare (median pair) | per pair | ratio of median req/s | ≥ 70 % |", "|---|---:|---|---:|---|");
     for (const result of results) {
       const pairRatios = result.rounds.me.map((m, i) => m.requestsPerSecond / result.rounds.bare[i]!.requestsPerSecond);
       const ratio = median(pairRatios);

@@ -61,7 +61,12 @@ async function enforce(ctx: Context, declared: readonly LimitDeclaration[] | und
   if (refused.length === 0) return;
   const { config } = ctx.services;
   const retryAfterSeconds = Math.max(...refused.map((h) => h.decision.retryAfterSeconds));
-  ctx.http.holdAnswer(slowDownMs(refused.map((h) => h.decision), config.slowDownMaxMs));
+  ctx.http.holdAnswer(
+    slowDownMs(
+      refused.map((h) => h.decision),
+      config.slowDownMaxMs,
+    ),
+  );
   for (const hit of refused) {
     ctx.services.events.emit("rate_limited", { rule: hit.rule, key: hit.keyKind, request: ctx.meta });
   }

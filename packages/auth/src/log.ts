@@ -7,9 +7,22 @@ export type { Logger };
  * one is passed by mistake. Matching is by key name at the first two levels.
  */
 const SECRET_KEYS = [
-  "password", "currentPassword", "newPassword", "passwordHash", "hash",
-  "token", "accessToken", "refreshToken", "mfaToken", "resetToken", "secret",
-  "code", "apiKey", "authorization", "cookie", "set-cookie",
+  "password",
+  "currentPassword",
+  "newPassword",
+  "passwordHash",
+  "hash",
+  "token",
+  "accessToken",
+  "refreshToken",
+  "mfaToken",
+  "resetToken",
+  "secret",
+  "code",
+  "apiKey",
+  "authorization",
+  "cookie",
+  "set-cookie",
 ];
 
 export function createLogger(options: { level?: string; destination?: DestinationStream } = {}): Logger {

@@ -17,7 +17,15 @@ import { router } from "./trpc.js";
 
 export const appRouter = router({
   // Every way to sign in lives under `auth.`, each feature in its own folder.
-  auth: { ...signInRouter, ...recoveryRouter, ...sessionTokenRouter, ...introspectionProcedures, ...emailCodeRouter, ...passkeySignInRouter, ...oauthProcedures },
+  auth: {
+    ...signInRouter,
+    ...recoveryRouter,
+    ...sessionTokenRouter,
+    ...introspectionProcedures,
+    ...emailCodeRouter,
+    ...passkeySignInRouter,
+    ...oauthProcedures,
+  },
   passkeys: passkeysRouter,
   sessions: sessionsRouter,
   mfa: mfaRouter,

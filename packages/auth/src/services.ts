@@ -51,7 +51,9 @@ export async function createServices(options: GatehouseOptions) {
   const audit = createAuditTrail(store, clock, config.auditRetentionDays, auditKey);
   const activity = createActivityLog(store, clock);
   if (config.alertWebhookUrl && !config.alertWebhookSecret) throw new Error("alertWebhookSecret is required with alertWebhookUrl");
-  const notifyAlert = config.alertWebhookUrl ? createAlertNotifier({ url: config.alertWebhookUrl, secret: config.alertWebhookSecret!, clock, logger }) : undefined;
+  const notifyAlert = config.alertWebhookUrl
+    ? createAlertNotifier({ url: config.alertWebhookUrl, secret: config.alertWebhookSecret!, clock, logger })
+    : undefined;
   const events = createEvents({ logger, audit, activity, emailKey: deriveSubKey(config.dataKey, "email reference"), notifyAlert });
   const users = createUserStore(store);
   const sessions = createSessionStore(store, clock);
@@ -78,7 +80,16 @@ export async function createServices(options: GatehouseOptions) {
   const knownIps = createKnownIps(store);
   const mfa = createMfaService({ store, clock, events, users, dataKey: config.dataKey, limiter });
   const sessionAuth = createSessionAuth({ clock, events, users, sessions, refreshTokens, accessTokens, requireVerifiedEmail: config.requireVerifiedEmail });
-  const refreshRotation = createRefreshRotation({ clock, events, users, sessions, refreshTokens, issuer, sessionAuth, refreshReuseGraceSeconds: config.refreshReuseGraceSeconds });
+  const refreshRotation = createRefreshRotation({
+    clock,
+    events,
+    users,
+    sessions,
+    refreshTokens,
+    issuer,
+    sessionAuth,
+    refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
+  });
   const signIn = createSignInService({
     clock,
     events,
@@ -98,7 +109,17 @@ export async function createServices(options: GatehouseOptions) {
   const mail = createMailQueue(config.mailer, logger);
   const admin = createAdminService({ clock, events, users, apiKeys, mail, endAllSessions: sessionAuth.endAllSessions });
   // Before serving: a store written by an earlier version is brought to the current format.
-  await upgradeStore({ store, clock, logger, users, sessions, apiKeys: apiKeyStore, activity, key: auditKey, retentionMs: config.auditRetentionDays * 24 * 3600_000 });
+  await upgradeStore({
+    store,
+    clock,
+    logger,
+    users,
+    sessions,
+    apiKeys: apiKeyStore,
+    activity,
+    key: auditKey,
+    retentionMs: config.auditRetentionDays * 24 * 3600_000,
+  });
   const oauthConfigs = oauthProvidersSchema.parse(config.oauthProviders);
   const identities = createIdentityStore(store);
   const accounts = createAccountsService({ events, identities, configuredProviders: new Set(oauthConfigs.map((provider) => provider.id)) });
@@ -116,14 +137,66 @@ export async function createServices(options: GatehouseOptions) {
     passwordlessSignup: config.passwordlessSignup,
   });
   const relyingParty = relyingPartyOf(config.appUrl);
-  if (isIP(relyingParty.id)) logger.warn({ event: "passkeys_need_host_name", appUrl: config.appUrl }, "browsers refuse an IP address as WebAuthn relying party: set APP_URL to a host name (http://localhost:PORT) for passkeys");
+  if (isIP(relyingParty.id))
+    logger.warn(
+      { event: "passkeys_need_host_name", appUrl: config.appUrl },
+      "browsers refuse an IP address as WebAuthn relying party: set APP_URL to a host name (http://localhost:PORT) for passkeys",
+    );
   const passkeyStore = createPasskeyStore(store);
   const passkeys = createPasskeyService({ store, clock, events, passkeys: passkeyStore, relyingParty });
-  const passkeySignIn = createPasskeySignInService({ store, clock, events, users, passkeys: passkeyStore, signIn, relyingParty, decoyKey: deriveSubKey(config.dataKey, "passkey decoys") });
-  const providerSignIn = createProviderSignIn({ clock, events, users, devices, identities, accounts, signIn, limiter, knownIps, sendVerification: recovery.sendVerification, requireVerifiedEmail: config.requireVerifiedEmail });
+  const passkeySignIn = createPasskeySignInService({
+    store,
+    clock,
+    events,
+    users,
+    passkeys: passkeyStore,
+    signIn,
+    relyingParty,
+    decoyKey: deriveSubKey(config.dataKey, "passkey decoys"),
+  });
+  const providerSignIn = createProviderSignIn({
+    clock,
+    events,
+    users,
+    devices,
+    identities,
+    accounts,
+    signIn,
+    limiter,
+    knownIps,
+    sendVerification: recovery.sendVerification,
+    requireVerifiedEmail: config.requireVerifiedEmail,
+  });
   const flows = createOAuthFlows({ store, clock, events, providers: createProviderClients(oauthConfigs, config.githubEndpoints) });
   const oauth = createOAuthService({ clock, users, sessions, accounts, flows, providerSignIn, configs: oauthConfigs, appUrl: config.appUrl });
-  return { config, logger, events, audit, activity, store, users, sessions, devices, accessTokens, signIn, sessionAuth, refreshRotation, passwords, apiKeys, admin, mail, mfa, recovery, limiter, limitKeys, accounts, oauth, emailCodes, passkeys, passkeySignIn };
+  return {
+    config,
+    logger,
+    events,
+    audit,
+    activity,
+    store,
+    users,
+    sessions,
+    devices,
+    accessTokens,
+    signIn,
+    sessionAuth,
+    refreshRotation,
+    passwords,
+    apiKeys,
+    admin,
+    mail,
+    mfa,
+    recovery,
+    limiter,
+    limitKeys,
+    accounts,
+    oauth,
+    emailCodes,
+    passkeys,
+    passkeySignIn,
+  };
 }
 
 type BuiltServices = Awaited<ReturnType<typeof createServices>>;

@@ -81,7 +81,6 @@ function issuesOf(error: TRPCError): readonly Issue[] {
   }));
 }
 
-
 const t = initTRPC
   .context<Context>()
   .meta<ProcedureMeta>()

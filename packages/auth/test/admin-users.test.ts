@@ -14,7 +14,15 @@ async function seed(gatehouse: Gatehouse, emails: string[]): Promise<string[]> {
   const ids: string[] = [];
   for (const email of emails) {
     gatehouse.clock.advance(1000);
-    const user = await gatehouse.services.users.create({ email, name: null, role: "user", emailVerified: false, mfaEnabled: false, passwordHash: "x", createdAt: gatehouse.clock.now() });
+    const user = await gatehouse.services.users.create({
+      email,
+      name: null,
+      role: "user",
+      emailVerified: false,
+      mfaEnabled: false,
+      passwordHash: "x",
+      createdAt: gatehouse.clock.now(),
+    });
     ids.push(user!.id);
   }
   return ids;
@@ -28,7 +36,10 @@ describe.each(STORES)("admin.listUsers on the %s store", (_name, options, availa
     // Inputs the schema refuses, sent as a client might.
     const refusal = (input: unknown) => refusalOf(admin.admin.listUsers(input as InputOf<"admin.listUsers">));
 
-    const seeded = await seed(gatehouse, Array.from({ length: 23 }, (_, i) => `member${String(i).padStart(2, "0")}@example.org`));
+    const seeded = await seed(
+      gatehouse,
+      Array.from({ length: 23 }, (_, i) => `member${String(i).padStart(2, "0")}@example.org`),
+    );
     const [bob, bobAu, bobby] = await seed(gatehouse, ["bob@example.com", "bob@example.com.au", "bobby@example.net"]);
 
     const first = await page({ limit: 10 });
@@ -37,7 +48,7 @@ describe.each(STORES)("admin.listUsers on the %s store", (_name, options, availa
     // Added after the first page: newer than its cursor, so no later page shows it and nothing shifts.
     const [late] = await seed(gatehouse, ["late@example.org"]);
     const seen = [...first.items];
-    for (let cursor = first.nextCursor; cursor !== null; ) {
+    for (let cursor = first.nextCursor; cursor !== null;) {
       const next = await page({ limit: 10, cursor });
       seen.push(...next.items);
       cursor = next.nextCursor;
@@ -54,7 +65,7 @@ describe.each(STORES)("admin.listUsers on the %s store", (_name, options, availa
     expect((await page({ email: "bob@example.com" })).items.map((u) => u.id)).toEqual([bob, bobAu]);
     expect((await page({ email: "  BOB@Example.COM.AU " })).items.map((u) => u.id)).toEqual([bobAu]);
     const bobs: string[] = [];
-    for (let cursor: string | null | undefined; cursor !== null; ) {
+    for (let cursor: string | null | undefined; cursor !== null;) {
       const next = await page({ email: "bob", limit: 1, ...(cursor ? { cursor } : {}) });
       bobs.push(...next.items.map((u) => u.id));
       cursor = next.nextCursor;

@@ -32,7 +32,9 @@ describe("alert webhook", () => {
     const hook = await webhookReceiver();
     const server = await startServer({ alertWebhookUrl: hook.url, alertWebhookSecret: SECRET, trustProxy: 1 });
     const email = uniqueEmail();
-    const signup = dataOf(await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token", headers: { "X-Forwarded-For": "198.51.100.1" } }));
+    const signup = dataOf(
+      await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token", headers: { "X-Forwarded-For": "198.51.100.1" } }),
+    );
     await server.call("auth.login", { email, password: GOOD_PASSWORD }, { headers: { "X-Forwarded-For": "198.51.100.1" } });
     await server.call("auth.login", { email, password: GOOD_PASSWORD }, { headers: { "X-Forwarded-For": "203.0.113.9" } });
     await server.call("auth.refresh", { refreshToken: signup.refreshToken }, { mode: "token" });

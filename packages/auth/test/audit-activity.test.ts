@@ -25,7 +25,15 @@ async function admin(gatehouse: Gatehouse) {
 }
 
 const KEY = new TextEncoder().encode("audit-test-key-audit-test-key-32");
-const sample = (i: number) => ({ actor: `u${i}`, action: "login_success", target: `u${i}`, result: "success" as const, ip: "127.0.0.1", userAgent: "test", requestId: `r${i}` });
+const sample = (i: number) => ({
+  actor: `u${i}`,
+  action: "login_success",
+  target: `u${i}`,
+  result: "success" as const,
+  ip: "127.0.0.1",
+  userAgent: "test",
+  requestId: `r${i}`,
+});
 
 describe("audit trail", () => {
   it("records security events with actor, action, target, IP, user agent and request id; verification passes", async () => {
@@ -156,7 +164,7 @@ describe("activity log retention", () => {
     const alice = await gatehouse.api.auth.signup({ email: uniqueEmail(), password: GOOD_PASSWORD });
     for (let i = 1; i <= 210; i += 1) await gatehouse.services.activity.append(alice.user.id, { event: `event_${i}`, ip: "127.0.0.1", userAgent: "test" });
     const seen: string[] = [];
-    for (let cursor: string | null | undefined; cursor !== null; ) {
+    for (let cursor: string | null | undefined; cursor !== null;) {
       const page = await gatehouse.as(alice.accessToken).activity.list({ limit: 100, ...(cursor ? { cursor } : {}) });
       seen.push(...page.items.map((e: { event: string }) => e.event));
       cursor = page.nextCursor;
@@ -170,7 +178,10 @@ describe("activity log retention", () => {
 // On the wire: the HTTP layer writes the `request` lines this checks.
 describe("structured log over a full scenario", () => {
   it("has every expected event and none of the secrets it saw", async () => {
-    const server = await startServer({ appUrl: "https://app.example.com", limits: { "login.email": { max: 100, windowSeconds: 60 }, "reset.email": { max: 1, windowSeconds: 3600 } } });
+    const server = await startServer({
+      appUrl: "https://app.example.com",
+      limits: { "login.email": { max: 100, windowSeconds: 60 }, "reset.email": { max: 1, windowSeconds: 3600 } },
+    });
     const secrets: string[] = [];
     const email = uniqueEmail("scenario");
     const password = "scenario passphrase 42";
@@ -217,11 +228,30 @@ describe("structured log over a full scenario", () => {
     for (const secret of secrets) expect(text, "a secret reached the log").not.toContain(secret);
     expect(text).not.toContain(email);
     const events = new Set(lines.map((l) => l.event));
-    for (const expected of ["request", "signup", "login_success", "login_failed", "login_locked", "rate_limited", "refresh_token_reuse", "token_revoked", "reset_token_created", "password_reset", "api_key_created", "mfa_enabled", "logout"]) {
+    for (const expected of [
+      "request",
+      "signup",
+      "login_success",
+      "login_failed",
+      "login_locked",
+      "rate_limited",
+      "refresh_token_reuse",
+      "token_revoked",
+      "reset_token_created",
+      "password_reset",
+      "api_key_created",
+      "mfa_enabled",
+      "logout",
+    ]) {
       expect(events.has(expected), expected).toBe(true);
     }
     const loginFailed = lines.find((l) => l.event === "login_failed")!;
-    expect(loginFailed).toMatchObject({ email: expect.stringMatching(/^s\*\*\*@example\.com$/), emailRef: expect.any(String), ip: "127.0.0.1", requestId: expect.any(String) });
+    expect(loginFailed).toMatchObject({
+      email: expect.stringMatching(/^s\*\*\*@example\.com$/),
+      emailRef: expect.any(String),
+      ip: "127.0.0.1",
+      requestId: expect.any(String),
+    });
     expect(lines.every((l) => typeof l.time === "string" && typeof l.level === "string")).toBe(true);
   });
 });

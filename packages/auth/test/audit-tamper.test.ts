@@ -8,7 +8,15 @@ import { sqliteUrl } from "./stores.js";
 
 const KEY = new TextEncoder().encode("audit-test-key-audit-test-key-32");
 const LOG = "gh:audit";
-const sample = (i: number) => ({ actor: `u${i}`, action: "login_success", target: `u${i}`, result: "success" as const, ip: "127.0.0.1", userAgent: "test", requestId: `r${i}` });
+const sample = (i: number) => ({
+  actor: `u${i}`,
+  action: "login_success",
+  target: `u${i}`,
+  result: "success" as const,
+  ip: "127.0.0.1",
+  userAgent: "test",
+  requestId: `r${i}`,
+});
 
 /**
  * Someone who can write to the store but has no key: edits the SQLite file

@@ -1,6 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter } from "../src/index.js";
-import { dataOf, GOOD_PASSWORD, reasonOf, signedInOf, signUpAccount, startServer, wireErrorOf, type InputOf, type ProcedurePath, type TestServer, type WireAccount } from "./harness.js";
+import {
+  dataOf,
+  GOOD_PASSWORD,
+  reasonOf,
+  signedInOf,
+  signUpAccount,
+  startServer,
+  wireErrorOf,
+  type InputOf,
+  type ProcedurePath,
+  type TestServer,
+  type WireAccount,
+} from "./harness.js";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -112,7 +124,9 @@ describe("users", () => {
 describe("sessions", () => {
   it("lists one entry per login with the current one marked; revoking kills its tokens at once", async () => {
     const alice = await account();
-    const second = signedInOf(await server.call("auth.login", { email: alice.email, password: GOOD_PASSWORD }, { mode: "token", headers: { "User-Agent": "phone/1.0" } }));
+    const second = signedInOf(
+      await server.call("auth.login", { email: alice.email, password: GOOD_PASSWORD }, { mode: "token", headers: { "User-Agent": "phone/1.0" } }),
+    );
     const list = dataOf(await query("sessions.list", alice.accessToken));
     expect(list).toHaveLength(2);
     expect(Object.keys(list[0]!).sort()).toEqual(["createdAt", "current", "id", "ip", "lastUsedAt", "userAgent"]);
@@ -140,7 +154,17 @@ describe("API keys", () => {
     expect(created.key).toMatch(/^gth_[0-9A-Za-z]{49}$/);
     expect(created.key.startsWith(created.prefix)).toBe(true);
     const list = dataOf(await query("apiKeys.list", alice.accessToken));
-    expect(list).toEqual([{ id: created.id, name: "ci", prefix: created.prefix, scopes: ["profile:read"], createdAt: expect.any(String), lastUsedAt: null, expiresAt: created.expiresAt }]);
+    expect(list).toEqual([
+      {
+        id: created.id,
+        name: "ci",
+        prefix: created.prefix,
+        scopes: ["profile:read"],
+        createdAt: expect.any(String),
+        lastUsedAt: null,
+        expiresAt: created.expiresAt,
+      },
+    ]);
     expect(JSON.stringify(list)).not.toContain(created.key);
     const record = await server.store.get<Record<string, unknown>>(`apikey:${created.id}`);
     expect(JSON.stringify(record)).not.toContain(created.key.slice(4));
@@ -265,9 +289,14 @@ describe("admin", () => {
     const login = await server.call("auth.login", { email: victim.email, password: GOOD_PASSWORD });
     expect(login.status).toBe(403);
     expect(reasonOf(login)).toBe("account_disabled");
-    expect(server.logLines().find((l) => l.event === "account_locked_by_admin" && l.userId === victim.id)).toMatchObject({ reason: "account takeover", actorId: admin.id });
+    expect(server.logLines().find((l) => l.event === "account_locked_by_admin" && l.userId === victim.id)).toMatchObject({
+      reason: "account takeover",
+      actorId: admin.id,
+    });
     const mails = (await server.outbox()).filter((m) => m.to === victim.email);
-    expect(mails).toEqual([expect.objectContaining({ subject: "Your account has been locked", text: expect.stringContaining("signed out"), html: expect.stringContaining("<p>") })]);
+    expect(mails).toEqual([
+      expect.objectContaining({ subject: "Your account has been locked", text: expect.stringContaining("signed out"), html: expect.stringContaining("<p>") }),
+    ]);
 
     await mutate("admin.unlockUser", admin.accessToken, { userId: victim.id });
     const back = await server.call("auth.login", { email: victim.email, password: GOOD_PASSWORD }, { mode: "token" });

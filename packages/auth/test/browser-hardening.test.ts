@@ -25,7 +25,10 @@ describe("CORS", () => {
   });
 
   it("gives a foreign origin no Access-Control-Allow-Origin at all", async () => {
-    const preflight = await fetch(`${server.url}/trpc/auth.login`, { method: "OPTIONS", headers: { Origin: "https://evil.example", "Access-Control-Request-Method": "POST" } });
+    const preflight = await fetch(`${server.url}/trpc/auth.login`, {
+      method: "OPTIONS",
+      headers: { Origin: "https://evil.example", "Access-Control-Request-Method": "POST" },
+    });
     expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
     const simple = await fetch(`${server.url}/health`, { headers: { Origin: "https://evil.example" } });
     expect(simple.headers.get("access-control-allow-origin")).toBeNull();
@@ -62,9 +65,17 @@ describe("CSRF on cookie requests", () => {
     const same = await refresh({ "Content-Type": "application/json", Origin: server.url });
     expect(same.status).toBe(200);
     const next = same.headers.get("set-cookie")!.split(";")[0]!;
-    const listed = await fetch(`${server.url}/trpc/auth.refresh`, { method: "POST", headers: { Cookie: next, "Content-Type": "application/json", Origin: ALLOWED }, body: "{}" });
+    const listed = await fetch(`${server.url}/trpc/auth.refresh`, {
+      method: "POST",
+      headers: { Cookie: next, "Content-Type": "application/json", Origin: ALLOWED },
+      body: "{}",
+    });
     expect(listed.status).toBe(200);
-    const token = await server.call("auth.login", { email: uniqueEmail(), password: GOOD_PASSWORD }, { mode: "token", headers: { Origin: "https://evil.example" } });
+    const token = await server.call(
+      "auth.login",
+      { email: uniqueEmail(), password: GOOD_PASSWORD },
+      { mode: "token", headers: { Origin: "https://evil.example" } },
+    );
     expect(reasonOf(token)).toBe("invalid_credentials");
   });
 });
@@ -72,7 +83,11 @@ describe("CSRF on cookie requests", () => {
 describe("CSRF: an origin is scheme, host and port", () => {
   it("refuses our own host and port under another scheme (https://… on an http server)", async () => {
     const { host } = new URL(server.url);
-    const res = await fetch(`${server.url}/trpc/auth.refresh`, { method: "POST", headers: { Cookie: cookie, "Content-Type": "application/json", Origin: `https://${host}` }, body: "{}" });
+    const res = await fetch(`${server.url}/trpc/auth.refresh`, {
+      method: "POST",
+      headers: { Cookie: cookie, "Content-Type": "application/json", Origin: `https://${host}` },
+      body: "{}",
+    });
     expect(res.status).toBe(403);
   });
 
@@ -83,7 +98,12 @@ describe("CSRF: an origin is scheme, host and port", () => {
     const call = (proto: string) =>
       fetch(`${proxied.url}/trpc/auth.refresh`, {
         method: "POST",
-        headers: { Cookie: session.headers.get("set-cookie")!.split(";")[0]!, "Content-Type": "application/json", Origin: `https://${host}`, "X-Forwarded-Proto": proto },
+        headers: {
+          Cookie: session.headers.get("set-cookie")!.split(";")[0]!,
+          "Content-Type": "application/json",
+          Origin: `https://${host}`,
+          "X-Forwarded-Proto": proto,
+        },
         body: "{}",
       });
     expect((await call("http")).status).toBe(403);
@@ -94,12 +114,20 @@ describe("CSRF: an origin is scheme, host and port", () => {
 describe("hashing does not starve everything else", () => {
   it("sheds logins beyond the hashing queue with 503 overloaded and Retry-After, each held about one verification", async () => {
     const busy = await startServer({ bcryptCost: 12, hashingConcurrency: 1, hashingMaxQueued: 2 });
-    const results = await Promise.all(Array.from({ length: 8 }, () => timed(() => busy.call("auth.login", { email: uniqueEmail(), password: "wrong password" }))));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => timed(() => busy.call("auth.login", { email: uniqueEmail(), password: "wrong password" }))),
+    );
     const shed = results.filter((r) => reasonOf(r.result) === "overloaded");
     expect(shed.length).toBeGreaterThanOrEqual(5);
     expect(shed[0]!.result.status).toBe(503);
     expect(shed[0]!.result.headers.get("retry-after")).toBe("1");
-    expect(wireErrorOf(shed[0]!.result).data).toMatchObject({ reason: "overloaded", code: "SERVICE_UNAVAILABLE", httpStatus: 503, path: "auth.login", requestId: expect.any(String) });
+    expect(wireErrorOf(shed[0]!.result).data).toMatchObject({
+      reason: "overloaded",
+      code: "SERVICE_UNAVAILABLE",
+      httpStatus: 503,
+      path: "auth.login",
+      requestId: expect.any(String),
+    });
     // Held 250 ms (a timer never fires early), so a client retrying at once cannot turn refusals into a CPU flood.
     for (const refusal of shed) expect(refusal.ms).toBeGreaterThanOrEqual(245);
     expect(results.filter((r) => reasonOf(r.result) === "invalid_credentials").length).toBeGreaterThanOrEqual(1);
@@ -110,7 +138,11 @@ describe("hashing does not starve everything else", () => {
     const held = await startServer({ bcryptCost: 4, hashingConcurrency: 1, hashingMaxQueued: 0 });
     const inputs = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [i, { email: uniqueEmail(), password: "wrong password" }]));
     const batch = await timed(async () => {
-      const res = await fetch(`${held.url}/trpc/${Array(6).fill("auth.login").join(",")}?batch=1`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(inputs) });
+      const res = await fetch(`${held.url}/trpc/${Array(6).fill("auth.login").join(",")}?batch=1`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(inputs),
+      });
       return { reasons: ((await res.json()) as { error?: { data: { reason: string } } }[]).map((r) => r.error?.data.reason) };
     });
     expect(batch.result.reasons).toContain("overloaded");

@@ -1,7 +1,18 @@
 import { generateHOTP } from "@oslojs/otp";
 import { decodeBase32IgnorePadding } from "@oslojs/encoding";
 import { describe, expect, it } from "vitest";
-import { challengeOf, dataOf, GOOD_PASSWORD, reasonOf, signedInOf, startServer, uniqueEmail, wireErrorOf, type CallResult, type TestServer } from "./harness.js";
+import {
+  challengeOf,
+  dataOf,
+  GOOD_PASSWORD,
+  reasonOf,
+  signedInOf,
+  startServer,
+  uniqueEmail,
+  wireErrorOf,
+  type CallResult,
+  type TestServer,
+} from "./harness.js";
 
 const GENEROUS_REAUTH = { "reauth.user": { max: 100_000, windowSeconds: 60 } };
 const codeAt = (secret: string, ms: number) => generateHOTP(decodeBase32IgnorePadding(secret), BigInt(Math.floor(ms / 30_000)), 6);
@@ -21,7 +32,8 @@ async function mfaAccount(server: TestServer) {
   const email = uniqueEmail("mfa");
   const { accessToken } = dataOf(await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" }));
   const { secret } = dataOf(await server.call("mfa.setupTotp", undefined, { bearer: accessToken }));
-  const recoveryCodes = dataOf(await server.call("mfa.enableTotp", { code: codeAt(secret, server.clock.now()) }, { bearer: accessToken })).recoveryCodes as string[];
+  const recoveryCodes = dataOf(await server.call("mfa.enableTotp", { code: codeAt(secret, server.clock.now()) }, { bearer: accessToken }))
+    .recoveryCodes as string[];
   server.clock.advance(30_000);
   return { email, accessToken, secret: secret as string, recoveryCodes };
 }
@@ -44,7 +56,9 @@ describe("password guesses sent all at once (bcrypt cost 12)", () => {
     const { accessToken } = dataOf(await server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" }));
     const other = signedInOf(await server.call("auth.login", { email, password: GOOD_PASSWORD }, { mode: "token" }));
     const results = await Promise.all(
-      guesses(GOOD_PASSWORD).map((currentPassword) => server.call("auth.changePassword", { currentPassword, newPassword: "the attacker's new passphrase" }, { bearer: accessToken })),
+      guesses(GOOD_PASSWORD).map((currentPassword) =>
+        server.call("auth.changePassword", { currentPassword, newPassword: "the attacker's new passphrase" }, { bearer: accessToken }),
+      ),
     );
     expect(count(results, "invalid_credentials")).toBe(10);
     expect(results.filter((r) => r.status === 200)).toHaveLength(0);
@@ -78,7 +92,9 @@ describe("second-factor guesses sent all at once", () => {
   it("mfa.disableTotp checks at most 5 of 40 parallel codes", async () => {
     const server = await startServer();
     const account = await mfaAccount(server);
-    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => server.call("mfa.disableTotp", { code: String(200000 + i) }, { bearer: account.accessToken })));
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => server.call("mfa.disableTotp", { code: String(200000 + i) }, { bearer: account.accessToken })),
+    );
     expect(count(results, "mfa_invalid")).toBe(5);
     expect(count(results, "rate_limited")).toBe(35);
   });
@@ -90,7 +106,9 @@ describe("reauth.user: a signed-in user's password checks have a count of their 
     const { accessToken } = await signedIn(server);
     for (let i = 0; i < 10; i += 1) {
       expect((await server.call("auth.reauthenticate", { password: GOOD_PASSWORD }, { bearer: accessToken })).status).toBe(200);
-      expect(reasonOf(await server.call("auth.changePassword", { currentPassword: GOOD_PASSWORD, newPassword: "password1" }, { bearer: accessToken }))).toBe("weak_password");
+      expect(reasonOf(await server.call("auth.changePassword", { currentPassword: GOOD_PASSWORD, newPassword: "password1" }, { bearer: accessToken }))).toBe(
+        "weak_password",
+      );
     }
     const refused = await server.call("auth.reauthenticate", { password: GOOD_PASSWORD }, { bearer: accessToken });
     expect(reasonOf(refused)).toBe("rate_limited");
@@ -105,7 +123,10 @@ describe("the known-device exemption covers every password check", () => {
     for (let i = 0; i < 10; i += 1) await server.call("auth.login", { email: owner.email, password: `attacker ${i}` });
     expect(reasonOf(await server.call("auth.login", { email: owner.email, password: GOOD_PASSWORD }))).toBe("account_locked");
     expect((await server.call("auth.reauthenticate", { password: GOOD_PASSWORD }, { bearer: owner.accessToken })).status).toBe(200);
-    expect((await server.call("auth.changePassword", { currentPassword: GOOD_PASSWORD, newPassword: "a brand new passphrase" }, { bearer: owner.accessToken })).status).toBe(200);
+    expect(
+      (await server.call("auth.changePassword", { currentPassword: GOOD_PASSWORD, newPassword: "a brand new passphrase" }, { bearer: owner.accessToken }))
+        .status,
+    ).toBe(200);
   });
 
   it("guesses through that session lock the device, not the email", async () => {

@@ -33,7 +33,8 @@ describe("device credentials end with everything that ends all sessions", () => 
     const stolen = [await login(gatehouse, email), await login(gatehouse, email), await login(gatehouse, email)];
     await resetPassword(gatehouse, email, NEW_PASSWORD);
     await lockEmail(gatehouse, email);
-    for (const { deviceToken } of stolen) expect(await refusalOf(loginWithDevice(gatehouse, email, deviceToken, "a guess at the new one"))).toBe("account_locked");
+    for (const { deviceToken } of stolen)
+      expect(await refusalOf(loginWithDevice(gatehouse, email, deviceToken, "a guess at the new one"))).toBe("account_locked");
   });
 
   it("a password reset: device credentials taken before it have no login.email budget of their own", async () => {
@@ -42,7 +43,8 @@ describe("device credentials end with everything that ends all sessions", () => 
     const stolen = [await login(gatehouse, email), await login(gatehouse, email)];
     await resetPassword(gatehouse, email, NEW_PASSWORD);
     for (let i = 0; i < 5; i += 1) await refusalOf(gatehouse.api.auth.login({ email, password: `guess ${i}` }));
-    for (const { deviceToken } of stolen) expect(await refusalOf(loginWithDevice(gatehouse, email, deviceToken, "a guess at the new one"))).toBe("rate_limited");
+    for (const { deviceToken } of stolen)
+      expect(await refusalOf(loginWithDevice(gatehouse, email, deviceToken, "a guess at the new one"))).toBe("rate_limited");
   });
 
   it("an admin lock: after lock and unlock, a device credential from before signs in no more past a lockout", async () => {

@@ -8,7 +8,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore } from "@gatehouse/store";
 import { parseLimits } from "../src/index.js";
 import { createFakeClock } from "@gatehouse/store/testing";
-import { challengeOf, dataOf, GOOD_PASSWORD, reasonOf, signedInOf, startServer, uniqueEmail, type InputOf, type StartOptions, type TestServer } from "./harness.js";
+import {
+  challengeOf,
+  dataOf,
+  GOOD_PASSWORD,
+  reasonOf,
+  signedInOf,
+  startServer,
+  uniqueEmail,
+  type InputOf,
+  type StartOptions,
+  type TestServer,
+} from "./harness.js";
 import { hasRedis, REDIS_URL } from "./redis.js";
 
 const APP = "https://app.example.com";
@@ -178,7 +189,9 @@ describe("email sign-in codes", () => {
     // The first code confirmed the address, which ended the signup's session: the new one reads the list.
     const { accessToken } = signedInOf(await redeem({ email: alice.email, code: (await mailedCode(alice.email)).code }));
     await server.services.events.drain();
-    const activity = dataOf(await server.call("activity.list", { limit: 20 }, { query: true, bearer: accessToken })).items.map((i: { event: string }) => i.event);
+    const activity = dataOf(await server.call("activity.list", { limit: 20 }, { query: true, bearer: accessToken })).items.map(
+      (i: { event: string }) => i.event,
+    );
     expect(activity[2]).toBe("email_code_requested");
     // One request wrote these two; their order in the log is not part of the promise.
     expect(activity.slice(0, 2).sort()).toEqual(["email_verified", "login_success"]);
@@ -203,10 +216,14 @@ const sqliteUrl = () => `sqlite://${join(mkdtempSync(join(tmpdir(), "gatehouse-c
 const stores: Array<[string, () => Promise<StartOptions>, boolean]> = [
   ["memory", async () => ({}), true],
   ["sqlite", async () => ({ storeUrl: sqliteUrl() }), true],
-  ["redis", async () => {
-    const clock = createFakeClock();
-    return { clock, store: await openStore(REDIS_URL, { clock: clock.now, prefix: `test:${randomUUID()}:` }) };
-  }, hasRedis],
+  [
+    "redis",
+    async () => {
+      const clock = createFakeClock();
+      return { clock, store: await openStore(REDIS_URL, { clock: clock.now, prefix: `test:${randomUUID()}:` }) };
+    },
+    hasRedis,
+  ],
 ];
 
 describe.each(stores)("email sign-in codes on the %s store", (name, options, available) => {
@@ -268,7 +285,11 @@ describe("email sign-in codes: limits, lockout and account state", () => {
     const alice = await account(locking);
     const login = await locking.call("auth.login", { email: alice.email, password: GOOD_PASSWORD });
     const deviceCookies = login.headers.getSetCookie().filter((c) => c.startsWith("device_token="));
-    expect(deviceCookies.map((c) => /Path=([^;]+)/.exec(c)?.[1]).sort()).toEqual(["/trpc/auth.login", "/trpc/auth.loginWithEmailCode", "/trpc/auth.loginWithPasskey"]);
+    expect(deviceCookies.map((c) => /Path=([^;]+)/.exec(c)?.[1]).sort()).toEqual([
+      "/trpc/auth.login",
+      "/trpc/auth.loginWithEmailCode",
+      "/trpc/auth.loginWithPasskey",
+    ]);
     const device = deviceCookies[0]!.split(";")[0]!;
     for (let i = 0; i < 3; i += 1) await locking.call("auth.login", { email: alice.email, password: "wrong password" });
     await request(alice.email, locking);
@@ -277,7 +298,12 @@ describe("email sign-in codes: limits, lockout and account state", () => {
     const owner = await locking.call("auth.loginWithEmailCode", { email: alice.email, code }, { cookie: device });
     expect(owner.status).toBe(200);
     // The same credential back, not a new one.
-    expect(owner.headers.getSetCookie().find((c) => c.startsWith("device_token="))?.split(";")[0]).toBe(device);
+    expect(
+      owner.headers
+        .getSetCookie()
+        .find((c) => c.startsWith("device_token="))
+        ?.split(";")[0],
+    ).toBe(device);
   });
 
   it("answers account_disabled for a locked account, after the right code", async () => {

@@ -11,18 +11,57 @@ describe("the event catalog", () => {
   it("sends to the audit trail, the alert webhook and the activity the events that went there before it", () => {
     expect(namesWhere("audited")).toEqual(
       [
-        "signup", "login_success", "logout", "login_locked", "refresh_token_reuse", "password_changed", "password_reset",
-        "email_verified", "mfa_enabled", "mfa_disabled", "api_key_created", "api_key_revoked", "role_changed",
-        "account_locked_by_admin", "account_unlocked_by_admin", "account_linked", "account_unlinked", "email_code_requested", "passkey_added",
-        "passkey_renamed", "passkey_removed", "passkey_counter_regressed",
+        "signup",
+        "login_success",
+        "logout",
+        "login_locked",
+        "refresh_token_reuse",
+        "password_changed",
+        "password_reset",
+        "email_verified",
+        "mfa_enabled",
+        "mfa_disabled",
+        "api_key_created",
+        "api_key_revoked",
+        "role_changed",
+        "account_locked_by_admin",
+        "account_unlocked_by_admin",
+        "account_linked",
+        "account_unlinked",
+        "email_code_requested",
+        "passkey_added",
+        "passkey_renamed",
+        "passkey_removed",
+        "passkey_counter_regressed",
       ].sort(),
     );
-    expect(namesWhere("alerted")).toEqual(["refresh_token_reuse", "login_locked", "login_new_ip", "account_locked_by_admin", "passkey_counter_regressed"].sort());
+    expect(namesWhere("alerted")).toEqual(
+      ["refresh_token_reuse", "login_locked", "login_new_ip", "account_locked_by_admin", "passkey_counter_regressed"].sort(),
+    );
     expect(namesWhere("activity")).toEqual(
       [
-        "signup", "login_success", "login_failed", "login_new_ip", "logout", "refresh_token_reuse", "reauthenticated", "password_changed",
-        "password_reset", "email_verified", "mfa_enabled", "mfa_disabled", "api_key_created", "api_key_revoked", "account_locked_by_admin",
-        "account_linked", "account_unlinked", "email_code_requested", "passkey_added", "passkey_renamed", "passkey_removed", "passkey_counter_regressed",
+        "signup",
+        "login_success",
+        "login_failed",
+        "login_new_ip",
+        "logout",
+        "refresh_token_reuse",
+        "reauthenticated",
+        "password_changed",
+        "password_reset",
+        "email_verified",
+        "mfa_enabled",
+        "mfa_disabled",
+        "api_key_created",
+        "api_key_revoked",
+        "account_locked_by_admin",
+        "account_linked",
+        "account_unlinked",
+        "email_code_requested",
+        "passkey_added",
+        "passkey_renamed",
+        "passkey_removed",
+        "passkey_counter_regressed",
       ].sort(),
     );
   });
@@ -42,7 +81,10 @@ describe("the event catalog", () => {
     events.emit("login_failed", { userId: "u1", request });
     events.emit("login_locked", { userId: "u1", request });
     await events.settle(request);
-    expect(lines.map((line) => [line.level, line.event])).toEqual([["info", "login_failed"], ["warn", "login_locked"]]);
+    expect(lines.map((line) => [line.level, line.event])).toEqual([
+      ["info", "login_failed"],
+      ["warn", "login_locked"],
+    ]);
     expect(audited).toEqual(["login_locked"]);
     expect(shown).toEqual(["login_failed"]);
     // A name outside the catalog does not typecheck.

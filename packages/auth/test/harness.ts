@@ -39,8 +39,6 @@ export const GENEROUS_LIMITS = {
   default: { max: 100_000, windowSeconds: 60 },
 };
 
-
-
 export interface TestServer extends Omit<TestServices, "closeStore"> {
   url: string;
   /** Calls a procedure: mutations by POST, queries by GET with ?input=. */
@@ -78,8 +76,7 @@ export interface TestServices {
 export async function createTestServices(options: Omit<StartOptions, "port"> = {}): Promise<TestServices> {
   const clock = options.clock ?? createFakeClock();
   const store =
-    options.store ??
-    (options.storeUrl ? await openStore(options.storeUrl, { clock: clock.now }) : createStore(createMemoryBackend({ clock: clock.now })));
+    options.store ?? (options.storeUrl ? await openStore(options.storeUrl, { clock: clock.now }) : createStore(createMemoryBackend({ clock: clock.now })));
   const lines: string[] = [];
   const destination = new Writable({
     write(chunk, _encoding, done) {
@@ -147,8 +144,6 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     close,
   };
 }
-
-
 
 /** What `call` resolved to and how long it took (for lower bounds only: a held answer cannot come early). */
 export async function timed<T>(call: () => Promise<T>): Promise<{ result: T; ms: number }> {

@@ -74,11 +74,7 @@ describe("HTTP surface", () => {
   });
 
   it("puts the security headers on every response, and no X-Powered-By", async () => {
-    const responses = [
-      await fetch(`${server.url}/health`),
-      await fetch(`${server.url}/nowhere`),
-      await fetch(`${server.url}/trpc/auth.me`),
-    ];
+    const responses = [await fetch(`${server.url}/health`), await fetch(`${server.url}/nowhere`), await fetch(`${server.url}/trpc/auth.me`)];
     for (const res of responses) {
       for (const [name, value] of Object.entries(SECURITY_HEADERS)) expect(res.headers.get(name), name).toBe(value);
       expect(res.headers.get("content-security-policy")).toContain("default-src");
@@ -108,7 +104,12 @@ describe("HTTP surface", () => {
     // No Content-Length: the size is only known while reading, and reading stops at the limit.
     const chunks = Array.from({ length: 5 }, () => new TextEncoder().encode("x".repeat(256 * 1024)));
     const body = new ReadableStream<Uint8Array>({ pull: (c) => void (chunks.length ? c.enqueue(chunks.shift()!) : c.close()) });
-    const streamed = await fetch(`${server.url}/trpc/auth.login`, { method: "POST", headers: { "content-type": "application/json" }, body, duplex: "half" } as RequestInit);
+    const streamed = await fetch(`${server.url}/trpc/auth.login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+      duplex: "half",
+    } as RequestInit);
     expect(streamed.status).toBe(413);
     expect(((await streamed.json()) as { error: { data: { reason: string } } }).error.data.reason).toBe("payload_too_large");
   });
@@ -219,7 +220,7 @@ describe("HTTP surface", () => {
       (await server.call("auth.signup", { email, password: GOOD_PASSWORD })).text,
       (await server.call("auth.signup", { email, password: GOOD_PASSWORD })).text,
       (await server.send("auth.login", "not an object")).text,
-      (await fetch(`${server.url}/trpc/auth.login`, { method: "POST", body: "{", headers: { "content-type": "application/json" } }).then((r) => r.text())),
+      await fetch(`${server.url}/trpc/auth.login`, { method: "POST", body: "{", headers: { "content-type": "application/json" } }).then((r) => r.text()),
     ];
     for (const body of bodies) {
       expect(body).not.toMatch(/\bat .+\.(ts|js):\d+/);
@@ -243,7 +244,6 @@ describe("HTTP surface", () => {
     expect((await es.call("auth.me", undefined, { query: true, bearer: token })).status).toBe(200);
   });
 });
-
 
 describe("body-less mutations", () => {
   it("accepts POST with no body and no Content-Type (curl -X POST, mobile HTTP libraries)", async () => {

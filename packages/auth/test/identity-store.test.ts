@@ -53,7 +53,10 @@ describe.each(stores)("provider identities on the %s store", (_name, open, avail
     const identities = createIdentityStore(store);
     expect(await identities.link("before", identity("acme", "cut-short"))).toBe("linked");
     // The claim cannot be released (the store fails mid-unlink): it is left behind without the account's entry.
-    const failing: Store = { ...store, update: (key, change, options) => (key.startsWith("oauth-identity:") ? Promise.reject(new Error("connection lost")) : store.update(key, change, options)) };
+    const failing: Store = {
+      ...store,
+      update: (key, change, options) => (key.startsWith("oauth-identity:") ? Promise.reject(new Error("connection lost")) : store.update(key, change, options)),
+    };
     await expect(createIdentityStore(failing).unlink("before", "acme", () => true)).rejects.toThrow("connection lost");
     expect(await identities.findUserId("acme", "cut-short")).toBeUndefined();
     expect(await identities.link("after", identity("acme", "cut-short"))).toBe("linked");

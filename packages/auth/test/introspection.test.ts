@@ -9,7 +9,8 @@ afterAll(() => server.close());
 
 const account = (role: "user" | "admin" = "user") => signUpAccount(server, role);
 
-const createKey = (owner: WireAccount, scopes: InputOf<"apiKeys.create">["scopes"]) => server.call("apiKeys.create", { name: "notes service", scopes }, { bearer: owner.accessToken });
+const createKey = (owner: WireAccount, scopes: InputOf<"apiKeys.create">["scopes"]) =>
+  server.call("apiKeys.create", { name: "notes service", scopes }, { bearer: owner.accessToken });
 
 async function introspectionKey(): Promise<{ admin: WireAccount; key: string }> {
   const admin = await account("admin");

@@ -32,7 +32,13 @@ async function squat(server: TestServer, email: string) {
   server.clock.advance(30_000);
   const { mfaToken } = challengeOf(await server.call("auth.login", { email, password: GOOD_PASSWORD }));
   const device = dataOf(await server.call("auth.verifyMfa", { mfaToken, code: codeAt(secret, server.clock.now()) }, { mode: "token" }));
-  return { accessToken: signup.accessToken as string, refreshToken: signup.refreshToken as string, apiKey: key as string, secret: secret as string, deviceToken: device.deviceToken as string };
+  return {
+    accessToken: signup.accessToken as string,
+    refreshToken: signup.refreshToken as string,
+    apiKey: key as string,
+    secret: secret as string,
+    deviceToken: device.deviceToken as string,
+  };
 }
 
 describe("proof of mailbox control on an address never verified clears what came before it", () => {
@@ -46,7 +52,9 @@ describe("proof of mailbox control on an address never verified clears what came
     expect(reasonOf(await server.call("auth.me", undefined, { query: true, bearer: squatter.accessToken }))).toBe("token_revoked");
     expect(reasonOf(await server.call("auth.refresh", { refreshToken: squatter.refreshToken }, { mode: "token" }))).toBe("refresh_invalid");
     for (let i = 0; i < 10; i += 1) await server.call("auth.login", { email, password: `guess ${i}` });
-    expect(reasonOf(await server.call("auth.login", { email, password: NEW_PASSWORD, deviceToken: squatter.deviceToken }, { mode: "token" }))).toBe("account_locked");
+    expect(reasonOf(await server.call("auth.login", { email, password: NEW_PASSWORD, deviceToken: squatter.deviceToken }, { mode: "token" }))).toBe(
+      "account_locked",
+    );
     server.clock.advance(15 * 60_000 + 1_000);
     // No second factor stands between the owner and the account any more.
     const owner = await server.call("auth.login", { email, password: NEW_PASSWORD }, { mode: "token" });

@@ -127,7 +127,9 @@ describe("two-factor (TOTP)", () => {
     expect(await refusalOf(gatehouse.as(account.accessToken).mfa.disableTotp({ code: "000000" }))).toBe("mfa_invalid");
     gatehouse.clock.advance(10 * 60_000);
     expect(await refusalOf(gatehouse.as(account.accessToken).mfa.disableTotp({ code: codeAt(account.secret, gatehouse.clock.now()) }))).toBe("reauth_required");
-    const renewed = await gatehouse.as(account.accessToken).auth.reauthenticate({ password: GOOD_PASSWORD, code: codeAt(account.secret, gatehouse.clock.now()) });
+    const renewed = await gatehouse
+      .as(account.accessToken)
+      .auth.reauthenticate({ password: GOOD_PASSWORD, code: codeAt(account.secret, gatehouse.clock.now()) });
     gatehouse.clock.advance(30_000);
     await gatehouse.as(renewed.accessToken).mfa.disableTotp({ code: codeAt(account.secret, gatehouse.clock.now()) });
     expect(tokensOf(await login(account.email)).accessToken).toEqual(expect.any(String));

@@ -6,7 +6,11 @@ import { APP_REDIRECT, newLogin, PROVIDER, useOAuthTestbed } from "./oauth/oauth
 const bed = useOAuthTestbed();
 
 /** Why the server refused the last provider sign-in, as its log says (`detail`: our check, or the library's / provider's code). */
-const lastFailureDetail = () => bed().server.logLines().filter((line) => line.event === "login_failed" && line.reason === "oauth_failed").at(-1)?.detail;
+const lastFailureDetail = () =>
+  bed()
+    .server.logLines()
+    .filter((line) => line.event === "login_failed" && line.reason === "oauth_failed")
+    .at(-1)?.detail;
 
 describe("provider sign-in, app flow (auth.oauthStart → provider → auth.oauthFinish)", () => {
   it("lists the configured providers", async () => {
@@ -44,7 +48,10 @@ describe("provider sign-in, app flow (auth.oauthStart → provider → auth.oaut
     // The same identity signs in to the same account next time.
     const again = await bed().signIn(login);
     expect(signedInOf(again).user.id).toBe(tokens.user.id);
-    const events = bed().server.logLines().filter((line) => line.userId === tokens.user.id).map((line) => [line.event, line.method]);
+    const events = bed()
+      .server.logLines()
+      .filter((line) => line.userId === tokens.user.id)
+      .map((line) => [line.event, line.method]);
     expect(events).toContainEqual(["signup", `oauth:${PROVIDER}`]);
     expect(events).toContainEqual(["login_success", `oauth:${PROVIDER}`]);
   });
@@ -78,7 +85,11 @@ describe("provider sign-in, app flow: what is refused", () => {
     // The code of the first flow, finished under the second flow's state (its PKCE verifier and nonce).
     const swapped = await bed().finish({ code, state: second.state });
     expect(reasonOf(swapped)).toBe("oauth_failed");
-    expect(bed().server.logLines().some((line) => line.event === "login_failed" && line.reason === "oauth_failed" && String(line.detail).includes("invalid_grant"))).toBe(true);
+    expect(
+      bed()
+        .server.logLines()
+        .some((line) => line.event === "login_failed" && line.reason === "oauth_failed" && String(line.detail).includes("invalid_grant")),
+    ).toBe(true);
   });
 
   it("refuses an ID token whose nonce is not the one the server sent", async () => {

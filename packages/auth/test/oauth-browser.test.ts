@@ -40,7 +40,12 @@ async function signInAtIdp(page: Page, login: string): Promise<void> {
 }
 
 /** A same-origin call from the page, as the app's scripts make it (cookies travel as they would). */
-const callFromPage = <P extends ProcedurePath>(page: Page, procedure: P, input?: InputOf<P>, bearer?: string): Promise<{ status: number; body: WireBody<OutputOf<P>> }> =>
+const callFromPage = <P extends ProcedurePath>(
+  page: Page,
+  procedure: P,
+  input?: InputOf<P>,
+  bearer?: string,
+): Promise<{ status: number; body: WireBody<OutputOf<P>> }> =>
   page.evaluate(
     async ({ procedure, input, bearer }) => {
       const headers: Record<string, string> = { "Content-Type": "application/json" };
@@ -123,7 +128,9 @@ describe("provider sign-in in the browser (GET /oauth/<provider>/start → provi
       await signInAtIdp(page, login);
       expect(page.url()).toBe(`${bed.appUrl}/app?mfa=required`);
       expect((await context.cookies(bed.appUrl + "/trpc/auth.refresh")).some((c) => c.name === "refresh_token")).toBe(false);
-      const mfaToken = await page.evaluate(() => /(?:^|; )gh_mfa=([^;]+)/.exec((globalThis as unknown as { document: { cookie: string } }).document.cookie)?.[1]);
+      const mfaToken = await page.evaluate(
+        () => /(?:^|; )gh_mfa=([^;]+)/.exec((globalThis as unknown as { document: { cookie: string } }).document.cookie)?.[1],
+      );
       expect(mfaToken).toEqual(expect.any(String));
       const verified = await callFromPage(page, "auth.verifyMfa", { mfaToken: mfaToken!, code: code(0) });
       expect(verified.status).toBe(200);
@@ -155,7 +162,14 @@ describe("the browser routes' refusals are redirects back to the app with ?error
 
   it("never returns to another site (no open redirect), and takes a path only", async () => {
     // A tab or newline is dropped by URL parsers: "/\t/evil.example" is "//evil.example" to a browser.
-    for (const returnTo of ["https://evil.example/", "//evil.example/x", "/\\evil.example", "/\t/evil.example", "javascript:alert(1)", `${bed.appUrl}/settings`]) {
+    for (const returnTo of [
+      "https://evil.example/",
+      "//evil.example/x",
+      "/\\evil.example",
+      "/\t/evil.example",
+      "javascript:alert(1)",
+      `${bed.appUrl}/settings`,
+    ]) {
       expect(await location(`/oauth/${PROVIDER}/start?returnTo=${encodeURIComponent(returnTo)}`), returnTo).toBe(`${bed.appUrl}/?error=validation_failed`);
     }
   });

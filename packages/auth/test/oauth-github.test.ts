@@ -30,7 +30,11 @@ async function signInAs(who: GitHubPerson, tamper: (response: URL) => void = () 
   const authorize = await fetch(authorizationUrl, { redirect: "manual" });
   const response = new URL(authorize.headers.get("location")!);
   tamper(response);
-  return server.call("auth.oauthFinish", { provider: "github", code: response.searchParams.get("code")!, state: response.searchParams.get("state")! }, { mode: "token" });
+  return server.call(
+    "auth.oauthFinish",
+    { provider: "github", code: response.searchParams.get("code")!, state: response.searchParams.get("state")! },
+    { mode: "token" },
+  );
 }
 
 describe("sign-in with GitHub (OAuth 2, its user and emails API)", () => {

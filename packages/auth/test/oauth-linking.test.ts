@@ -32,7 +32,11 @@ describe("linking a provider identity to an account", () => {
     expect(signedInOf(signedIn).user.id).toBe(account.userId);
     const listed = await bed().server.call("accounts.list", undefined, { query: true, bearer: account.accessToken });
     expect(dataOf(listed).map((a: { provider: string }) => a.provider)).toEqual([PROVIDER]);
-    expect(bed().server.logLines().some((l) => l.event === "account_linked" && l.userId === account.userId && l.how === "verified_email")).toBe(true);
+    expect(
+      bed()
+        .server.logLines()
+        .some((l) => l.event === "account_linked" && l.userId === account.userId && l.how === "verified_email"),
+    ).toBe(true);
   });
 
   it("answers link_required when the account's address is not verified, and links nothing", async () => {
@@ -72,11 +76,19 @@ describe("linking a provider identity to an account", () => {
     const login = newLogin("stale");
     const account = await passwordAccount(`${login}@idp.test`, true);
     const intruder = await passwordAccount(`${newLogin("intruder")}@example.com`, true);
-    const started = await bed().server.call("accounts.linkStart", { provider: PROVIDER, redirectUri: APP_REDIRECT }, { mode: "token", bearer: account.accessToken });
+    const started = await bed().server.call(
+      "accounts.linkStart",
+      { provider: PROVIDER, redirectUri: APP_REDIRECT },
+      { mode: "token", bearer: account.accessToken },
+    );
     const response = await bed().codeFor(login, dataOf(started));
     expect(reasonOf(await bed().finish(response, intruder.accessToken))).toBe("forbidden");
     bed().server.clock.advance(11 * 60_000);
-    const later = await bed().server.call("accounts.linkStart", { provider: PROVIDER, redirectUri: APP_REDIRECT }, { mode: "token", bearer: account.accessToken });
+    const later = await bed().server.call(
+      "accounts.linkStart",
+      { provider: PROVIDER, redirectUri: APP_REDIRECT },
+      { mode: "token", bearer: account.accessToken },
+    );
     expect(reasonOf(later)).toBe("reauth_required");
   });
 
@@ -146,7 +158,11 @@ describe("a provider sign-in obeys the password sign-in's rules", () => {
     bed().server.clock.advance(30_000);
     const challenged = await bed().signIn(login);
     expect(Object.keys(dataOf(challenged)).sort()).toEqual(["mfaRequired", "mfaToken"]);
-    const verified = await bed().server.call("auth.verifyMfa", { mfaToken: challengeOf(challenged).mfaToken, code: codeAt(secret, bed().server.clock.now()) }, { mode: "token" });
+    const verified = await bed().server.call(
+      "auth.verifyMfa",
+      { mfaToken: challengeOf(challenged).mfaToken, code: codeAt(secret, bed().server.clock.now()) },
+      { mode: "token" },
+    );
     expect(verified.status).toBe(200);
   });
 

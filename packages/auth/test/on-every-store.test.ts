@@ -55,7 +55,10 @@ describe.each(STORES)("credential attempts on the %s store", (_name, options, av
     expect(outcomes.reduce((sum, o) => sum + (o.locked ?? 0), 0)).toBe(1);
     expect(outcomes.filter((o) => o.reason === "account_locked")).toHaveLength(30);
     clock.advance(899_000);
-    await expect(instances[0]!.reserve("login.lockout", ["email:victim@example.com"])).rejects.toMatchObject({ reason: "account_locked", retryAfterSeconds: 1 });
+    await expect(instances[0]!.reserve("login.lockout", ["email:victim@example.com"])).rejects.toMatchObject({
+      reason: "account_locked",
+      retryAfterSeconds: 1,
+    });
     clock.advance(2_000);
     const after = await instances[1]!.reserve("login.lockout", ["email:victim@example.com"]);
     await after.succeeded();

@@ -78,7 +78,11 @@ export function createDocClient(baseUrl: string, doc: Json) {
       const text = await response.text();
       const answer = { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
       if (!operation.responses[String(answer.status)]) throw new Error(`${operationId} answered ${answer.status}, which the document does not list: ${text}`);
-      check(pointer("paths", path, method, "responses", String(answer.status), "content", "application/json", "schema"), answer.body, `${operationId}'s ${answer.status} answer`);
+      check(
+        pointer("paths", path, method, "responses", String(answer.status), "content", "application/json", "schema"),
+        answer.body,
+        `${operationId}'s ${answer.status} answer`,
+      );
       return answer;
     },
   };

@@ -48,15 +48,23 @@ describe("GET /openapi.json", () => {
       expect(operation["x-gatehouse-access"], entry.path).toBe(entry.meta.access);
       const documentsInput = method === "get" ? (operation.parameters ?? []).some((p: any) => p.name === "input") : operation.requestBody !== undefined;
       expect(documentsInput, `${entry.path} input`).toBe(entry.input !== undefined);
-      expect(operation.responses["200"].content["application/json"].schema.properties.result.properties.data.$ref, `${entry.path} output`).toMatch(/^#\/components\/schemas\//);
+      expect(operation.responses["200"].content["application/json"].schema.properties.result.properties.data.$ref, `${entry.path} output`).toMatch(
+        /^#\/components\/schemas\//,
+      );
       for (const status of Object.keys(operation.responses).filter((s) => s !== "200")) {
-        expect(operation.responses[status].content["application/json"].schema.allOf[1].properties.error.properties.data.properties.reason.enum.length).toBeGreaterThan(0);
+        expect(
+          operation.responses[status].content["application/json"].schema.allOf[1].properties.error.properties.data.properties.reason.enum.length,
+        ).toBeGreaterThan(0);
       }
     }
   });
 
   it("names every reason of the reason table somewhere", () => {
-    const documented = new Set(JSON.stringify(doc.paths).match(/"enum":\[[^\]]*\]/g)!.flatMap((list) => JSON.parse(list.slice(7))));
+    const documented = new Set(
+      JSON.stringify(doc.paths)
+        .match(/"enum":\[[^\]]*\]/g)!
+        .flatMap((list) => JSON.parse(list.slice(7))),
+    );
     const missing = Object.keys(REASONS).filter((reason) => !documented.has(reason));
     // Every way to sign in this server offers answers its own reasons.
     expect(missing).toEqual([]);
@@ -83,7 +91,10 @@ describe("a client that knows only the document", () => {
 
     const wrong = await api.call("auth.login", { input: { email, password: "not the password" }, tokenMode: true });
     expect([wrong.status, wrong.body.error.data.reason]).toEqual([401, "invalid_credentials"]);
-    const login = await api.call("auth.login", { input: { email, password: GOOD_PASSWORD, deviceToken: signup.body.result.data.deviceToken }, tokenMode: true });
+    const login = await api.call("auth.login", {
+      input: { email, password: GOOD_PASSWORD, deviceToken: signup.body.result.data.deviceToken },
+      tokenMode: true,
+    });
     expect(login.status).toBe(200);
     const { accessToken, refreshToken, user } = login.body.result.data;
 
@@ -115,7 +126,9 @@ describe("a client that knows only the document", () => {
 
   it("refuses to send what the document does not allow", async () => {
     const api = createDocClient(server.url, doc);
-    await expect(api.call("auth.login", { input: { email: "a@example.com", password: GOOD_PASSWORD, role: "admin" } })).rejects.toThrow(/does not match the document/);
+    await expect(api.call("auth.login", { input: { email: "a@example.com", password: GOOD_PASSWORD, role: "admin" } })).rejects.toThrow(
+      /does not match the document/,
+    );
     await expect(api.call("auth.me", { tokenMode: true })).rejects.toThrow(/X-Auth-Mode/);
     await expect(api.call("auth.signup", { bearer: "gth_x" })).rejects.toThrow(/apiKey/);
   });

@@ -7,7 +7,15 @@ import { decodeBase32IgnorePadding } from "@oslojs/encoding";
 import type { Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { dataOf, GOOD_PASSWORD, reasonOf, signedInOf, startServer, uniqueEmail, type StartOptions, type TestServer } from "./harness.js";
-import { chromiumMissing, launchChromium, openAuthenticatorTab, serveAppOrigin, type AssertionJSON, type AuthenticatorOptions, type AuthenticatorTab } from "./virtual-authenticator.js";
+import {
+  chromiumMissing,
+  launchChromium,
+  openAuthenticatorTab,
+  serveAppOrigin,
+  type AssertionJSON,
+  type AuthenticatorOptions,
+  type AuthenticatorTab,
+} from "./virtual-authenticator.js";
 
 const STEP_UP_WINDOW_PASSED_MS = 10 * 60_000 + 1_000;
 
@@ -74,7 +82,8 @@ async function options(email?: string, target = server) {
   return dataOf(answer) as { challengeId: string; options: { challenge: string; rpId: string; allowCredentials?: Array<{ id: string }> } };
 }
 
-const signIn = (challengeId: string, response: AssertionJSON, target = server) => target.call("auth.loginWithPasskey", { challengeId, response }, { mode: "token" });
+const signIn = (challengeId: string, response: AssertionJSON, target = server) =>
+  target.call("auth.loginWithPasskey", { challengeId, response }, { mode: "token" });
 
 describe.skipIf(chromiumMissing)("passkeys in Chromium's virtual authenticator", () => {
   it("registers a passkey (RP id and origin from APP_URL) and signs in with it, with and without the email", async () => {
@@ -123,7 +132,12 @@ describe.skipIf(chromiumMissing)("passkeys in Chromium's virtual authenticator",
     expect(replayed.status).toBe(401);
     expect(reasonOf(replayed)).toBe("passkey_invalid");
     // Refused for its challenge, before the signature counter would have refused it too.
-    expect(server.logLines().filter((l) => l.event === "login_failed").at(-1)).toMatchObject({ reason: "passkey_challenge_unknown" });
+    expect(
+      server
+        .logLines()
+        .filter((l) => l.event === "login_failed")
+        .at(-1),
+    ).toMatchObject({ reason: "passkey_challenge_unknown" });
     const fresh = await options(alice.email);
     expect(reasonOf(await signIn(fresh.challengeId, assertion))).toBe("passkey_invalid");
   });
@@ -150,9 +164,13 @@ describe.skipIf(chromiumMissing)("passkeys in Chromium's virtual authenticator",
       const { challengeId, options: request } = await options(alice.email);
       expect(reasonOf(await signIn(challengeId, await tab.get(request)))).toBe("passkey_invalid");
 
-      const { challengeId: registration, options: creation } = dataOf(await server.call("passkeys.registrationOptions", undefined, { bearer: alice.accessToken }));
+      const { challengeId: registration, options: creation } = dataOf(
+        await server.call("passkeys.registrationOptions", undefined, { bearer: alice.accessToken }),
+      );
       const foreign = await (await authenticator({ origin: elsewhere.origin })).create(creation);
-      expect(reasonOf(await server.call("passkeys.register", { challengeId: registration, response: foreign }, { bearer: alice.accessToken }))).toBe("passkey_invalid");
+      expect(reasonOf(await server.call("passkeys.register", { challengeId: registration, response: foreign }, { bearer: alice.accessToken }))).toBe(
+        "passkey_invalid",
+      );
       expect(dataOf(await server.call("passkeys.list", undefined, { query: true, bearer: alice.accessToken }))).toHaveLength(1);
     } finally {
       await elsewhere.close();
@@ -174,7 +192,12 @@ describe.skipIf(chromiumMissing)("passkeys in Chromium's virtual authenticator",
     expect(await server.store.get(`passkey:cred:${createHash("sha256").update(passkey.credentialId).digest("hex")}`)).toBeUndefined();
     const { challengeId, options: request } = await options();
     expect(reasonOf(await signIn(challengeId, await tab.get(request)))).toBe("passkey_invalid");
-    expect(server.logLines().filter((l) => l.event === "login_failed").at(-1)).toMatchObject({ reason: "passkey_unknown" });
+    expect(
+      server
+        .logLines()
+        .filter((l) => l.event === "login_failed")
+        .at(-1),
+    ).toMatchObject({ reason: "passkey_unknown" });
     expect(server.logLines().some((l) => l.event === "passkey_removed" && l.userId === alice.id)).toBe(true);
   });
 
@@ -266,7 +289,9 @@ describe.skipIf(chromiumMissing)("passkeys in Chromium's virtual authenticator",
     await signIn(challengeId, await tab.get(request));
     await server.call("passkeys.remove", { id: passkey.id }, { bearer: alice.accessToken });
     await server.services.events.drain();
-    const activity = dataOf(await server.call("activity.list", { limit: 20 }, { query: true, bearer: alice.accessToken })).items.map((i: { event: string }) => i.event);
+    const activity = dataOf(await server.call("activity.list", { limit: 20 }, { query: true, bearer: alice.accessToken })).items.map(
+      (i: { event: string }) => i.event,
+    );
     expect(activity.slice(0, 4)).toEqual(["passkey_removed", "login_success", "passkey_renamed", "passkey_added"]);
     const audited = (await server.services.audit.page(undefined, 100)).items.filter((e) => e.target === alice.id).map((e) => e.action);
     expect(audited).toEqual(expect.arrayContaining(["passkey_added", "passkey_renamed", "passkey_removed", "login_success"]));
@@ -302,7 +327,11 @@ describe.skipIf(chromiumMissing)("passkeys in Chromium's virtual authenticator",
     const before = await options(alice.email);
     expect((await signIn(before.challengeId, await tab.get(before.options))).status).toBe(200);
     const { secret } = dataOf(await server.call("mfa.setupTotp", undefined, { bearer: alice.accessToken }));
-    await server.call("mfa.enableTotp", { code: generateHOTP(decodeBase32IgnorePadding(secret), BigInt(Math.floor(server.clock.now() / 30_000)), 6) }, { bearer: alice.accessToken });
+    await server.call(
+      "mfa.enableTotp",
+      { code: generateHOTP(decodeBase32IgnorePadding(secret), BigInt(Math.floor(server.clock.now() / 30_000)), 6) },
+      { bearer: alice.accessToken },
+    );
     const after = await options(alice.email);
     expect(reasonOf(await signIn(after.challengeId, await tab.get(after.options)))).toBe("passkey_invalid");
     expect(server.logLines().some((l) => l.event === "login_failed" && l.userId === alice.id && l.reason === "passkey_user_not_verified")).toBe(true);
@@ -341,7 +370,11 @@ describe.skipIf(chromiumMissing)("a passkey sign-in obeys the rules of a passwor
     expect(reasonOf(refused)).toBe("account_locked");
     expect(refused.headers.get("retry-after")).toBe("900");
     const device = await options(undefined, locking);
-    const owner = await locking.call("auth.loginWithPasskey", { challengeId: device.challengeId, response: await tab.get(device.options), deviceToken }, { mode: "token" });
+    const owner = await locking.call(
+      "auth.loginWithPasskey",
+      { challengeId: device.challengeId, response: await tab.get(device.options), deviceToken },
+      { mode: "token" },
+    );
     expect(owner.status).toBe(200);
   });
 
@@ -379,7 +412,16 @@ describe.skipIf(chromiumMissing)("a passkey sign-in obeys the rules of a passwor
   it("counts loginWithPasskey against login.ip", async () => {
     const limited = await extraServer({ limits: { "login.ip": { max: 2, windowSeconds: 60 } } });
     const ghost = await options(undefined, limited);
-    const junk = { challengeId: ghost.challengeId, response: { id: "AAAA", rawId: "AAAA", type: "public-key", response: { clientDataJSON: "", authenticatorData: "", signature: "" }, clientExtensionResults: {} } };
+    const junk = {
+      challengeId: ghost.challengeId,
+      response: {
+        id: "AAAA",
+        rawId: "AAAA",
+        type: "public-key",
+        response: { clientDataJSON: "", authenticatorData: "", signature: "" },
+        clientExtensionResults: {},
+      },
+    };
     for (let i = 0; i < 2; i += 1) expect(reasonOf(await limited.send("auth.loginWithPasskey", junk))).toBe("passkey_invalid");
     const refused = await limited.send("auth.loginWithPasskey", junk);
     expect(reasonOf(refused)).toBe("rate_limited");

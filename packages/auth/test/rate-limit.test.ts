@@ -78,7 +78,9 @@ describe("rate limits", () => {
     const raw = (target: string, body: string) =>
       new Promise<string>((resolve, reject) => {
         const socket = connect(Number(port), "127.0.0.1", () => {
-          socket.write(`POST ${target} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+          socket.write(
+            `POST ${target} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+          );
         });
         let answer = "";
         socket.on("data", (chunk: Buffer) => (answer += chunk.toString()));
@@ -133,10 +135,13 @@ describe("rate limits", () => {
 
   describe.each([
     ["memory", async () => ({})],
-    ["redis", async () => {
-      const clock = createFakeClock();
-      return { clock, store: await openStore(REDIS_URL, { clock: clock.now, prefix: `test:${randomUUID()}:` }) };
-    }],
+    [
+      "redis",
+      async () => {
+        const clock = createFakeClock();
+        return { clock, store: await openStore(REDIS_URL, { clock: clock.now, prefix: `test:${randomUUID()}:` }) };
+      },
+    ],
   ] as const)("exactness on %s", (name, options) => {
     it.skipIf(name === "redis" && !hasRedis)("60 concurrent logins from one IP against login.ip 20 let exactly 20 through", async () => {
       const server = await startServer({ ...(await options()), limits: { "login.ip": { max: 20, windowSeconds: 60 } } });

@@ -68,7 +68,9 @@ describe("password reset", () => {
     const alice = await account();
     await gatehouse.api.auth.requestPasswordReset({ email: alice.email });
     const token = await tokenFromMail(alice.email, "/reset-password");
-    const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => gatehouse.api.auth.resetPassword({ token, password: `${NEW_PASSWORD} ${i}` })));
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => gatehouse.api.auth.resetPassword({ token, password: `${NEW_PASSWORD} ${i}` })),
+    );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     const refusals = results.flatMap((r) => (r.status === "rejected" ? [reasonOfError(r.reason as TRPCError)] : []));
     expect(refusals).toEqual(Array(9).fill("code_invalid"));
@@ -119,8 +121,12 @@ describe("change password", () => {
   it("needs the current password, keeps this session, ends the others, mails and logs", async () => {
     const alice = await account();
     const other = tokensOf(await gatehouse.api.auth.login({ email: alice.email, password: GOOD_PASSWORD }));
-    expect(await refusalOf(gatehouse.as(alice.accessToken).auth.changePassword({ currentPassword: "not it at all", newPassword: NEW_PASSWORD }))).toBe("invalid_credentials");
-    expect(await refusalOf(gatehouse.as(alice.accessToken).auth.changePassword({ currentPassword: GOOD_PASSWORD, newPassword: "password1" }))).toBe("weak_password");
+    expect(await refusalOf(gatehouse.as(alice.accessToken).auth.changePassword({ currentPassword: "not it at all", newPassword: NEW_PASSWORD }))).toBe(
+      "invalid_credentials",
+    );
+    expect(await refusalOf(gatehouse.as(alice.accessToken).auth.changePassword({ currentPassword: GOOD_PASSWORD, newPassword: "password1" }))).toBe(
+      "weak_password",
+    );
     await gatehouse.as(alice.accessToken).auth.changePassword({ currentPassword: GOOD_PASSWORD, newPassword: NEW_PASSWORD });
     await gatehouse.as(alice.accessToken).auth.me();
     await gatehouse.api.auth.refresh({ refreshToken: alice.refreshToken });
@@ -172,9 +178,12 @@ describe("credentials in flight", () => {
 
   it("wrong passwords at step-up and password change count toward the lockout of the device the session started on", async () => {
     const alice = await account();
-    for (let i = 0; i < 5; i += 1) expect(await refusalOf(gatehouse.as(alice.accessToken).auth.reauthenticate({ password: `wrong ${i}` }))).toBe("invalid_credentials");
+    for (let i = 0; i < 5; i += 1)
+      expect(await refusalOf(gatehouse.as(alice.accessToken).auth.reauthenticate({ password: `wrong ${i}` }))).toBe("invalid_credentials");
     for (let i = 0; i < 5; i += 1) {
-      expect(await refusalOf(gatehouse.as(alice.accessToken).auth.changePassword({ currentPassword: `wrong ${i}`, newPassword: NEW_PASSWORD }))).toBe("invalid_credentials");
+      expect(await refusalOf(gatehouse.as(alice.accessToken).auth.changePassword({ currentPassword: `wrong ${i}`, newPassword: NEW_PASSWORD }))).toBe(
+        "invalid_credentials",
+      );
     }
     expect(await refusalOf(gatehouse.as(alice.accessToken).auth.reauthenticate({ password: GOOD_PASSWORD }))).toBe("account_locked");
     // Signup issued the session's device credential: that device is locked, not the owner's email elsewhere.

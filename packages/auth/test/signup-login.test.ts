@@ -36,7 +36,9 @@ describe("auth.signup", () => {
 
     const cookieMode = await server.call("auth.signup", { email: uniqueEmail(), password: GOOD_PASSWORD });
     expect(dataOf(cookieMode).deviceToken).toBeUndefined();
-    expect(cookieMode.headers.getSetCookie().find((c) => c.startsWith("device_token="))).toMatch(/^device_token=[A-Za-z0-9_-]{43}; Path=\/trpc\/auth\.login; Max-Age=31536000; HttpOnly; Secure; SameSite=Strict$/);
+    expect(cookieMode.headers.getSetCookie().find((c) => c.startsWith("device_token="))).toMatch(
+      /^device_token=[A-Za-z0-9_-]{43}; Path=\/trpc\/auth\.login; Max-Age=31536000; HttpOnly; Secure; SameSite=Strict$/,
+    );
   });
 
   it("in cookie mode puts the refresh token only in an HttpOnly, Secure, SameSite=Strict cookie", async () => {
@@ -113,9 +115,7 @@ describe("auth.signup", () => {
 
   it("creates exactly one account when 20 signups for one email race", async () => {
     const email = uniqueEmail("race");
-    const results = await Promise.all(
-      Array.from({ length: 20 }, () => server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" })),
-    );
+    const results = await Promise.all(Array.from({ length: 20 }, () => server.call("auth.signup", { email, password: GOOD_PASSWORD }, { mode: "token" })));
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.filter((r) => reasonOf(r) === "email_taken")).toHaveLength(19);
   });

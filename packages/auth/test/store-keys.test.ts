@@ -61,7 +61,12 @@ describe("store keys", () => {
     expect(STORE_COLLECTIONS.sessionsOfUser("u1", 3)).toBe("sessions:u1:3");
     expect(STORE_COLLECTIONS.apiKeysOfUser("u1")).toBe("apikeys:u1");
     expect(STORE_COLLECTIONS.activityOfUser("u1")).toBe("activity:u1");
-    expect(UPGRADE_KEYS).toEqual({ format: "store-format", lease: "store-upgrade:lease", auditPlan: "store-upgrade:audit-plan", usersDone: "store-upgrade:users-done" });
+    expect(UPGRADE_KEYS).toEqual({
+      format: "store-format",
+      lease: "store-upgrade:lease",
+      auditPlan: "store-upgrade:audit-plan",
+      usersDone: "store-upgrade:users-done",
+    });
     expect(LEGACY_STORE_KEYS).toMatchObject({ auditHead: "audit:head", userIds: "users:index" });
     expect(LEGACY_STORE_KEYS.auditEntry(12)).toBe("audit:12");
     expect(LEGACY_STORE_KEYS.sessionIdsOfUser("u1")).toBe("user-sessions:u1");

@@ -54,7 +54,8 @@ describe.each(backends)("upgrading a store of the earlier format on %s", (_name,
     for (const key of legacyKeys(seed)) expect(await stores[0].get(key), key).toBeUndefined();
 
     const token = await adminOf(b);
-    const query = <P extends ProcedurePath>(server: TestServer, procedure: P, input: InputOf<P>, bearer = token) => server.call(procedure, input, { query: true, bearer }).then((r) => dataOf(r));
+    const query = <P extends ProcedurePath>(server: TestServer, procedure: P, input: InputOf<P>, bearer = token) =>
+      server.call(procedure, input, { query: true, bearer }).then((r) => dataOf(r));
     // The earlier users, newest first after the admin; the id without a record is not listed.
     const listed = await query(a, "admin.listUsers", { limit: 100 });
     expect(listed.items.slice(1).map((u: { id: string }) => u.id)).toEqual([...seed.userIds].reverse());
@@ -62,7 +63,12 @@ describe.each(backends)("upgrading a store of the earlier format on %s", (_name,
 
     // The owner's live session, live key and activity, seen through the owner's own session.
     const owner = await a.services.users.get(seed.owner.id);
-    const ownerToken = await a.services.accessTokens.sign({ userId: owner!.id, sessionId: seed.owner.liveSession, role: "user", authTime: Math.floor(clock.now() / 1000) });
+    const ownerToken = await a.services.accessTokens.sign({
+      userId: owner!.id,
+      sessionId: seed.owner.liveSession,
+      role: "user",
+      authTime: Math.floor(clock.now() / 1000),
+    });
     expect((await query(a, "sessions.list", undefined, ownerToken)).map((s: { id: string }) => s.id)).toEqual([seed.owner.liveSession]);
     expect((await query(b, "apiKeys.list", undefined, ownerToken)).map((k: { id: string }) => k.id)).toEqual([seed.owner.liveKey]);
     expect((await query(a, "activity.list", {}, ownerToken)).items.map((e: { event: string }) => e.event)).toEqual(["logout", "login_success", "signup"]);
@@ -105,7 +111,11 @@ describe("store upgrade", () => {
     for (const id of seed.userIds.slice(0, 2)) await users.index((await users.get(id))!);
     await store.set("store-upgrade:users-done", 2);
     const legacy = await Promise.all([1, 2].map((seq) => store.get<AuditContent>(`audit:${seq}`)));
-    const copied = chainEntries(deriveSubKey(TEST_DATA_KEY, "audit chain"), EMPTY_CHAIN, legacy.map((e, i) => ({ ...e!, id: `legacy-${i + 1}` })));
+    const copied = chainEntries(
+      deriveSubKey(TEST_DATA_KEY, "audit chain"),
+      EMPTY_CHAIN,
+      legacy.map((e, i) => ({ ...e!, id: `legacy-${i + 1}` })),
+    );
     await store.log("audit").appendAfter(0, copied);
     await store.delete("audit:1");
 

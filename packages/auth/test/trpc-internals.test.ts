@@ -42,7 +42,10 @@ describe("tRPC internals", () => {
     const output = z.strictObject({ ok: z.literal(true) });
     const unparsed = z.strictObject({ count: z.number() });
     const small = router({
-      first: procedures.public.input(input).output(output).mutation(() => ({ ok: true as const })),
+      first: procedures.public
+        .input(input)
+        .output(output)
+        .mutation(() => ({ ok: true as const })),
       nested: router({
         second: procedures.user.meta({ access: "user", unparsedOutput: unparsed }).query(() => ({ count: 1 })),
       }),

@@ -9,7 +9,18 @@ import { build } from "esbuild";
 const entry = new URL("../dist/index.js", import.meta.url).pathname;
 
 async function sizes(external) {
-  const result = await build({ entryPoints: [entry], bundle: true, minify: true, format: "esm", platform: "browser", splitting: true, outdir: "out", write: false, metafile: true, external });
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "browser",
+    splitting: true,
+    outdir: "out",
+    write: false,
+    metafile: true,
+    external,
+  });
   const outputs = result.metafile.outputs;
   // The entry and every chunk it imports statically load with the SDK; the rest waits for its dynamic import.
   const loaded = new Set();
@@ -19,9 +30,16 @@ async function sizes(external) {
     for (const imported of outputs[path].imports) if (imported.kind === "import-statement" && outputs[imported.path]) visit(imported.path);
   };
   visit(Object.keys(outputs).find((path) => outputs[path].entryPoint));
-  const total = (files) => files.reduce((sum, file) => ({ minified: sum.minified + file.contents.length, gzipped: sum.gzipped + gzipSync(file.contents, { level: 9 }).length }), { minified: 0, gzipped: 0 });
+  const total = (files) =>
+    files.reduce((sum, file) => ({ minified: sum.minified + file.contents.length, gzipped: sum.gzipped + gzipSync(file.contents, { level: 9 }).length }), {
+      minified: 0,
+      gzipped: 0,
+    });
   const relative = (file) => file.path.slice(file.path.lastIndexOf("/out/") + 1);
-  return { withSdk: total(result.outputFiles.filter((file) => loaded.has(relative(file)))), later: total(result.outputFiles.filter((file) => !loaded.has(relative(file)))) };
+  return {
+    withSdk: total(result.outputFiles.filter((file) => loaded.has(relative(file)))),
+    later: total(result.outputFiles.filter((file) => !loaded.has(relative(file)))),
+  };
 }
 
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;

@@ -19,7 +19,8 @@ export type { AuthClient, AuthClientOptions, LoginResult, SignedInResult };
 
 export function createAuthClient(options: AuthClientOptions): AuthClient {
   const mode = options.mode ?? "cookie";
-  if (typeof options.url !== "string" || options.url === "") throw new TypeError("createAuthClient needs the Gatehouse tRPC url, e.g. https://auth.example.com/trpc.");
+  if (typeof options.url !== "string" || options.url === "")
+    throw new TypeError("createAuthClient needs the Gatehouse tRPC url, e.g. https://auth.example.com/trpc.");
   if (mode !== "cookie" && mode !== "token") throw new TypeError('mode must be "cookie" or "token".');
   // In cookie mode the refresh token is out of script reach by design: there is nothing to store.
   if (mode === "cookie" && options.storage) throw new TypeError("storage is for token mode; cookie mode keeps the refresh token in an HttpOnly cookie.");
@@ -98,7 +99,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       }
       await keeper.signOutLocally();
       // A session the server already considers dead is as logged out as it gets.
-      if (failure !== undefined && !needsNewAccessToken(failure) && !endsSession(failure) && reasonOf(failure) !== "token_invalid") throw GatehouseError.from(failure);
+      if (failure !== undefined && !needsNewAccessToken(failure) && !endsSession(failure) && reasonOf(failure) !== "token_invalid")
+        throw GatehouseError.from(failure);
     },
 
     async logoutAll() {

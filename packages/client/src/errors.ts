@@ -70,7 +70,13 @@ export class GatehouseError extends Error {
 
   constructor(
     message: string,
-    options: { reason?: GatehouseReason | undefined; status?: number | undefined; retryAfterSeconds?: number | undefined; issues?: readonly ValidationIssue[] | undefined; cause?: unknown } = {},
+    options: {
+      reason?: GatehouseReason | undefined;
+      status?: number | undefined;
+      retryAfterSeconds?: number | undefined;
+      issues?: readonly ValidationIssue[] | undefined;
+      cause?: unknown;
+    } = {},
   ) {
     super(message, { cause: options.cause });
     this.reason = options.reason;

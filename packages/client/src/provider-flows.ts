@@ -13,9 +13,7 @@ type LinkedAccount = Out["accounts"]["list"][number];
 
 /** What `oauthFinish` ends in: signed in, a second factor due, or (a link flow) the identity linked. */
 export type ProviderFinishResult =
-  | { status: "signed-in"; user: PublicUser }
-  | { status: "mfa-required"; mfaToken: string }
-  | { status: "linked"; account: LinkedAccount };
+  { status: "signed-in"; user: PublicUser } | { status: "mfa-required"; mfaToken: string } | { status: "linked"; account: LinkedAccount };
 
 /** Sign-in with OpenID Connect and OAuth providers, and the provider identities linked to the account. */
 export interface ProviderFlows {
@@ -77,7 +75,9 @@ export function createProviderFlows(api: TRPCClient<AppRouter>, transport: Trans
     async oauthFinish(input) {
       await keeper.refreshSettled();
       const deviceToken = await keeper.deviceToken();
-      const answer = await call(transport.oauthFinish({ ...input, ...(deviceToken ? { deviceToken } : {}) }, keeper.isSpent() ? null : keeper.currentAccessToken()));
+      const answer = await call(
+        transport.oauthFinish({ ...input, ...(deviceToken ? { deviceToken } : {}) }, keeper.isSpent() ? null : keeper.currentAccessToken()),
+      );
       if ("linked" in answer) return { status: "linked", account: answer.account };
       if (isMfaChallenge(answer)) return { status: "mfa-required", mfaToken: answer.mfaToken };
       return { status: "signed-in", user: await keeper.signIn(answer) };

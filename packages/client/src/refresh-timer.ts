@@ -19,10 +19,13 @@ export function createRefreshTimer(onDue: () => void, now: () => number) {
     /** Replaces any pending wake-up with one at `dueAt` (local clock, ms). */
     scheduleAt(dueAt: number): void {
       cancel();
-      handle = setTimeout(() => {
-        handle = undefined;
-        onDue();
-      }, Math.min(Math.max(0, dueAt - now()), MAX_DELAY_MS));
+      handle = setTimeout(
+        () => {
+          handle = undefined;
+          onDue();
+        },
+        Math.min(Math.max(0, dueAt - now()), MAX_DELAY_MS),
+      );
       const unref = (handle as { unref?: unknown }).unref;
       if (typeof unref === "function") unref.call(handle);
     },

@@ -78,7 +78,14 @@ export function createSessionKeeper(options: SessionKeeperOptions) {
 
   function publishSession(session: HeldSession, change: "signed-in" | "refreshed"): void {
     // Other tabs adopt this token instead of refreshing themselves.
-    tabSync.publish({ type: "session", change, accessToken: session.accessToken, user: session.user, receivedAt: session.receivedAt, expiresAt: session.expiresAt });
+    tabSync.publish({
+      type: "session",
+      change,
+      accessToken: session.accessToken,
+      user: session.user,
+      receivedAt: session.receivedAt,
+      expiresAt: session.expiresAt,
+    });
   }
 
   function sessionLost(error: unknown): void {

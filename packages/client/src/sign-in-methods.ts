@@ -73,7 +73,10 @@ export function createSignInMethods(api: TRPCClient<AppRouter>, transport: Trans
     },
 
     async signInWithPasskey(input = {}) {
-      const [{ startAuthentication }, { challengeId, options }] = await Promise.all([webAuthn(), transport.passkeyOptions(input).catch(rethrowAsGatehouseError)]);
+      const [{ startAuthentication }, { challengeId, options }] = await Promise.all([
+        webAuthn(),
+        transport.passkeyOptions(input).catch(rethrowAsGatehouseError),
+      ]);
       const response = await startAuthentication({ optionsJSON: options as RequestOptionsJSON });
       await keeper.refreshSettled();
       return signedIn(await transport.loginWithPasskey(await withDevice({ challengeId, response })).catch(rethrowAsGatehouseError));
@@ -81,7 +84,10 @@ export function createSignInMethods(api: TRPCClient<AppRouter>, transport: Trans
 
     async registerPasskey(input = {}) {
       // Step-up happens in `api`'s link: the app's prompt, then the call once more.
-      const [{ startRegistration }, { challengeId, options }] = await Promise.all([webAuthn(), api.passkeys.registrationOptions.mutate().catch(rethrowAsGatehouseError)]);
+      const [{ startRegistration }, { challengeId, options }] = await Promise.all([
+        webAuthn(),
+        api.passkeys.registrationOptions.mutate().catch(rethrowAsGatehouseError),
+      ]);
       const response = await startRegistration({ optionsJSON: options as CreationOptionsJSON });
       return api.passkeys.register.mutate({ challengeId, response, ...input }).catch(rethrowAsGatehouseError);
     },

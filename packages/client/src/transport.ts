@@ -75,7 +75,8 @@ export function createTransport(options: TransportOptions) {
 
     // The other ways to sign in: the same plain calls, so the answer's cookies land as a login's do.
     requestEmailCode: (input: { email: string }): Promise<{ ok: true }> => sessionCalls.auth.requestEmailCode.mutate(input),
-    loginWithEmailCode: (input: GatehouseInputs["auth"]["loginWithEmailCode"]): Promise<TokenSet | MfaChallenge> => sessionCalls.auth.loginWithEmailCode.mutate(input),
+    loginWithEmailCode: (input: GatehouseInputs["auth"]["loginWithEmailCode"]): Promise<TokenSet | MfaChallenge> =>
+      sessionCalls.auth.loginWithEmailCode.mutate(input),
     passkeyOptions: (input: { email?: string }): Promise<GatehouseOutputs["auth"]["passkeyOptions"]> => sessionCalls.auth.passkeyOptions.mutate(input),
     loginWithPasskey: (input: GatehouseInputs["auth"]["loginWithPasskey"]): Promise<TokenSet> => sessionCalls.auth.loginWithPasskey.mutate(input),
 
@@ -87,8 +88,10 @@ export function createTransport(options: TransportOptions) {
       sessionCalls.auth.verifyEmail.mutate(input, { context: { [ACCESS_TOKEN]: accessToken } }),
 
     /** A provider sign-in's end (it may set the refresh cookie), with the session's access token for a link flow. */
-    oauthFinish: (input: { provider: string; code: string; state: string; deviceToken?: string }, accessToken: string | null): Promise<TokenSet | MfaChallenge | ProviderLinked> =>
-      sessionCalls.auth.oauthFinish.mutate(input, { context: { [ACCESS_TOKEN]: accessToken } }),
+    oauthFinish: (
+      input: { provider: string; code: string; state: string; deviceToken?: string },
+      accessToken: string | null,
+    ): Promise<TokenSet | MfaChallenge | ProviderLinked> => sessionCalls.auth.oauthFinish.mutate(input, { context: { [ACCESS_TOKEN]: accessToken } }),
 
     /** Cookie mode presents the cookie (the browser attaches it); token mode presents `refreshToken` in the body. */
     refresh: (refreshToken: string | undefined): Promise<TokenSet> =>
@@ -96,7 +99,9 @@ export function createTransport(options: TransportOptions) {
 
     /** Step-up: same session, a new access token with a fresh authentication time (no refresh token). */
     reauthenticate: (accessToken: string, input: { password: string; code?: string | undefined }): Promise<TokenSet> =>
-      sessionCalls.auth.reauthenticate.mutate(input.code ? { password: input.password, code: input.code } : { password: input.password }, { context: { [ACCESS_TOKEN]: accessToken } }),
+      sessionCalls.auth.reauthenticate.mutate(input.code ? { password: input.password, code: input.code } : { password: input.password }, {
+        context: { [ACCESS_TOKEN]: accessToken },
+      }),
 
     logout: (accessToken: string | null, refreshToken: string | undefined): Promise<{ ok: true }> =>
       sessionCalls.auth.logout.mutate(refreshToken === undefined ? undefined : { refreshToken }, { context: { [ACCESS_TOKEN]: accessToken } }),

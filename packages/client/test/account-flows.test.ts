@@ -23,14 +23,18 @@ describe("the session hint (cookie mode)", () => {
     expect(first.jar.get("gh_session")).toBe("1");
 
     // A reload: a new client on the same cookies.
-    const reloaded = disposedWithTest(createAuthClient({ url: gatehouse().trpcUrl, fetch: first.wire.fetch, sessionHint: () => first.jar.get("gh_session") === "1" }));
+    const reloaded = disposedWithTest(
+      createAuthClient({ url: gatehouse().trpcUrl, fetch: first.wire.fetch, sessionHint: () => first.jar.get("gh_session") === "1" }),
+    );
     first.wire.reset();
     expect((await reloaded.restore())?.email).toBe(email);
     expect(first.wire.count("auth.refresh")).toBe(1);
 
     await reloaded.logout();
     expect(first.jar.get("gh_session")).toBeUndefined();
-    const afterLogout = disposedWithTest(createAuthClient({ url: gatehouse().trpcUrl, fetch: first.wire.fetch, sessionHint: () => first.jar.get("gh_session") === "1" }));
+    const afterLogout = disposedWithTest(
+      createAuthClient({ url: gatehouse().trpcUrl, fetch: first.wire.fetch, sessionHint: () => first.jar.get("gh_session") === "1" }),
+    );
     first.wire.reset();
     expect(await afterLogout.restore()).toBeNull();
     expect(first.wire.requests).toEqual([]);

@@ -123,7 +123,10 @@ describe("authLink in front of an app's own tRPC client", () => {
     const { auth, authWire } = setup();
     const appWire = createRecordingFetch();
     const app = createTRPCClient<AppApi>({
-      links: [authLink(auth, { refreshOn: (error) => error.data?.httpStatus === 401 }), httpBatchLink({ url: appUrl, headers: auth.authHeaders, fetch: appWire.fetch })],
+      links: [
+        authLink(auth, { refreshOn: (error) => error.data?.httpStatus === 401 }),
+        httpBatchLink({ url: appUrl, headers: auth.authHeaders, fetch: appWire.fetch }),
+      ],
     });
     await auth.signup({ email: uniqueEmail(), password: GOOD_PASSWORD });
     authWire.reset();

@@ -57,7 +57,9 @@ describe("the built client", () => {
   it("ships declarations that stand alone: the router's types written out, nothing imported from the server", () => {
     const declarations = filesIn(distDir, ".d.ts");
     expect(declarations.map((file) => file.slice(distDir.length + 1))).toContain("router.d.ts");
-    const imported = declarations.flatMap((file) => [...readFileSync(file, "utf8").matchAll(/\bfrom\s+"([^"]+)"|\bimport\("([^"]+)"\)/g)].map((m) => m[1] ?? m[2]));
+    const imported = declarations.flatMap((file) =>
+      [...readFileSync(file, "utf8").matchAll(/\bfrom\s+"([^"]+)"|\bimport\("([^"]+)"\)/g)].map((m) => m[1] ?? m[2]),
+    );
     expect(new Set(imported.filter((specifier) => !specifier?.startsWith("./")))).toEqual(new Set(["@trpc/client", "@trpc/server", "@trpc/server/observable"]));
   });
 });

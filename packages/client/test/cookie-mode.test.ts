@@ -9,7 +9,8 @@ const gatehouse = useGatehouse();
 /** A browser profile: one cookie jar, and a fetch that records what goes over the wire. */
 function browser(jar = new CookieJar(), slowAnswers: Record<string, number> = {}) {
   const wire = createRecordingFetch(jar, slowAnswers);
-  const open = (options: { now?: () => number } = {}) => disposedWithTest(createAuthClient({ url: gatehouse().trpcUrl, mode: "cookie", fetch: wire.fetch, ...options }));
+  const open = (options: { now?: () => number } = {}) =>
+    disposedWithTest(createAuthClient({ url: gatehouse().trpcUrl, mode: "cookie", fetch: wire.fetch, ...options }));
   return { jar, wire, open };
 }
 
@@ -149,7 +150,10 @@ describe("cookie mode: keeping the access token fresh", () => {
       ["auth.me", 200],
     ]);
     expect(tokenOf(client)).not.toBe(before);
-    expect(events).toEqual([{ type: "initial", user: client.user }, { type: "refreshed", user: client.user }]);
+    expect(events).toEqual([
+      { type: "initial", user: client.user },
+      { type: "refreshed", user: client.user },
+    ]);
   });
 
   it("single flight: 20 calls refused for an expired token at once cause exactly one refresh, and all succeed", async () => {
@@ -196,7 +200,12 @@ describe("cookie mode: keeping the access token fresh", () => {
       const elapsed = Date.now() - signedInAt;
       expect(elapsed).toBeGreaterThanOrEqual(1_500);
       expect(elapsed).toBeLessThan(2_000);
-      await vi.waitFor(() => expect(events).toEqual([{ type: "initial", user: expect.objectContaining({ id: client.user?.id }) }, { type: "refreshed", user: client.user }]));
+      await vi.waitFor(() =>
+        expect(events).toEqual([
+          { type: "initial", user: expect.objectContaining({ id: client.user?.id }) },
+          { type: "refreshed", user: client.user },
+        ]),
+      );
       expect(tokenOf(client)).not.toBe(first);
       // …and again for the new token.
       await vi.waitFor(() => expect(wire.count("auth.refresh")).toBe(2), { timeout: 3_000, interval: 50 });
@@ -288,7 +297,10 @@ describe("cookie mode: logout", () => {
 
     const error = await phone.api.auth.me.query().catch((caught: unknown) => caught);
     expect(reasonOf(error)).toBe("token_revoked");
-    expect(phoneEvents).toEqual([{ type: "initial", user: expect.objectContaining({ email }) }, { type: "session-lost", reason: "refresh_invalid" }]);
+    expect(phoneEvents).toEqual([
+      { type: "initial", user: expect.objectContaining({ email }) },
+      { type: "session-lost", reason: "refresh_invalid" },
+    ]);
     expect(phone.user).toBeNull();
     expect(phone.status).toBe("signed-out");
   });

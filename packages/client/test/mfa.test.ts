@@ -44,7 +44,10 @@ describe("login with two-factor", () => {
 
     const second = await client.verifyMfa({ mfaToken, code: totpCode(secret, server.clock.now()) });
     expect(second).toEqual({ status: "signed-in", user: expect.objectContaining({ email, mfaEnabled: true }) });
-    expect(events).toEqual([{ type: "initial", user: null }, { type: "signed-in", user: second.user }]);
+    expect(events).toEqual([
+      { type: "initial", user: null },
+      { type: "signed-in", user: second.user },
+    ]);
     expect((await client.api.auth.me.query()).user.email).toBe(email);
 
     const reloaded = createAuthClient({ url: server.trpcUrl, fetch: createRecordingFetch(jar).fetch });

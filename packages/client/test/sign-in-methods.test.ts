@@ -34,7 +34,9 @@ describe("email sign-in codes", () => {
     expect(page.events.at(-1)).toEqual({ type: "signed-in", user: expect.objectContaining({ email }) });
     expect(page.jar.get("gh_session")).toBe("1");
 
-    const reloaded = disposedWithTest(createAuthClient({ url: gatehouse().trpcUrl, fetch: page.wire.fetch, sessionHint: () => page.jar.get("gh_session") === "1" }));
+    const reloaded = disposedWithTest(
+      createAuthClient({ url: gatehouse().trpcUrl, fetch: page.wire.fetch, sessionHint: () => page.jar.get("gh_session") === "1" }),
+    );
     expect((await reloaded.restore())?.email).toBe(email);
   });
 
@@ -84,7 +86,9 @@ describe("email sign-in codes", () => {
     expect(first).toEqual({ status: "mfa-required", mfaToken: expect.any(String) });
     expect(page.client.status).toBe("signed-out");
     if (first.status !== "mfa-required") return;
-    await expect(page.client.verifyMfa({ mfaToken: first.mfaToken, code: totpCode(secret, gatehouse().clock.now()) })).resolves.toMatchObject({ status: "signed-in" });
+    await expect(page.client.verifyMfa({ mfaToken: first.mfaToken, code: totpCode(secret, gatehouse().clock.now()) })).resolves.toMatchObject({
+      status: "signed-in",
+    });
   });
 
   it("rejects a wrong code with a GatehouseError (code_invalid, 401); a request for an unknown address resolves the same", async () => {

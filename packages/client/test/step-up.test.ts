@@ -29,7 +29,13 @@ function promptWith(...passwords: string[]): ReauthPrompt & { asked: StepUpReque
 
 async function signedIn(onReauthRequired?: ReauthPrompt) {
   const wire = createRecordingFetch();
-  const auth = createAuthClient({ url: gatehouse().trpcUrl, mode: "token", fetch: wire.fetch, now: gatehouse().clock.now, ...(onReauthRequired ? { onReauthRequired } : {}) });
+  const auth = createAuthClient({
+    url: gatehouse().trpcUrl,
+    mode: "token",
+    fetch: wire.fetch,
+    now: gatehouse().clock.now,
+    ...(onReauthRequired ? { onReauthRequired } : {}),
+  });
   const { user } = await auth.signup({ email: uniqueEmail(), password: GOOD_PASSWORD });
   const api = createTRPCClient<TeamRouter>({ links: [authLink(auth), httpBatchLink({ url: team().url, headers: auth.authHeaders })] });
   // Past the team's five minutes, within the token's fifteen.
@@ -101,7 +107,9 @@ describe("onReauthRequired", () => {
 
     gatehouse().clock.advance(11 * 60_000);
     const linkPrompt = promptWith(GOOD_PASSWORD);
-    const api = createTRPCClient<TeamRouter>({ links: [authLink(auth, { onReauthRequired: linkPrompt }), httpBatchLink({ url: team().url, headers: auth.authHeaders })] });
+    const api = createTRPCClient<TeamRouter>({
+      links: [authLink(auth, { onReauthRequired: linkPrompt }), httpBatchLink({ url: team().url, headers: auth.authHeaders })],
+    });
     await api.purge.mutate();
     expect([clientPrompt.asked.length, linkPrompt.asked.length]).toEqual([1, 1]);
     auth.dispose();

@@ -66,7 +66,10 @@ describe("tab sync", () => {
     const email = uniqueEmail();
     await a.client.signup({ email, password: GOOD_PASSWORD });
     await vi.waitFor(() => expect(b.client.user?.email).toBe(email));
-    expect(b.events).toEqual([{ type: "initial", user: null }, { type: "signed-in", user: expect.objectContaining({ email }) }]);
+    expect(b.events).toEqual([
+      { type: "initial", user: null },
+      { type: "signed-in", user: expect.objectContaining({ email }) },
+    ]);
     expect(b.client.authHeaders()).toEqual(a.client.authHeaders());
     expect((await b.client.api.auth.me.query()).user.email).toBe(email);
     expect(b.wire.count("auth.refresh")).toBe(0);
@@ -94,7 +97,11 @@ describe("tab sync", () => {
     expect(c.events).toEqual([{ type: "initial", user: a.client.user }]);
     // The first tab adopts the newer token the restore brought, as it would a refresh.
     await vi.waitFor(() => expect(a.client.authHeaders()).toEqual(c.client.authHeaders()));
-    expect(a.events).toEqual([{ type: "initial", user: null }, { type: "signed-in", user: a.client.user }, { type: "refreshed", user: a.client.user }]);
+    expect(a.events).toEqual([
+      { type: "initial", user: null },
+      { type: "signed-in", user: a.client.user },
+      { type: "refreshed", user: a.client.user },
+    ]);
   });
 
   it("a changed user record reaches the other tabs as user-updated, without a request", async () => {

@@ -29,7 +29,11 @@ describe("the packed SDK", () => {
   });
 
   it("installs outside the workspace and runs as an ES module", async () => {
-    expect(await consumer().run(`import { createAuthClient, authLink } from "@gatehouse/client"; process.stdout.write(typeof createAuthClient + " " + typeof authLink);`)).toBe("function function");
+    expect(
+      await consumer().run(
+        `import { createAuthClient, authLink } from "@gatehouse/client"; process.stdout.write(typeof createAuthClient + " " + typeof authLink);`,
+      ),
+    ).toBe("function function");
   });
 });
 

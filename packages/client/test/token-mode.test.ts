@@ -155,7 +155,10 @@ describe("token mode: ending sessions", () => {
     server.clock.advance(11_000);
 
     expect(await client.refresh()).toBeNull();
-    expect(events).toEqual([{ type: "initial", user: expect.objectContaining({ email }) }, { type: "session-lost", reason: "refresh_reused" }]);
+    expect(events).toEqual([
+      { type: "initial", user: expect.objectContaining({ email }) },
+      { type: "session-lost", reason: "refresh_reused" },
+    ]);
     expect(client.status).toBe("signed-out");
     expect(slots.has("refreshToken")).toBe(false);
     // The whole family died, the thief's successor included.

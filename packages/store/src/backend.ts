@@ -28,12 +28,7 @@ export interface AtomicBackend {
    * Replaces the value only if it still equals `expected` (undefined = absent).
    * `next` undefined deletes. `ttlMs` undefined keeps the entry's current expiry.
    */
-  compareAndSwap(
-    key: string,
-    expected: string | undefined,
-    next: string | undefined,
-    ttlMs?: number,
-  ): Promise<boolean>;
+  compareAndSwap(key: string, expected: string | undefined, next: string | undefined, ttlMs?: number): Promise<boolean>;
   /** The ordered indexes and append-only logs, each implemented natively. */
   readonly collections: CollectionBackend;
   /** Reads started together go to Keyv as one `getMany` (worth it where every read is a round trip). */

@@ -62,7 +62,8 @@ export function parseStoreUrl(text: string): ParsedStoreUrl {
     case "redis":
     case "rediss": {
       const url = parseUrl(text);
-      if (!url?.hostname || !/^(\/\d*)?$/.test(url.pathname)) return refuse(`${scheme}:// takes HOST:PORT and an optional database number, e.g. ${scheme}://127.0.0.1:6379/0`);
+      if (!url?.hostname || !/^(\/\d*)?$/.test(url.pathname))
+        return refuse(`${scheme}:// takes HOST:PORT and an optional database number, e.g. ${scheme}://127.0.0.1:6379/0`);
       return { ok: true, location: { kind: "redis", url: text } };
     }
     case "redis-cluster":

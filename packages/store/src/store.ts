@@ -38,11 +38,7 @@ export interface Store {
    * and returns the next one (`undefined` deletes); it may run more than once
    * under contention, so it must be pure. Returns what was written.
    */
-  update<T>(
-    key: string,
-    change: (current: T | undefined) => T | undefined,
-    options?: UpdateOptions,
-  ): Promise<T | undefined>;
+  update<T>(key: string, change: (current: T | undefined) => T | undefined, options?: UpdateOptions): Promise<T | undefined>;
   /**
    * The ordered index called `name`: members sorted by a string key, paged by
    * cursor, counted, searched by key prefix (see collections/types.ts). Names
@@ -133,8 +129,7 @@ export function createStore(backend: AtomicBackend, prefix = "gh:"): Store {
       await reachViaKeyv(() => keyv.set(k(key), value, ttlMs));
     },
     delete: (key) => reachViaKeyv(() => keyv.delete(k(key))),
-    setIfAbsent: (key, value, ttlMs) =>
-      reach(() => backend.setIfAbsent(k(key), encodeValue(value), ttlMs)),
+    setIfAbsent: (key, value, ttlMs) => reach(() => backend.setIfAbsent(k(key), encodeValue(value), ttlMs)),
     take: async (key) => {
       const raw = await reach(() => backend.take(k(key)));
       return raw === undefined ? undefined : decodeValue(raw);

@@ -28,8 +28,7 @@ export interface BackendUnderTest {
   openPeer(): Promise<Store>;
 }
 
-export const tempSqlitePath = (): string =>
-  join(mkdtempSync(join(tmpdir(), "gatehouse-store-")), "store.db");
+export const tempSqlitePath = (): string => join(mkdtempSync(join(tmpdir(), "gatehouse-store-")), "store.db");
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

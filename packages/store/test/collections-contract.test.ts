@@ -157,9 +157,7 @@ describe.each(Object.keys(backendKinds) as BackendKind[])("collections on %s", (
     it.skipIf(skip)("counts each of many concurrent adds from two instances once", async () => {
       const { store, peer } = await open();
       // 300 adds of 150 members: every member added twice, at once, from either instance.
-      const results = await Promise.all(
-        Array.from({ length: 300 }, (_, i) => (i % 2 ? peer : store).index("crowd").add(`m${i % 150}`, `k${i % 150}`)),
-      );
+      const results = await Promise.all(Array.from({ length: 300 }, (_, i) => (i % 2 ? peer : store).index("crowd").add(`m${i % 150}`, `k${i % 150}`)));
       expect(results.filter(Boolean)).toHaveLength(150);
       expect(await store.index("crowd").count()).toBe(150);
       expect(await pageAll(peer.index("crowd"), { limit: 1_000 })).toHaveLength(150);
@@ -256,9 +254,7 @@ describe.each(Object.keys(backendKinds) as BackendKind[])("collections on %s", (
 
     it.skipIf(skip)("gives each of 300 concurrent appends from two instances its own position: none lost, none twice", async () => {
       const { store, peer } = await open();
-      const positions = await Promise.all(
-        Array.from({ length: 300 }, (_, i) => (i % 2 ? peer : store).log<{ i: number }>("audit").append({ i })),
-      );
+      const positions = await Promise.all(Array.from({ length: 300 }, (_, i) => (i % 2 ? peer : store).log<{ i: number }>("audit").append({ i })));
       expect([...positions].sort((a, b) => a - b)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
       const log = store.log<{ i: number }>("audit");
       expect(await log.length()).toBe(300);
@@ -336,7 +332,10 @@ describe.each(Object.keys(backendKinds) as BackendKind[])("collections on %s", (
     it.skipIf(skip)("trims the oldest entries, at most MAX_TRIM per call, keeping positions", async () => {
       const { store } = await open();
       const log = store.log<number>("trimmed");
-      await log.appendAfter(0, Array.from({ length: 1_000 }, (_, i) => i + 1));
+      await log.appendAfter(
+        0,
+        Array.from({ length: 1_000 }, (_, i) => i + 1),
+      );
       await log.appendAfter(1_000, [1_001, 1_002, 1_003, 1_004, 1_005]);
       expect(await log.trim(1)).toBe(1);
       expect(await log.trim(3)).toBe(3);
@@ -376,7 +375,14 @@ describe.each(Object.keys(backendKinds) as BackendKind[])("collections on %s", (
       const log = store.log<string>("checked");
       await log.append("a");
       const indexCursor = Buffer.from(JSON.stringify(["i", "k", "m"])).toString("base64url");
-      for (const attempt of [log.get(0), log.get(1.5), log.trim(0), log.page({ limit: 5, cursor: indexCursor }), log.page({ limit: 5, cursor: "%%%" }), log.append("b", { maxLength: 0 })]) {
+      for (const attempt of [
+        log.get(0),
+        log.get(1.5),
+        log.trim(0),
+        log.page({ limit: 5, cursor: indexCursor }),
+        log.page({ limit: 5, cursor: "%%%" }),
+        log.append("b", { maxLength: 0 }),
+      ]) {
         await expect(attempt).rejects.toBeInstanceOf(InvalidCollectionInputError);
       }
       expect(await log.length()).toBe(1);

@@ -91,39 +91,61 @@ describe.skipIf(!hasPostgres)("store on postgres", () => {
       const index = store.index("users");
       const log = store.log<string>("audit");
       return [
-        store.get("k"), store.set("k", 1), store.delete("k"), store.setIfAbsent("k", 1), store.take("k"), store.increment("n", 1_000),
-        store.incrementAndRead("n", 1_000, "m"), store.update("k", () => 2), store.ping(),
-        index.add("u2", "b"), index.remove("u1"), index.keyOf("u1"), index.page({ limit: 5 }), index.count(), index.drop(),
-        log.append("x"), log.appendAfter(1, ["x"]), log.get(1), log.page({ limit: 5 }), log.length(), log.trim(1), log.drop(),
+        store.get("k"),
+        store.set("k", 1),
+        store.delete("k"),
+        store.setIfAbsent("k", 1),
+        store.take("k"),
+        store.increment("n", 1_000),
+        store.incrementAndRead("n", 1_000, "m"),
+        store.update("k", () => 2),
+        store.ping(),
+        index.add("u2", "b"),
+        index.remove("u1"),
+        index.keyOf("u1"),
+        index.page({ limit: 5 }),
+        index.count(),
+        index.drop(),
+        log.append("x"),
+        log.appendAfter(1, ["x"]),
+        log.get(1),
+        log.page({ limit: 5 }),
+        log.length(),
+        log.trim(1),
+        log.drop(),
       ];
     };
 
-    it.each(["cut", "hang"] as const)("fails every call with StoreUnavailableError when the connection is %s, then works again", { timeout: 60_000 }, async (outage) => {
-      const { url } = await sharedDatabase();
-      const proxy = await startTcpProxy({ host: "127.0.0.1", port: Number(new URL(url).port || 5432) });
-      const through = new URL(url);
-      through.port = String(proxy.port);
-      const store = createStore(await createPostgresBackend({ url: through.toString(), commandTimeoutMs: 300 }), `t:${outage}:`);
-      try {
-        await store.index("users").add("u1", "a");
-        await store.log("audit").append("first");
-        proxy[outage]();
-        const results = await Promise.allSettled(calls(store));
-        for (const result of results) {
-          expect(result.status).toBe("rejected");
-          expect((result as PromiseRejectedResult).reason).toBeInstanceOf(StoreUnavailableError);
+    it.each(["cut", "hang"] as const)(
+      "fails every call with StoreUnavailableError when the connection is %s, then works again",
+      { timeout: 60_000 },
+      async (outage) => {
+        const { url } = await sharedDatabase();
+        const proxy = await startTcpProxy({ host: "127.0.0.1", port: Number(new URL(url).port || 5432) });
+        const through = new URL(url);
+        through.port = String(proxy.port);
+        const store = createStore(await createPostgresBackend({ url: through.toString(), commandTimeoutMs: 300 }), `t:${outage}:`);
+        try {
+          await store.index("users").add("u1", "a");
+          await store.log("audit").append("first");
+          proxy[outage]();
+          const results = await Promise.allSettled(calls(store));
+          for (const result of results) {
+            expect(result.status).toBe("rejected");
+            expect((result as PromiseRejectedResult).reason).toBeInstanceOf(StoreUnavailableError);
+          }
+          proxy.restore();
+          await expect(store.ping()).resolves.toBeUndefined();
+          await store.set("after", "back");
+          expect(await store.get("after")).toBe("back");
+          expect(await store.index("users").keyOf("u1")).toBe("a");
+          expect(await store.log<string>("audit").append("again")).toBeGreaterThan(1);
+        } finally {
+          proxy.restore();
+          await store.close();
+          await proxy.close();
         }
-        proxy.restore();
-        await expect(store.ping()).resolves.toBeUndefined();
-        await store.set("after", "back");
-        expect(await store.get("after")).toBe("back");
-        expect(await store.index("users").keyOf("u1")).toBe("a");
-        expect(await store.log<string>("audit").append("again")).toBeGreaterThan(1);
-      } finally {
-        proxy.restore();
-        await store.close();
-        await proxy.close();
-      }
-    });
+      },
+    );
   });
 });

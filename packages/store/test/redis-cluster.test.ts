@@ -54,7 +54,16 @@ describe.skipIf(!hasTools)("store on a redis cluster", () => {
 
       await cluster.restart(0);
       await cluster.healthy();
-      await expect.poll(() => store.ping().then(() => "ok", () => "down"), { timeout: 20_000, interval: 200 }).toBe("ok");
+      await expect
+        .poll(
+          () =>
+            store.ping().then(
+              () => "ok",
+              () => "down",
+            ),
+          { timeout: 20_000, interval: 200 },
+        )
+        .toBe("ok");
       await store.set("after", "back");
       expect(await store.get("after")).toBe("back");
       // The restarted node kept nothing (no persistence); the other nodes kept theirs.

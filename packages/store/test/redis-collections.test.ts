@@ -39,7 +39,14 @@ describe.skipIf(!hasRedis)("collections on redis", () => {
     await store.log("activity:u1").append("login");
     const all = await keys();
     expect(all.sort()).toEqual(
-      [`{${prefix}sessions:u1}:sorted`, `{${prefix}sessions:u1}:keys`, `{${prefix}sessions:u1}:expiring`, `{${prefix}users}:sorted`, `{${prefix}users}:keys`, `{${prefix}activity:u1}:log`].sort(),
+      [
+        `{${prefix}sessions:u1}:sorted`,
+        `{${prefix}sessions:u1}:keys`,
+        `{${prefix}sessions:u1}:expiring`,
+        `{${prefix}users}:sorted`,
+        `{${prefix}users}:keys`,
+        `{${prefix}activity:u1}:log`,
+      ].sort(),
     );
     for (const key of all) expect(hashTag(key)).toBe(key.slice(1, key.indexOf("}")));
     expect(() => store.index("a{b}")).toThrow(/braces/);
@@ -99,7 +106,21 @@ describe.skipIf(!hasRedisServer)("collections on a redis that stops answering", 
       await index.add("u1", "a");
       await log.append("first");
       redis.hang();
-      const calls = [index.add("u2", "b"), index.remove("u1"), index.keyOf("u1"), index.page({ limit: 5 }), index.count(), index.drop(), log.append("x"), log.appendAfter(1, ["x"]), log.get(1), log.page({ limit: 5 }), log.length(), log.trim(1), log.drop()];
+      const calls = [
+        index.add("u2", "b"),
+        index.remove("u1"),
+        index.keyOf("u1"),
+        index.page({ limit: 5 }),
+        index.count(),
+        index.drop(),
+        log.append("x"),
+        log.appendAfter(1, ["x"]),
+        log.get(1),
+        log.page({ limit: 5 }),
+        log.length(),
+        log.trim(1),
+        log.drop(),
+      ];
       for (const call of calls) await expect(call).rejects.toBeInstanceOf(StoreUnavailableError);
       redis.resume();
       // The commands that timed out had been sent: Redis may still run them once it wakes, so only new calls are checked.

@@ -44,7 +44,9 @@ describe("sqlite durability", () => {
     expect(await store.get("counter")).toBe(acknowledged);
     // Indexes and logs commit with the same group as every other write.
     expect(await store.log("acks").length()).toBe(acknowledged);
-    expect((await store.log<number>("acks").page({ order: "asc", limit: 1_000 })).items.map((e) => e.value)).toEqual(Array.from({ length: acknowledged }, (_, i) => i));
+    expect((await store.log<number>("acks").page({ order: "asc", limit: 1_000 })).items.map((e) => e.value)).toEqual(
+      Array.from({ length: acknowledged }, (_, i) => i),
+    );
     expect(await store.index("acks").count()).toBe(acknowledged);
     await store.close();
   });

@@ -73,9 +73,7 @@ describe.each(Object.keys(backendKinds) as BackendKind[])("store on %s", (kind) 
     const { store, openPeer } = await open();
     const peer = await openPeer();
     opened.push(peer);
-    const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => (i % 2 ? peer : store).setIfAbsent("email:x", `user-${i}`, 10_000)),
-    );
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? peer : store).setIfAbsent("email:x", `user-${i}`, 10_000)));
     expect(results.filter(Boolean)).toHaveLength(1);
     const winner = results.indexOf(true);
     expect(await store.get("email:x")).toBe(`user-${winner}`);
@@ -86,9 +84,7 @@ describe.each(Object.keys(backendKinds) as BackendKind[])("store on %s", (kind) 
     const peer = await openPeer();
     opened.push(peer);
     await store.set("reset:token", { userId: "u1" }, 10_000);
-    const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => (i % 2 ? peer : store).take("reset:token")),
-    );
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? peer : store).take("reset:token")));
     expect(results.filter((r) => r !== undefined)).toEqual([{ userId: "u1" }]);
   });
 
@@ -98,9 +94,7 @@ describe.each(Object.keys(backendKinds) as BackendKind[])("store on %s", (kind) 
     const { store, openPeer, advance } = await open();
     const peer = await openPeer();
     opened.push(peer);
-    const counts = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => (i % 2 ? peer : store).increment("hits", 60_000)),
-    );
+    const counts = await Promise.all(Array.from({ length: 200 }, (_, i) => (i % 2 ? peer : store).increment("hits", 60_000)));
     expect([...counts].sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
     expect(await store.get("hits")).toBe(200);
     expect(await store.increment("window", 300)).toBe(1);
@@ -117,9 +111,7 @@ describe.each(Object.keys(backendKinds) as BackendKind[])("store on %s", (kind) 
     opened.push(peer);
     expect(await store.incrementAndRead("rl:{k}:2", 60_000, "rl:{k}:1")).toEqual({ count: 1, read: undefined });
     await store.increment("rl:{k}:1", 60_000, 7);
-    const results = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => (i % 2 ? peer : store).incrementAndRead("rl:{k}:2", 60_000, "rl:{k}:1")),
-    );
+    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 ? peer : store).incrementAndRead("rl:{k}:2", 60_000, "rl:{k}:1")));
     expect(results.map((r) => r.count).sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i + 2));
     expect(results.every((r) => r.read === 7)).toBe(true);
     // It shares increment's counter and keeps the TTL from the counter's creation.
@@ -185,7 +177,6 @@ describe.each(["memory", "sqlite"] as const)("expired entries on %s", (kind) => 
     expect(local?.sweep()).toBe(500);
     expect(local?.countEntries()).toBe(1);
   });
-
 });
 
 describe("scripts on redis", () => {

@@ -17,7 +17,8 @@ const unavailable = (message: string, cause?: unknown) => new VerifyError("store
 
 /** Asks Gatehouse (`auth.introspect`) what a token stands for right now. */
 export function createIntrospection(options: IntrospectOptions): (token: string) => Promise<Introspection> {
-  if (typeof options.apiKey !== "string" || !options.apiKey.startsWith(API_KEY_PREFIX)) throw new TypeError("introspect.apiKey must be a Gatehouse API key (gth_…) with the tokens:introspect scope.");
+  if (typeof options.apiKey !== "string" || !options.apiKey.startsWith(API_KEY_PREFIX))
+    throw new TypeError("introspect.apiKey must be a Gatehouse API key (gth_…) with the tokens:introspect scope.");
   const base = String(options.url);
   const endpoint = new URL("trpc/auth.introspect", base.endsWith("/") ? base : `${base}/`);
   const timeoutMs = options.timeoutMs ?? 5_000;

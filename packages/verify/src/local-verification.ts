@@ -20,7 +20,8 @@ export function createLocalVerification(options: LocalVerificationOptions): ((to
   const secrets = options.secret === undefined ? [] : typeof options.secret === "string" ? [options.secret] : [...options.secret];
   const hmacKeys = secrets.map((text, index) => {
     const key = decodeSecret(text);
-    if (!key || key.length < MIN_SECRET_BYTES) throw new TypeError(`secret${secrets.length > 1 ? `[${index}]` : ""} must be the server's AUTH_JWT_SECRET: at least 32 bytes as hex or base64.`);
+    if (!key || key.length < MIN_SECRET_BYTES)
+      throw new TypeError(`secret${secrets.length > 1 ? `[${index}]` : ""} must be the server's AUTH_JWT_SECRET: at least 32 bytes as hex or base64.`);
     return key;
   });
   // Fetched on first use, kept, and fetched again when a token names a key it

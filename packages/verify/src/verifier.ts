@@ -36,7 +36,8 @@ const CLOCK_TOLERANCE_SECONDS = 30;
 
 export function createVerifier(options: VerifierOptions): Verifier {
   if (typeof options?.issuer !== "string" || options.issuer === "") throw new TypeError("issuer is required: the server's AUTH_ISSUER (default gatehouse).");
-  if (typeof options.audience !== "string" || options.audience === "") throw new TypeError("audience is required: the server's AUTH_AUDIENCE (default gatehouse-api).");
+  if (typeof options.audience !== "string" || options.audience === "")
+    throw new TypeError("audience is required: the server's AUTH_AUDIENCE (default gatehouse-api).");
   const now = options.now ?? Date.now;
   const clockToleranceSeconds = options.clockToleranceSeconds ?? CLOCK_TOLERANCE_SECONDS;
   const local = createLocalVerification({ ...options, clockToleranceSeconds, now });
@@ -57,7 +58,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
       throw new VerifyError("token_invalid", "The access token is not a JWT.", { cause: error });
     }
     const audiences = typeof payload.aud === "string" ? [payload.aud] : (payload.aud ?? []);
-    if (payload.iss !== options.issuer || !audiences.includes(options.audience)) throw new VerifyError("token_invalid", "The access token was issued for another issuer or audience.");
+    if (payload.iss !== options.issuer || !audiences.includes(options.audience))
+      throw new VerifyError("token_invalid", "The access token was issued for another issuer or audience.");
     const facts = factsOf(payload);
     if (pastExpiry(facts.exp)) throw new VerifyError("token_expired");
     return facts;

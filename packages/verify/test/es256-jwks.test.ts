@@ -63,7 +63,10 @@ describe("ES256 through the JWKS", () => {
   });
 
   it("refuses a token signed with the shared-secret algorithm (no algorithm confusion)", async () => {
-    const hmacServer = await startServer({ keys: createSecretKeyRing([new TextEncoder().encode("a-shared-secret-of-at-least-32-bytes!!")]), clock: server.clock });
+    const hmacServer = await startServer({
+      keys: createSecretKeyRing([new TextEncoder().encode("a-shared-secret-of-at-least-32-bytes!!")]),
+      clock: server.clock,
+    });
     try {
       const alice = await signUp(hmacServer);
       expect(await refusal(verifier.verify(alice.accessToken))).toBe("token_invalid");

@@ -88,7 +88,12 @@ describe("HS256 with the shared secret", () => {
 
   it("gives scopes from scopesByRole and the token's scope claim (RFC 9068)", async () => {
     const alice = await signUp(server);
-    const scoped = createVerifier({ ...GATEHOUSE, secret: SECRET, now: server.clock.now, scopesByRole: { user: ["notes:read"], admin: ["notes:read", "notes:moderate"] } });
+    const scoped = createVerifier({
+      ...GATEHOUSE,
+      secret: SECRET,
+      now: server.clock.now,
+      scopesByRole: { user: ["notes:read"], admin: ["notes:read", "notes:moderate"] },
+    });
     expect((await scoped.verify(alice.accessToken)).scopes).toEqual(["notes:read"]);
     const withClaim = await new SignJWT({ ...decodeJwt(alice.accessToken), scope: "notes:export notes:read" })
       .setProtectedHeader({ alg: "HS256" })

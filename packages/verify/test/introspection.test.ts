@@ -1,7 +1,18 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createVerifier, decodeSecret, type Verifier } from "../src/index.js";
-import { createSecretKeyRing, dataOf, introspectionKey, refusal, requestsTo, signUp, startServer, type InputOf, type ProcedurePath, type TestServer } from "./support.js";
+import {
+  createSecretKeyRing,
+  dataOf,
+  introspectionKey,
+  refusal,
+  requestsTo,
+  signUp,
+  startServer,
+  type InputOf,
+  type ProcedurePath,
+  type TestServer,
+} from "./support.js";
 
 const SECRET = randomBytes(32).toString("base64");
 const GATEHOUSE = { issuer: "gatehouse", audience: "gatehouse-api" };

@@ -27,4 +27,5 @@ export async function refusal(verification: Promise<unknown>): Promise<RefusalRe
 }
 
 /** How many requests the server has logged for a path. */
-export const requestsTo = (server: TestServer, path: string): number => server.logLines().filter((line) => line.event === "request" && line.path === path).length;
+export const requestsTo = (server: TestServer, path: string): number =>
+  server.logLines().filter((line) => line.event === "request" && line.path === path).length;

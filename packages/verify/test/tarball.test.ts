@@ -19,7 +19,8 @@ describe("the packed verifier", () => {
     for (const file of consumer().packedFiles) {
       expect(file).toMatch(/^(dist\/[\w-]+\.(js|d\.ts)|package\.json|README\.md)$/);
       if (!file.startsWith("dist/")) continue;
-      for (const server of ["@gatehouse/auth", "@gatehouse/store", "bcrypt", "keyv", "libsql", "pino"]) expect(consumer().readPacked(file).includes(server), `${file} mentions ${server}`).toBe(false);
+      for (const server of ["@gatehouse/auth", "@gatehouse/store", "bcrypt", "keyv", "libsql", "pino"])
+        expect(consumer().readPacked(file).includes(server), `${file} mentions ${server}`).toBe(false);
     }
   });
 
@@ -58,7 +59,11 @@ const PRELUDE = `import { createVerifier, VerifyError } from "@gatehouse/verify"
 const BAD: Array<[string, string, string]> = [
   ["no audience", `export const v = createVerifier({ issuer: "gatehouse", secret: "x" });`, "TS2345"],
   ["a reason that does not exist", `export const same = (e: VerifyError) => e.reason === "expired";`, "TS2367"],
-  ["a context without the header", `export const p = (t: import("@trpc/server").TRPCRootObject<{ user: string }, object, object>) => gatehouseProcedures(t.procedure, createVerifier({ issuer: "a", audience: "b", secret: "c" }));`, "TS2345"],
+  [
+    "a context without the header",
+    `export const p = (t: import("@trpc/server").TRPCRootObject<{ user: string }, object, object>) => gatehouseProcedures(t.procedure, createVerifier({ issuer: "a", audience: "b", secret: "c" }));`,
+    "TS2345",
+  ],
 ];
 
 describe.each([true, false])("type-checked in the consumer's project (skipLibCheck: %s)", (skipLibCheck) => {

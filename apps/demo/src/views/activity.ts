@@ -24,7 +24,13 @@ export function activityView(): HTMLElement {
 
   const reload = button("Reload", { class: "secondary" }, () => void runAction(reload, messages, () => load(true)));
   void runAction(list, messages, () => load(true));
-  return card("Recent activity", h("p", { class: "muted" }, "Sign-ins and changes to your account, newest first."), list, messages.element, h("div", { class: "actions" }, more, reload));
+  return card(
+    "Recent activity",
+    h("p", { class: "muted" }, "Sign-ins and changes to your account, newest first."),
+    list,
+    messages.element,
+    h("div", { class: "actions" }, more, reload),
+  );
 }
 
 const describeEvent = (event: string): string => {
@@ -36,6 +42,11 @@ function activityRow(item: ActivityItem): HTMLElement {
   return h(
     "li",
     { class: "row" },
-    h("div", {}, h("p", { class: "row-title" }, describeEvent(item.event)), h("p", { class: "muted", title: item.userAgent }, `${formatDate(item.at)} · ${item.ip || "unknown address"} · ${describeUserAgent(item.userAgent)}`)),
+    h(
+      "div",
+      {},
+      h("p", { class: "row-title" }, describeEvent(item.event)),
+      h("p", { class: "muted", title: item.userAgent }, `${formatDate(item.at)} · ${item.ip || "unknown address"} · ${describeUserAgent(item.userAgent)}`),
+    ),
   );
 }

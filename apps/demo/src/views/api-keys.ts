@@ -33,13 +33,22 @@ export function apiKeysView(): HTMLElement {
 
   const keyRow = (key: ApiKeyRow): HTMLElement => {
     const revoke = button("Revoke", { class: "secondary", "aria-label": `Revoke API key ${key.name}` });
-    revoke.addEventListener("click", () =>
-      void runAction(revoke, messages, async () => {
-        if (!(await confirmAction({ title: `Revoke the key "${key.name}"?`, text: "Scripts using it will be refused from now on. This cannot be undone.", confirm: "Revoke key" }))) return;
-        await auth.apiKeys.revoke({ id: key.id });
-        await load();
-        messages.info(`API key "${key.name}" revoked.`);
-      }),
+    revoke.addEventListener(
+      "click",
+      () =>
+        void runAction(revoke, messages, async () => {
+          if (
+            !(await confirmAction({
+              title: `Revoke the key "${key.name}"?`,
+              text: "Scripts using it will be refused from now on. This cannot be undone.",
+              confirm: "Revoke key",
+            }))
+          )
+            return;
+          await auth.apiKeys.revoke({ id: key.id });
+          await load();
+          messages.info(`API key "${key.name}" revoked.`);
+        }),
     );
     return h(
       "li",
@@ -48,7 +57,11 @@ export function apiKeysView(): HTMLElement {
         "div",
         {},
         h("p", { class: "row-title" }, key.name, " ", h("code", {}, `${key.prefix}…`)),
-        h("p", { class: "muted" }, `${key.scopes.join(", ")} · created ${formatDate(key.createdAt)} · last used ${formatDate(key.lastUsedAt)} · expires ${key.expiresAt ? formatDate(key.expiresAt) : "never"}`),
+        h(
+          "p",
+          { class: "muted" },
+          `${key.scopes.join(", ")} · created ${formatDate(key.createdAt)} · last used ${formatDate(key.lastUsedAt)} · expires ${key.expiresAt ? formatDate(key.expiresAt) : "never"}`,
+        ),
       ),
       revoke,
     );
@@ -109,5 +122,12 @@ export function apiKeysView(): HTMLElement {
   });
 
   void runAction(list, messages, load);
-  return card("API keys", h("p", { class: "muted" }, "Keys let scripts call the API as you, limited to the permissions you choose."), revealed, form, messages.element, list);
+  return card(
+    "API keys",
+    h("p", { class: "muted" }, "Keys let scripts call the API as you, limited to the permissions you choose."),
+    revealed,
+    form,
+    messages.element,
+    list,
+  );
 }

@@ -51,7 +51,18 @@ export function appView(user: PublicUser, requested: AppPage, onLogoutFailed: ()
   const content =
     current.page === "admin"
       ? adminView()
-      : h("div", { class: "grid" }, profileView(state), twoFactorView(state), passkeysView(), linkedAccountsView(), sessionsView(), apiKeysView(), passwordView(), activityView());
+      : h(
+          "div",
+          { class: "grid" },
+          profileView(state),
+          twoFactorView(state),
+          passkeysView(),
+          linkedAccountsView(),
+          sessionsView(),
+          apiKeysView(),
+          passwordView(),
+          activityView(),
+        );
 
   const element = h(
     "div",

@@ -22,19 +22,39 @@ export function auditLogView(): HTMLElement {
 
   const more = button("Show older", { class: "secondary", hidden: true }, () => void runAction(more, messages, () => load(false)));
   const reload = button("Reload", { class: "secondary" }, () => void runAction(reload, messages, () => load(true)));
-  const verify = button("Verify audit log", {}, () =>
-    void runAction(verify, messages, async () => {
-      const result = await auth.admin.verifyAuditLog();
-      if (result.ok) messages.info(`The audit log is intact: ${result.checked} entries checked.`);
-      else messages.error(new FormError(`The audit log has been tampered with at entry #${result.brokenAt ?? "?"} (${result.checked} entries checked).`));
-    }),
+  const verify = button(
+    "Verify audit log",
+    {},
+    () =>
+      void runAction(verify, messages, async () => {
+        const result = await auth.admin.verifyAuditLog();
+        if (result.ok) messages.info(`The audit log is intact: ${result.checked} entries checked.`);
+        else messages.error(new FormError(`The audit log has been tampered with at entry #${result.brokenAt ?? "?"} (${result.checked} entries checked).`));
+      }),
   );
 
   void runAction(list, messages, () => load(true));
-  return card("Audit log", h("p", { class: "muted" }, "Every security-relevant action, chained by hashes so a change or a gap shows."), h("div", { class: "actions" }, verify, reload), messages.element, list, h("div", { class: "actions" }, more));
+  return card(
+    "Audit log",
+    h("p", { class: "muted" }, "Every security-relevant action, chained by hashes so a change or a gap shows."),
+    h("div", { class: "actions" }, verify, reload),
+    messages.element,
+    list,
+    h("div", { class: "actions" }, more),
+  );
 }
 
 function entryRow(entry: AuditEntry): HTMLElement {
-  const parts = [formatDate(entry.at), entry.actor ? `by ${entry.actor}` : null, entry.target ? `on ${entry.target}` : null, entry.result, entry.ip || null].filter(Boolean);
-  return h("li", { class: "row" }, h("div", {}, h("p", { class: "row-title" }, `#${entry.seq} ${entry.action}`), h("p", { class: "muted", title: entry.userAgent }, parts.join(" · "))));
+  const parts = [
+    formatDate(entry.at),
+    entry.actor ? `by ${entry.actor}` : null,
+    entry.target ? `on ${entry.target}` : null,
+    entry.result,
+    entry.ip || null,
+  ].filter(Boolean);
+  return h(
+    "li",
+    { class: "row" },
+    h("div", {}, h("p", { class: "row-title" }, `#${entry.seq} ${entry.action}`), h("p", { class: "muted", title: entry.userAgent }, parts.join(" · "))),
+  );
 }

@@ -10,7 +10,13 @@ export function confirmAction(options: { title: string; text: string; confirm: s
     const titleId = uniqueId("confirm-title");
     const yes = button(options.confirm, { class: "danger" });
     const no = button("Cancel", { class: "secondary" });
-    const dialog = h("dialog", { "aria-labelledby": titleId }, h("h2", { id: titleId }, options.title), h("p", {}, options.text), h("div", { class: "actions" }, yes, no));
+    const dialog = h(
+      "dialog",
+      { "aria-labelledby": titleId },
+      h("h2", { id: titleId }, options.title),
+      h("p", {}, options.text),
+      h("div", { class: "actions" }, yes, no),
+    );
     const finish = (answer: boolean) => {
       dialog.close();
       dialog.remove();
@@ -38,7 +44,13 @@ export function askText(options: { title: string; label: string; confirm: string
     const inputId = uniqueId("ask-input");
     const input = h("input", { id: inputId, type: "text", name: "text", required: true, maxlength: options.maxLength, autocomplete: "off" });
     const no = button("Cancel", { class: "secondary" });
-    const form = h("form", { class: "stack" }, h("h2", { id: titleId }, options.title), h("div", { class: "field" }, h("label", { for: inputId }, options.label), input), h("div", { class: "actions" }, h("button", { type: "submit", class: "danger" }, options.confirm), no));
+    const form = h(
+      "form",
+      { class: "stack" },
+      h("h2", { id: titleId }, options.title),
+      h("div", { class: "field" }, h("label", { for: inputId }, options.label), input),
+      h("div", { class: "actions" }, h("button", { type: "submit", class: "danger" }, options.confirm), no),
+    );
     const dialog = h("dialog", { "aria-labelledby": titleId }, form);
     const finish = (answer: string | null) => {
       dialog.close();

@@ -41,7 +41,11 @@ export function consoleView(): HTMLElement {
       ...operation.description.split("\n\n").map((paragraph) => h("p", { class: "hint" }, paragraph)),
     );
     input.disabled = !operation.input;
-    inputHint.textContent = operation.input ? (operation.input.required ? "Required. Prefilled from the input schema: edit it." : "Optional: leave it empty to send none.") : "This procedure takes no input.";
+    inputHint.textContent = operation.input
+      ? operation.input.required
+        ? "Required. Prefilled from the input schema: edit it."
+        : "Optional: leave it empty to send none."
+      : "This procedure takes no input.";
     useToken.input.disabled = !user || !operation.acceptsAccessToken;
     useToken.input.checked = !useToken.input.disabled;
     // On by default: a sign-in from the console answers its tokens here instead of replacing this browser's session cookie.
@@ -64,7 +68,11 @@ export function consoleView(): HTMLElement {
       h("h3", {}, "Body"),
       h("pre", { class: "mono console-body", tabindex: 0, "aria-label": "Response body" }, result.body),
       h("h3", {}, "Headers"),
-      h("table", { class: "console-headers" }, h("tbody", {}, ...result.headers.map(([name, value]) => h("tr", {}, h("th", { scope: "row" }, name), h("td", { class: "mono" }, value))))),
+      h(
+        "table",
+        { class: "console-headers" },
+        h("tbody", {}, ...result.headers.map(([name, value]) => h("tr", {}, h("th", { scope: "row" }, name), h("td", { class: "mono" }, value)))),
+      ),
     );
     answer.hidden = false;
   };
@@ -103,7 +111,9 @@ export function consoleView(): HTMLElement {
     operations = operationsOf(doc);
     const groups = [...new Set(operations.map((operation) => operation.group))];
     select.replaceChildren(
-      ...groups.map((group) => h("optgroup", { label: group }, ...operations.filter((o) => o.group === group).map((o) => h("option", { value: o.id }, `${o.id} (${o.method})`)))),
+      ...groups.map((group) =>
+        h("optgroup", { label: group }, ...operations.filter((o) => o.group === group).map((o) => h("option", { value: o.id }, `${o.id} (${o.method})`))),
+      ),
     );
     const named = decodeURIComponent(location.hash.slice(1));
     select.value = operations.some((operation) => operation.id === named) ? named : operations[0]!.id;

@@ -30,17 +30,36 @@ export function resetPasswordView(token: string, leave: LeaveLinkPage): HTMLElem
     return h("div", { class: "narrow" }, section);
   }
 
-  const password = field("New password", { name: "password", type: "password", autocomplete: "new-password", required: true }, "At least 8 characters. Common passwords are refused; a few words make a good one.");
+  const password = field(
+    "New password",
+    { name: "password", type: "password", autocomplete: "new-password", required: true },
+    "At least 8 characters. Common passwords are refused; a few words make a good one.",
+  );
   const repeat = field("Repeat new password", { name: "repeatPassword", type: "password", autocomplete: "new-password", required: true });
-  const form = h("form", { class: "stack" }, password.element, repeat.element, messages.element, h("div", { class: "actions" }, h("button", { type: "submit" }, "Set new password")));
+  const form = h(
+    "form",
+    { class: "stack" },
+    password.element,
+    repeat.element,
+    messages.element,
+    h("div", { class: "actions" }, h("button", { type: "submit" }, "Set new password")),
+  );
   onSubmit(form, messages, async () => {
     if (password.input.value !== repeat.input.value) throw new FormError("The passwords do not match.", "repeatPassword");
     await withLinkToken(() => auth.resetPassword({ token, password: password.input.value }), "Ask for a new one below.");
     const done = h(
       "div",
       { class: "stack" },
-      h("div", { class: "message info", role: "status" }, h("p", {}, "Your password has been changed, and every session of your account was signed out. Log in with the new password.")),
-      h("div", { class: "actions" }, button("Log in", {}, () => leave("home"))),
+      h(
+        "div",
+        { class: "message info", role: "status" },
+        h("p", {}, "Your password has been changed, and every session of your account was signed out. Log in with the new password."),
+      ),
+      h(
+        "div",
+        { class: "actions" },
+        button("Log in", {}, () => leave("home")),
+      ),
     );
     form.replaceWith(done);
     done.querySelector("button")?.focus();
@@ -54,7 +73,14 @@ export function verifyEmailView(token: string, leave: LeaveLinkPage): HTMLElemen
   const messages = messageBox();
   const status = h("p", { class: "muted" }, "Confirming your email address…");
   const next = button("Continue", {}, () => leave("home"));
-  const section = h("section", { class: "card" }, h("h1", { tabindex: -1 }, "Confirm your email address"), status, messages.element, h("div", { class: "actions" }, next));
+  const section = h(
+    "section",
+    { class: "card" },
+    h("h1", { tabindex: -1 }, "Confirm your email address"),
+    status,
+    messages.element,
+    h("div", { class: "actions" }, next),
+  );
 
   void runAction(next, messages, async () => {
     if (!token) throw new FormError("This link is incomplete. Open the link from the mail again.");
@@ -74,14 +100,27 @@ export function signInCodeView(token: string, leave: LeaveLinkPage): HTMLElement
   const messages = messageBox();
   const status = h("p", { class: "muted" }, "Signing you in…");
   const back = button("Back to log in", {}, () => leave("home"));
-  const section = h("section", { class: "card" }, h("h1", { tabindex: -1 }, "Sign in from your mail"), status, messages.element, h("div", { class: "actions" }, back));
+  const section = h(
+    "section",
+    { class: "card" },
+    h("h1", { tabindex: -1 }, "Sign in from your mail"),
+    status,
+    messages.element,
+    h("div", { class: "actions" }, back),
+  );
   container.append(section);
 
   void runAction(back, messages, async () => {
     if (!token) throw new FormError("This link is incomplete. Open the link from the mail again.");
     const result = await withLinkToken(() => auth.loginWithEmailCode({ token }), "Ask for a new code from the log-in page.");
     if (result.status === "mfa-required") {
-      container.replaceChildren(mfaStep(result.mfaToken, () => leave("home"), () => leave("home")));
+      container.replaceChildren(
+        mfaStep(
+          result.mfaToken,
+          () => leave("home"),
+          () => leave("home"),
+        ),
+      );
       container.querySelector<HTMLElement>("h1")?.focus();
       return;
     }

@@ -48,7 +48,13 @@ function mailRow(mail: Mail): HTMLElement {
   return h(
     "li",
     { class: "row" },
-    h("div", {}, h("p", { class: "row-title" }, mail.subject), h("p", { class: "muted" }, `To ${mail.to} · ${formatDate(mail.createdAt)}`), h("p", { class: "mail-text" }, ...withLinks(mail.text))),
+    h(
+      "div",
+      {},
+      h("p", { class: "row-title" }, mail.subject),
+      h("p", { class: "muted" }, `To ${mail.to} · ${formatDate(mail.createdAt)}`),
+      h("p", { class: "mail-text" }, ...withLinks(mail.text)),
+    ),
   );
 }
 

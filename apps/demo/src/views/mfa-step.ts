@@ -14,7 +14,13 @@ export function mfaStep(mfaToken: string, back: () => void, done?: () => void): 
     { name: "code", inputmode: "numeric", autocomplete: "one-time-code", required: true, minlength: 6, maxlength: 32 },
     "The 6-digit code from your authenticator app, or one of your recovery codes.",
   );
-  const form = h("form", { class: "stack" }, code.element, messages.element, h("div", { class: "actions" }, h("button", { type: "submit" }, "Verify"), button("Back", { class: "secondary" }, back)));
+  const form = h(
+    "form",
+    { class: "stack" },
+    code.element,
+    messages.element,
+    h("div", { class: "actions" }, h("button", { type: "submit" }, "Verify"), button("Back", { class: "secondary" }, back)),
+  );
   onSubmit(form, messages, async () => {
     await auth.verifyMfa({ mfaToken, code: code.input.value.trim() });
     done?.();

@@ -9,11 +9,14 @@ export function profileView(state: UserState): HTMLElement {
   const details = h("dl", { class: "details" });
   const verification = h("div", { class: "verify-box" });
 
-  const sendLink = button("Send verification email", { class: "secondary" }, () =>
-    void runAction(sendLink, messages, async () => {
-      await auth.requestEmailVerification();
-      messages.info(`We sent a link to ${state.get().email}. Open it within 24 hours to confirm your address.`);
-    }),
+  const sendLink = button(
+    "Send verification email",
+    { class: "secondary" },
+    () =>
+      void runAction(sendLink, messages, async () => {
+        await auth.requestEmailVerification();
+        messages.info(`We sent a link to ${state.get().email}. Open it within 24 hours to confirm your address.`);
+      }),
   );
 
   const draw = () => {
@@ -27,7 +30,11 @@ export function profileView(state: UserState): HTMLElement {
       ...row("Two-factor", user.mfaEnabled ? "On" : "Off"),
       ...row("Member since", formatDate(user.createdAt)),
     );
-    verification.replaceChildren(...(user.emailVerified ? [] : [h("p", { class: "hint" }, "Your email address is not confirmed yet. We mail you a link; opening it confirms the address."), sendLink]));
+    verification.replaceChildren(
+      ...(user.emailVerified
+        ? []
+        : [h("p", { class: "hint" }, "Your email address is not confirmed yet. We mail you a link; opening it confirms the address."), sendLink]),
+    );
   };
   state.subscribe(draw);
   draw();
@@ -41,7 +48,10 @@ export function profileView(state: UserState): HTMLElement {
   });
 
   // The user in the access token's answer may be a few minutes old: ask the server.
-  void auth.api.auth.me.query().then(({ user }) => state.set(user), (error: unknown) => messages.error(error));
+  void auth.api.auth.me.query().then(
+    ({ user }) => state.set(user),
+    (error: unknown) => messages.error(error),
+  );
 
   return card("Profile", details, verification, form, messages.element);
 }

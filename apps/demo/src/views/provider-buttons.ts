@@ -14,7 +14,9 @@ export function providerButtons(messages: MessageBox): HTMLElement {
       if (providers.length === 0) return;
       list.replaceChildren(
         h("p", { class: "divider" }, "or"),
-        ...providers.map(({ id, name }) => button(`Sign in with ${name}`, { class: "secondary provider", "data-provider": id }, () => auth.signInWithProvider(id, { returnTo: "/" }))),
+        ...providers.map(({ id, name }) =>
+          button(`Sign in with ${name}`, { class: "secondary provider", "data-provider": id }, () => auth.signInWithProvider(id, { returnTo: "/" })),
+        ),
       );
     },
     (error: unknown) => messages.error(error),

@@ -9,20 +9,30 @@ type SessionRow = GatehouseOutputs["sessions"]["list"][number];
 /** A readable "Chrome on Linux" from a user agent string; the full string stays in a tooltip. */
 export function describeUserAgent(userAgent: string): string {
   if (!userAgent) return "Unknown device";
-  const browser =
-    /Edg\//.test(userAgent) ? "Edge"
-    : /Firefox\//.test(userAgent) ? "Firefox"
-    : /(Chrome|Chromium)\//.test(userAgent) ? (/HeadlessChrome/.test(userAgent) ? "Headless Chrome" : "Chrome")
-    : /Safari\//.test(userAgent) ? "Safari"
-    : /curl\//.test(userAgent) ? "curl"
-    : "Unknown browser";
-  const system =
-    /Android/.test(userAgent) ? "Android"
-    : /iPhone|iPad/.test(userAgent) ? "iOS"
-    : /Windows/.test(userAgent) ? "Windows"
-    : /Mac OS X/.test(userAgent) ? "macOS"
-    : /Linux/.test(userAgent) ? "Linux"
-    : undefined;
+  const browser = /Edg\//.test(userAgent)
+    ? "Edge"
+    : /Firefox\//.test(userAgent)
+      ? "Firefox"
+      : /(Chrome|Chromium)\//.test(userAgent)
+        ? /HeadlessChrome/.test(userAgent)
+          ? "Headless Chrome"
+          : "Chrome"
+        : /Safari\//.test(userAgent)
+          ? "Safari"
+          : /curl\//.test(userAgent)
+            ? "curl"
+            : "Unknown browser";
+  const system = /Android/.test(userAgent)
+    ? "Android"
+    : /iPhone|iPad/.test(userAgent)
+      ? "iOS"
+      : /Windows/.test(userAgent)
+        ? "Windows"
+        : /Mac OS X/.test(userAgent)
+          ? "macOS"
+          : /Linux/.test(userAgent)
+            ? "Linux"
+            : undefined;
   return system ? `${browser} on ${system}` : browser;
 }
 
@@ -43,13 +53,15 @@ export function sessionsView(): HTMLElement {
     } else {
       const device = `${describeUserAgent(session.userAgent)}, ${session.ip || "unknown address"}`;
       const revoke = button("Revoke", { class: "secondary", "aria-label": `Revoke session: ${device}` });
-      revoke.addEventListener("click", () =>
-        void runAction(revoke, messages, async () => {
-          if (!(await confirmAction({ title: "Revoke this session?", text: `${device} will be signed out at once.`, confirm: "Revoke session" }))) return;
-          await auth.sessions.revoke({ id: session.id });
-          await load();
-          messages.info("Session revoked: that device is signed out.");
-        }),
+      revoke.addEventListener(
+        "click",
+        () =>
+          void runAction(revoke, messages, async () => {
+            if (!(await confirmAction({ title: "Revoke this session?", text: `${device} will be signed out at once.`, confirm: "Revoke session" }))) return;
+            await auth.sessions.revoke({ id: session.id });
+            await load();
+            messages.info("Session revoked: that device is signed out.");
+          }),
       );
       action = revoke;
     }
@@ -60,7 +72,11 @@ export function sessionsView(): HTMLElement {
         "div",
         {},
         h("p", { class: "row-title", title: session.userAgent }, describeUserAgent(session.userAgent)),
-        h("p", { class: "muted" }, `${session.ip || "unknown address"} · signed in ${formatDate(session.createdAt)} · last active ${formatDate(session.lastUsedAt)}`),
+        h(
+          "p",
+          { class: "muted" },
+          `${session.ip || "unknown address"} · signed in ${formatDate(session.createdAt)} · last active ${formatDate(session.lastUsedAt)}`,
+        ),
       ),
       action,
     );
@@ -68,11 +84,14 @@ export function sessionsView(): HTMLElement {
 
   const reload = button("Reload list", { class: "secondary" }, () => void runAction(reload, messages, load));
   // Demonstrates the silent refresh: a new access token without signing in again, shared with other tabs.
-  const refresh = button("Refresh access token now", { class: "secondary" }, () =>
-    void runAction(refresh, messages, async () => {
-      const user = await auth.refresh();
-      if (user) messages.info(`Session refreshed at ${new Date().toLocaleTimeString()}.`);
-    }),
+  const refresh = button(
+    "Refresh access token now",
+    { class: "secondary" },
+    () =>
+      void runAction(refresh, messages, async () => {
+        const user = await auth.refresh();
+        if (user) messages.info(`Session refreshed at ${new Date().toLocaleTimeString()}.`);
+      }),
   );
   const logoutAll = button("Log out everywhere", { class: "danger" }, () => void runAction(logoutAll, messages, () => auth.logoutAll()));
 

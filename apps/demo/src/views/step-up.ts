@@ -13,7 +13,11 @@ export function confirmPassword(request: StepUpRequest): Promise<void> {
     const messages = messageBox();
     const password = field("Password", { name: "password", type: "password", autocomplete: "current-password", required: true });
     const code = request.user?.mfaEnabled
-      ? field("Two-factor code", { name: "code", inputmode: "numeric", autocomplete: "one-time-code", required: true }, "From your authenticator app, or a recovery code.")
+      ? field(
+          "Two-factor code",
+          { name: "code", inputmode: "numeric", autocomplete: "one-time-code", required: true },
+          "From your authenticator app, or a recovery code.",
+        )
       : undefined;
     const cancel = button("Cancel", { class: "secondary" });
     const form = h(

@@ -19,21 +19,48 @@ export function twoFactorView(state: UserState): HTMLElement {
   const body = h("div", { class: "stack" });
 
   const offPanel = (): HTMLElement[] => {
-    const start = button("Set up two-factor authentication", {}, () =>
-      void runAction(start, messages, async () => {
-        const { secret, otpauthUrl } = await auth.mfa.setupTotp();
-        body.replaceChildren(...(await setupPanel(secret, otpauthUrl)));
-        body.querySelector<HTMLElement>("img")?.scrollIntoView({ block: "nearest" });
-      }),
+    const start = button(
+      "Set up two-factor authentication",
+      {},
+      () =>
+        void runAction(start, messages, async () => {
+          const { secret, otpauthUrl } = await auth.mfa.setupTotp();
+          body.replaceChildren(...(await setupPanel(secret, otpauthUrl)));
+          body.querySelector<HTMLElement>("img")?.scrollIntoView({ block: "nearest" });
+        }),
     );
     return [h("p", {}, "Two-factor authentication is off. Add a code from an authenticator app to every login."), h("div", { class: "actions" }, start)];
   };
 
   const setupPanel = async (secret: string, otpauthUrl: string): Promise<HTMLElement[]> => {
     // A data: URL image (the page's CSP allows img-src data:); rendered here, never sent anywhere.
-    const qr = h("img", { class: "qr", width: 200, height: 200, alt: "QR code for your authenticator app", src: await toDataURL(otpauthUrl, { width: 200, margin: 1, errorCorrectionLevel: "M" }) });
-    const code = field("Code from the app", { name: "code", inputmode: "numeric", autocomplete: "one-time-code", required: true, minlength: 6, maxlength: 6, pattern: "[0-9]{6}" });
-    const form = h("form", { class: "stack" }, code.element, h("div", { class: "actions" }, h("button", { type: "submit" }, "Turn on two-factor"), button("Cancel", { class: "secondary" }, () => draw())));
+    const qr = h("img", {
+      class: "qr",
+      width: 200,
+      height: 200,
+      alt: "QR code for your authenticator app",
+      src: await toDataURL(otpauthUrl, { width: 200, margin: 1, errorCorrectionLevel: "M" }),
+    });
+    const code = field("Code from the app", {
+      name: "code",
+      inputmode: "numeric",
+      autocomplete: "one-time-code",
+      required: true,
+      minlength: 6,
+      maxlength: 6,
+      pattern: "[0-9]{6}",
+    });
+    const form = h(
+      "form",
+      { class: "stack" },
+      code.element,
+      h(
+        "div",
+        { class: "actions" },
+        h("button", { type: "submit" }, "Turn on two-factor"),
+        button("Cancel", { class: "secondary" }, () => draw()),
+      ),
+    );
     onSubmit(form, messages, async () => {
       const { recoveryCodes } = await auth.mfa.enableTotp({ code: code.input.value.trim() });
       body.replaceChildren(recoveryCodesPanel(recoveryCodes, () => draw()));
@@ -46,7 +73,11 @@ export function twoFactorView(state: UserState): HTMLElement {
   };
 
   const onPanel = (): HTMLElement[] => {
-    const code = field("Code to turn it off", { name: "code", inputmode: "numeric", autocomplete: "one-time-code", required: true, minlength: 6, maxlength: 32 }, "A current code from your app, or a recovery code.");
+    const code = field(
+      "Code to turn it off",
+      { name: "code", inputmode: "numeric", autocomplete: "one-time-code", required: true, minlength: 6, maxlength: 32 },
+      "A current code from your app, or a recovery code.",
+    );
     const form = h("form", { class: "inline-form" }, code.element, h("button", { type: "submit", class: "danger" }, "Turn off two-factor"));
     onSubmit(form, messages, async () => {
       await auth.mfa.disableTotp({ code: code.input.value.trim() });

@@ -21,7 +21,10 @@ function confirmPassword({ user, reauthenticate }: StepUpRequest): Promise<void>
       try {
         await reauthenticate({ password: String(data.get("password")), ...(data.get("code") ? { code: String(data.get("code")) } : {}) });
       } catch (failure) {
-        error.textContent = failure instanceof GatehouseError && failure.reason === "invalid_credentials" ? "That password is incorrect." : `Refused: ${reasonOf(failure) ?? "network"}`;
+        error.textContent =
+          failure instanceof GatehouseError && failure.reason === "invalid_credentials"
+            ? "That password is incorrect."
+            : `Refused: ${reasonOf(failure) ?? "network"}`;
         return;
       }
       finish();

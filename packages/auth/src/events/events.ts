@@ -7,7 +7,15 @@ import type { RequestMeta } from "../request-meta.js";
 
 /** Where audited events are appended: the tamper-evident audit trail. */
 export interface AuditSink {
-  append(fields: { actor: string | null; action: string; target: string | null; result: "success"; ip: string; userAgent: string; requestId: string }): Promise<unknown>;
+  append(fields: {
+    actor: string | null;
+    action: string;
+    target: string | null;
+    result: "success";
+    ip: string;
+    userAgent: string;
+    requestId: string;
+  }): Promise<unknown>;
 }
 
 /** Where a user's own events are appended: their activity, shown in `activity.list`. */
@@ -48,7 +56,12 @@ export function createEvents(deps: { logger: Logger; audit: AuditSink; activity:
   const track = (name: string, work: Promise<unknown>, record?: { request: RequestMeta | undefined; kept: Record<string, unknown> }) => {
     const tracked = work
       .catch((error: unknown) =>
-        logger.error({ event: "event_store_failed", failedEvent: name, ...(record ? { record: record.kept } : {}), error: error instanceof Error ? error.message : "unknown" }),
+        logger.error({
+          event: "event_store_failed",
+          failedEvent: name,
+          ...(record ? { record: record.kept } : {}),
+          error: error instanceof Error ? error.message : "unknown",
+        }),
       )
       .finally(() => pending.delete(tracked));
     pending.add(tracked);
@@ -78,7 +91,16 @@ export function createEvents(deps: { logger: Logger; audit: AuditSink; activity:
       track(name, audit.append(fields), { request, kept: { audit: fields } });
     }
     if (spec.alerted && deps.notifyAlert) {
-      track(name, deps.notifyAlert(name, { userId: context.userId ?? null, actorId: context.actorId ?? null, ip: where.ip, userAgent: where.userAgent, requestId: where.requestId }));
+      track(
+        name,
+        deps.notifyAlert(name, {
+          userId: context.userId ?? null,
+          actorId: context.actorId ?? null,
+          ip: where.ip,
+          userAgent: where.userAgent,
+          requestId: where.requestId,
+        }),
+      );
     }
     if (spec.activity && context.userId) {
       const entry = { event: name, ip: where.ip, userAgent: where.userAgent };

@@ -10,7 +10,7 @@ export function clientIp(req: IncomingMessage, trustedHops: number): string {
   const socketAddress = normalise(req.socket.remoteAddress ?? "unknown");
   if (trustedHops <= 0) return socketAddress;
   const header = req.headers["x-forwarded-for"];
-  const hops = (Array.isArray(header) ? header.join(",") : header ?? "")
+  const hops = (Array.isArray(header) ? header.join(",") : (header ?? ""))
     .split(",")
     .map((hop) => hop.trim())
     .filter(Boolean);

@@ -3,7 +3,13 @@ import type { Reply } from "./reply.js";
 
 const ALLOWED_HEADERS = "Content-Type, Authorization, X-Auth-Mode, X-Request-Id, trpc-accept";
 const EXPOSED_HEADERS = [
-  "Retry-After", "X-Request-Id", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "RateLimit", "RateLimit-Policy",
+  "Retry-After",
+  "X-Request-Id",
+  "X-RateLimit-Limit",
+  "X-RateLimit-Remaining",
+  "X-RateLimit-Reset",
+  "RateLimit",
+  "RateLimit-Policy",
 ].join(", ");
 
 /**

@@ -30,7 +30,13 @@ export function crossSiteCookieRequest(req: IncomingMessage, allowedOrigins: Rea
 
 function schemeOf(req: IncomingMessage, trustProxy: number): string {
   if ((req.socket as Partial<TLSSocket>).encrypted) return "https";
-  const forwarded = trustProxy > 0 ? String(req.headers["x-forwarded-proto"] ?? "").split(",")[0]!.trim().toLowerCase() : "";
+  const forwarded =
+    trustProxy > 0
+      ? String(req.headers["x-forwarded-proto"] ?? "")
+          .split(",")[0]!
+          .trim()
+          .toLowerCase()
+      : "";
   return forwarded === "https" ? "https" : "http";
 }
 

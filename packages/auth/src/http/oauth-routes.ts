@@ -62,7 +62,14 @@ export function createOAuthRoutes(services: Services) {
     }
   }
 
-  async function callback(req: IncomingMessage, reply: Reply, meta: RequestMeta, { provider }: OAuthRoute, query: URLSearchParams, path: string): Promise<void> {
+  async function callback(
+    req: IncomingMessage,
+    reply: Reply,
+    meta: RequestMeta,
+    { provider }: OAuthRoute,
+    query: URLSearchParams,
+    path: string,
+  ): Promise<void> {
     let returnTo = "/";
     const ctx = { ...createContext(services, req, reply, meta), authMode: "cookie" as const };
     // The binding is spent whatever happens next.

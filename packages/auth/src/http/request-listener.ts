@@ -28,8 +28,7 @@ const TRPC_METHODS = new Set(["GET", "HEAD", "POST"]);
 // Slowed-down refusals held at once; each is a timer and an idle socket.
 const MAX_HELD_ANSWERS = 1024;
 
-const hasBody = (req: IncomingMessage): boolean =>
-  req.headers["transfer-encoding"] !== undefined || Number(req.headers["content-length"] ?? 0) > 0;
+const hasBody = (req: IncomingMessage): boolean => req.headers["transfer-encoding"] !== undefined || Number(req.headers["content-length"] ?? 0) > 0;
 
 /** The whole HTTP surface of CONTRACT §2 as one Node request listener. */
 export function createRequestListener(services: Services): RequestListener {

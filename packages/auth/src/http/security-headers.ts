@@ -10,11 +10,16 @@ export interface SecurityHeaderOptions {
 /** CONTRACT §2, for every response whatever its path or status: a flat name/value list (see reply.ts). */
 export function securityHeaderFields(options: SecurityHeaderOptions): readonly string[] {
   return [
-    "X-Content-Type-Options", "nosniff",
-    "X-Frame-Options", "DENY",
-    "Referrer-Policy", "strict-origin-when-cross-origin",
-    "Content-Security-Policy", options.contentSecurityPolicy ?? API_CSP,
-    "Cross-Origin-Opener-Policy", "same-origin",
+    "X-Content-Type-Options",
+    "nosniff",
+    "X-Frame-Options",
+    "DENY",
+    "Referrer-Policy",
+    "strict-origin-when-cross-origin",
+    "Content-Security-Policy",
+    options.contentSecurityPolicy ?? API_CSP,
+    "Cross-Origin-Opener-Policy",
+    "same-origin",
     ...(options.production ? ["Strict-Transport-Security", "max-age=31536000; includeSubDomains"] : []),
   ];
 }

@@ -23,7 +23,11 @@ export interface TrpcAnswer {
 }
 
 /** Runs one request whose body is already read, with the context already made. */
-export type TrpcBridge<TRouter extends AnyTRPCRouter> = (req: IncomingMessage, ctx: inferRouterContext<TRouter>, body: string | undefined) => Promise<TrpcAnswer>;
+export type TrpcBridge<TRouter extends AnyTRPCRouter> = (
+  req: IncomingMessage,
+  ctx: inferRouterContext<TRouter>,
+  body: string | undefined,
+) => Promise<TrpcAnswer>;
 
 /**
  * Serves a tRPC router from node:http through tRPC's Fetch handler: a Request

@@ -26,7 +26,13 @@ export function createMailQueue(mailer: Mailer | undefined, logger: Logger) {
       .then((mail) => mailer.send(mail))
       .then(() => logger.info({ event: "mail_sent", kind: context.kind, userId: context.userId, requestId: context.requestId }))
       .catch((error: unknown) =>
-        logger.error({ event: "mail_failed", kind: context.kind, userId: context.userId, requestId: context.requestId, error: error instanceof Error ? error.message : "unknown" }),
+        logger.error({
+          event: "mail_failed",
+          kind: context.kind,
+          userId: context.userId,
+          requestId: context.requestId,
+          error: error instanceof Error ? error.message : "unknown",
+        }),
       )
       .finally(() => pending.delete(sending));
     pending.add(sending);

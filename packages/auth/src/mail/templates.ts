@@ -1,7 +1,6 @@
 import type { Mail } from "./mailer.js";
 
-const escapeHtml = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
 /** A paragraph that is a link: the URL itself in the text body, a clickable `<a href>` in the HTML body. */
 interface LinkParagraph {
@@ -68,7 +67,9 @@ export interface EndedAccess {
 
 function endedLines(ended: EndedAccess): string[] {
   return [
-    ended.keptSession ? "- every other session was signed out, on every browser and app (the one you confirmed from stays signed in);" : "- every session was signed out, on every browser and app;",
+    ended.keptSession
+      ? "- every other session was signed out, on every browser and app (the one you confirmed from stays signed in);"
+      : "- every session was signed out, on every browser and app;",
     "- no browser or app is remembered any more for signing in (each must sign in again with the password);",
     ...(ended.apiKeys > 0 ? [`- ${ended.apiKeys === 1 ? "1 API key was" : `${ended.apiKeys} API keys were`} revoked;`] : []),
     ...(ended.secondFactor ? ["- two-factor authentication was removed, with its recovery codes: set it up again in your settings;"] : []),
@@ -87,7 +88,7 @@ export function emailConfirmedMail(to: string, ended: EndedAccess): Mail {
   return compose(to, "Your email address was confirmed", [
     "This address was just confirmed for your account. Anything set up on the account before the address was confirmed could have been set up by someone else, so:",
     endedLines(ended).join("\n"),
-    "Sign in again where you were signed out. If you did not create this account or choose its password, reset the password now (\"Forgot password\"): the account is yours.",
+    'Sign in again where you were signed out. If you did not create this account or choose its password, reset the password now ("Forgot password"): the account is yours.',
   ]);
 }
 

@@ -6,8 +6,7 @@ import type { RunHashing } from "./hashing-queue.js";
 // whole password instead means passwords that differ after byte 72 differ in
 // what bcrypt sees. Base64 keeps NUL bytes out (bcrypt stops at one).
 const PREHASH_KEY = "gatehouse/password/v1";
-const prehash = (password: string): string =>
-  createHmac("sha256", PREHASH_KEY).update(password, "utf8").digest("base64");
+const prehash = (password: string): string => createHmac("sha256", PREHASH_KEY).update(password, "utf8").digest("base64");
 
 /**
  * The stored hash of an account that has no password (made by a sign-in

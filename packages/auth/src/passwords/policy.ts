@@ -6,9 +6,7 @@ export const PASSWORD_MAX_CHARACTERS = 128;
 // zxcvbn-ts's list of the most common passwords (≈49,000 entries, from leaked
 // password corpora), maintained upstream rather than typed by hand.
 const require = createRequire(import.meta.url);
-const COMMON_PASSWORDS: ReadonlySet<string> = new Set(
-  (require("@zxcvbn-ts/language-common/src/passwords.json") as string[]).map((p) => p.toLowerCase()),
-);
+const COMMON_PASSWORDS: ReadonlySet<string> = new Set((require("@zxcvbn-ts/language-common/src/passwords.json") as string[]).map((p) => p.toLowerCase()));
 
 export const commonPasswordCount = COMMON_PASSWORDS.size;
 

@@ -1,4 +1,15 @@
-export const LIMIT_RULES = ["login.ip", "login.email", "login.lockout", "signup.ip", "reset.email", "verify.email", "reauth.user", "mfa.attempts", "emailCode.email", "default"] as const;
+export const LIMIT_RULES = [
+  "login.ip",
+  "login.email",
+  "login.lockout",
+  "signup.ip",
+  "reset.email",
+  "verify.email",
+  "reauth.user",
+  "mfa.attempts",
+  "emailCode.email",
+  "default",
+] as const;
 export type LimitRule = (typeof LIMIT_RULES)[number];
 
 /** Rules that count failed credential checks (reserved before the check, refunded on success), not calls. */

@@ -27,7 +27,11 @@ export async function hitSlidingWindow(store: Store, clock: Clock, key: string, 
   const windowIndex = Math.floor(now / windowMs);
   const elapsedMs = now - windowIndex * windowMs;
   // One atomic step counts this call and reads the previous window; the hash tag keeps both windows on one Redis Cluster slot.
-  const { count: current, read: previous } = await store.incrementAndRead(STORE_KEYS.rateWindow(key, windowIndex), windowMs * 2, STORE_KEYS.rateWindow(key, windowIndex - 1));
+  const { count: current, read: previous } = await store.incrementAndRead(
+    STORE_KEYS.rateWindow(key, windowIndex),
+    windowMs * 2,
+    STORE_KEYS.rateWindow(key, windowIndex - 1),
+  );
   const previousWeight = 1 - elapsedMs / windowMs;
   // Not rounded: rounding the carried share down would let a few extra through at the boundary.
   const used = (previous ?? 0) * previousWeight + current;
@@ -49,8 +53,6 @@ export async function hitSlidingWindow(store: Store, clock: Clock, key: string, 
 function retryAfter(max: number, current: number, previous: number, elapsedMs: number, windowMs: number): number {
   const untilWindowEnds = windowMs - elapsedMs;
   const waitMs =
-    current + 1 > max
-      ? untilWindowEnds + windowMs * Math.max(0, 1 - (max - 1) / current)
-      : windowMs * (1 - (max - 1 - current) / previous) - elapsedMs;
+    current + 1 > max ? untilWindowEnds + windowMs * Math.max(0, 1 - (max - 1) / current) : windowMs * (1 - (max - 1 - current) / previous) - elapsedMs;
   return Math.max(1, Math.ceil(waitMs / 1000));
 }

@@ -21,8 +21,7 @@ export interface KeyRing {
   jwks: { keys: JWK[] } | undefined;
 }
 
-const kidOf = (material: string | Uint8Array): string =>
-  createHash("sha256").update(material).digest("base64url").slice(0, 16);
+const kidOf = (material: string | Uint8Array): string => createHash("sha256").update(material).digest("base64url").slice(0, 16);
 
 /** HS256 from shared secrets: the first signs, all verify. */
 export function createSecretKeyRing(secrets: Uint8Array[]): KeyRing {
@@ -48,7 +47,12 @@ export async function createEcKeyRing(privateJwks: JWK[]): Promise<KeyRing> {
         kid,
         privateKey: (await importJWK({ ...jwk, alg: "ES256" }, "ES256")) as CryptoKey,
         publicKey: (await importJWK({ ...publicJwk, alg: "ES256" }, "ES256")) as CryptoKey,
-        publicJwk: { ...(await exportJWK((await importJWK({ ...publicJwk, alg: "ES256" }, "ES256", { extractable: true })) as CryptoKey)), kid, alg: "ES256", use: "sig" },
+        publicJwk: {
+          ...(await exportJWK((await importJWK({ ...publicJwk, alg: "ES256" }, "ES256", { extractable: true })) as CryptoKey)),
+          kid,
+          alg: "ES256",
+          use: "sig",
+        },
       };
     }),
   );

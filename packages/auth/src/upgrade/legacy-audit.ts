@@ -34,7 +34,9 @@ export interface AuditUpgradeDeps {
 
 function legacyMac(key: Uint8Array, entry: Omit<LegacyEntry, "hash">): string {
   const { seq, at, actor, action, target, result, ip, userAgent, requestId, prevHash, prevAt } = entry;
-  return createHmac("sha256", key).update(JSON.stringify([seq, at, actor, action, target, result, ip, userAgent, requestId, prevHash, prevAt])).digest("hex");
+  return createHmac("sha256", key)
+    .update(JSON.stringify([seq, at, actor, action, target, result, ip, userAgent, requestId, prevHash, prevAt]))
+    .digest("hex");
 }
 
 /**
@@ -80,7 +82,15 @@ export async function upgradeLegacyAudit(deps: AuditUpgradeDeps, check: () => vo
 }
 
 const contentOf = (id: string, e: LegacyEntry): AuditContent => ({
-  id, at: e.at, actor: e.actor, action: e.action, target: e.target, result: e.result, ip: e.ip, userAgent: e.userAgent, requestId: e.requestId,
+  id,
+  at: e.at,
+  actor: e.actor,
+  action: e.action,
+  target: e.target,
+  result: e.result,
+  ip: e.ip,
+  userAgent: e.userAgent,
+  requestId: e.requestId,
 });
 
 async function appendExactly({ store, key }: AuditUpgradeDeps, end: ChainEnd, contents: AuditContent[]): Promise<ChainEnd> {

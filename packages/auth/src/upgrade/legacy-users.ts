@@ -96,7 +96,10 @@ async function upgradeActivity({ store, activity }: UsersUpgradeDeps, userId: st
   if (head === undefined) return false;
   const positions = Array.from({ length: Math.min(head, ACTIVITY_MAX_LENGTH) }, (_, i) => head - Math.min(head, ACTIVITY_MAX_LENGTH) + 1 + i);
   const entries = await Promise.all(positions.map((p) => store.get<ActivityEntry>(legacyActivityEntry(userId, p))));
-  await activity.importInto(userId, entries.filter((e): e is ActivityEntry => e !== undefined));
+  await activity.importInto(
+    userId,
+    entries.filter((e): e is ActivityEntry => e !== undefined),
+  );
   await store.delete(legacyActivityHead(userId));
   return true;
 }

@@ -63,7 +63,13 @@ export async function startGitHubStandIn(): Promise<GitHubStandIn> {
         codes.delete(form.get("code") ?? "");
         const verifier = form.get("code_verifier") ?? "";
         const pkceOk = grant?.challenge === null || createHash("sha256").update(verifier).digest("base64url") === grant?.challenge;
-        if (form.get("client_id") !== clientId || form.get("client_secret") !== clientSecret || !grant || grant.redirectUri !== form.get("redirect_uri") || !pkceOk) {
+        if (
+          form.get("client_id") !== clientId ||
+          form.get("client_secret") !== clientSecret ||
+          !grant ||
+          grant.redirectUri !== form.get("redirect_uri") ||
+          !pkceOk
+        ) {
           return json(200, { error: "bad_verification_code", error_description: "The code passed is incorrect or expired." });
         }
         const accessToken = `gho_${randomBytes(18).toString("hex")}`;
@@ -74,10 +80,15 @@ export async function startGitHubStandIn(): Promise<GitHubStandIn> {
     }
     const person = tokens.get((req.headers.authorization ?? "").replace(/^(Bearer|token) /, ""));
     if (req.method === "GET" && url.pathname.startsWith("/api/")) {
-      if (!req.headers["user-agent"]) return json(403, { message: "Request forbidden by administrative rules. Please make sure your request has a User-Agent header." });
+      if (!req.headers["user-agent"])
+        return json(403, { message: "Request forbidden by administrative rules. Please make sure your request has a User-Agent header." });
       if (!person) return json(401, { message: "Bad credentials" });
       if (url.pathname === "/api/user") return json(200, { id: person.id, login: person.login, name: person.name, email: null });
-      if (url.pathname === "/api/user/emails") return json(200, person.emails.map((e) => ({ ...e, visibility: e.primary ? "private" : null })));
+      if (url.pathname === "/api/user/emails")
+        return json(
+          200,
+          person.emails.map((e) => ({ ...e, visibility: e.primary ? "private" : null })),
+        );
     }
     json(404, { message: "Not Found" });
   });

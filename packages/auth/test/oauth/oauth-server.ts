@@ -32,7 +32,9 @@ export async function startOAuthTestbed(options: StartOptions = {}): Promise<OAu
   const server = await startServer({
     port,
     appUrl,
-    oauthProviders: [{ id: PROVIDER, name: "Acme ID", issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, redirectUris: [APP_REDIRECT] }],
+    oauthProviders: [
+      { id: PROVIDER, name: "Acme ID", issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, redirectUris: [APP_REDIRECT] },
+    ],
     ...options,
   });
   const start = async () => {

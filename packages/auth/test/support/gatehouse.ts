@@ -89,4 +89,3 @@ export async function errorOf(call: Promise<unknown>): Promise<TRPCError> {
 export async function refusalOf(call: Promise<unknown>): Promise<Reason> {
   return reasonOf(await errorOf(call));
 }
-

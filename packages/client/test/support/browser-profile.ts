@@ -1,6 +1,6 @@
 import { createAuthClient, type AuthClient, type AuthClientOptions, type AuthEvent } from "../../src/index.js";
 import type { GatehouseUnderTest } from "./gatehouse-server.js";
-import { CookieJar, createRecordingFetch, } from "./recording-fetch.js";
+import { CookieJar, createRecordingFetch } from "./recording-fetch.js";
 import { disposedWithTest } from "./test-lifetime.js";
 
 export interface BrowserProfile {

@@ -40,7 +40,10 @@ export function packIntoConsumer(packageDir: string, dependencies: Record<string
   execFileSync("tar", ["xzf", join(dir, tarball), "-C", unpacked]);
   const manifest = JSON.parse(readFileSync(join(unpacked, "package", "package.json"), "utf8")) as { name: string };
 
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module", dependencies: { [manifest.name]: `file:./${tarball}`, ...dependencies } }));
+  writeFileSync(
+    join(dir, "package.json"),
+    JSON.stringify({ name: "consumer", private: true, type: "module", dependencies: { [manifest.name]: `file:./${tarball}`, ...dependencies } }),
+  );
   // No peer auto-installed: the compiler is this repository's, run from outside.
   execFileSync("pnpm", ["install", "--prefer-offline", "--ignore-scripts", "--config.auto-install-peers=false"], { cwd: dir, stdio: "pipe" });
 
@@ -53,7 +56,16 @@ export function packIntoConsumer(packageDir: string, dependencies: Record<string
       for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
       const config = {
         // ESNext.Disposable: tRPC's own declarations use Disposable, so any project checking them needs it.
-        compilerOptions: { strict: true, target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2023", "ESNext.Disposable", "DOM"], types, noEmit: true, skipLibCheck },
+        compilerOptions: {
+          strict: true,
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          lib: ["ES2023", "ESNext.Disposable", "DOM"],
+          types,
+          noEmit: true,
+          skipLibCheck,
+        },
         files: Object.keys(files),
       };
       writeFileSync(join(dir, "tsconfig.json"), JSON.stringify(config));
@@ -105,6 +117,9 @@ export async function expectMistakesRefused(
   const preludeLines = prelude.split("\n").length;
   for (const error of errors) expect(error).toMatch(new RegExp(`^bad-\\d+\\.ts\\(${preludeLines},`));
   mistakes.forEach(([label, , expected], index) => {
-    expect(errors.filter((error) => error.startsWith(`bad-${index}.ts(`)).map((error) => /error (TS\d+)/.exec(error)?.[1]), label).toContain(expected);
+    expect(
+      errors.filter((error) => error.startsWith(`bad-${index}.ts(`)).map((error) => /error (TS\d+)/.exec(error)?.[1]),
+      label,
+    ).toContain(expected);
   });
 }

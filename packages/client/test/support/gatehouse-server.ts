@@ -3,7 +3,16 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { createGatehouseServer, createLogger, createOutboxMailer, createSecretKeyRing, createServices, type AppRouter, type GatehouseOptions, type Services } from "@gatehouse/auth";
+import {
+  createGatehouseServer,
+  createLogger,
+  createOutboxMailer,
+  createSecretKeyRing,
+  createServices,
+  type AppRouter,
+  type GatehouseOptions,
+  type Services,
+} from "@gatehouse/auth";
 import { createMemoryBackend, createStore } from "@gatehouse/store";
 import { createFakeClock, type FakeClock } from "@gatehouse/store/testing";
 import { sendTo, type CallOptions, type CallResult, type InputAt, type OutputAt, type ProcedurePathOf } from "../../../auth/test/support/wire.js";

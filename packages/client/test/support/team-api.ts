@@ -35,7 +35,12 @@ export interface TeamApi {
 }
 
 export async function startTeamApi(gatehouse: GatehouseUnderTest): Promise<TeamApi> {
-  const verifier = createVerifier({ issuer: "gatehouse", audience: "gatehouse-api", secret: Buffer.from(TEST_SECRET).toString("base64"), now: gatehouse.clock.now });
+  const verifier = createVerifier({
+    issuer: "gatehouse",
+    audience: "gatehouse-api",
+    secret: Buffer.from(TEST_SECRET).toString("base64"),
+    now: gatehouse.clock.now,
+  });
   const notes = new EventEmitter();
   const requests: TeamApi["requests"] = [];
   const server: Server = createHTTPServer({

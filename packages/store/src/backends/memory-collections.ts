@@ -114,7 +114,11 @@ export function createMemoryCollections(clock: Clock): CollectionBackend & { swe
     async indexAdd(name, member, key, ttlMs) {
       let index = liveIndex(name);
       if (!index) {
-        index = { sorted: new BTree<string, undefined>(undefined, compareCodePoints), members: new Map(), expiring: new BTree<[number, string], undefined>(undefined, byExpiry) };
+        index = {
+          sorted: new BTree<string, undefined>(undefined, compareCodePoints),
+          members: new Map(),
+          expiring: new BTree<[number, string], undefined>(undefined, byExpiry),
+        };
         indexes.set(name, index);
       }
       const added = !removeMember(index, member);

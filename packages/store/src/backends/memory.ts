@@ -20,9 +20,7 @@ interface Entry {
  * A Map with expiry, and in-process indexes and logs. Every operation is one
  * synchronous step, so atomic within the process.
  */
-export function createMemoryBackend(
-  options: MemoryBackendOptions,
-): AtomicBackend & LocalMaintenance {
+export function createMemoryBackend(options: MemoryBackendOptions): AtomicBackend & LocalMaintenance {
   const { clock, maxEntries = 1_000_000, sweepIntervalMs = 60_000 } = options;
   const map = new Map<string, Entry>();
 
@@ -57,8 +55,7 @@ export function createMemoryBackend(
     map.set(key, { raw, expiresAt });
   };
 
-  const expiryFrom = (ttlMs: number | undefined): number | undefined =>
-    ttlMs === undefined ? undefined : clock() + ttlMs;
+  const expiryFrom = (ttlMs: number | undefined): number | undefined => (ttlMs === undefined ? undefined : clock() + ttlMs);
 
   const increment = (key: string, by: number, ttlMs: number): number => {
     const entry = live(key);

@@ -17,7 +17,10 @@ export function createPostgresCollections(query: PostgresQuery, now: () => numbe
     const where = ["name = $1", LIVE];
     const values: unknown[] = [name, now(), limit + 1];
     const shape: string[] = [order];
-    for (const [bound, closed, open] of [[low, ">=", ">"], [high, "<=", "<"]] as const) {
+    for (const [bound, closed, open] of [
+      [low, ">=", ">"],
+      [high, "<=", "<"],
+    ] as const) {
       if (!bound) continue;
       values.push(bound.key, bound.member);
       where.push(`(key, member) ${bound.inclusive ? closed : open} ($${values.length - 1}, $${values.length})`);
@@ -31,7 +34,13 @@ export function createPostgresCollections(query: PostgresQuery, now: () => numbe
   return {
     async indexAdd(name, member, key, ttlMs) {
       const at = now();
-      const { rows } = await query("index_add", "SELECT gatehouse_index_add($1, $2, $3, $4, $5) AS added", [name, member, key, ttlMs === undefined ? null : at + ttlMs, at]);
+      const { rows } = await query("index_add", "SELECT gatehouse_index_add($1, $2, $3, $4, $5) AS added", [
+        name,
+        member,
+        key,
+        ttlMs === undefined ? null : at + ttlMs,
+        at,
+      ]);
       return (rows[0] as { added: boolean }).added;
     },
     async indexRemove(name, member) {
@@ -39,7 +48,11 @@ export function createPostgresCollections(query: PostgresQuery, now: () => numbe
       return (rows[0] as { removed: boolean }).removed;
     },
     async indexKeyOf(name, member) {
-      const { rows } = await query("index_key_of", `SELECT key FROM gatehouse_index_members WHERE name = $1 AND ${LIVE} AND member = $3`, [name, now(), member]);
+      const { rows } = await query("index_key_of", `SELECT key FROM gatehouse_index_members WHERE name = $1 AND ${LIVE} AND member = $3`, [
+        name,
+        now(),
+        member,
+      ]);
       return (rows[0] as { key: string } | undefined)?.key;
     },
     async indexRange(name, range) {

@@ -37,7 +37,9 @@ export function createPostgresKeyvAdapter(query: PostgresQuery, schema: string, 
 
     override async getMany(keys: string[]): Promise<Array<string | undefined>> {
       const { rows } = await query("kv_get_many", `SELECT key, value, expires_at FROM ${KV_TABLE} WHERE key = ANY ($1) AND ${LIVE}`, [keys, now()]);
-      const found = new Map((rows as Array<{ key: string; value: string; expires_at: string | null }>).map((row) => [row.key, withoutExpiry(row.value, row.expires_at)]));
+      const found = new Map(
+        (rows as Array<{ key: string; value: string; expires_at: string | null }>).map((row) => [row.key, withoutExpiry(row.value, row.expires_at)]),
+      );
       return keys.map((key) => found.get(key));
     }
 

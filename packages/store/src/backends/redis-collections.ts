@@ -1,16 +1,6 @@
 import type { CollectionBackend, IndexBound } from "../backend.js";
 import type { IndexEntry } from "../collections/types.js";
-import {
-  INDEX_ADD,
-  INDEX_COUNT,
-  INDEX_KEY_OF,
-  INDEX_RANGE,
-  INDEX_REMOVE,
-  LOG_APPEND,
-  LOG_LENGTH,
-  LOG_RANGE,
-  LOG_TRIM,
-} from "./redis-collection-scripts.js";
+import { INDEX_ADD, INDEX_COUNT, INDEX_KEY_OF, INDEX_RANGE, INDEX_REMOVE, LOG_APPEND, LOG_LENGTH, LOG_RANGE, LOG_TRIM } from "./redis-collection-scripts.js";
 import type { RunScript } from "./redis-script.js";
 
 /** The plain commands the collections use besides their scripts, bounded by the backend's timeout. */
@@ -19,8 +9,7 @@ export interface RedisCommands {
   unlink(keys: string[]): Promise<unknown>;
 }
 
-const bound = (edge: IndexBound | undefined, open: "-" | "+"): string =>
-  edge ? `${edge.inclusive ? "[" : "("}${edge.key}\0${edge.member}` : open;
+const bound = (edge: IndexBound | undefined, open: "-" | "+"): string => (edge ? `${edge.inclusive ? "[" : "("}${edge.key}\0${edge.member}` : open);
 const split = (entry: string): IndexEntry => {
   const at = entry.indexOf("\0");
   return { member: entry.slice(at + 1), key: entry.slice(0, at) };
@@ -53,7 +42,11 @@ export function createRedisCollections(run: RunScript, commands: RedisCommands):
     },
 
     async logAppend(name, raws, { ifLength, maxLength, idleTtlMs }) {
-      const reply = (await run(LOG_APPEND, [logKey(name)], [ifLength === undefined ? "" : String(ifLength), ttl(maxLength), ttl(idleTtlMs), ...raws])) as [number, number, string | null | undefined];
+      const reply = (await run(LOG_APPEND, [logKey(name)], [ifLength === undefined ? "" : String(ifLength), ttl(maxLength), ttl(idleTtlMs), ...raws])) as [
+        number,
+        number,
+        string | null | undefined,
+      ];
       return { appended: reply[0] === 1, length: Number(reply[1]), last: reply[2] ?? undefined };
     },
     async logGet(name, position) {
@@ -61,7 +54,11 @@ export function createRedisCollections(run: RunScript, commands: RedisCommands):
       return (await commands.hGet(logKey(name), String(position))) ?? undefined;
     },
     async logRange(name, { order, after, limit }) {
-      const [next, low, ...values] = (await run(LOG_RANGE, [logKey(name)], [order, after === undefined ? "" : String(after), String(limit)])) as [number, number, ...Array<string | null>];
+      const [next, low, ...values] = (await run(LOG_RANGE, [logKey(name)], [order, after === undefined ? "" : String(after), String(limit)])) as [
+        number,
+        number,
+        ...Array<string | null>,
+      ];
       const entries = values.flatMap((raw, i) => (raw === null ? [] : [{ position: Number(low) + i, raw }]));
       return { entries: order === "asc" ? entries : entries.reverse(), next: Number(next) === 0 ? null : Number(next) };
     },

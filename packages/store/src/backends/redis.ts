@@ -126,8 +126,7 @@ export function redisBackendOver(connection: RedisConnection, withTimeout: <T>(o
   };
 
   const keyvAdapter = new KeyvRedis(connection.keyvClient as never, { throwOnErrors: true, throwOnConnectError: true });
-  const stringOrUndefined = (reply: unknown): string | undefined =>
-    typeof reply === "string" ? reply : undefined;
+  const stringOrUndefined = (reply: unknown): string | undefined => (typeof reply === "string" ? reply : undefined);
 
   return {
     keyvAdapter,
@@ -141,9 +140,7 @@ export function redisBackendOver(connection: RedisConnection, withTimeout: <T>(o
       return stringOrUndefined(await withTimeout(client.get(key)));
     },
     async setIfAbsent(key, raw, ttlMs) {
-      const reply = await withTimeout(
-        client.set(key, raw, ttlMs === undefined ? { NX: true } : { NX: true, PX: ttlMs }),
-      );
+      const reply = await withTimeout(client.set(key, raw, ttlMs === undefined ? { NX: true } : { NX: true, PX: ttlMs }));
       return reply === "OK";
     },
     async take(key) {

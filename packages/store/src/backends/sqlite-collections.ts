@@ -47,7 +47,11 @@ interface LogMeta {
   expires_at: number | null;
 }
 
-export function createSqliteCollections(db: Database.Database, clock: Clock, inGroup: GroupCommit): CollectionBackend & { sweep(): number; countEntries(): number } {
+export function createSqliteCollections(
+  db: Database.Database,
+  clock: Clock,
+  inGroup: GroupCommit,
+): CollectionBackend & { sweep(): number; countEntries(): number } {
   const sql = {
     member: db.prepare(`SELECT key, expires_at FROM index_members WHERE name = @name AND member = @member`),
     liveKey: db.prepare(`SELECT key FROM index_members WHERE name = @name AND member = @member AND ${LIVE}`).raw(true),
@@ -56,14 +60,14 @@ export function createSqliteCollections(db: Database.Database, clock: Clock, inG
        ON CONFLICT (name, member) DO UPDATE SET key = excluded.key, expires_at = excluded.expires_at`,
     ),
     removeMember: db.prepare(`DELETE FROM index_members WHERE name = @name AND member = @member RETURNING expires_at`).raw(true),
-    resize: db.prepare(
-      `INSERT INTO index_sizes (name, size) VALUES (@name, @by) ON CONFLICT (name) DO UPDATE SET size = size + excluded.size`,
-    ),
+    resize: db.prepare(`INSERT INTO index_sizes (name, size) VALUES (@name, @by) ON CONFLICT (name) DO UPDATE SET size = size + excluded.size`),
     dropEmptySize: db.prepare(`DELETE FROM index_sizes WHERE name = @name AND size <= 0`),
-    count: db.prepare(
-      `SELECT coalesce((SELECT size FROM index_sizes WHERE name = @name), 0)
+    count: db
+      .prepare(
+        `SELECT coalesce((SELECT size FROM index_sizes WHERE name = @name), 0)
         - (SELECT count(*) FROM index_members WHERE name = @name AND ${EXPIRED})`,
-    ).raw(true),
+      )
+      .raw(true),
     dropMembers: db.prepare(`DELETE FROM index_members WHERE name = @name`),
     dropSize: db.prepare(`DELETE FROM index_sizes WHERE name = @name`),
     expiredPerIndex: db.prepare(`SELECT name, count(*) AS expired FROM index_members WHERE ${EXPIRED} GROUP BY name`),

@@ -91,8 +91,7 @@ export function createSqliteBackend(options: SqliteBackendOptions): AtomicBacken
   // libsql ignores pluck(): read single-column rows as arrays instead.
   const first = (row: unknown): unknown => (Array.isArray(row) ? row[0] : undefined);
 
-  const expiryFrom = (ttlMs: number | undefined): number | null =>
-    ttlMs === undefined ? null : clock() + ttlMs;
+  const expiryFrom = (ttlMs: number | undefined): number | null => (ttlMs === undefined ? null : clock() + ttlMs);
 
   const cache = createReadCache(readCacheEntries, clock);
   const inGroup = createGroupCommit(db, () => cache.clear());

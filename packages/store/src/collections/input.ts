@@ -36,8 +36,7 @@ export function checkCount(what: string, value: unknown, max = Number.MAX_SAFE_I
   return value;
 }
 
-export const optionalCount = (what: string, value: number | undefined): number | undefined =>
-  value === undefined ? undefined : checkCount(what, value);
+export const optionalCount = (what: string, value: number | undefined): number | undefined => (value === undefined ? undefined : checkCount(what, value));
 
 export function checkOrder(order: unknown): Order {
   if (order !== "asc" && order !== "desc") throw new InvalidCollectionInputError('invalid order: "asc" or "desc"');

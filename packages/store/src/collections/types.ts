@@ -67,9 +67,7 @@ export interface AppendOptions {
   idleTtlMs?: number;
 }
 
-export type ConditionalAppend<T> =
-  | { appended: true }
-  | { appended: false; length: number; last: LogEntry<T> | undefined };
+export type ConditionalAppend<T> = { appended: true } | { appended: false; length: number; last: LogEntry<T> | undefined };
 
 export interface LogPageOptions {
   /** "desc" (the default) starts at the newest entry. */

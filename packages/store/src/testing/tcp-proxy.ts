@@ -23,7 +23,10 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
 
   const pass = (client: Socket): void => {
     const upstream = createConnection(target);
-    for (const [socket, other] of [[client, upstream], [upstream, client]] as const) {
+    for (const [socket, other] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
       open.add(socket);
       socket.on("error", () => other.destroy());
       socket.on("close", () => {

@@ -18,7 +18,11 @@ export function createAccountsService(deps: AccountsServiceDeps) {
 
   return {
     async list(user: UserRecord): Promise<Array<{ provider: string; email: string | null; linkedAt: string }>> {
-      return (await identities.list(user.id)).map((linked) => ({ provider: linked.provider, email: linked.email, linkedAt: new Date(linked.linkedAt).toISOString() }));
+      return (await identities.list(user.id)).map((linked) => ({
+        provider: linked.provider,
+        email: linked.email,
+        linkedAt: new Date(linked.linkedAt).toISOString(),
+      }));
     },
 
     /**
@@ -27,7 +31,12 @@ export function createAccountsService(deps: AccountsServiceDeps) {
      * both vouch for the address). Refuses an identity another account holds,
      * and a second identity of one provider.
      */
-    async link(user: UserRecord, identity: LinkedIdentity, how: "requested" | "verified_email" | "signup", request: RequestMeta): Promise<"linked" | "already_linked"> {
+    async link(
+      user: UserRecord,
+      identity: LinkedIdentity,
+      how: "requested" | "verified_email" | "signup",
+      request: RequestMeta,
+    ): Promise<"linked" | "already_linked"> {
       const outcome = await identities.link(user.id, identity);
       if (outcome === "taken") {
         throw new AuthError("forbidden", { message: "This provider account is already linked to another account: sign in with it and unlink it there first." });
@@ -47,12 +56,17 @@ export function createAccountsService(deps: AccountsServiceDeps) {
      * a password reset.
      */
     async unlink(user: UserRecord, provider: string, request: RequestMeta): Promise<void> {
-      const removed = await identities.unlink(user.id, provider, (remaining) => hasPassword(user) || remaining.some((linked) => configuredProviders.has(linked.provider)));
+      const removed = await identities.unlink(
+        user.id,
+        provider,
+        (remaining) => hasPassword(user) || remaining.some((linked) => configuredProviders.has(linked.provider)),
+      );
       if (removed === undefined) throw new AuthError("not_found", { message: "No account of this provider is linked." });
       if (removed === "refused") {
         events.emit("permission_denied", { userId: user.id, check: "last_sign_in_method", provider, request });
         throw new AuthError("forbidden", {
-          message: "This is the only way to sign in to this account. Set a password first (request a password reset for your address), or link another provider.",
+          message:
+            "This is the only way to sign in to this account. Set a password first (request a password reset for your address), or link another provider.",
         });
       }
       events.emit("account_unlinked", { userId: user.id, provider, request });

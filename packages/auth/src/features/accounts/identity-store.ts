@@ -17,7 +17,8 @@ const identityKey = STORE_KEYS.oauthIdentity;
 // The account's own list: at most one identity per configured provider, so one small value, changed by compare-and-swap.
 const linksKey = STORE_KEYS.oauthLinksOfUser;
 
-const sameIdentity = (a: { provider: string; subject: string }, b: { provider: string; subject: string }) => a.provider === b.provider && a.subject === b.subject;
+const sameIdentity = (a: { provider: string; subject: string }, b: { provider: string; subject: string }) =>
+  a.provider === b.provider && a.subject === b.subject;
 
 /**
  * Two records agree on every link: the identity's claim (which account holds
@@ -89,7 +90,11 @@ export function createIdentityStore(store: Store) {
      * `mayRemove` (given the identities that would remain) says no: two
      * unlinks at once cannot both pass a check that only one of them may.
      */
-    async unlink(userId: string, provider: string, mayRemove: (remaining: readonly LinkedIdentity[]) => boolean): Promise<LinkedIdentity | "refused" | undefined> {
+    async unlink(
+      userId: string,
+      provider: string,
+      mayRemove: (remaining: readonly LinkedIdentity[]) => boolean,
+    ): Promise<LinkedIdentity | "refused" | undefined> {
       let removed: LinkedIdentity | undefined;
       let refused = false;
       await store.update<LinkedIdentity[]>(linksKey(userId), (current) => {

@@ -16,7 +16,9 @@ export const accountsRouter = {
     .output(authorizationOutput)
     .mutation(async ({ ctx, input }) => {
       if (input.redirectUri === undefined && ctx.authMode === "token") {
-        throw new AuthError("validation_failed", { issues: [{ path: "redirectUri", message: "Apps (token mode) link through their own redirect URI and finish with auth.oauthFinish." }] });
+        throw new AuthError("validation_failed", {
+          issues: [{ path: "redirectUri", message: "Apps (token mode) link through their own redirect URI and finish with auth.oauthFinish." }],
+        });
       }
       const { authorizationUrl, state, binding } = await ctx.services.oauth.startLink(sessionCaller(ctx.caller), input.provider, input.redirectUri, ctx.meta);
       if (binding) ctx.http.setCookie(flowCookie(binding, FLOW_TTL_MS / 1000));

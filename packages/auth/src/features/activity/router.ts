@@ -8,9 +8,14 @@ export const activityRouter = {
   list: procedures
     .userOrApiKey("activity:read")
     .input(pageInput)
-    .output(z.object({ items: z.array(z.object({ event: z.string(), at: z.string(), ip: z.string(), userAgent: z.string() })), nextCursor: z.string().nullable() }))
+    .output(
+      z.object({ items: z.array(z.object({ event: z.string(), at: z.string(), ip: z.string(), userAgent: z.string() })), nextCursor: z.string().nullable() }),
+    )
     .query(async ({ ctx, input }) => {
       const page = await ctx.services.activity.page(ctx.caller.user.id, input.cursor, input.limit);
-      return { items: page.items.map((e) => ({ event: e.event, at: new Date(e.at).toISOString(), ip: e.ip, userAgent: e.userAgent })), nextCursor: page.nextCursor };
+      return {
+        items: page.items.map((e) => ({ event: e.event, at: new Date(e.at).toISOString(), ip: e.ip, userAgent: e.userAgent })),
+        nextCursor: page.nextCursor,
+      };
     }),
 } satisfies TRPCRouterRecord;

@@ -45,14 +45,38 @@ export const adminRouter = {
     .input(pageInput)
     .output(
       z.object({
-        items: z.array(z.object({ seq: z.number(), at: z.string(), actor: z.string().nullable(), action: z.string(), target: z.string().nullable(), result: z.string(), ip: z.string(), userAgent: z.string(), requestId: z.string(), hash: z.string() })),
+        items: z.array(
+          z.object({
+            seq: z.number(),
+            at: z.string(),
+            actor: z.string().nullable(),
+            action: z.string(),
+            target: z.string().nullable(),
+            result: z.string(),
+            ip: z.string(),
+            userAgent: z.string(),
+            requestId: z.string(),
+            hash: z.string(),
+          }),
+        ),
         nextCursor: z.string().nullable(),
       }),
     )
     .query(async ({ ctx, input }) => {
       const page = await ctx.services.audit.page(input.cursor, input.limit);
       return {
-        items: page.items.map((e) => ({ seq: e.seq, at: new Date(e.at).toISOString(), actor: e.actor, action: e.action, target: e.target, result: e.result, ip: e.ip, userAgent: e.userAgent, requestId: e.requestId, hash: e.hash })),
+        items: page.items.map((e) => ({
+          seq: e.seq,
+          at: new Date(e.at).toISOString(),
+          actor: e.actor,
+          action: e.action,
+          target: e.target,
+          result: e.result,
+          ip: e.ip,
+          userAgent: e.userAgent,
+          requestId: e.requestId,
+          hash: e.hash,
+        })),
         nextCursor: page.nextCursor,
       };
     }),

@@ -28,12 +28,28 @@ export const apiKeysRouter = {
     )
     .output(z.object({ id: z.string(), key: z.string(), prefix: z.string(), scopes: z.array(apiKeyScopeSchema), expiresAt: z.string().nullable() }))
     .mutation(async ({ ctx, input }) => {
-      const { record, key } = await ctx.services.apiKeys.create(ctx.caller.user, { name: input.name, scopes: input.scopes, expiresInDays: input.expiresInDays }, ctx.meta);
+      const { record, key } = await ctx.services.apiKeys.create(
+        ctx.caller.user,
+        { name: input.name, scopes: input.scopes, expiresInDays: input.expiresInDays },
+        ctx.meta,
+      );
       return { id: record.id, key, prefix: record.prefix, scopes: record.scopes, expiresAt: iso(record.expiresAt) };
     }),
 
   list: procedures.user
-    .output(z.array(z.object({ id: z.string(), name: z.string(), prefix: z.string(), scopes: z.array(apiKeyScopeSchema), createdAt: z.string(), lastUsedAt: z.string().nullable(), expiresAt: z.string().nullable() })))
+    .output(
+      z.array(
+        z.object({
+          id: z.string(),
+          name: z.string(),
+          prefix: z.string(),
+          scopes: z.array(apiKeyScopeSchema),
+          createdAt: z.string(),
+          lastUsedAt: z.string().nullable(),
+          expiresAt: z.string().nullable(),
+        }),
+      ),
+    )
     .query(async ({ ctx }) => (await ctx.services.apiKeys.list(ctx.caller.user)).map(listedKey)),
 
   revoke: procedures.user

@@ -39,7 +39,9 @@ export const EMPTY_CHAIN: ChainEnd = { length: 0, last: undefined };
 
 export function auditMac(key: Uint8Array, entry: Omit<AuditEntry, "hash">): string {
   const { seq, id, at, actor, action, target, result, ip, userAgent, requestId, prevHash, prevAt } = entry;
-  return createHmac("sha256", key).update(JSON.stringify([seq, id, at, actor, action, target, result, ip, userAgent, requestId, prevHash, prevAt])).digest("hex");
+  return createHmac("sha256", key)
+    .update(JSON.stringify([seq, id, at, actor, action, target, result, ip, userAgent, requestId, prevHash, prevAt]))
+    .digest("hex");
 }
 
 /**

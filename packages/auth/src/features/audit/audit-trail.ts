@@ -50,7 +50,7 @@ export function createAuditTrail(store: Store, clock: Clock, retentionDays: numb
     /** Removes the entries past the retention period, a bounded step per store call; one run at a time. */
     prune(): Promise<void> {
       pruning ??= (async () => {
-        for (let more = true; more; ) more = await pruneStep();
+        for (let more = true; more;) more = await pruneStep();
       })().finally(() => (pruning = undefined));
       return pruning;
     },

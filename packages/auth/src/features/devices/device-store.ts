@@ -33,7 +33,11 @@ export function createDeviceStore(store: Store, clock: Clock, users: UserStore) 
     async issue(user: UserRecord): Promise<{ token: string; id: string }> {
       const token = generateSecretToken(32);
       const id = generateId();
-      await store.set<DeviceRecord>(deviceKey(token), { id, userId: user.id, email: user.email, createdAt: clock(), generation: user.sessionGeneration }, DEVICE_TTL_SECONDS * 1000);
+      await store.set<DeviceRecord>(
+        deviceKey(token),
+        { id, userId: user.id, email: user.email, createdAt: clock(), generation: user.sessionGeneration },
+        DEVICE_TTL_SECONDS * 1000,
+      );
       return { token, id };
     },
 

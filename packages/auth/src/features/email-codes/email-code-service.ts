@@ -57,7 +57,15 @@ export function createEmailCodeService(deps: EmailCodeServiceDeps) {
   async function createAccount(email: string, request: RequestMeta): Promise<UserRecord> {
     if (!deps.passwordlessSignup) throw codeInvalid();
     // No password (a password login fails as for any wrong one, at the same cost); a reset gives it one.
-    const user = await users.create({ email, name: null, role: "user", emailVerified: true, mfaEnabled: false, passwordHash: NO_PASSWORD_HASH, createdAt: clock() });
+    const user = await users.create({
+      email,
+      name: null,
+      role: "user",
+      emailVerified: true,
+      mfaEnabled: false,
+      passwordHash: NO_PASSWORD_HASH,
+      createdAt: clock(),
+    });
     if (!user) {
       // Someone signed up with this address after the code was sent: never sign in to an account the code was not sent for.
       events.emit("login_failed", { reason: "email_code_stale", method: METHOD, email, request });

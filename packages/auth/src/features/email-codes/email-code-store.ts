@@ -24,9 +24,7 @@ interface EmailCodeRecord extends CodeOwner {
   wrongAttempts: number;
 }
 
-export type Redemption =
-  | ({ ok: true } & CodeOwner)
-  | { ok: false; reason: "no_code" | "wrong_code" | "code_voided"; userId?: string | null | undefined };
+export type Redemption = ({ ok: true } & CodeOwner) | { ok: false; reason: "no_code" | "wrong_code" | "code_voided"; userId?: string | null | undefined };
 
 const codeKey = STORE_KEYS.emailCode;
 const linkKey = STORE_KEYS.emailOfCodeLink;
@@ -80,7 +78,14 @@ export function createEmailCodeStore(store: Store, macKey: Uint8Array) {
       const code = randomInt(0, 1_000_000).toString().padStart(6, "0");
       const linkToken = generateSecretToken(32);
       const id = generateId();
-      const record: EmailCodeRecord = { id, codeMac: macOf(id, code), linkHash: sha256Hex(linkToken), userId: owner.userId, generation: owner.generation, wrongAttempts: 0 };
+      const record: EmailCodeRecord = {
+        id,
+        codeMac: macOf(id, code),
+        linkHash: sha256Hex(linkToken),
+        userId: owner.userId,
+        generation: owner.generation,
+        wrongAttempts: 0,
+      };
       await store.set(linkKey(record.linkHash), email, EMAIL_CODE_TTL_MS);
       await store.set(codeKey(email), record, EMAIL_CODE_TTL_MS);
       return { code, linkToken };
@@ -92,7 +97,8 @@ export function createEmailCodeStore(store: Store, macKey: Uint8Array) {
     redeemCode: (email: string, code: string) => redeem(email, (record) => (constantTimeEqual(record.codeMac, macOf(record.id, code)) ? "accepted" : "wrong")),
 
     /** A link is 256 bits: a wrong one is not a guess worth counting, only a stale link (a newer code replaced it). */
-    redeemLink: (email: string, linkToken: string) => redeem(email, (record) => (constantTimeEqual(record.linkHash, sha256Hex(linkToken)) ? "accepted" : "mismatch")),
+    redeemLink: (email: string, linkToken: string) =>
+      redeem(email, (record) => (constantTimeEqual(record.linkHash, sha256Hex(linkToken)) ? "accepted" : "mismatch")),
   };
 }
 

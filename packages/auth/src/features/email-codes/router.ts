@@ -20,7 +20,13 @@ export const emailCodeRouter = {
 
   // The link form has no email to key `login.email` by; a wrong link is no guess worth limiting (256 bits).
   loginWithEmailCode: procedures.public
-    .meta({ access: "public", limits: [{ rule: "login.ip", by: "ip" }, { rule: "login.email", by: "email_or_device" }] })
+    .meta({
+      access: "public",
+      limits: [
+        { rule: "login.ip", by: "ip" },
+        { rule: "login.email", by: "email_or_device" },
+      ],
+    })
     .input(loginWithEmailCodeInput)
     .output(z.union([tokenSetOutput, mfaChallengeOutput]))
     .mutation(async ({ ctx, input }) => {

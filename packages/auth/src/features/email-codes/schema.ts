@@ -10,7 +10,10 @@ const deviceToken = z.string().max(DEVICE_TOKEN_MAX_LENGTH).optional();
 export const loginWithEmailCodeInput = z.union([
   z.strictObject({
     email: emailSchema,
-    code: z.string().trim().regex(/^\d{6}$/, "Enter the 6-digit code from the mail."),
+    code: z
+      .string()
+      .trim()
+      .regex(/^\d{6}$/, "Enter the 6-digit code from the mail."),
     deviceToken,
   }),
   // The one-click link's token, from `APP_URL/sign-in-code?token=…`.

@@ -18,6 +18,13 @@ export function generateRecoveryCodes(): string[] {
  * case, spaces and the hyphen do not matter.
  */
 export const hashRecoveryCode = (code: string, key: Uint8Array): string =>
-  createHmac("sha256", key).update(code.trim().toLowerCase().replace(/[\s-]+/g, "")).digest("hex");
+  createHmac("sha256", key)
+    .update(
+      code
+        .trim()
+        .toLowerCase()
+        .replace(/[\s-]+/g, ""),
+    )
+    .digest("hex");
 
 export const looksLikeRecoveryCode = (code: string): boolean => /^[a-z2-9]{5}-?[a-z2-9]{5}$/i.test(code.trim());

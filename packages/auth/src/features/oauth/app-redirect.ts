@@ -24,6 +24,8 @@ export function isRegisteredRedirect(registered: readonly string[], requested: s
 export function assertRegisteredRedirect(registered: readonly string[], requested: string, provider: string): void {
   if (isRegisteredRedirect(registered, requested)) return;
   throw new AuthError("validation_failed", {
-    issues: [{ path: "redirectUri", message: `Not one of the redirect URIs configured for "${provider}" (its redirectUris, each also registered at the provider).` }],
+    issues: [
+      { path: "redirectUri", message: `Not one of the redirect URIs configured for "${provider}" (its redirectUris, each also registered at the provider).` },
+    ],
   });
 }

@@ -19,4 +19,5 @@ export const clearedFlowCookie = (): string => `${FLOW_COOKIE}=; Path=/oauth/; M
  */
 export const MFA_COOKIE = "gh_mfa";
 
-export const mfaCookie = (mfaToken: string, maxAgeSeconds: number): string => `${MFA_COOKIE}=${mfaToken}; Path=/; Max-Age=${maxAgeSeconds}; Secure; SameSite=Strict`;
+export const mfaCookie = (mfaToken: string, maxAgeSeconds: number): string =>
+  `${MFA_COOKIE}=${mfaToken}; Path=/; Max-Age=${maxAgeSeconds}; Secure; SameSite=Strict`;

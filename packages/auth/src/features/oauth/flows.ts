@@ -78,14 +78,19 @@ export function createOAuthFlows(deps: { store: Store; clock: Clock; events: Eve
     /** Takes the flow `state` names (single use: a replayed state or code finds none), if it started at this provider. */
     async take(providerId: string, state: string | null, request: RequestMeta): Promise<FlowRecord> {
       const flow = state ? await flows.take(state) : undefined;
-      if (!flow || flow.provider !== providerId) throw failed("This sign-in expired, was already used or was not started here: start again.", "unknown_state", providerId, request);
+      if (!flow || flow.provider !== providerId)
+        throw failed("This sign-in expired, was already used or was not started here: start again.", "unknown_state", providerId, request);
       return flow;
     },
 
     /** Refuses a response that comes back another way than its flow started: a browser flow in another browser, or an app finishing a browser's flow. */
     assertReturnedAsStarted(flow: FlowRecord, returned: FlowReturn, request: RequestMeta): void {
       const startedInBrowser = flow.browserBinding !== undefined;
-      if (returned.via === "app" ? startedInBrowser : !startedInBrowser || !returned.binding || !constantTimeEqual(sha256Hex(returned.binding), flow.browserBinding!)) {
+      if (
+        returned.via === "app"
+          ? startedInBrowser
+          : !startedInBrowser || !returned.binding || !constantTimeEqual(sha256Hex(returned.binding), flow.browserBinding!)
+      ) {
         throw failed("This sign-in was started in another browser or app: start again here.", "binding_mismatch", flow.provider, request);
       }
     },
@@ -95,11 +100,13 @@ export function createOAuthFlows(deps: { store: Store; clock: Clock; events: Eve
       const provider = providerOf(flow.provider);
       const checks = { state, nonce: flow.nonce, codeVerifier: flow.codeVerifier };
       try {
-        const response = returned.via === "app" ? await provider.appResponseUrl(flow.redirectUri, returned.code, state) : new URL(`${flow.redirectUri}?${returned.query}`);
+        const response =
+          returned.via === "app" ? await provider.appResponseUrl(flow.redirectUri, returned.code, state) : new URL(`${flow.redirectUri}?${returned.query}`);
         return await provider.redeem(response, checks);
       } catch (error) {
         const refused = (error as { error?: unknown }).error;
-        const message = typeof refused === "string" ? `The provider refused the sign-in (${refused}).` : "The provider's answer did not check out; start again.";
+        const message =
+          typeof refused === "string" ? `The provider refused the sign-in (${refused}).` : "The provider's answer did not check out; start again.";
         throw failed(message, failureDetail(error), flow.provider, request);
       }
     },

@@ -55,7 +55,11 @@ export function createOAuthService(deps: OAuthServiceDeps) {
     /** Browser sign-in: where to send the person, and the binding cookie's value. */
     async startInBrowser(provider: string, returnTo: string, request: RequestMeta): Promise<{ authorizationUrl: string; binding: string }> {
       const binding = browserBinding();
-      const { authorizationUrl } = await flows.start(provider, { purpose: "sign_in", redirectUri: callbackUri(provider), returnTo, browserBinding: sha256Hex(binding) }, request);
+      const { authorizationUrl } = await flows.start(
+        provider,
+        { purpose: "sign_in", redirectUri: callbackUri(provider), returnTo, browserBinding: sha256Hex(binding) },
+        request,
+      );
       return { authorizationUrl, binding };
     },
 
@@ -65,7 +69,8 @@ export function createOAuthService(deps: OAuthServiceDeps) {
     /** Linking from a signed-in session: finished by the browser callback (binding cookie) or, with `redirectUri`, by the app. */
     async startLink(caller: { user: UserRecord; session: SessionRecord }, provider: string, redirectUri: string | undefined, request: RequestMeta) {
       const owner = { purpose: "link" as const, userId: caller.user.id, sessionId: caller.session.id };
-      if (redirectUri !== undefined) return { ...(await flows.start(provider, { ...owner, redirectUri: appRedirect(provider, redirectUri) }, request)), binding: undefined };
+      if (redirectUri !== undefined)
+        return { ...(await flows.start(provider, { ...owner, redirectUri: appRedirect(provider, redirectUri) }, request)), binding: undefined };
       const binding = browserBinding();
       const started = await flows.start(provider, { ...owner, redirectUri: callbackUri(provider), returnTo: "/", browserBinding: sha256Hex(binding) }, request);
       return { ...started, binding };
@@ -77,7 +82,13 @@ export function createOAuthService(deps: OAuthServiceDeps) {
      * Redeems the flow's response and signs in or links. `callerUserId`: who
      * calls, for an app finishing a link (only the account that started it may).
      */
-    async finish(flow: FlowRecord, state: string, returned: FlowReturn, request: RequestMeta, options: { deviceToken?: string; callerUserId?: () => Promise<string | undefined> } = {}): Promise<FinishResult> {
+    async finish(
+      flow: FlowRecord,
+      state: string,
+      returned: FlowReturn,
+      request: RequestMeta,
+      options: { deviceToken?: string; callerUserId?: () => Promise<string | undefined> } = {},
+    ): Promise<FinishResult> {
       flows.assertReturnedAsStarted(flow, returned, request);
       if (flow.purpose === "link" && returned.via === "app" && (await options.callerUserId?.()) !== flow.userId) {
         throw new AuthError("forbidden", { message: "Finish linking with the access token of the account that started it." });

@@ -13,7 +13,8 @@ const parsedUrl = (text: string): URL | undefined => {
   }
 };
 
-const ISSUER_MESSAGE = "issuer must be the provider's https:// issuer URL (OpenID Connect discovery is read from it; http:// only on localhost); only \"id\": \"github\" goes without one";
+const ISSUER_MESSAGE =
+  'issuer must be the provider\'s https:// issuer URL (OpenID Connect discovery is read from it; http:// only on localhost); only "id": "github" goes without one';
 const issuerSchema = z.string({ message: ISSUER_MESSAGE }).refine(
   (text) => {
     const url = parsedUrl(text);
@@ -43,7 +44,11 @@ const common = {
   clientSecret: z.string({ message: "clientSecret is required" }).min(1, "clientSecret is required").max(2048),
   /** The apps' own redirect URIs accepted by `auth.oauthStart` (the browser flow needs none). */
   redirectUris: z
-    .array(z.string().refine(isAppRedirectUri, { message: "each of redirectUris must be an https:// URL, an app scheme like com.example.app:/oauth, or http://127.0.0.1…" }))
+    .array(
+      z
+        .string()
+        .refine(isAppRedirectUri, { message: "each of redirectUris must be an https:// URL, an app scheme like com.example.app:/oauth, or http://127.0.0.1…" }),
+    )
     .max(20)
     .default([]),
 };
@@ -53,7 +58,12 @@ const scope = z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, "scopes are words 
 export const oidcProviderSchema = z.strictObject({
   id: z.string({ message: "id is required" }).regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "id must be 1–32 characters of a–z, 0–9, - and _"),
   issuer: issuerSchema,
-  scopes: z.array(scope).min(1).max(20).default(["openid", "email", "profile"]).refine((s) => s.includes("openid"), { message: 'scopes must include "openid"' }),
+  scopes: z
+    .array(scope)
+    .min(1)
+    .max(20)
+    .default(["openid", "email", "profile"])
+    .refine((s) => s.includes("openid"), { message: 'scopes must include "openid"' }),
   ...common,
 });
 

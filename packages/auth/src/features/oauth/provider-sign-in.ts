@@ -41,7 +41,12 @@ export interface ProviderSignInDeps {
 export function createProviderSignIn(deps: ProviderSignInDeps) {
   const { clock, events, users, identities, accounts, signIn, limiter } = deps;
 
-  const linkRecord = (provider: string, identity: ProviderIdentity): LinkedIdentity => ({ provider, subject: identity.subject, email: identity.email ?? null, linkedAt: clock() });
+  const linkRecord = (provider: string, identity: ProviderIdentity): LinkedIdentity => ({
+    provider,
+    subject: identity.subject,
+    email: identity.email ?? null,
+    linkedAt: clock(),
+  });
 
   /**
    * A provider sign-in checks no password, but an email or device locked by
@@ -100,7 +105,8 @@ export function createProviderSignIn(deps: ProviderSignInDeps) {
     if (!identity.emailVerified || !existing.emailVerified) {
       events.emit("login_failed", { reason: "link_required", provider, userId: existing.id, providerEmailVerified: identity.emailVerified, request });
       throw new AuthError("link_required", {
-        message: "An account with this email already exists and cannot be linked automatically: sign in to it (or reset its password), then link this provider from your account.",
+        message:
+          "An account with this email already exists and cannot be linked automatically: sign in to it (or reset its password), then link this provider from your account.",
       });
     }
     await accounts.link(existing, linkRecord(provider, identity), "verified_email", request);

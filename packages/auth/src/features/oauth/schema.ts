@@ -1,7 +1,11 @@
 import { z } from "zod";
 import { DEVICE_TOKEN_MAX_LENGTH } from "../devices/device-store.js";
 
-export const providerIdSchema = z.string().min(1).max(32).meta({ description: "A provider id from auth.oauthProviders.", examples: ["github"] });
+export const providerIdSchema = z
+  .string()
+  .min(1)
+  .max(32)
+  .meta({ description: "A provider id from auth.oauthProviders.", examples: ["github"] });
 
 export const oauthProvidersOutput = z.array(z.object({ id: z.string(), name: z.string() }));
 

@@ -57,13 +57,18 @@ export function createPasskeyService(deps: PasskeyServiceDeps) {
       return { challengeId, options: options as CreationOptionsJSON };
     },
 
-    async register({ user, session }: { user: UserRecord; session: SessionRecord }, input: { challengeId: string; response: RegistrationResponse; name?: string | undefined }, request: RequestMeta) {
+    async register(
+      { user, session }: { user: UserRecord; session: SessionRecord },
+      input: { challengeId: string; response: RegistrationResponse; name?: string | undefined },
+      request: RequestMeta,
+    ) {
       const pending = await challenges.take(input.challengeId);
       const fail = (reason: string, message?: string): never => {
         events.emit("passkey_add_failed", { userId: user.id, reason, request });
         throw invalid(message);
       };
-      if (!pending || pending.userId !== user.id || pending.sessionId !== session.id) fail("challenge_unknown", "This passkey request expired or belongs to another session; start again.");
+      if (!pending || pending.userId !== user.id || pending.sessionId !== session.id)
+        fail("challenge_unknown", "This passkey request expired or belongs to another session; start again.");
       let verified: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
       try {
         verified = await verifyRegistrationResponse({

@@ -17,7 +17,11 @@ export const passkeysRouter = {
     .input(registerInput)
     .output(registeredPasskeyOutput)
     .mutation(async ({ ctx, input }) => {
-      const passkey = await ctx.services.passkeys.register(sessionCaller(ctx.caller), { challengeId: input.challengeId, response: input.response, name: input.name }, ctx.meta);
+      const passkey = await ctx.services.passkeys.register(
+        sessionCaller(ctx.caller),
+        { challengeId: input.challengeId, response: input.response, name: input.name },
+        ctx.meta,
+      );
       return { id: passkey.id, name: passkey.name, createdAt: iso(passkey.createdAt) };
     }),
 

@@ -3,7 +3,11 @@ import { emailSchema } from "../sign-in/schema.js";
 import { DEVICE_TOKEN_MAX_LENGTH } from "../devices/device-store.js";
 
 // WebAuthn Level 3 JSON (§5.1 `toJSON()`, `PublicKeyCredential*JSON`): binary fields as base64url.
-const base64url = (maxChars: number) => z.string().max(maxChars).regex(/^[A-Za-z0-9_-]*$/, "must be base64url");
+const base64url = (maxChars: number) =>
+  z
+    .string()
+    .max(maxChars)
+    .regex(/^[A-Za-z0-9_-]*$/, "must be base64url");
 // A credential id is at most 1023 bytes (WebAuthn §4 "Credential ID").
 const credentialId = base64url(1400).min(1);
 const transports = z.array(z.string().max(32)).max(10);
@@ -15,7 +19,10 @@ const extensionResults = z.object({
   prf: z.object({ enabled: z.boolean().optional() }).optional(),
 });
 // Browsers send null where no attachment is known; the verifier takes only a value or nothing.
-const attachment = z.enum(["platform", "cross-platform"]).nullish().transform((v) => v ?? undefined);
+const attachment = z
+  .enum(["platform", "cross-platform"])
+  .nullish()
+  .transform((v) => v ?? undefined);
 
 /** What the browser's `navigator.credentials.create()` gave, as JSON. */
 export const registrationResponseSchema = z.object({
@@ -43,7 +50,9 @@ export const authenticationResponseSchema = z.object({
     clientDataJSON: base64url(16_384),
     authenticatorData: base64url(65_536),
     signature: base64url(8_192),
-    userHandle: base64url(128).nullish().transform((v) => v ?? undefined),
+    userHandle: base64url(128)
+      .nullish()
+      .transform((v) => v ?? undefined),
   }),
   authenticatorAttachment: attachment,
   clientExtensionResults: extensionResults,

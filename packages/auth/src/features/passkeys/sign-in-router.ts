@@ -19,6 +19,9 @@ export const passkeySignInRouter = {
     .input(loginWithPasskeyInput)
     .output(tokenSetOutput)
     .mutation(async ({ ctx, input }) =>
-      deliverTokens(ctx, await ctx.services.passkeySignIn.signIn({ challengeId: input.challengeId, response: input.response }, presentedDeviceToken(ctx, input), ctx.meta)),
+      deliverTokens(
+        ctx,
+        await ctx.services.passkeySignIn.signIn({ challengeId: input.challengeId, response: input.response }, presentedDeviceToken(ctx, input), ctx.meta),
+      ),
     ),
 } satisfies TRPCRouterRecord;

@@ -139,7 +139,11 @@ export function createRecoveryService(deps: RecoveryServiceDeps) {
       await confirmMailbox(user, request, signedIn);
     },
 
-    async changePassword(caller: { user: UserRecord; session: SessionRecord }, input: { currentPassword: string; newPassword: string }, request: RequestMeta): Promise<void> {
+    async changePassword(
+      caller: { user: UserRecord; session: SessionRecord },
+      input: { currentPassword: string; newPassword: string },
+      request: RequestMeta,
+    ): Promise<void> {
       await signIn.confirmPassword(caller, input.currentPassword, "change_password", request);
       signIn.assertStrongPassword(input.newPassword, caller.user.email);
       const passwordHash = await passwords.hash(input.newPassword);

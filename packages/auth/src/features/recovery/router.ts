@@ -13,7 +13,11 @@ export const recoveryRouter = {
     .input(changePasswordInput)
     .output(okOutput)
     .mutation(async ({ ctx, input }) => {
-      await ctx.services.recovery.changePassword(sessionCaller(ctx.caller), { currentPassword: input.currentPassword, newPassword: input.newPassword }, ctx.meta);
+      await ctx.services.recovery.changePassword(
+        sessionCaller(ctx.caller),
+        { currentPassword: input.currentPassword, newPassword: input.newPassword },
+        ctx.meta,
+      );
       return { ok: true as const };
     }),
 
@@ -44,7 +48,8 @@ export const recoveryRouter = {
       if (input?.email !== undefined) {
         await ctx.services.recovery.requestEmailVerificationFor(input.email, ctx.meta);
       } else {
-        if (!ctx.bearerToken || ctx.bearerToken.startsWith(API_KEY_PREFIX)) throw new AuthError("token_invalid", { message: "Send an access token as Authorization: Bearer …, or {email}." });
+        if (!ctx.bearerToken || ctx.bearerToken.startsWith(API_KEY_PREFIX))
+          throw new AuthError("token_invalid", { message: "Send an access token as Authorization: Bearer …, or {email}." });
         const { user } = await ctx.services.sessionAuth.authenticate(ctx.bearerToken);
         await ctx.services.recovery.requestEmailVerification(user, ctx.meta);
       }

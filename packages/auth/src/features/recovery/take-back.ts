@@ -36,7 +36,13 @@ export interface TakeBackDeps {
  */
 export function createTakeBack(deps: TakeBackDeps) {
   const { events, users, sessionAuth, mfa } = deps;
-  return async function takeBack(user: UserRecord, via: "password_reset" | "email_verified", passwordHash: string | undefined, request: RequestMeta, keep?: SessionRecord): Promise<EndedAccess | undefined> {
+  return async function takeBack(
+    user: UserRecord,
+    via: "password_reset" | "email_verified",
+    passwordHash: string | undefined,
+    request: RequestMeta,
+    keep?: SessionRecord,
+  ): Promise<EndedAccess | undefined> {
     if (via === "email_verified" && user.emailVerified) return undefined;
     const apiKeys = (await deps.apiKeys.list(user)).length;
     let wasVerified = user.emailVerified;

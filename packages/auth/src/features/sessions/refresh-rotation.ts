@@ -68,10 +68,11 @@ export function createRefreshRotation(deps: RefreshRotationDeps) {
         return answerReplay(claim.rotatedAt, claim.successor);
       }
       const now = clock();
-      const updated = (await sessions.update(session.id, (s) => ({ ...s, lastUsedAt: now, ip: meta.ip, userAgent: meta.userAgent.slice(0, USER_AGENT_MAX_LENGTH) }))) ?? session;
+      const updated =
+        (await sessions.update(session.id, (s) => ({ ...s, lastUsedAt: now, ip: meta.ip, userAgent: meta.userAgent.slice(0, USER_AGENT_MAX_LENGTH) }))) ??
+        session;
       return { user, session: updated, tokens: await issuer.pair(user, updated, successor, idleExpiresAt) };
     },
-
   };
 }
 

@@ -35,10 +35,7 @@ export function createRefreshTokenStore(store: Store, clock: Clock) {
     },
 
     async lookup(token: string): Promise<RefreshLookup> {
-      const [record, rotation] = await Promise.all([
-        store.get<RefreshTokenRecord>(tokenKey(token)),
-        store.get<RotationRecord>(rotationKey(token)),
-      ]);
+      const [record, rotation] = await Promise.all([store.get<RefreshTokenRecord>(tokenKey(token)), store.get<RotationRecord>(rotationKey(token))]);
       if (!record) return { kind: "unknown" };
       if (!rotation) return { kind: "active", record };
       return { kind: "rotated", record, rotatedAt: rotation.rotatedAt, successor: open(rotation.sealedSuccessor, token, SEAL_PURPOSE) };
@@ -50,7 +47,11 @@ export function createRefreshTokenStore(store: Store, clock: Clock) {
      * The mark lives as long as the rotated token would have, so a replay after
      * the grace period is still recognised as reuse.
      */
-    async claimRotation(token: string, successor: string, idleExpiresAt: number): Promise<{ won: true } | { won: false; rotatedAt: number; successor: string | undefined }> {
+    async claimRotation(
+      token: string,
+      successor: string,
+      idleExpiresAt: number,
+    ): Promise<{ won: true } | { won: false; rotatedAt: number; successor: string | undefined }> {
       const rotatedAt = clock();
       const mark: RotationRecord = { rotatedAt, sealedSuccessor: seal(successor, token, SEAL_PURPOSE) };
       if (await store.setIfAbsent(rotationKey(token), mark, Math.max(idleExpiresAt - clock(), 1))) return { won: true };

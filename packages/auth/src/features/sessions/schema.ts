@@ -1,9 +1,7 @@
 import { z } from "zod";
 import { publicUserSchema } from "../users/user-record.js";
 
-export const refreshInput = z
-  .strictObject({ refreshToken: z.string().min(1).max(256).optional() })
-  .optional();
+export const refreshInput = z.strictObject({ refreshToken: z.string().min(1).max(256).optional() }).optional();
 
 export const tokenSetOutput = z.object({
   accessToken: z.string(),

@@ -72,9 +72,13 @@ export function createSessionAuth(deps: SessionAuthDeps) {
           : "The access token was not issued by this server (malformed, or signed with another key): nothing was logged out. Send the session's access token as Authorization: Bearer <accessToken>.",
       });
     }
-    if (refreshToken) throw new AuthError("refresh_invalid", { message: "The refresh token is not known here (never issued, or its session ended long ago): nothing was logged out." });
+    if (refreshToken)
+      throw new AuthError("refresh_invalid", {
+        message: "The refresh token is not known here (never issued, or its session ended long ago): nothing was logged out.",
+      });
     throw new AuthError("token_invalid", {
-      message: "No session was named: send its access token as Authorization: Bearer <accessToken>, or in token mode (X-Auth-Mode: token) its refresh token as {\"refreshToken\": …}.",
+      message:
+        'No session was named: send its access token as Authorization: Bearer <accessToken>, or in token mode (X-Auth-Mode: token) its refresh token as {"refreshToken": …}.',
     });
   }
 

@@ -36,8 +36,7 @@ export function createTokenIssuer(deps: TokenIssuerDeps) {
   const { clock, accessTokens, sessions, refreshTokens } = deps;
 
   // Idle expiry moves with each rotation but never past the session's absolute end.
-  const idleExpiryFor = (session: SessionRecord) =>
-    Math.min(clock() + deps.refreshIdleTtlSeconds * 1000, session.absoluteExpiresAt);
+  const idleExpiryFor = (session: SessionRecord) => Math.min(clock() + deps.refreshIdleTtlSeconds * 1000, session.absoluteExpiresAt);
 
   const accessFor = (user: UserRecord, session: SessionRecord) =>
     accessTokens.sign({ userId: user.id, sessionId: session.id, role: user.role, authTime: session.authTime });

@@ -31,11 +31,14 @@ export const sessionTokenRouter = {
       return { ok: true as const };
     }),
 
-  logoutAll: procedures.user.meta({ access: "user", unverifiedEmail: true }).output(okOutput).mutation(async ({ ctx }) => {
-    await ctx.services.sessionAuth.logoutAll(ctx.caller.user, ctx.meta);
-    clearRefreshCookie(ctx);
-    return { ok: true as const };
-  }),
+  logoutAll: procedures.user
+    .meta({ access: "user", unverifiedEmail: true })
+    .output(okOutput)
+    .mutation(async ({ ctx }) => {
+      await ctx.services.sessionAuth.logoutAll(ctx.caller.user, ctx.meta);
+      clearRefreshCookie(ctx);
+      return { ok: true as const };
+    }),
 
   // No output parser: the hottest read in the API, and toPublicUser already
   // builds the reply field by field (a parser is one more tRPC layer per call).

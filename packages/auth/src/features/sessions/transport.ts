@@ -1,6 +1,14 @@
 import type { Context } from "../../context.js";
 import { AuthError } from "../../errors.js";
-import { clearedRefreshCookie, clearedSessionHintCookie, DEVICE_COOKIE_PATHS, deviceCookie, refreshCookie, REFRESH_COOKIE, sessionHintCookie } from "../../cookies.js";
+import {
+  clearedRefreshCookie,
+  clearedSessionHintCookie,
+  DEVICE_COOKIE_PATHS,
+  deviceCookie,
+  refreshCookie,
+  REFRESH_COOKIE,
+  sessionHintCookie,
+} from "../../cookies.js";
 import { DEVICE_TTL_SECONDS } from "../devices/device-store.js";
 import { toPublicUser } from "../users/user-record.js";
 import type { SignedIn } from "./token-issuer.js";
@@ -32,7 +40,12 @@ export function presentedRefreshToken(ctx: Context, bodyToken: string | undefine
   if (ctx.authMode === "token") return bodyToken;
   if (bodyToken !== undefined) {
     throw new AuthError("validation_failed", {
-      issues: [{ path: "refreshToken", message: "A refresh token in the body needs the header X-Auth-Mode: token. Browsers send none: theirs travels in the refresh_token cookie." }],
+      issues: [
+        {
+          path: "refreshToken",
+          message: "A refresh token in the body needs the header X-Auth-Mode: token. Browsers send none: theirs travels in the refresh_token cookie.",
+        },
+      ],
     });
   }
   return ctx.cookies[REFRESH_COOKIE] || undefined;

@@ -43,7 +43,14 @@ export function createCredentialCheck(deps: { limiter: Limiter; events: Events }
     try {
       reservation = await limiter.reserve("login.lockout", [lockKeyOf(subject)]);
     } catch (error) {
-      events.emit("login_failed", { reason: "locked", method, subject: subject.kind, userId, ...(subject.kind === "email" ? { email: subject.email } : {}), request });
+      events.emit("login_failed", {
+        reason: "locked",
+        method,
+        subject: subject.kind,
+        userId,
+        ...(subject.kind === "email" ? { email: subject.email } : {}),
+        request,
+      });
       throw error;
     }
     const outcome = await checkAttempt(reservation, check);

@@ -21,7 +21,14 @@ export const signInRouter = {
     }),
 
   login: procedures.public
-    .meta({ access: "public", limits: [{ rule: "login.ip", by: "ip" }, { rule: "login.email", by: "email_or_device" }], hashes: true })
+    .meta({
+      access: "public",
+      limits: [
+        { rule: "login.ip", by: "ip" },
+        { rule: "login.email", by: "email_or_device" },
+      ],
+      hashes: true,
+    })
     .input(loginInput)
     .output(z.union([tokenSetOutput, mfaChallengeOutput]))
     .mutation(async ({ ctx, input }) => {
@@ -42,9 +49,12 @@ export const signInRouter = {
     .input(reauthenticateInput)
     .output(tokenSetOutput)
     .mutation(async ({ ctx, input }) => {
-      const { user, accessToken, expiresIn } = await ctx.services.signIn.reauthenticate(sessionCaller(ctx.caller), { password: input.password, code: input.code }, ctx.meta);
+      const { user, accessToken, expiresIn } = await ctx.services.signIn.reauthenticate(
+        sessionCaller(ctx.caller),
+        { password: input.password, code: input.code },
+        ctx.meta,
+      );
       // Same session, same refresh token: only the access token is renewed.
       return { accessToken, tokenType: "Bearer" as const, expiresIn, user: toPublicUser(user) };
     }),
-
 } satisfies TRPCRouterRecord;

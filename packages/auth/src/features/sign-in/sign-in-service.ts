@@ -77,7 +77,13 @@ export function createSignInService(deps: SignInServiceDeps) {
   }
 
   /** Everything after the credentials checked out: device credential, session, tokens. */
-  async function completeLogin(user: UserRecord, device: DeviceRecord | undefined, presentedDeviceToken: string | undefined, meta: RequestMeta, method: SignInMethod): Promise<SignedIn> {
+  async function completeLogin(
+    user: UserRecord,
+    device: DeviceRecord | undefined,
+    presentedDeviceToken: string | undefined,
+    meta: RequestMeta,
+    method: SignInMethod,
+  ): Promise<SignedIn> {
     const credential = device && presentedDeviceToken ? { token: presentedDeviceToken, id: device.id } : await devices.issue(user);
     const { session, tokens } = await issuer.startSession(user, meta, credential.id);
     events.emit("login_success", { userId: user.id, sessionId: session.id, method, knownDevice: Boolean(device), mfa: Boolean(user.mfa), request: meta });
@@ -90,7 +96,11 @@ export function createSignInService(deps: SignInServiceDeps) {
    * that signed in to this account before answers for its own failures only, so
    * the owner is not locked out by someone else's guessing against the email.
    */
-  async function signInSubject(email: string, deviceToken: string | undefined, found?: Promise<DeviceRecord | undefined>): Promise<{ device: DeviceRecord | undefined; subject: LockSubject }> {
+  async function signInSubject(
+    email: string,
+    deviceToken: string | undefined,
+    found?: Promise<DeviceRecord | undefined>,
+  ): Promise<{ device: DeviceRecord | undefined; subject: LockSubject }> {
     const device = await (found ?? devices.find(deviceToken, email));
     return { device, subject: lockSubjectOf(device?.id, email) };
   }
@@ -115,7 +125,10 @@ export function createSignInService(deps: SignInServiceDeps) {
     // Two-factor users get no tokens yet: only a short-lived, single-use challenge.
     if (how.askMfa && user.mfa) {
       const deviceToken = how.device ? how.deviceToken : undefined;
-      return { mfaRequired: true, mfaToken: await mfa.issueChallenge({ userId: user.id, generation: user.sessionGeneration, deviceToken, method: how.method }) };
+      return {
+        mfaRequired: true,
+        mfaToken: await mfa.issueChallenge({ userId: user.id, generation: user.sessionGeneration, deviceToken, method: how.method }),
+      };
     }
     return completeLogin(user, how.device, how.deviceToken, meta, how.method);
   }
@@ -149,12 +162,21 @@ export function createSignInService(deps: SignInServiceDeps) {
     },
 
     /** `device`: the lookup of `deviceToken` for this email when the caller made it already (the login's rate-limit key does). */
-    async login(input: { email: string; password: string; deviceToken?: string | undefined; device?: Promise<DeviceRecord | undefined> }, meta: RequestMeta): Promise<LoginResult> {
+    async login(
+      input: { email: string; password: string; deviceToken?: string | undefined; device?: Promise<DeviceRecord | undefined> },
+      meta: RequestMeta,
+    ): Promise<LoginResult> {
       const { device, subject } = await signInSubject(input.email, input.deviceToken, input.device);
       const user = await users.findByEmail(input.email);
       // Unknown emails cost a full verification too: same status, body and timing.
       if (!(await checkPassword(subject, input.password, user, { userId: user?.id, method: "password", request: meta })) || !user) {
-        events.emit("login_failed", { reason: user ? "wrong_password" : "unknown_email", method: "password", email: input.email, userId: user?.id, request: meta });
+        events.emit("login_failed", {
+          reason: user ? "wrong_password" : "unknown_email",
+          method: "password",
+          email: input.email,
+          userId: user?.id,
+          request: meta,
+        });
         throw new AuthError("invalid_credentials");
       }
       return completeSignIn(user, { method: "password", askMfa: true, device, deviceToken: input.deviceToken }, meta);
@@ -168,7 +190,11 @@ export function createSignInService(deps: SignInServiceDeps) {
     },
 
     /** Step-up: a fresh password (and code, with two-factor on) renews the session's authentication time. */
-    async reauthenticate(caller: { user: UserRecord; session: SessionRecord }, input: { password: string; code?: string | undefined }, meta: RequestMeta): Promise<{ user: UserRecord; accessToken: string; expiresIn: number }> {
+    async reauthenticate(
+      caller: { user: UserRecord; session: SessionRecord },
+      input: { password: string; code?: string | undefined },
+      meta: RequestMeta,
+    ): Promise<{ user: UserRecord; accessToken: string; expiresIn: number }> {
       await confirmPassword(caller, input.password, "reauth", meta);
       if (caller.user.mfa) {
         if (!input.code) throw new AuthError("mfa_invalid");

@@ -21,8 +21,8 @@ export const usersRouter = {
     }),
 
   // Strict: any field but `name` (role, emailVerified, …) fails the whole request.
-  update: procedures
-    .user.input(z.strictObject({ name: z.string().trim().min(1).max(100) }))
+  update: procedures.user
+    .input(z.strictObject({ name: z.string().trim().min(1).max(100) }))
     .output(userOutput)
     .mutation(async ({ ctx, input }) => {
       const user = await ctx.services.users.update(ctx.caller.user.id, (u) => ({ ...u, name: input.name }));

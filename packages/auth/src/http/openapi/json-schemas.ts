@@ -41,10 +41,12 @@ export function createSchemaSet(io: "input" | "output") {
 
 /** `auth.login` + `Input` → `AuthLoginInput`: names code generators turn into type names. */
 export function componentName(path: string, suffix: "Input" | "Output"): string {
-  return path
-    .split(".")
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join("") + suffix;
+  return (
+    path
+      .split(".")
+      .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+      .join("") + suffix
+  );
 }
 
 /** Whether a call may leave the input out (an optional input, or one with a default). */

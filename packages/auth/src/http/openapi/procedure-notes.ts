@@ -26,25 +26,50 @@ export const PROCEDURE_NOTES = {
     authMode: true,
   },
   "auth.verifyMfa": { summary: "Finish a two-factor sign-in with a TOTP or recovery code.", reasons: ["mfa_invalid", "account_disabled"], authMode: true },
-  "auth.reauthenticate": { summary: "Confirm the password (and code) again: a fresh authentication time for step-up.", reasons: ["invalid_credentials", "account_locked", "mfa_invalid", "overloaded"] },
-  "auth.changePassword": { summary: "Change the password; every other session ends.", reasons: ["invalid_credentials", "account_locked", "weak_password", "overloaded"] },
+  "auth.reauthenticate": {
+    summary: "Confirm the password (and code) again: a fresh authentication time for step-up.",
+    reasons: ["invalid_credentials", "account_locked", "mfa_invalid", "overloaded"],
+  },
+  "auth.changePassword": {
+    summary: "Change the password; every other session ends.",
+    reasons: ["invalid_credentials", "account_locked", "weak_password", "overloaded"],
+  },
   "auth.requestPasswordReset": { summary: "Mail a reset link if the address has an account; always answers ok.", reasons: [] },
-  "auth.resetPassword": { summary: "Set a new password with the token from the reset link; every session, device credential and API key ends (and, on an address never verified, the second factor).", reasons: ["code_invalid", "weak_password", "overloaded"] },
-  "auth.requestEmailVerification": { summary: "Mail a verification link: to the signed-in caller's address, or (signed out) to {email}, answered the same whether or not that address has an account.", reasons: ["token_invalid"] },
-  "auth.verifyEmail": { summary: "Confirm the address with the token from the verification link; a first confirmation ends everything set up before it.", reasons: ["code_invalid"] },
+  "auth.resetPassword": {
+    summary:
+      "Set a new password with the token from the reset link; every session, device credential and API key ends (and, on an address never verified, the second factor).",
+    reasons: ["code_invalid", "weak_password", "overloaded"],
+  },
+  "auth.requestEmailVerification": {
+    summary:
+      "Mail a verification link: to the signed-in caller's address, or (signed out) to {email}, answered the same whether or not that address has an account.",
+    reasons: ["token_invalid"],
+  },
+  "auth.verifyEmail": {
+    summary: "Confirm the address with the token from the verification link; a first confirmation ends everything set up before it.",
+    reasons: ["code_invalid"],
+  },
   "auth.refresh": { summary: "Trade the refresh token for a new token pair (rotated: the old refresh token is spent).", reasons: [], authMode: true },
   "auth.logout": { summary: "End the session named by the access token or the refresh token.", reasons: [], authMode: true },
   "auth.logoutAll": { summary: "End every session of the user.", reasons: [], authMode: true },
   "auth.me": { summary: "The signed-in user.", reasons: [] },
-  "auth.introspect": { summary: "What an access token stands for at this instant (live session, role, lock state): {active:false} for any token that is not live.", reasons: [] },
+  "auth.introspect": {
+    summary: "What an access token stands for at this instant (live session, role, lock state): {active:false} for any token that is not live.",
+    reasons: [],
+  },
   "auth.requestEmailCode": { summary: "Mail a 6-digit sign-in code and a one-click link (10 minutes, once); always answers ok.", reasons: [] },
   "auth.loginWithEmailCode": {
-    summary: "Sign in with the mailed code ({email, code}) or the link's token ({token}); with two-factor on, answers an mfaToken instead of tokens. A first code on an unverified address confirms it, ending everything set up before.",
+    summary:
+      "Sign in with the mailed code ({email, code}) or the link's token ({token}); with two-factor on, answers an mfaToken instead of tokens. A first code on an unverified address confirms it, ending everything set up before.",
     reasons: ["code_invalid", "account_locked", "account_disabled"],
     authMode: true,
   },
   "auth.passkeyOptions": { summary: "WebAuthn request options and a challenge (5 minutes, once) for signing in with a passkey.", reasons: [] },
-  "auth.loginWithPasskey": { summary: "Sign in with a passkey's assertion; no two-factor step follows.", reasons: ["passkey_invalid", "account_locked", "account_disabled", "email_not_verified"], authMode: true },
+  "auth.loginWithPasskey": {
+    summary: "Sign in with a passkey's assertion; no two-factor step follows.",
+    reasons: ["passkey_invalid", "account_locked", "account_disabled", "email_not_verified"],
+    authMode: true,
+  },
   "passkeys.registrationOptions": { summary: "WebAuthn creation options and a challenge bound to this session, to add a passkey.", reasons: ["forbidden"] },
   "passkeys.register": { summary: "Add a passkey with the browser's registration response.", reasons: ["passkey_invalid", "forbidden"] },
   "passkeys.list": { summary: "The user's passkeys, with when each was added and last used.", reasons: [] },
@@ -67,9 +92,10 @@ export const PROCEDURE_NOTES = {
   "admin.unlockUser": { summary: "Unlock an account.", reasons: ["not_found"] },
   "admin.auditLog": { summary: "The hash-chained audit trail, newest first.", reasons: [] },
   "admin.verifyAuditLog": { summary: "Check the audit trail's hash chain.", reasons: [] },
-  "auth.oauthProviders": { summary: "The sign-in providers configured, for \"Sign in with …\" buttons.", reasons: [] },
+  "auth.oauthProviders": { summary: 'The sign-in providers configured, for "Sign in with …" buttons.', reasons: [] },
   "auth.oauthStart": {
-    summary: "Apps: start a provider sign-in with the app's own redirect URI; the server holds state, nonce and PKCE. Browsers use GET /oauth/<provider>/start instead.",
+    summary:
+      "Apps: start a provider sign-in with the app's own redirect URI; the server holds state, nonce and PKCE. Browsers use GET /oauth/<provider>/start instead.",
     reasons: ["not_found", "oauth_failed"],
   },
   "auth.oauthFinish": {
@@ -78,7 +104,10 @@ export const PROCEDURE_NOTES = {
     authMode: true,
   },
   "accounts.list": { summary: "The provider identities linked to your account.", reasons: [] },
-  "accounts.linkStart": { summary: "Start linking a provider to your account: the provider's callback links instead of signing in.", reasons: ["not_found", "oauth_failed"] },
+  "accounts.linkStart": {
+    summary: "Start linking a provider to your account: the provider's callback links instead of signing in.",
+    reasons: ["not_found", "oauth_failed"],
+  },
   "accounts.unlink": { summary: "Unlink a provider; refused when it is the account's only way to sign in.", reasons: ["not_found", "forbidden"] },
 } as const satisfies Record<ProcedurePath, ProcedureNote>;
 

@@ -77,19 +77,21 @@ export function errorResponses(reasons: readonly Reason[]): Record<string, unkno
     byStatus.set(status, [...(byStatus.get(status) ?? []), reason]);
   }
   return Object.fromEntries(
-    [...byStatus].sort(([a], [b]) => a - b).map(([status, listed]) => [
-      String(status),
-      {
-        description: listed.map((reason) => `\`${reason}\`: ${defaultMessage(reason)}`).join("\n\n"),
-        headers: {
-          "X-Request-Id": headerRef("X-Request-Id"),
-          ...(status === 429 ? Object.fromEntries(RATE_LIMIT_HEADERS.map((name) => [name, headerRef(name)])) : {}),
-          ...(status === 429 || status === 503 ? { "Retry-After": headerRef("Retry-After") } : {}),
+    [...byStatus]
+      .sort(([a], [b]) => a - b)
+      .map(([status, listed]) => [
+        String(status),
+        {
+          description: listed.map((reason) => `\`${reason}\`: ${defaultMessage(reason)}`).join("\n\n"),
+          headers: {
+            "X-Request-Id": headerRef("X-Request-Id"),
+            ...(status === 429 ? Object.fromEntries(RATE_LIMIT_HEADERS.map((name) => [name, headerRef(name)])) : {}),
+            ...(status === 429 || status === 503 ? { "Retry-After": headerRef("Retry-After") } : {}),
+          },
+          content: jsonContent({
+            allOf: [componentRef("Error"), { properties: { error: { properties: { data: { properties: { reason: { enum: listed } } } } } } }],
+          }),
         },
-        content: jsonContent({
-          allOf: [componentRef("Error"), { properties: { error: { properties: { data: { properties: { reason: { enum: listed } } } } } } }],
-        }),
-      },
-    ]),
+      ]),
   );
 }

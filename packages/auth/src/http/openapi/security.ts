@@ -67,7 +67,9 @@ export function describeAccess(entry: CatalogEntry, config: GatehouseConfig): st
       sentences.push("Access: a refresh token, from the refresh_token cookie (cookie mode) or as refreshToken in the body with X-Auth-Mode: token.");
       break;
     case "session":
-      sentences.push("Access: the session's access token (Authorization: Bearer; an expired one still names its session) or, with X-Auth-Mode: token, its refresh token as refreshToken in the body.");
+      sentences.push(
+        "Access: the session's access token (Authorization: Bearer; an expired one still names its session) or, with X-Auth-Mode: token, its refresh token as refreshToken in the body.",
+      );
       break;
     case "user":
       sentences.push("Access: a signed-in user (Authorization: Bearer <accessToken>).");
@@ -76,7 +78,9 @@ export function describeAccess(entry: CatalogEntry, config: GatehouseConfig): st
       sentences.push("Access: an admin (Authorization: Bearer <accessToken> of an admin).");
       break;
     case "api_key":
-      sentences.push("Access: an API key only (Authorization: Bearer gth_…); a user's access token is refused (forbidden). Queries may also be sent as POST with the input as the JSON body, which keeps a token out of URLs.");
+      sentences.push(
+        "Access: an API key only (Authorization: Bearer gth_…); a user's access token is refused (forbidden). Queries may also be sent as POST with the input as the JSON body, which keeps a token out of URLs.",
+      );
       break;
   }
   if (meta.apiKeyScope) sentences.push(`API keys with the ${meta.apiKeyScope} scope may call it too.`);

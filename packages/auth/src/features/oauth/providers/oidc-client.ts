@@ -19,7 +19,10 @@ export function createOidcClient(config: OidcProviderConfig, name: string): Prov
   let discovered: Promise<oidc.Configuration> | undefined;
 
   async function discover(): Promise<oidc.Configuration> {
-    const found = await oidc.discovery(issuer, config.clientId, config.clientSecret, oidc.ClientSecretBasic(config.clientSecret), { execute, timeout: PROVIDER_TIMEOUT_SECONDS });
+    const found = await oidc.discovery(issuer, config.clientId, config.clientSecret, oidc.ClientSecretBasic(config.clientSecret), {
+      execute,
+      timeout: PROVIDER_TIMEOUT_SECONDS,
+    });
     // RFC 6749 §2.3.1: every server takes HTTP Basic, unless its metadata says it only takes the secret in the body.
     const methods = found.serverMetadata().token_endpoint_auth_methods_supported;
     if (!methods || methods.includes("client_secret_basic") || !methods.includes("client_secret_post")) return found;
@@ -68,7 +71,8 @@ export function createOidcClient(config: OidcProviderConfig, name: string): Prov
       });
       const claims = tokens.claims()!;
       // Many providers put only `sub` in the ID token of a code flow; the rest is at the UserInfo endpoint, for this subject only.
-      const profile: Record<string, unknown> = typeof claims.email === "string" ? { ...claims } : { ...(await oidc.fetchUserInfo(server, tokens.access_token, claims.sub)) };
+      const profile: Record<string, unknown> =
+        typeof claims.email === "string" ? { ...claims } : { ...(await oidc.fetchUserInfo(server, tokens.access_token, claims.sub)) };
       return { subject: claims.sub, ...emailOf(profile), name: nameOf(profile.name) };
     },
   };

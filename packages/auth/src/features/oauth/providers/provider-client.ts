@@ -51,7 +51,8 @@ const claimedTrue = (value: unknown): boolean => value === true || value === "tr
 
 /** The email claims as providers send them: some send `email_verified` as the string "true". */
 export function emailOf(claims: { email?: unknown; email_verified?: unknown }): Pick<ProviderIdentity, "email" | "emailVerified"> {
-  if (typeof claims.email !== "string" || claims.email.length === 0 || claims.email.length > EMAIL_MAX_LENGTH) return { email: undefined, emailVerified: false };
+  if (typeof claims.email !== "string" || claims.email.length === 0 || claims.email.length > EMAIL_MAX_LENGTH)
+    return { email: undefined, emailVerified: false };
   return { email: claims.email.trim().toLowerCase(), emailVerified: claimedTrue(claims.email_verified) };
 }
 
