@@ -122,7 +122,13 @@ export async function createServices(options: GatehouseOptions) {
   });
   const oauthConfigs = oauthProvidersSchema.parse(config.oauthProviders);
   const identities = createIdentityStore(store);
-  const accounts = createAccountsService({ events, identities, configuredProviders: new Set(oauthConfigs.map((provider) => provider.id)) });
+  const passkeyStore = createPasskeyStore(store);
+  const accounts = createAccountsService({
+    events,
+    identities,
+    configuredProviders: new Set(oauthConfigs.map((provider) => provider.id)),
+    hasPasskey: async (userId) => (await passkeyStore.list(userId)).length > 0,
+  });
   const recovery = createRecoveryService({ store, clock, events, users, passwords, signIn, sessionAuth, mfa, apiKeys, mail, appUrl: config.appUrl, accounts });
   const emailCodes = createEmailCodeService({
     clock,
@@ -142,7 +148,6 @@ export async function createServices(options: GatehouseOptions) {
       { event: "passkeys_need_host_name", appUrl: config.appUrl },
       "browsers refuse an IP address as WebAuthn relying party: set APP_URL to a host name (http://localhost:PORT) for passkeys",
     );
-  const passkeyStore = createPasskeyStore(store);
   const passkeys = createPasskeyService({ store, clock, events, passkeys: passkeyStore, relyingParty });
   const passkeySignIn = createPasskeySignInService({
     store,

@@ -3,6 +3,7 @@ import { decodeBase32IgnorePadding } from "@oslojs/encoding";
 import { describe, expect, it } from "vitest";
 import { challengeOf, dataOf, GOOD_PASSWORD, reasonOf, signedInOf, wireErrorOf, type CallResult } from "./harness.js";
 import { APP_REDIRECT, newLogin, PROVIDER, useOAuthTestbed } from "./oauth/oauth-server.js";
+import { createPasskeyStore } from "../src/features/passkeys/passkey-store.js";
 
 // Linking rules against a real OpenID Provider (oidc-provider) on loopback.
 const bed = useOAuthTestbed();
@@ -130,6 +131,28 @@ describe("unlinking", () => {
     const again = signedInOf(await bed().signIn(login));
     expect((await bed().server.call("accounts.unlink", { provider: PROVIDER }, { bearer: again.accessToken })).status).toBe(200);
     expect((await bed().server.call("auth.login", { email: user.email, password: GOOD_PASSWORD }, { mode: "token" })).status).toBe(200);
+  });
+
+  it("lets an account a provider made unlink it once the account has a passkey, which signs in on its own", async () => {
+    const login = newLogin("passkey-way");
+    const { accessToken, user } = signedInOf(await bed().signIn(login));
+    expect(reasonOf(await bed().server.call("accounts.unlink", { provider: PROVIDER }, { bearer: accessToken }))).toBe("forbidden");
+    // A registered credential, as passkeys.registerFinish stores it (the ceremony itself is tested in Chromium).
+    const now = bed().server.clock.now();
+    const passkey = {
+      id: "pk-1",
+      credentialId: `cred-${login}`,
+      publicKey: "AQID",
+      counter: 0,
+      transports: ["internal"],
+      multiDevice: true,
+      backedUp: true,
+      name: "Laptop",
+      createdAt: now,
+      lastUsedAt: null,
+    };
+    expect(await createPasskeyStore(bed().server.store).add(user.id, passkey)).toBe("added");
+    expect(dataOf(await bed().server.call("accounts.unlink", { provider: PROVIDER }, { bearer: accessToken }))).toEqual({ ok: true });
   });
 
   it("a first proof of the mailbox unlinks identities linked while the address was unproven", async () => {

@@ -10,11 +10,13 @@ export interface AccountsServiceDeps {
   identities: IdentityStore;
   /** Providers one can sign in with now: an identity of a provider no longer configured is no way in. */
   configuredProviders: ReadonlySet<string>;
+  /** Whether the account has a passkey, which signs in on its own. */
+  hasPasskey(userId: string): Promise<boolean>;
 }
 
 /** The provider identities linked to an account: listing, linking, unlinking. */
 export function createAccountsService(deps: AccountsServiceDeps) {
-  const { events, identities, configuredProviders } = deps;
+  const { events, identities, configuredProviders, hasPasskey } = deps;
 
   return {
     async list(user: UserRecord): Promise<Array<{ provider: string; email: string | null; linkedAt: string }>> {
@@ -51,22 +53,24 @@ export function createAccountsService(deps: AccountsServiceDeps) {
 
     /**
      * Unlinks the provider, unless that would leave no way to sign in: the
-     * account needs a password or another identity of a configured provider.
-     * An account a provider created has no password until it sets one through
-     * a password reset.
+     * account needs a password, a passkey or another identity of a configured
+     * provider. An account a provider created has no password until it sets one
+     * through a password reset. Emailed codes are not counted: whether a mail
+     * reaches the address is not something the server can know.
      */
     async unlink(user: UserRecord, provider: string, request: RequestMeta): Promise<void> {
+      const otherWayIn = hasPassword(user) || (await hasPasskey(user.id));
       const removed = await identities.unlink(
         user.id,
         provider,
-        (remaining) => hasPassword(user) || remaining.some((linked) => configuredProviders.has(linked.provider)),
+        (remaining) => otherWayIn || remaining.some((linked) => configuredProviders.has(linked.provider)),
       );
       if (removed === undefined) throw new AuthError("not_found", { message: "No account of this provider is linked." });
       if (removed === "refused") {
         events.emit("permission_denied", { userId: user.id, check: "last_sign_in_method", provider, request });
         throw new AuthError("forbidden", {
           message:
-            "This is the only way to sign in to this account. Set a password first (request a password reset for your address), or link another provider.",
+            "This is the only way to sign in to this account. Set a password first (request a password reset for your address), add a passkey, or link another provider.",
         });
       }
       events.emit("account_unlinked", { userId: user.id, provider, request });
