@@ -32,7 +32,7 @@ const authLayers = [
     modules: "(?:config|services|root|trpc-internals)\\.js$|upgrade/",
   },
   { name: "http", files: ["http/**"], modules: "http/" },
-  { name: "entry", files: ["index.ts", "bridge.ts", "testing.ts"], modules: "(?:index|bridge|testing)\\.js$" },
+  { name: "entry", files: ["index.ts", "bridge.ts", "testing.ts", "test-server.ts"], modules: "(?:index|bridge|testing|test-server)\\.js$" },
 ];
 
 // A module in no layer may import nothing of its own package until it is placed in one.
