@@ -1,23 +1,14 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type BrowserContext } from "playwright-core";
+import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, onTestFinished } from "vitest";
+import { launchChromium } from "../../../packages/auth/test/support/chromium.js";
 import { buildDemo, freePort, startServer, tempDir, type ServerProcess } from "./support.js";
 
 /** Where a run leaves its screenshots. */
 export const ARTIFACTS = fileURLToPath(new URL("../test-artifacts/", import.meta.url));
 export const UI_TIMEOUT = 15_000;
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 export interface DemoOptions {
   /** Serve on a port chosen here and tell the server its public URL on this host (links in mails; WebAuthn wants a host name). */
@@ -65,7 +56,7 @@ export function useDemo(options: DemoOptions = {}): DemoUnderTest {
       ...(options.outbox ? { MAIL_TRANSPORT: `outbox:${outboxDir}` } : {}),
       ...(await options.env?.(appUrl)),
     });
-    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     started = { server, appUrl: appUrl || server.url, outboxDir, browser };
   }, 120_000);
 

@@ -5,10 +5,11 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createVerifier, decodeSecret } from "@gatehouse/verify";
 import { createSecretKeyRing, GOOD_PASSWORD, introspectionKey, startServer, type Account, type TestServer } from "../../../packages/verify/test/support.js";
+import { launchChromium } from "../../../packages/auth/test/support/chromium.js";
 import { buildPage } from "../src/build-page.js";
 import { SCOPES_BY_ROLE } from "../src/router.js";
 import { createNotesService } from "../src/server.js";
@@ -18,7 +19,6 @@ import { createNotesService } from "../src/server.js";
 // notes API, which checks every token with @gatehouse/verify and asks Gatehouse
 // (introspection) whether its session, lock and role still stand.
 
-const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = fileURLToPath(new URL("../test-artifacts/", import.meta.url));
 const SECRET = randomBytes(32).toString("base64");
 
@@ -53,19 +53,7 @@ beforeAll(async () => {
   await buildPage(pageDir);
   notesServer.on("request", createNotesService({ verifier, gatehouseUrl: gatehouse.url, pageDir }));
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

@@ -9,6 +9,7 @@ import { challengeOf, dataOf, GOOD_PASSWORD, signedInOf, startServer, uniqueEmai
 import { refusalOf, startGatehouse, type Gatehouse } from "./support/gatehouse.js";
 import { hasRedis, REDIS_URL, startDedicatedRedis } from "./redis.js";
 import { closeWhenTestEnds } from "./support/cleanup.js";
+import { AUDIT_TEST_KEY, auditSample } from "./support/audit-samples.js";
 
 /** A Redis store under `prefix`, closed when the test ends. */
 async function openRedis(clock: FakeClock, prefix: string) {
@@ -23,17 +24,6 @@ async function admin(gatehouse: Gatehouse) {
   await gatehouse.services.users.update(data.user.id, (u) => ({ ...u, role: "admin" }));
   return data.accessToken as string;
 }
-
-const KEY = new TextEncoder().encode("audit-test-key-audit-test-key-32");
-const sample = (i: number) => ({
-  actor: `u${i}`,
-  action: "login_success",
-  target: `u${i}`,
-  result: "success" as const,
-  ip: "127.0.0.1",
-  userAgent: "test",
-  requestId: `r${i}`,
-});
 
 describe("audit trail", () => {
   it("records security events with actor, action, target, IP, user agent and request id; verification passes", async () => {
@@ -50,10 +40,10 @@ describe("audit trail", () => {
 
   it("treats entries past the retention period as aged out once pruned, not as tampering", async () => {
     const gatehouse = await startGatehouse();
-    const audit = createAuditTrail(gatehouse.store, gatehouse.clock.now, 1, KEY);
-    for (let i = 1; i <= 3; i += 1) await audit.append(sample(i));
+    const audit = createAuditTrail(gatehouse.store, gatehouse.clock.now, 1, AUDIT_TEST_KEY);
+    for (let i = 1; i <= 3; i += 1) await audit.append(auditSample(i));
     gatehouse.clock.advance(25 * 3600_000);
-    for (let i = 4; i <= 5; i += 1) await audit.append(sample(i));
+    for (let i = 4; i <= 5; i += 1) await audit.append(auditSample(i));
     await audit.prune();
     expect(await gatehouse.store.log("audit").get(3)).toBeUndefined();
     expect(await gatehouse.store.log("audit").get(4)).toBeDefined();
@@ -62,12 +52,12 @@ describe("audit trail", () => {
 
   it("never prunes the newest entry, so the chain keeps its end", async () => {
     const gatehouse = await startGatehouse();
-    const audit = createAuditTrail(gatehouse.store, gatehouse.clock.now, 1, KEY);
-    for (let i = 1; i <= 3; i += 1) await audit.append(sample(i));
+    const audit = createAuditTrail(gatehouse.store, gatehouse.clock.now, 1, AUDIT_TEST_KEY);
+    for (let i = 1; i <= 3; i += 1) await audit.append(auditSample(i));
     gatehouse.clock.advance(25 * 3600_000);
     await audit.prune();
     expect(await audit.verify()).toEqual({ ok: true, checked: 1 });
-    expect((await audit.append(sample(4))).seq).toBe(4);
+    expect((await audit.append(auditSample(4))).seq).toBe(4);
     expect(await audit.verify()).toEqual({ ok: true, checked: 2 });
   });
 
@@ -82,9 +72,9 @@ describe("audit trail", () => {
       const otherStore = redis ? await openRedis(clock, prefix) : gatehouse.store;
       const before = await gatehouse.store.log("audit").length();
       // Small batches so the two writers race each other many times.
-      const a = createAuditTrail(gatehouse.store, clock.now, 365, KEY, { maxBatch: 3 });
-      const b = createAuditTrail(otherStore, clock.now, 365, KEY, { maxBatch: 3 });
-      const appended = await Promise.all(Array.from({ length: 200 }, (_, i) => (i % 2 ? a : b).append(sample(i))));
+      const a = createAuditTrail(gatehouse.store, clock.now, 365, AUDIT_TEST_KEY, { maxBatch: 3 });
+      const b = createAuditTrail(otherStore, clock.now, 365, AUDIT_TEST_KEY, { maxBatch: 3 });
+      const appended = await Promise.all(Array.from({ length: 200 }, (_, i) => (i % 2 ? a : b).append(auditSample(i))));
       expect(new Set(appended.map((e) => e.seq)).size).toBe(200);
       expect(await gatehouse.store.log("audit").length()).toBe(before + 200);
       expect(await a.verify()).toEqual({ ok: true, checked: before + 200 });
@@ -96,11 +86,11 @@ describe("audit trail", () => {
     const clock = createFakeClock();
     const store = createStore(await createRedisBackend({ url: redis.url, commandTimeoutMs: 150 }), "gh:");
     closeWhenTestEnds(() => store.close());
-    const audit = createAuditTrail(store, clock.now, 365, KEY, { attemptsWhileUnavailable: 100, backoffMs: 50 });
-    await audit.append(sample(1));
+    const audit = createAuditTrail(store, clock.now, 365, AUDIT_TEST_KEY, { attemptsWhileUnavailable: 100, backoffMs: 50 });
+    await audit.append(auditSample(1));
     redis.hang();
     // Sent while Redis is stopped: it times out here, and Redis runs it once it resumes.
-    const pending = audit.append(sample(2));
+    const pending = audit.append(auditSample(2));
     await new Promise((resolve) => setTimeout(resolve, 700));
     redis.resume();
     expect((await pending).seq).toBe(2);

@@ -5,18 +5,9 @@ import { chainEntries } from "../src/features/audit/audit-chain.js";
 import { createAuditTrail } from "../src/features/audit/audit-trail.js";
 import { createFakeClock } from "@gatehouse/store/testing";
 import { sqliteUrl } from "./stores.js";
+import { AUDIT_TEST_KEY, auditSample } from "./support/audit-samples.js";
 
-const KEY = new TextEncoder().encode("audit-test-key-audit-test-key-32");
 const LOG = "gh:audit";
-const sample = (i: number) => ({
-  actor: `u${i}`,
-  action: "login_success",
-  target: `u${i}`,
-  result: "success" as const,
-  ip: "127.0.0.1",
-  userAgent: "test",
-  requestId: `r${i}`,
-});
 
 /**
  * Someone who can write to the store but has no key: edits the SQLite file
@@ -30,7 +21,7 @@ describe("audit trail tampered with in the store", () => {
   const withStore = async <T>(work: (trail: ReturnType<typeof createAuditTrail>) => Promise<T>): Promise<T> => {
     const store = await openStore(url, { clock: clock.now });
     try {
-      return await work(createAuditTrail(store, clock.now, 365, KEY));
+      return await work(createAuditTrail(store, clock.now, 365, AUDIT_TEST_KEY));
     } finally {
       await store.close();
     }
@@ -59,7 +50,7 @@ describe("audit trail tampered with in the store", () => {
 
   it("reports an edited, deleted, reordered, re-forged or renumbered entry, and a cut-off oldest or newest one, at its position", async () => {
     await withStore(async (trail) => {
-      for (let i = 1; i <= 6; i += 1) await trail.append(sample(i));
+      for (let i = 1; i <= 6; i += 1) await trail.append(auditSample(i));
     });
     expect(await verify()).toEqual({ ok: true, checked: 6 });
     const original = rows();

@@ -1,8 +1,9 @@
 import { generateHOTP } from "@oslojs/otp";
 import { decodeBase32IgnorePadding } from "@oslojs/encoding";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dataOf, GOOD_PASSWORD, signedInOf, tokensOf, type InputOf, type OutputOf, type ProcedurePath } from "./harness.js";
+import { launchChromium } from "./support/chromium.js";
 import type { WireBody } from "./support/wire.js";
 import { signInAtIdp as signInOverHttp } from "./oauth/idp-login.js";
 import { PROVIDER, startOAuthTestbed, type OAuthTestbed } from "./oauth/oauth-server.js";
@@ -13,7 +14,7 @@ let bed: OAuthTestbed;
 let browser: Browser;
 beforeAll(async () => {
   bed = await startOAuthTestbed();
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();

@@ -7,15 +7,8 @@ import { decodeBase32IgnorePadding } from "@oslojs/encoding";
 import type { Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { dataOf, GOOD_PASSWORD, reasonOf, signedInOf, startServer, uniqueEmail, type StartOptions, type TestServer } from "./harness.js";
-import {
-  chromiumMissing,
-  launchChromium,
-  openAuthenticatorTab,
-  serveAppOrigin,
-  type AssertionJSON,
-  type AuthenticatorOptions,
-  type AuthenticatorTab,
-} from "./virtual-authenticator.js";
+import { chromiumMissing, launchChromium } from "./support/chromium.js";
+import { openAuthenticatorTab, serveAppOrigin, type AssertionJSON, type AuthenticatorOptions, type AuthenticatorTab } from "./virtual-authenticator.js";
 
 const STEP_UP_WINDOW_PASSED_MS = 10 * 60_000 + 1_000;
 

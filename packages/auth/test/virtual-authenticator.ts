@@ -1,24 +1,11 @@
-import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { chromium, type Browser, type CDPSession, type Page } from "playwright-core";
+import type { Browser, CDPSession, Page } from "playwright-core";
 import type { InputOf } from "./harness.js";
 
 /** WebAuthn JSON (`toJSON()`) as the server's schemas read it. */
 export type RegistrationJSON = InputOf<"passkeys.register">["response"];
 export type AssertionJSON = InputOf<"auth.loginWithPasskey">["response"];
-
-export const CHROMIUM = "/usr/bin/chromium";
-
-/** Outside CI a machine without Chromium skips these tests (with this message); under CI=true they must run. */
-export const chromiumMissing = !existsSync(CHROMIUM) && process.env.CI !== "true" ? `no Chromium at ${CHROMIUM}: WebAuthn tests skipped` : undefined;
-
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-}
 
 /**
  * A page of "the app": an empty document on http://localhost:<port>, a secure
